@@ -1,0 +1,46 @@
+"""text-provenance: tell how one article derives from another.
+
+    >>> import provenance
+    >>> report = provenance.compare(Path("source.txt"), Path("derived.md"))
+    >>> report.verdict, report.shares
+
+Heavy modules (datasketch, numpy, trafilatura) load on first use, so `provenance --help` stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+from .errors import InputError, PluginError, ProvenanceError, UsageError
+from .hookspecs import hookimpl
+from .model import Block, Document, Extracted, Finding, Paragraph, Report
+
+if TYPE_CHECKING:
+    from .detectors.context import DetectionContext
+
+
+def compare(source: Any, derived: Any, **options: Any) -> Report:
+    """Compare `derived` with `source` (each a pathlib.Path, a str holding the text, or bytes).
+
+    Keyword arguments: `options` (a mapping such as {"copy.threshold": 0.8}), `disable` (names of detectors or
+    plugins to switch off), `source_format` / `derived_format` (text, markdown, html), `source_name` /
+    `derived_name` (labels for the report).
+    """
+    from .engine import compare as _compare
+
+    return _compare(source, derived, **options)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "DetectionContext":
+        from .detectors.context import DetectionContext
+
+        return DetectionContext
+    raise AttributeError(f"module 'provenance' has no attribute {name!r}")
+
+
+__all__ = [
+    "__version__", "compare", "hookimpl", "Report", "Finding", "Document", "Paragraph", "Block", "Extracted",
+    "DetectionContext", "ProvenanceError", "InputError", "UsageError", "PluginError",
+]

@@ -1,0 +1,5 @@
+"""`python -m provenance`."""
+
+from provenance.cli import main
+
+main()

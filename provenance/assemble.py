@@ -1,0 +1,156 @@
+"""Findings to a Report: one relation per paragraph, word shares, source coverage, omitted paragraphs, verdict.
+
+Precedence between competing findings is fixed (copy over rewrite over added) so a third-party detector can add
+a claim without reordering the built-in ones; findings without a relation are kept as annotations.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from .align import Alignment
+from .model import RELATIONS, Finding, ParagraphResult, Report, SourceParagraphResult
+
+PRECEDENCE = {"copy": 0, "rewrite": 1, "added": 2}
+_WORD = re.compile(r"[^\W_]+")
+
+VERDICT_DEFAULTS = {
+    "verdict.independent_below": 0.2,  # derived share (copy + rewrite) under which the article is independent
+    "verdict.traced_from": 0.3,  # ... unless this share of sentences traces one-to-one to source sentences
+    "verdict.derived_floor": 0.1,  # ... and at least this much is derived
+    "verdict.partial_from": 0.35,  # added share from which a derived article is partial
+    "verdict.copy_from": 0.5,  # copy share from which a derived article is a copy
+    "source.reused_from": 0.2,  # share of a source paragraph's words reused for it to count as used
+}
+
+
+def words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def decide_verdict(shares: Mapping[str, float], options: Mapping[str, Any], traced: float = 0.0) -> str:
+    """copy / rewrite / partial / independent from the word shares.
+
+    An article is independent when too little of it derives from the source. Heavy paraphrase leaves few
+    paragraphs above the rewrite bar but keeps the source's sentence plan, so a smaller derived share counts when
+    a good part of the sentences still trace one-to-one to source sentences (`traced`).
+    """
+    opt = {**VERDICT_DEFAULTS, **{k: float(v) for k, v in options.items() if k in VERDICT_DEFAULTS}}
+    derived = shares["copy"] + shares["rewrite"]
+    if derived < opt["verdict.independent_below"] and not (
+        derived >= opt["verdict.derived_floor"] and traced >= opt["verdict.traced_from"]
+    ):
+        return "independent"
+    if shares["added"] >= opt["verdict.partial_from"]:
+        return "partial"
+    if shares["copy"] >= opt["verdict.copy_from"]:
+        return "copy"
+    return "rewrite"
+
+
+def assemble(alignment: Alignment, findings: list[Finding], *, options: Mapping[str, Any],
+             parameters: dict[str, Any], errors: list[dict[str, str]]) -> Report:
+    source, derived = alignment.source, alignment.derived
+    claims: dict[int, Finding] = {}
+    for f in findings:
+        if f.relation not in PRECEDENCE:
+            continue
+        cur = claims.get(f.paragraph)
+        if cur is None or PRECEDENCE[f.relation] < PRECEDENCE[cur.relation]:  # type: ignore[index]
+            claims[f.paragraph] = f
+    aligned = {a.index: a for a in alignment.paragraphs}
+
+    results: list[ParagraphResult] = []
+    totals: dict[str, int] = defaultdict(int)
+    for p in derived.paragraphs:
+        n = words(p.text)
+        if p.is_boilerplate:
+            rel, srcs, score, ev = "boilerplate", (), 1.0, {"reason": p.role_reason}
+        elif p.index in claims:
+            f = claims[p.index]
+            rel, srcs, score = f.relation, f.sources, f.score
+            ev = {"detector": f.detector, "message": f.message, **f.evidence}
+        else:
+            a = aligned.get(p.index)
+            rel, srcs, score = "added", (), 0.0
+            ev = {"detector": None, "message": "no detector traced this paragraph to the source"}
+            if a is not None:
+                ev["content_coverage"] = a.content
+        assert rel in RELATIONS
+        if rel != "boilerplate":
+            totals[rel] += n
+        results.append(ParagraphResult(p.index, p.text, rel, tuple(srcs), float(score), ev, p.start_line, p.end_line, n))
+
+    body_words = sum(totals.values())
+    by_words = {r.index: r.words for r in results if r.relation != "boilerplate"}
+    shares = {k: (totals[k] / body_words if body_words else 0.0) for k in ("copy", "rewrite", "added")}
+    traced_num = sum(a.traced * by_words.get(a.index, 0) for a in alignment.paragraphs)
+    traced_den = sum(by_words.get(a.index, 0) for a in alignment.paragraphs)
+    traced = traced_num / traced_den if traced_den else 0.0
+    verdict = decide_verdict(shares, options, traced)
+
+    # Source side: which sentences of which paragraphs the copy and rewrite paragraphs drew on.
+    reused_sentences: dict[int, set[int]] = defaultdict(set)
+    users: dict[int, dict[int, str]] = defaultdict(dict)
+    by_index = {r.index: r for r in results}
+    for a in alignment.paragraphs:
+        rel = by_index[a.index].relation
+        if rel not in ("copy", "rewrite"):
+            continue
+        for link in a.links:
+            if link.source_paragraph in a.sources:
+                reused_sentences[link.source_paragraph].add(link.source_sentence)
+                users[link.source_paragraph][a.index] = rel
+        for s in a.sources:
+            users[s][a.index] = rel
+            if a.order_inferred or rel == "copy":
+                reused_sentences[s].update(range(10_000))  # whole paragraph
+
+    threshold = float(options.get("source.reused_from", VERDICT_DEFAULTS["source.reused_from"]))
+    body = [p for p in source.paragraphs if not p.is_boilerplate]
+    sent_words = dict(zip((p.index for p in body), alignment.source_sentence_words))
+    src_results: list[SourceParagraphResult] = []
+    reused_total = 0
+    body_total = 0
+    for p in source.paragraphs:
+        n = words(p.text)
+        if p.is_boilerplate:
+            src_results.append(SourceParagraphResult(p.index, p.text, "boilerplate", False, (), n))
+            continue
+        sw = sent_words.get(p.index, ())
+        used = reused_sentences.get(p.index, set())
+        reused_words = sum(w for i, w in enumerate(sw) if i in used)
+        total = sum(sw) or 1
+        share = reused_words / total
+        body_total += sum(sw)
+        by = users.get(p.index, {})
+        if share >= threshold and by:
+            reused_total += reused_words
+            copies = sum(1 for r in by.values() if r == "copy")
+            rel = "copied" if copies * 2 >= len(by) else "rewritten"
+            src_results.append(SourceParagraphResult(p.index, p.text, rel, True, tuple(sorted(by)), n))
+        else:
+            src_results.append(SourceParagraphResult(p.index, p.text, "omitted", False, tuple(sorted(by)), n))
+    coverage = reused_total / body_total if body_total else 0.0
+
+    return Report(
+        source=source.name,
+        derived=derived.name,
+        verdict=verdict,
+        shares=shares,
+        source_coverage=coverage,
+        paragraphs=tuple(results),
+        source_paragraphs=tuple(src_results),
+        parameters=parameters,
+        findings=tuple(sorted((f for f in findings if f.relation is None), key=lambda f: (f.paragraph, f.detector))),
+        errors=tuple(errors),
+        metadata={
+            "source": {"format": source.format, **source.metadata},
+            "derived": {"format": derived.format, **derived.metadata},
+            "words": {"derived_body": body_words, "source_body": body_total},
+            "traced_sentences": round(traced, 4),
+        },
+    )

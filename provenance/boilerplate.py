@@ -1,0 +1,130 @@
+"""Tell page furniture from article text by the shape and position of each paragraph.
+
+Scraped pages wrap an article in menus, share buttons, bylines, timestamps, link lists and footers. None of this is
+decided by a list of phrases from one site: the evidence is the shape of a paragraph (short, no sentence punctuation,
+a line of a menu-like block, a date), repetition on the page, runs of headline-shaped lines (link lists), and position
+relative to the article body (before the first or after the last paragraph of running prose).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .model import Paragraph
+from .text import fold
+
+_WORD = re.compile(r"[^\W_]+")
+_TERMINAL = re.compile(r"[.!?\u3002\uff01\uff1f][\"'\u201d\u2019)\]]*\s*$")
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_DATE = re.compile(
+    rf"\b{_MONTH}\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b"
+    r"|\b\d{1,2}:\d{2}\s*(?:am|pm)?\b",
+    re.IGNORECASE,
+)
+_COPYRIGHT = re.compile(r"\u00a9|\(c\)\s*\d{4}", re.IGNORECASE)
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "title")
+
+SHORT_WORDS = 4
+PROSE_WORDS = 8
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _is_prose(p: Paragraph) -> bool:
+    n = _words(p.text)
+    if _TERMINAL.search(p.text) and n >= PROSE_WORDS:
+        return True
+    # Unpunctuated text is prose only when long: a teaser headline can hold two short sentences.
+    return len(p.sentences) >= 2 and n >= 25
+
+
+def _key(text: str) -> str:
+    return " ".join(_WORD.findall(fold(text).casefold()))
+
+
+def classify(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
+    """Return the paragraphs with `role` set to body, heading or boilerplate, and the reason."""
+    n = len(paragraphs)
+    if n == 0:
+        return paragraphs
+    prose = [_is_prose(p) for p in paragraphs]
+    words = [_words(p.text) for p in paragraphs]
+    keys = [_key(p.text) for p in paragraphs]
+    prose_idx = [i for i, v in enumerate(prose) if v]
+    first_prose = prose_idx[0] if prose_idx else None
+    last_prose = prose_idx[-1] if prose_idx else None
+
+    # Repetition: the same text (or one contained in another) more than once on the page.
+    repeated = [False] * n
+    long_keys = [(i, k) for i, k in enumerate(keys) if len(k.split()) >= 4]
+    for i, k in long_keys:
+        for j, other in long_keys:
+            if i != j and (k == other or k in other or other in k):
+                repeated[i] = True
+                break
+        if not repeated[i] and k.count(k[: max(20, len(k) // 3)]) > 1:
+            repeated[i] = True  # a caption glued to itself
+
+    # Link lists: runs of three or more headline-shaped paragraphs outside running prose.
+    titleish = [not prose[i] and words[i] > SHORT_WORDS and not _TERMINAL.search(paragraphs[i].text) for i in range(n)]
+    in_link_run = [False] * n
+    i = 0
+    while i < n:
+        if titleish[i]:
+            j = i
+            while j < n and (titleish[j] or (words[j] <= SHORT_WORDS and not prose[j])):
+                j += 1
+            if sum(titleish[i:j]) >= 3:
+                for k in range(i, j):
+                    in_link_run[k] = True
+            i = max(j, i + 1)
+        else:
+            i += 1
+
+    roles: list[tuple[str, str]] = []
+    headline_taken = False
+    for i, p in enumerate(paragraphs):
+        text = p.text
+        is_heading_tag = p.tag in _HEADING_TAGS
+        head = first_prose is not None and i < first_prose
+        tail = last_prose is not None and i > last_prose
+        if prose[i]:
+            if p.from_line_block and repeated[i]:
+                roles.append(("boilerplate", "repeated line of a menu-like block"))
+            else:
+                roles.append(("body", ""))
+            continue
+        if _COPYRIGHT.search(text):
+            roles.append(("boilerplate", "copyright line"))
+        elif words[i] <= 12 and _DATE.search(text) and not _TERMINAL.search(text):
+            roles.append(("boilerplate", "date or time stamp"))
+        elif words[i] <= SHORT_WORDS and not (is_heading_tag and words[i] >= 2 and not tail):
+            roles.append(("boilerplate", "short line without sentence punctuation"))
+        elif (head and not headline_taken and not p.from_line_block and 5 <= words[i] <= 30
+              and not _TERMINAL.search(text)):
+            headline_taken = True  # the article's own headline, even when the page repeats it
+            roles.append(("heading", "headline"))
+        elif repeated[i] and (p.from_line_block or head or tail):
+            roles.append(("boilerplate", "repeated on the page"))
+        elif in_link_run[i] and (head or tail or p.from_line_block):
+            roles.append(("boilerplate", "part of a list of links"))
+        elif tail:
+            roles.append(("boilerplate", "after the end of the article body"))
+        elif head and p.from_line_block:
+            roles.append(("boilerplate", "line of a menu-like block before the article"))
+        elif head and headline_taken and not is_heading_tag:
+            roles.append(("boilerplate", "before the article body"))
+        else:
+            if head:
+                headline_taken = True
+            roles.append(("heading", ""))
+    if all(r == "boilerplate" for r, _ in roles):
+        # A page cannot be all furniture: a tiny document (a headline, a sentence) is compared as it is.
+        roles = [("heading" if not prose[i] else "body", "") for i in range(n)]
+    return tuple(replace(p, role=r, role_reason=why) for p, (r, why) in zip(paragraphs, roles))

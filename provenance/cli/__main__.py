@@ -1,0 +1,5 @@
+"""`python -m provenance.cli`."""
+
+from provenance.cli import main
+
+main()

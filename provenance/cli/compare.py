@@ -1,0 +1,73 @@
+"""`provenance compare SOURCE DERIVED`: one pair, rendered, with CI thresholds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import EXIT_PLUGIN, EXIT_THRESHOLD, UsageError
+from . import app, guarded
+from .io import read_input, use_color, write_output
+
+
+def parse_options(pairs: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise UsageError(f"--option {pair!r}: expected NAME=VALUE, such as copy.threshold=0.8")
+        k, v = pair.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+@app.command()
+@guarded
+def compare(
+    source: Annotated[str, typer.Argument(help="The source article (text, Markdown or HTML file; - for stdin).")],
+    derived: Annotated[str, typer.Argument(help="The derived article to examine (file, or - for stdin).")],
+    format: Annotated[str, typer.Option("--format", "-f", help="Report format: text, json, or a plugin's.")] = "text",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
+    fail_on: Annotated[list[str] | None, typer.Option(
+        "--fail-on", help="Exit 1 when crossed, e.g. copy>0.5, added<0.1, coverage>=0.8, verdict=copy. Repeatable.")] = None,
+    disable: Annotated[list[str] | None, typer.Option(
+        "--disable", help="Switch off a detector or plugin by name. Repeatable.")] = None,
+    option: Annotated[list[str] | None, typer.Option(
+        "--option", help="Set a detector or verdict option, e.g. copy.threshold=0.8. Repeatable.")] = None,
+    source_format: Annotated[str | None, typer.Option(help="Force the source's input format (text, markdown, html).")] = None,
+    derived_format: Annotated[str | None, typer.Option(help="Force the derived article's input format.")] = None,
+    color: Annotated[str, typer.Option(help="Colour in text reports: auto, always, never.")] = "auto",
+) -> None:
+    """Compare DERIVED with SOURCE and report copied, rewritten, added and boilerplate paragraphs."""
+    from ..engine import compare as run_compare
+    from ..plugins import get_host
+    from .thresholds import parse
+
+    if source == "-" and derived == "-":
+        raise UsageError("only one of SOURCE and DERIVED can be - (standard input)")
+    if color not in ("auto", "always", "never"):
+        raise UsageError(f"--color {color!r}: expected auto, always or never")
+    thresholds = [parse(expr) for expr in (fail_on or [])]
+    opts = parse_options(option or [])
+    host = get_host(tuple(disable or ()))
+    renderer = host.renderer(format)
+    src, src_name = read_input(source)
+    der, der_name = read_input(derived)
+    report = run_compare(src, der, options=opts, host=host, source_format=source_format,
+                         derived_format=derived_format, source_name=src_name, derived_name=der_name)
+    text = renderer.render(report, color=use_color(color, output))
+    write_output(text, output)
+    if report.errors:
+        for err in report.errors:
+            typer.echo(f"provenance: error: detector {err['detector']!r} from plugin {err['plugin']!r} failed: "
+                       f"{err['error']}", err=True)
+        raise typer.Exit(EXIT_PLUGIN)
+    crossed = []
+    for t in thresholds:
+        hit, observed = t.check(report)
+        if hit:
+            crossed.append(f"{t.text} (observed {observed})")
+    if crossed:
+        typer.echo(f"provenance: threshold crossed: {'; '.join(crossed)}", err=True)
+        raise typer.Exit(EXIT_THRESHOLD)

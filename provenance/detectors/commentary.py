@@ -1,0 +1,41 @@
+"""Commentary: material the derived article adds. A paragraph is added when too little of its content can be traced
+to the source; the finding says how little, and which source paragraph came closest, so the call can be checked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..hookspecs import hookimpl
+from ..model import Finding
+from .context import DetectionContext
+from .evidence import evidence_for
+from .rewrite import is_rewrite
+
+
+class CommentaryDetector:
+    name = "commentary"
+    relation = "added"
+    description = "material in the derived article that cannot be traced to the source"
+    defaults: dict[str, float] = {}
+
+    def detect(self, ctx: DetectionContext) -> Iterator[Finding]:
+        threshold = ctx.option("rewrite.threshold", 0.35)
+        traced_threshold = ctx.option("rewrite.traced_threshold", 0.66)
+        for a in ctx.aligned:
+            if is_rewrite(a, threshold, traced_threshold):
+                continue
+            closest = f"; closest source paragraph {a.sources[0]}" if a.sources else ""
+            yield Finding(
+                detector=self.name,
+                paragraph=a.index,
+                relation="added",
+                score=1.0 - a.content,
+                sources=(),
+                evidence=evidence_for(a),
+                message=f"only {a.content:.0%} of the content can be traced to the source{closest}",
+            )
+
+
+@hookimpl
+def register_detectors(register) -> None:
+    register(CommentaryDetector())

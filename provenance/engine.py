@@ -1,0 +1,111 @@
+"""The pipeline, wired: documents -> fingerprints -> alignment -> detectors -> report. No heuristics live here."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from .align import align
+from .assemble import VERDICT_DEFAULTS, assemble
+from .detectors.context import DetectionContext
+from .documents import Input, load_document
+from .errors import PluginError, UsageError
+from .fingerprint import FingerprintParams, content_shingles, jaccard, signatures, wording_shingles
+from .model import Document, Finding, Report
+from .plugins import PluginHost, get_host
+from .text import tokenize
+
+
+def fingerprint_document(doc: Document, params: FingerprintParams) -> dict[int, dict[str, np.ndarray]]:
+    """Wording and content MinHash signatures of every non-boilerplate paragraph."""
+    body = [p for p in doc.paragraphs if not p.is_boilerplate]
+    toks = [tokenize(p.text) for p in body]
+    wording = signatures([wording_shingles(t, params.wording_ngram) for t in toks], params.num_perm, params.seed)
+    content = signatures([content_shingles(t) for t in toks], params.num_perm, params.seed)
+    return {p.index: {"wording": wording[i], "content": content[i]} for i, p in enumerate(body)}
+
+
+def _minhash_evidence(src_fp, der_fp) -> dict[int, dict[str, float]]:
+    out: dict[int, dict[str, float]] = {}
+    for di, d in der_fp.items():
+        best = None
+        for si, s in src_fp.items():
+            w, c = jaccard(d["wording"], s["wording"]), jaccard(d["content"], s["content"])
+            if best is None or (c, w) > (best[2], best[1]):
+                best = (si, w, c)
+        if best is not None:
+            out[di] = {"source_paragraph": best[0], "wording_jaccard": round(best[1], 4),
+                       "content_jaccard": round(best[2], 4)}
+    return out
+
+
+def run_detectors(ctx: DetectionContext, host: PluginHost) -> tuple[list[Finding], list[dict[str, str]]]:
+    """Run every enabled detector; a failing one is recorded (and named) instead of ending the comparison."""
+    findings: list[Finding] = []
+    errors: list[dict[str, str]] = []
+    for plugin, det in host.detectors():
+        try:
+            produced = list(det.detect(ctx) or ())
+            for f in produced:
+                if not isinstance(f, Finding):
+                    raise TypeError(f"detect() yielded {type(f).__name__}, not Finding")
+        except Exception as exc:
+            if os.environ.get("PROVENANCE_DEBUG"):
+                raise
+            errors.append({"plugin": plugin, "detector": str(det.name), "error": f"{type(exc).__name__}: {exc}"})
+            continue
+        findings.extend(produced)
+    return findings, errors
+
+
+def known_options(host: PluginHost) -> dict[str, Any]:
+    opts: dict[str, Any] = dict(VERDICT_DEFAULTS)
+    for _, det in host.detectors():
+        opts.update(getattr(det, "defaults", {}) or {})
+    return opts
+
+
+def compare_documents(source: Document, derived: Document, *, host: PluginHost,
+                      options: Mapping[str, Any] | None = None,
+                      params: FingerprintParams | None = None) -> Report:
+    params = params or FingerprintParams()
+    opts = dict(options or {})
+    defaults = known_options(host)
+    unknown = [k for k in opts if k not in defaults]
+    if unknown:
+        raise UsageError(f"unknown option(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(defaults))}")
+    for k, v in opts.items():
+        try:
+            opts[k] = float(v)
+        except (TypeError, ValueError):
+            raise UsageError(f"option {k} must be a number, got {v!r}") from None
+    effective = {**defaults, **opts}
+    src_fp = fingerprint_document(source, params)
+    der_fp = fingerprint_document(derived, params)
+    alignment = align(source, derived, _minhash_evidence(src_fp, der_fp))
+    ctx = DetectionContext(source, derived, alignment, effective)
+    findings, errors = run_detectors(ctx, host)
+    parameters = {
+        "fingerprint": params.to_dict(),
+        "options": dict(sorted(effective.items())),
+        "detectors": sorted(f"{host.plugin_of('detectors', d.name)}:{d.name}" for _, d in host.detectors()),
+    }
+    return assemble(alignment, findings, options=effective, parameters=parameters, errors=errors)
+
+
+def compare(source: Input, derived: Input, *, options: Mapping[str, Any] | None = None,
+            disable: Iterable[str] = (), source_format: str | None = None, derived_format: str | None = None,
+            source_name: str | None = None, derived_name: str | None = None,
+            host: PluginHost | None = None) -> Report:
+    """Compare a derived article with its source. A `Path` is read from disk, a `str` is the article text itself,
+    `bytes` are decoded like a file."""
+    host = host or get_host(tuple(disable))
+    src = load_document(source, source_name, fmt=source_format, host=host)
+    der = load_document(derived, derived_name, fmt=derived_format, host=host)
+    return compare_documents(src, der, host=host, options=options)
+
+
+__all__ = ["compare", "compare_documents", "fingerprint_document", "run_detectors", "PluginError"]

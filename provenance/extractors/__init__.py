@@ -1,0 +1,1 @@
+"""Built-in input extractors: plain text, Markdown and HTML."""

@@ -1,0 +1,32 @@
+"""The plugin hooks. Each hook hands the plugin a `register` callback; the host owns it, so it knows which plugin
+provided which component and can refuse a duplicate name by naming both plugins.
+
+Built-in detectors, extractors and renderers are registered through these same hooks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pluggy
+
+PROJECT = "provenance"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def register_detectors(register: Callable[[Any], None]) -> None:
+    """Register detector components: objects with `name` and `detect(context) -> Iterable[Finding]`."""
+
+
+@hookspec
+def register_extractors(register: Callable[[Any], None]) -> None:
+    """Register input extractors: objects with `name`, `suffixes`, `sniff(text) -> float` and
+    `extract(text, name) -> Extracted`."""
+
+
+@hookspec
+def register_renderers(register: Callable[[Any], None]) -> None:
+    """Register report renderers: objects with `name`, `media_type`, `suffix` and `render(report, color) -> str`."""

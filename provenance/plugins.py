@@ -1,0 +1,219 @@
+"""The plugin host: built-in plugins, third-party entry points (group `provenance`), switches and attribution.
+
+Built-in components are registered through the same hooks a third-party plugin implements; the host calls each
+plugin's hook implementation with its own `register` callback, so every component is known by the plugin that
+provided it, duplicate names are refused naming both plugins, and a failing plugin is named in the error.
+
+Switches: PROVENANCE_LOAD_PLUGINS (unset: every installed plugin; empty: none; `a,b`: only those, by entry-point or
+distribution name), `disabled` (component or plugin names, from `--disable`), PROVENANCE_TRACE=1 (hook calls on
+stderr).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import metadata
+from types import ModuleType
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+from .errors import PluginError, UsageError
+
+ENTRY_POINT_GROUP = "provenance"
+KINDS = ("detectors", "extractors", "renderers")
+
+# The built-in plugins, by the same names pyproject.toml declares them under as entry points.
+BUILTINS: dict[str, str] = {
+    "text": "provenance.extractors.plaintext",
+    "markdown": "provenance.extractors.markdown",
+    "html": "provenance.extractors.html",
+    "copy": "provenance.detectors.copy",
+    "rewrite": "provenance.detectors.rewrite",
+    "commentary": "provenance.detectors.commentary",
+    "text-report": "provenance.renderers.text",
+    "json-report": "provenance.renderers.json",
+}
+
+_REQUIRED = {
+    "detectors": ("name", "detect"),
+    "extractors": ("name", "extract"),
+    "renderers": ("name", "render"),
+}
+
+
+@dataclass(slots=True)
+class PluginInfo:
+    name: str
+    builtin: bool
+    module: str
+    distribution: str | None = None
+    version: str | None = None
+    hooks: list[str] = field(default_factory=list)
+    components: dict[str, list[str]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "builtin": self.builtin,
+            "module": self.module,
+            "distribution": self.distribution,
+            "version": self.version,
+            "hooks": sorted(self.hooks),
+            "components": {k: sorted(v) for k, v in sorted(self.components.items())},
+        }
+
+
+class PluginHost:
+    """Loads plugins once and holds their components by kind and name."""
+
+    def __init__(self, *, disabled: Iterable[str] = (), entry_points: bool = True,
+                 extra_plugins: Iterable[Any] = ()) -> None:
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self.disabled = {d.strip() for d in disabled if d.strip()}
+        self.info: dict[str, PluginInfo] = {}
+        self.components: dict[str, dict[str, Any]] = {k: {} for k in KINDS}
+        self.owner: dict[tuple[str, str], str] = {}
+        if os.environ.get("PROVENANCE_TRACE"):
+            self.pm.trace.root.setwriter(sys.stderr.write)
+            self.pm.enable_tracing()
+        for name, modname in BUILTINS.items():
+            self._register(importlib.import_module(modname), name, builtin=True)
+        if entry_points:
+            self._load_entry_points()
+        for i, plugin in enumerate(extra_plugins):
+            pname = getattr(plugin, "__name__", None) or f"plugin-{i}"
+            self._register(plugin, pname, builtin=False)
+        self._collect()
+        unknown = self.disabled - set(self.info) - {n for kind in self.components.values() for n in kind}
+        if unknown:
+            raise UsageError(f"--disable: no plugin or component named {', '.join(sorted(unknown))}")
+
+    # Loading -------------------------------------------------------------------------------------------------
+
+    def _register(self, plugin: Any, name: str, *, builtin: bool, dist: metadata.Distribution | None = None) -> None:
+        try:
+            self.pm.register(plugin, name=name)
+        except (ValueError, pluggy.PluginValidationError) as exc:
+            raise PluginError(f"plugin {name!r} cannot be registered: {exc}", plugin=name) from exc
+        self.info[name] = PluginInfo(
+            name=name,
+            builtin=builtin,
+            module=getattr(plugin, "__name__", type(plugin).__name__),
+            distribution=dist.metadata["Name"] if dist is not None else ("text-provenance" if builtin else None),
+            version=dist.version if dist is not None else (_own_version() if builtin else None),
+            hooks=[impl.name for impl in self._hookimpls_of(plugin)],
+        )
+
+    def _hookimpls_of(self, plugin: Any) -> list[Any]:
+        return [hc for hc in (self.pm.get_hookcallers(plugin) or [])]
+
+    def _load_entry_points(self) -> None:
+        wanted_env = os.environ.get("PROVENANCE_LOAD_PLUGINS")
+        wanted = None if wanted_env is None else {w.strip() for w in wanted_env.split(",") if w.strip()}
+        for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            if ep.name in BUILTINS and ep.value == BUILTINS[ep.name]:
+                continue  # declared by this package; already registered above
+            dist = getattr(ep, "dist", None)
+            dist_name = dist.metadata["Name"] if dist is not None else None
+            if wanted is not None and ep.name not in wanted and dist_name not in wanted:
+                continue
+            if ep.name in self.disabled or (dist_name and dist_name in self.disabled):
+                continue
+            if ep.name in self.info:
+                other = self.info[ep.name]
+                raise PluginError(
+                    f"plugin name {ep.name!r} from {dist_name or ep.value} is already used by "
+                    f"{other.distribution or other.module}", plugin=ep.name)
+            try:
+                plugin = ep.load()
+            except Exception as exc:  # any import-time failure in third-party code
+                raise PluginError(f"error importing plugin {ep.name!r} ({ep.value}): {type(exc).__name__}: {exc}",
+                                  plugin=ep.name) from exc
+            self._register(plugin, ep.name, builtin=False, dist=dist)
+
+    def _collect(self) -> None:
+        for kind in KINDS:
+            hook = getattr(self.pm.hook, f"register_{kind}")
+            for impl in hook.get_hookimpls():  # registration order: built-ins first
+                pname = impl.plugin_name
+                if pname in self.disabled:
+                    continue
+
+                def register(component: Any, _kind: str = kind, _plugin: str = pname) -> None:
+                    self._add(_kind, component, _plugin)
+
+                try:
+                    impl.function(register=register)
+                except PluginError:
+                    raise
+                except Exception as exc:
+                    raise PluginError(f"plugin {pname!r} failed in register_{kind}: {type(exc).__name__}: {exc}",
+                                      plugin=pname) from exc
+
+    def _add(self, kind: str, component: Any, plugin: str) -> None:
+        missing = [a for a in _REQUIRED[kind] if not hasattr(component, a)]
+        if missing:
+            raise PluginError(f"plugin {plugin!r} registered a {kind[:-1]} without {', '.join(missing)}",
+                              plugin=plugin)
+        name = str(component.name)
+        if (kind, name) in self.owner:
+            raise PluginError(
+                f"{kind[:-1]} name {name!r} from plugin {plugin!r} is already registered by plugin "
+                f"{self.owner[(kind, name)]!r}", plugin=plugin)
+        self.owner[(kind, name)] = plugin
+        self.info[plugin].components.setdefault(kind, []).append(name)
+        if name in self.disabled:
+            return
+        self.components[kind][name] = component
+
+    # Lookup --------------------------------------------------------------------------------------------------
+
+    def detectors(self) -> list[tuple[str, Any]]:
+        return [(self.owner[("detectors", n)], c) for n, c in self.components["detectors"].items()]
+
+    def _named(self, kind: str, name: str, what: str) -> Any:
+        try:
+            return self.components[kind][name]
+        except KeyError:
+            known = ", ".join(sorted(self.components[kind]))
+            raise UsageError(f"unknown {what} {name!r}; available: {known}") from None
+
+    def extractor(self, name: str) -> Any:
+        return self._named("extractors", name, "input format")
+
+    def extractors(self) -> dict[str, Any]:
+        return dict(self.components["extractors"])
+
+    def renderer(self, name: str) -> Any:
+        return self._named("renderers", name, "report format")
+
+    def renderers(self) -> dict[str, Any]:
+        return dict(self.components["renderers"])
+
+    def plugin_of(self, kind: str, name: str) -> str:
+        return self.owner[(kind, name)]
+
+
+def _own_version() -> str:
+    from ._version import __version__
+
+    return __version__
+
+
+_DEFAULT: dict[tuple, PluginHost] = {}
+
+
+def get_host(disabled: Iterable[str] = ()) -> PluginHost:
+    """A cached host per set of disabled names and plugin switch, so repeated compare() calls load plugins once."""
+    key = (tuple(sorted(disabled)), os.environ.get("PROVENANCE_LOAD_PLUGINS"))
+    host = _DEFAULT.get(key)
+    if host is None:
+        host = _DEFAULT[key] = PluginHost(disabled=disabled)
+    return host

@@ -1,0 +1,1 @@
+"""Built-in report renderers: text (rich) and json (the documented schema)."""

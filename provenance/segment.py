@@ -1,0 +1,87 @@
+"""Blocks to paragraphs and sentences.
+
+Extractors hand over blocks (blank-line blocks, HTML block elements). A block made of short single-newline lines,
+such as a menu, a byline box or a list of links, is split into its lines so each can be judged on its own; a block of
+hard-wrapped prose is joined into one paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .model import Block, Paragraph
+from .text import split_sentences
+
+_TERMINAL = re.compile(r"[.!?:;\u3002\uff01\uff1f][\"'\u201d\u2019)\]]*\s*$")
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _is_line_list(lines: list[str]) -> bool:
+    """Whether a multi-line block is a list of separate lines rather than one hard-wrapped paragraph.
+
+    Hard-wrapped prose continues sentences across lines (the next line often starts in lower case, and most lines
+    end without terminal punctuation). Menus, link lists and one-sentence-per-line text start each line afresh.
+    """
+    if len(lines) < 2:
+        return False
+    continued = sum(1 for nxt in lines[1:] if nxt[:1].islower())
+    if continued / (len(lines) - 1) > 0.2:
+        return False
+    words = sorted(len(_WORD.findall(line)) for line in lines)
+    median = words[len(words) // 2]
+    terminal = sum(1 for line in lines if _TERMINAL.search(line))
+    if median <= 8:
+        return True  # short lines: a menu, a byline box, a list
+    # Long lines: separate paragraphs when each is a complete sentence or a headline of its own.
+    return terminal >= len(lines) - 1 or terminal == 0
+
+
+def paragraphs_from_blocks(blocks: Iterable[Block]) -> tuple[Paragraph, ...]:
+    out: list[Paragraph] = []
+    for block in blocks:
+        raw_lines = block.text.split("\n")
+        kept = [(i, line.strip()) for i, line in enumerate(raw_lines) if line.strip()]
+        if not kept:
+            continue
+        lines = [line for _, line in kept]
+        if len(lines) > 1 and block.tag not in ("pre", "code") and _is_line_list(lines):
+            for offset, line in kept:
+                ln = block.start_line + offset if block.start_line is not None else None
+                out.append(_paragraph(len(out), line, ln, ln, block.tag, from_line_block=True))
+            continue
+        text = " ".join(lines) if block.tag not in ("pre", "code") else "\n".join(lines)
+        text = re.sub(r"[ \t]+", " ", text)
+        out.append(_paragraph(len(out), text, block.start_line, block.end_line, block.tag, from_line_block=False))
+    return tuple(out)
+
+
+def _paragraph(index: int, text: str, start: int | None, end: int | None, tag: str, *, from_line_block: bool) -> Paragraph:
+    return Paragraph(
+        index=index,
+        text=text,
+        sentences=split_sentences(text),
+        start_line=start,
+        end_line=end,
+        tag=tag,
+        from_line_block=from_line_block,
+    )
+
+
+def blocks_from_plain_text(text: str) -> tuple[Block, ...]:
+    """Blank-line separated blocks with their 1-based line numbers."""
+    blocks: list[Block] = []
+    current: list[str] = []
+    first = 0
+    lines = text.split("\n")
+    for i, line in enumerate(lines, start=1):
+        if line.strip():
+            if not current:
+                first = i
+            current.append(line)
+        elif current:
+            blocks.append(Block("\n".join(current), first, first + len(current) - 1))
+            current = []
+    if current:
+        blocks.append(Block("\n".join(current), first, first + len(current) - 1))
+    return tuple(blocks)

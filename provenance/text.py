@@ -1,0 +1,229 @@
+"""Normalisation, tokenising, stemming, sentence splitting and word rarity.
+
+Offsets always refer to the paragraph text as shown to the user, so evidence (shared phrases, quotes) can be marked
+in the original wording; normalisation is applied per token instead of to the whole text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .model import Sentence
+
+# Folding tables: typographic variants that mean the same thing in running text.
+_FOLD = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "`": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+        "\u00a0": " ", "\u2007": " ", "\u202f": " ",
+    }
+)
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a\u202b\u202c\u202d\u202e"))
+
+_CJK = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RE = re.compile(f"[{_CJK}]")
+TOKEN_RE = re.compile(
+    rf"(?P<cjk>[{_CJK}])"
+    r"|(?P<acr>(?:[^\W\d_]\.){2,})"
+    r"|(?P<num>\d+(?:[.,:]\d+)*)(?![^\W_])"
+    r"|(?P<word>[^\W_]+(?:['\u2019\-][^\W_]+)*)"
+)
+_SENT_END_RE = re.compile(r"[.!?\u3002\uff01\uff1f]+[\"'\u201d\u2019)\]]*(?:\s+|$)|[\u3002\uff01\uff1f]")
+_ABBREV = frozenset(
+    "mr mrs ms dr st gen sen rep gov lt col sgt capt prof jr sr vs etc inc ltd co corp no fig jan feb mar apr jun jul "
+    "aug sep sept oct nov dec mt ft approx dept est univ".split()
+)
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are aren't as at be because been before being below
+    between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down during each few for
+    from further had hadn't has hasn't have haven't having he he'd he'll he's her here here's hers herself him himself
+    his how how's i i'd i'll i'm i've if in into is isn't it it's its itself just let's me more most mustn't my myself
+    no nor not of off on once only or other ought our ours ourselves out over own same shan't she she'd she'll she's
+    should shouldn't so some such than that that's the their theirs them themselves then there there's these they
+    they'd they'll they're they've this those through to too under until up very was wasn't we we'd we'll we're we've
+    were weren't what what's when when's where where's which while who who's whom why why's will with won't would
+    wouldn't you you'd you'll you're you've your yours yourself yourselves may might must shall would s t d ll re ve
+    yet however though although thus hence which whose upon within without via per among amongst onto toward towards
+    said says say""".split()
+)
+
+
+def clean(text: str) -> str:
+    """Prepare extracted text for display and tokenising: Unicode NFC, invisible characters removed, line ends unified.
+
+    NFKC is applied per token (see `norm`) rather than here, so that what users see keeps its typography.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.translate(_INVISIBLE)
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """NFKC plus folded quotes, dashes and spaces: the comparison form of a piece of text."""
+    return unicodedata.normalize("NFKC", text).translate(_FOLD)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A word, number, acronym or CJK character with its offsets into the paragraph text.
+
+    `norm` is the case-folded comparison form; `content` is the stem used for meaning (empty for stopwords).
+    """
+
+    norm: str
+    start: int
+    end: int
+    kind: str  # "w" word, "n" number, "a" acronym, "c" CJK character
+    content: str
+    capital: bool
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer  # PyStemmer: the Snowball stemmers in C
+
+    return Stemmer.Stemmer("english")
+
+
+_STEM_CACHE: dict[str, str] = {}
+
+
+def stem(word: str) -> str:
+    s = _STEM_CACHE.get(word)
+    if s is None:
+        s = _stemmer().stemWord(word)
+        if len(_STEM_CACHE) < 500_000:
+            _STEM_CACHE[word] = s
+    return s
+
+
+def _norm_word(raw: str) -> str:
+    if raw.isascii():
+        return raw.lower()
+    return fold(raw).casefold()
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split a paragraph into tokens; CJK text becomes one token per character so shared passages still shingle."""
+    out: list[Token] = []
+    append = out.append
+    for m in TOKEN_RE.finditer(text):
+        kind = m.lastgroup
+        raw = m.group()
+        start, end = m.span()
+        if kind == "word":
+            if not raw.isascii() and _CJK_RE.search(raw):
+                # A Latin word glued to CJK characters: re-split into its runs.
+                for sub in re.finditer(rf"[{_CJK}]|[^{_CJK}]+", raw):
+                    piece = sub.group()
+                    s = start + sub.start()
+                    if _CJK_RE.match(piece):
+                        append(Token(piece, s, s + 1, "c", piece, False))
+                    else:
+                        n = _norm_word(piece)
+                        append(Token(n, s, s + len(piece), "w", _content_word(n), piece[:1].isupper()))
+                continue
+            if len(raw) >= 2 and raw.isupper() and raw.isalpha():
+                n = _norm_word(raw)
+                append(Token(n, start, end, "a", n, True))
+                continue
+            n = _norm_word(raw)
+            append(Token(n, start, end, "w", _content_word(n), raw[:1].isupper()))
+        elif kind == "num":
+            n = raw.replace(",", "") if "," in raw else raw
+            append(Token(n, start, end, "n", n, False))
+        elif kind == "acr":
+            n = raw.replace(".", "").lower()
+            append(Token(n, start, end, "a", n, True))
+        else:  # cjk
+            append(Token(raw, start, end, "c", raw, False))
+    return out
+
+
+def _content_word(norm: str) -> str:
+    if norm in STOPWORDS or len(norm) < 2:
+        return ""
+    if norm.endswith("'s"):
+        norm = norm[:-2]
+    return stem(norm.replace("'", ""))
+
+
+def split_sentences(text: str) -> tuple[Sentence, ...]:
+    """Sentence boundaries by terminal punctuation, guarded against common abbreviations and initials."""
+    bounds: list[Sentence] = []
+    start = 0
+    n = len(text)
+    for m in _SENT_END_RE.finditer(text):
+        end = m.end()
+        if end >= n:
+            break
+        nxt = text[end]
+        punct_end = m.start()
+        if text[m.start()] == ".":
+            word_m = re.search(r"([^\W\d_]+)$", text[start:punct_end])
+            prev = word_m.group(1) if word_m else ""
+            if prev.lower() in _ABBREV or (len(prev) == 1 and prev.isupper()):
+                continue
+            if re.search(r"(?:[^\W\d_]\.){1,}[^\W\d_]$", text[max(start, punct_end - 6) : punct_end]):
+                continue  # inside an acronym such as U.S.
+        if not (nxt.isupper() or nxt.isdigit() or nxt in "\"'\u201c\u2018(" or _CJK_RE.match(nxt)
+                or m.group()[0] in "\u3002\uff01\uff1f"):
+            continue
+        seg = text[start:end].strip()
+        if seg:
+            s = start + (len(text[start:end]) - len(text[start:end].lstrip()))
+            bounds.append(Sentence(s, s + len(seg)))
+        start = end
+    seg = text[start:].strip()
+    if seg:
+        s = start + (len(text[start:]) - len(text[start:].lstrip()))
+        bounds.append(Sentence(s, s + len(seg)))
+    if not bounds:
+        bounds.append(Sentence(0, len(text)))
+    return tuple(bounds)
+
+
+_ZIPF: dict[str, float] | None = None
+
+
+def _zipf_table() -> dict[str, float]:
+    """Word frequencies from wordfreq (Zipf scale: 7 for 'the', about 1 for rare names), loaded once."""
+    global _ZIPF
+    if _ZIPF is None:
+        import math
+
+        from wordfreq import get_frequency_dict
+
+        freqs = get_frequency_dict("en", wordlist="best")
+        _ZIPF = {w: math.log10(f) + 9.0 for w, f in freqs.items() if f > 0}
+    return _ZIPF
+
+
+def rarity(token: Token) -> float:
+    """How much a shared token says about reuse: rare words, names and long numbers weigh most (1 to 7)."""
+    if token.kind == "n":
+        return 6.0 if len(token.norm) >= 3 else 4.0
+    if token.kind == "c":
+        return 2.0
+    table = _zipf_table()
+    z = table.get(token.norm)
+    if z is None and "-" in token.norm:
+        # A compound ("full-scale") is as telling as its rarest part, not as rare as an unseen word.
+        parts = [table.get(part, 1.0) for part in token.norm.split("-") if part]
+        z = min(parts) if parts else None
+    if z is None:
+        z = table.get(token.norm.replace("'", ""), 1.0)
+    return min(7.0, max(1.0, 7.5 - z))
+
+
+_QUOTE_RE = re.compile(r"[\u201c\"]([^\u201c\u201d\"]{3,}?)[\u201d\"]")
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of double-quoted passages (the words inside the quotes)."""
+    return [m.span(1) for m in _QUOTE_RE.finditer(text)]
