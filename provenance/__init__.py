@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .errors import InputError, PluginError, ProvenanceError, UsageError
-from .hookspecs import hookimpl
+from .hookspecs import PLUGIN_API_VERSION, hookimpl
 from .model import Block, Document, Extracted, Finding, Paragraph, Report
 
 if TYPE_CHECKING:
@@ -32,15 +32,27 @@ def compare(source: Any, derived: Any, **options: Any) -> Report:
     return _compare(source, derived, **options)
 
 
-def __getattr__(name: str) -> Any:
-    if name == "DetectionContext":
-        from .detectors.context import DetectionContext
+_LAZY = {
+    "DetectionContext": ("provenance.detectors.context", "DetectionContext"),
+    "Option": ("provenance.options", "Option"),
+    "tokenize": ("provenance.text", "tokenize"),
+    "split_sentences": ("provenance.text", "split_sentences"),
+    "quote_spans": ("provenance.text", "quote_spans"),
+    "fold": ("provenance.text", "fold"),
+}
 
-        return DetectionContext
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(module), attr)
     raise AttributeError(f"module 'provenance' has no attribute {name!r}")
 
 
 __all__ = [
     "__version__", "compare", "hookimpl", "Report", "Finding", "Document", "Paragraph", "Block", "Extracted",
-    "DetectionContext", "ProvenanceError", "InputError", "UsageError", "PluginError",
+    "DetectionContext", "Option", "tokenize", "split_sentences", "quote_spans", "fold", "PLUGIN_API_VERSION",
+    "ProvenanceError", "InputError", "UsageError", "PluginError",
 ]

@@ -39,6 +39,7 @@ def decide_verdict(shares: Mapping[str, float], options: Mapping[str, Any], trac
     a good part of the sentences still trace one-to-one to source sentences (`traced`).
     """
     opt = {**VERDICT_DEFAULTS, **{k: float(v) for k, v in options.items() if k in VERDICT_DEFAULTS}}
+    # (options arrive parsed; the float() keeps decide_verdict usable on its own)
     derived = shares["copy"] + shares["rewrite"]
     if derived < opt["verdict.independent_below"] and not (
         derived >= opt["verdict.derived_floor"] and traced >= opt["verdict.traced_from"]

@@ -12,7 +12,8 @@ from .align import align
 from .assemble import VERDICT_DEFAULTS, assemble
 from .detectors.context import DetectionContext
 from .documents import Input, load_document
-from .errors import PluginError, UsageError
+from .errors import PluginError
+from .options import Option, declared, resolve
 from .fingerprint import FingerprintParams, content_shingles, jaccard, signatures, wording_shingles
 from .model import Document, Finding, Report
 from .plugins import PluginHost, get_host
@@ -61,28 +62,20 @@ def run_detectors(ctx: DetectionContext, host: PluginHost) -> tuple[list[Finding
     return findings, errors
 
 
-def known_options(host: PluginHost) -> dict[str, Any]:
-    opts: dict[str, Any] = dict(VERDICT_DEFAULTS)
-    for _, det in host.detectors():
-        opts.update(getattr(det, "defaults", {}) or {})
-    return opts
+def known_options(host: PluginHost) -> dict[str, Option]:
+    """Every option a user may set: the verdict's and those declared by enabled components."""
+    known: dict[str, Option] = {k: Option(v, float) for k, v in VERDICT_DEFAULTS.items()}
+    for kind in ("detectors", "extractors", "renderers"):
+        for name, comp in host.components[kind].items():
+            known.update(declared(name, getattr(comp, "options", None)))
+    return known
 
 
 def compare_documents(source: Document, derived: Document, *, host: PluginHost,
                       options: Mapping[str, Any] | None = None,
                       params: FingerprintParams | None = None) -> Report:
     params = params or FingerprintParams()
-    opts = dict(options or {})
-    defaults = known_options(host)
-    unknown = [k for k in opts if k not in defaults]
-    if unknown:
-        raise UsageError(f"unknown option(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(defaults))}")
-    for k, v in opts.items():
-        try:
-            opts[k] = float(v)
-        except (TypeError, ValueError):
-            raise UsageError(f"option {k} must be a number, got {v!r}") from None
-    effective = {**defaults, **opts}
+    effective = resolve(known_options(host), dict(options or {}))
     src_fp = fingerprint_document(source, params)
     der_fp = fingerprint_document(derived, params)
     alignment = align(source, derived, _minhash_evidence(src_fp, der_fp))

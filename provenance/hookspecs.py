@@ -12,6 +12,10 @@ from typing import Any
 import pluggy
 
 PROJECT = "provenance"
+
+# The plugin API's version. A plugin may declare the version it was built for as a module attribute
+# `PROVENANCE_PLUGIN_API = "1.0"`; the host refuses one whose major version differs.
+PLUGIN_API_VERSION = "1.0"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 

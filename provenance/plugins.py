@@ -5,8 +5,8 @@ plugin's hook implementation with its own `register` callback, so every componen
 provided it, duplicate names are refused naming both plugins, and a failing plugin is named in the error.
 
 Switches: PROVENANCE_LOAD_PLUGINS (unset: every installed plugin; empty: none; `a,b`: only those, by entry-point or
-distribution name), `disabled` (component or plugin names, from `--disable`), PROVENANCE_TRACE=1 (hook calls on
-stderr).
+distribution name), `disabled` (component or plugin names, from `--disable`), PROVENANCE_TRACE_PLUGINS=1 (hook calls
+on stderr).
 """
 
 from __future__ import annotations
@@ -80,7 +80,8 @@ class PluginHost:
         self.info: dict[str, PluginInfo] = {}
         self.components: dict[str, dict[str, Any]] = {k: {} for k in KINDS}
         self.owner: dict[tuple[str, str], str] = {}
-        if os.environ.get("PROVENANCE_TRACE"):
+        self.skipped: set[str] = set()
+        if os.environ.get("PROVENANCE_TRACE_PLUGINS"):
             self.pm.trace.root.setwriter(sys.stderr.write)
             self.pm.enable_tracing()
         for name, modname in BUILTINS.items():
@@ -91,16 +92,28 @@ class PluginHost:
             pname = getattr(plugin, "__name__", None) or f"plugin-{i}"
             self._register(plugin, pname, builtin=False)
         self._collect()
-        unknown = self.disabled - set(self.info) - {n for kind in self.components.values() for n in kind}
+        unknown = (self.disabled - set(self.info) - self.skipped
+                   - {name for (_, name) in self.owner})
         if unknown:
             raise UsageError(f"--disable: no plugin or component named {', '.join(sorted(unknown))}")
 
     # Loading -------------------------------------------------------------------------------------------------
 
     def _register(self, plugin: Any, name: str, *, builtin: bool, dist: metadata.Distribution | None = None) -> None:
+        wanted = getattr(plugin, "PROVENANCE_PLUGIN_API", None)
+        if wanted is not None and str(wanted).split(".")[0] != hookspecs.PLUGIN_API_VERSION.split(".")[0]:
+            raise PluginError(
+                f"plugin {name!r} is built for plugin API {wanted}, but this text-provenance provides "
+                f"{hookspecs.PLUGIN_API_VERSION}; upgrade one of them, or switch it off with "
+                f"PROVENANCE_LOAD_PLUGINS or --disable {name}", plugin=name)
         try:
             self.pm.register(plugin, name=name)
+            self.pm.check_pending()
         except (ValueError, pluggy.PluginValidationError) as exc:
+            try:
+                self.pm.unregister(name=name)
+            except Exception:
+                pass
             raise PluginError(f"plugin {name!r} cannot be registered: {exc}", plugin=name) from exc
         self.info[name] = PluginInfo(
             name=name,
@@ -125,6 +138,7 @@ class PluginHost:
             if wanted is not None and ep.name not in wanted and dist_name not in wanted:
                 continue
             if ep.name in self.disabled or (dist_name and dist_name in self.disabled):
+                self.skipped.update({ep.name, dist_name or ep.name})
                 continue
             if ep.name in self.info:
                 other = self.info[ep.name]
@@ -134,8 +148,10 @@ class PluginHost:
             try:
                 plugin = ep.load()
             except Exception as exc:  # any import-time failure in third-party code
-                raise PluginError(f"error importing plugin {ep.name!r} ({ep.value}): {type(exc).__name__}: {exc}",
-                                  plugin=ep.name) from exc
+                raise PluginError(
+                    f"error importing plugin {ep.name!r} ({ep.value}): {type(exc).__name__}: {exc} "
+                    f"(switch it off with --disable {ep.name} or PROVENANCE_LOAD_PLUGINS, or uninstall "
+                    f"{dist_name or 'it'})", plugin=ep.name) from exc
             self._register(plugin, ep.name, builtin=False, dist=dist)
 
     def _collect(self) -> None:

@@ -38,6 +38,8 @@ def compare(
     source_format: Annotated[str | None, typer.Option(help="Force the source's input format (text, markdown, html).")] = None,
     derived_format: Annotated[str | None, typer.Option(help="Force the derived article's input format.")] = None,
     color: Annotated[str, typer.Option(help="Colour in text reports: auto, always, never.")] = "auto",
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="TOML file whose [options] table sets options (--option wins).")] = None,
 ) -> None:
     """Compare DERIVED with SOURCE and report copied, rewritten, added and boilerplate paragraphs."""
     from ..engine import compare as run_compare
@@ -49,7 +51,9 @@ def compare(
     if color not in ("auto", "always", "never"):
         raise UsageError(f"--color {color!r}: expected auto, always or never")
     thresholds = [parse(expr) for expr in (fail_on or [])]
-    opts = parse_options(option or [])
+    from ..options import load_config
+
+    opts = {**(load_config(config) if config else {}), **parse_options(option or [])}
     host = get_host(tuple(disable or ()))
     renderer = host.renderer(format)
     src, src_name = read_input(source)

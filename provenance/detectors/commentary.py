@@ -16,7 +16,6 @@ class CommentaryDetector:
     name = "commentary"
     relation = "added"
     description = "material in the derived article that cannot be traced to the source"
-    defaults: dict[str, float] = {}
 
     def detect(self, ctx: DetectionContext) -> Iterator[Finding]:
         threshold = ctx.option("rewrite.threshold", 0.35)

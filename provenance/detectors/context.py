@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..align import Alignment, ParagraphAlignment
-from ..model import Document
+from ..model import Document, Paragraph
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,10 +17,19 @@ class DetectionContext:
     alignment: Alignment
     options: Mapping[str, Any] = field(default_factory=dict)
 
-    def option(self, name: str, default: float) -> float:
-        """A numeric option such as `copy.threshold`, as set with `--option` or `compare(..., options=...)`."""
-        value = self.options.get(name, default)
-        return float(value)
+    def option(self, name: str, default: Any = None) -> Any:
+        """The value in effect for a declared option such as `copy.threshold` (already parsed and checked)."""
+        if name in self.options:
+            return self.options[name]
+        if default is None:
+            raise KeyError(f"option {name!r} is not declared by any enabled component")
+        return default
+
+    def source_paragraph(self, index: int) -> Paragraph:
+        return self.source.paragraphs[index]
+
+    def derived_paragraph(self, index: int) -> Paragraph:
+        return self.derived.paragraphs[index]
 
     @property
     def aligned(self) -> tuple[ParagraphAlignment, ...]:

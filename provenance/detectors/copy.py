@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from ..hookspecs import hookimpl
 from ..model import Finding
+from ..options import Option
 from .context import DetectionContext
 from .evidence import evidence_for
 
@@ -16,12 +17,16 @@ class CopyDetector:
     name = "copy"
     relation = "copy"
     description = "wording kept from the source (shared word runs), light edits allowed"
-    defaults = {"copy.threshold": 0.7, "copy.prose_threshold": 0.6, "copy.passage_words": 20}
+    options = {
+        "threshold": Option(0.7, float, "share of words in shared 4+ word runs for a copy", 0.0, 1.0),
+        "prose_threshold": Option(0.6, float, "the same share outside quotation marks", 0.0, 1.0),
+        "passage_words": Option(20, int, "a verbatim passage this long makes a long paragraph a copy", 4),
+    }
 
     def detect(self, ctx: DetectionContext) -> Iterator[Finding]:
-        threshold = ctx.option("copy.threshold", 0.7)
-        prose_threshold = ctx.option("copy.prose_threshold", 0.6)
-        passage = ctx.option("copy.passage_words", 20)
+        threshold = ctx.option("copy.threshold")
+        prose_threshold = ctx.option("copy.prose_threshold")
+        passage = ctx.option("copy.passage_words")
         for a in ctx.aligned:
             if not a.sources:
                 continue

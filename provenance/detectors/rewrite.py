@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from ..align import ParagraphAlignment
 from ..hookspecs import hookimpl
 from ..model import Finding
+from ..options import Option
 from .context import DetectionContext
 from .evidence import evidence_for
 
@@ -28,11 +29,14 @@ class RewriteDetector:
     name = "rewrite"
     relation = "rewrite"
     description = "content kept with changed wording, including merges, splits and order-inferred paraphrases"
-    defaults = {"rewrite.threshold": 0.35, "rewrite.traced_threshold": 0.66}
+    options = {
+        "threshold": Option(0.35, float, "share of content traced to source sentences for a rewrite", 0.0, 1.0),
+        "traced_threshold": Option(0.66, float, "share of sentences traced one-to-one (3+ sentences)", 0.0, 1.0),
+    }
 
     def detect(self, ctx: DetectionContext) -> Iterator[Finding]:
-        threshold = ctx.option("rewrite.threshold", 0.35)
-        traced_threshold = ctx.option("rewrite.traced_threshold", 0.66)
+        threshold = ctx.option("rewrite.threshold")
+        traced_threshold = ctx.option("rewrite.traced_threshold")
         for a in ctx.aligned:
             if not is_rewrite(a, threshold, traced_threshold):
                 continue
