@@ -48,6 +48,7 @@ def run_detectors(ctx: DetectionContext, host: PluginHost) -> tuple[list[Finding
     findings: list[Finding] = []
     errors: list[dict[str, str]] = []
     for plugin, det in host.detectors():
+        host.trace(f"detect: {plugin}:{det.name}")
         try:
             produced = list(det.detect(ctx) or ())
             for f in produced:

@@ -32,8 +32,8 @@ class Option:
         try:
             parsed = self.type(value)
         except (TypeError, ValueError):
-            kind = getattr(self.type, "__name__", "value")
-            raise UsageError(f"option {name} expects a {kind}, got {value!r}") from None
+            kind = {int: "an integer", float: "a number", str: "a string"}.get(self.type, "another value")
+            raise UsageError(f"option {name} expects {kind}, got {value!r}") from None
         if self.minimum is not None and parsed < self.minimum:
             raise UsageError(f"option {name} must be at least {self.minimum}, got {parsed}")
         if self.maximum is not None and parsed > self.maximum:

@@ -81,9 +81,7 @@ class PluginHost:
         self.components: dict[str, dict[str, Any]] = {k: {} for k in KINDS}
         self.owner: dict[tuple[str, str], str] = {}
         self.skipped: set[str] = set()
-        if os.environ.get("PROVENANCE_TRACE_PLUGINS"):
-            self.pm.trace.root.setwriter(sys.stderr.write)
-            self.pm.enable_tracing()
+        self.tracing = bool(os.environ.get("PROVENANCE_TRACE_PLUGINS"))
         for name, modname in BUILTINS.items():
             self._register(importlib.import_module(modname), name, builtin=True)
         if entry_points:
@@ -165,6 +163,7 @@ class PluginHost:
                 def register(component: Any, _kind: str = kind, _plugin: str = pname) -> None:
                     self._add(_kind, component, _plugin)
 
+                self.trace(f"hook register_{kind}: plugin {pname}")
                 try:
                     impl.function(register=register)
                 except PluginError:
@@ -172,6 +171,11 @@ class PluginHost:
                 except Exception as exc:
                     raise PluginError(f"plugin {pname!r} failed in register_{kind}: {type(exc).__name__}: {exc}",
                                       plugin=pname) from exc
+
+    def trace(self, message: str) -> None:
+        """With PROVENANCE_TRACE_PLUGINS=1, one line per hook call and component call on stderr."""
+        if self.tracing:
+            sys.stderr.write(f"provenance trace: {message}\n")
 
     def _add(self, kind: str, component: Any, plugin: str) -> None:
         missing = [a for a in _REQUIRED[kind] if not hasattr(component, a)]
@@ -184,6 +188,7 @@ class PluginHost:
                 f"{kind[:-1]} name {name!r} from plugin {plugin!r} is already registered by plugin "
                 f"{self.owner[(kind, name)]!r}", plugin=plugin)
         self.owner[(kind, name)] = plugin
+        self.trace(f"  registered {kind[:-1]} {name!r}")
         self.info[plugin].components.setdefault(kind, []).append(name)
         if name in self.disabled:
             return
