@@ -20,9 +20,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-
-import numpy as np
+from dataclasses import dataclass, field, replace
 
 from .model import Document, Paragraph
 from .text import Token, quote_spans, rarity, tokenize
@@ -433,27 +431,20 @@ def _order_inference(out: list[ParagraphAlignment], src: list[_Para], der: list[
             top = ranked[0][1]
             sources = tuple(k for k, v in ranked if v >= 0.2 * top)
             total_w = sum(weight[k] for k in sources) or 1.0
-            fields = {f: getattr(a, f) for f in a.__slots__ if not f.startswith("__")}
-            fields.update(
+            result[i] = replace(
+                a,
                 sources=sources,
                 source_weights=tuple(round(weight[k] / total_w, 4) for k in sources),
                 links=tuple(links),
                 order_inferred=True,
-                order_gap=tuple(sorted({order[k][0] for k in gap})),
+                order_gap=tuple(sorted({src[order[k][0]].para.index for k in gap})),
                 content=round(max(a.content, cov), 4),
             )
-            fields["order_gap"] = tuple(sorted({src[pi].para.index for pi in fields["order_gap"]}))
-            result[i] = ParagraphAlignment(**fields)
             anchored[i] = True
-            used.update(pos[(by_index[l.source_paragraph], l.source_sentence)] for l in links)
-            spans[i] = (min(pos[(by_index[l.source_paragraph], l.source_sentence)] for l in links),
-                        max(pos[(by_index[l.source_paragraph], l.source_sentence)] for l in links))
+            placed = [pos[(by_index[l.source_paragraph], l.source_sentence)] for l in links]
+            used.update(placed)
+            spans[i] = (min(placed), max(placed))
             changed = True
         if not changed:
             break
     return result
-
-
-def estimate_jaccard(sig: np.ndarray, others: np.ndarray) -> np.ndarray:
-    """Estimated Jaccard of one signature against rows of others."""
-    return (others == sig[None, :]).mean(axis=1)

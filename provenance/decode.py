@@ -69,7 +69,7 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
             try:
                 text = data.decode(enc)
             except UnicodeDecodeError as exc:
-                raise InputError(f"{name}: starts with a {enc} byte-order mark but is not valid {enc} ({exc.reason})")
+                raise InputError(f"{name}: starts with a {enc} byte-order mark but is not valid {enc} ({exc.reason})") from None
             return _checked(text, enc, name)
     for magic, what in _MAGIC:
         if data.startswith(magic):
