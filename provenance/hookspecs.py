@@ -34,3 +34,9 @@ def register_extractors(register: Callable[[Any], None]) -> None:
 @hookspec
 def register_renderers(register: Callable[[Any], None]) -> None:
     """Register report renderers: objects with `name`, `media_type`, `suffix` and `render(report, color) -> str`."""
+
+
+@hookspec
+def register_index_backends(register: Callable[[Any], None]) -> None:
+    """Register corpus index backends: objects with `name`, `schemes` (such as `("redis",)`) and
+    `open(location, *, create, params) -> Index` (see provenance/index/base.py for the Index protocol)."""

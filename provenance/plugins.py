@@ -25,7 +25,7 @@ from . import hookspecs
 from .errors import PluginError, UsageError
 
 ENTRY_POINT_GROUP = "provenance"
-KINDS = ("detectors", "extractors", "renderers")
+KINDS = ("detectors", "extractors", "renderers", "index_backends")
 
 # The built-in plugins, by the same names pyproject.toml declares them under as entry points.
 BUILTINS: dict[str, str] = {
@@ -37,12 +37,14 @@ BUILTINS: dict[str, str] = {
     "commentary": "provenance.detectors.commentary",
     "text-report": "provenance.renderers.text",
     "json-report": "provenance.renderers.json",
+    "sqlite-index": "provenance.index.sqlite",
 }
 
 _REQUIRED = {
     "detectors": ("name", "detect"),
     "extractors": ("name", "extract"),
     "renderers": ("name", "render"),
+    "index_backends": ("name", "schemes", "open"),
 }
 
 

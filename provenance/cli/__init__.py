@@ -79,6 +79,8 @@ def guarded(fn):
 
 from . import compare as _compare_cmd  # noqa: E402,F401  (registers the command)
 from . import plugins as _plugins_cmd  # noqa: E402,F401
+from . import index as _index_cmd  # noqa: E402,F401
+from . import audit as _audit_cmd  # noqa: E402,F401
 
 
 def main() -> None:

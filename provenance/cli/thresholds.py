@@ -26,19 +26,22 @@ class Threshold:
 
     def check(self, report: Report) -> tuple[bool, str]:
         """Whether the report crosses this threshold, and the observed value."""
+        return self.check_values(report.verdict, report.shares, report.source_coverage)
+
+    def check_values(self, verdict: str, shares: dict[str, float], coverage: float) -> tuple[bool, str]:
         if self.metric == "verdict":
-            hit = report.verdict in self.value  # type: ignore[operator]
-            return (hit if self.op in ("=", "==") else not hit), report.verdict
-        observed = metric_value(report, self.metric)
+            hit = verdict in self.value  # type: ignore[operator]
+            return (hit if self.op in ("=", "==") else not hit), verdict
+        observed = metric_value(shares, coverage, self.metric)
         return _OPS[self.op](observed, self.value), f"{observed:.3f}"
 
 
-def metric_value(report: Report, metric: str) -> float:
+def metric_value(shares: dict[str, float], coverage: float, metric: str) -> float:
     if metric == "coverage":
-        return report.source_coverage
+        return coverage
     if metric == "derived":
-        return report.shares["copy"] + report.shares["rewrite"]
-    return report.shares[metric]
+        return shares["copy"] + shares["rewrite"]
+    return shares[metric]
 
 
 def parse(expr: str) -> Threshold:

@@ -1,0 +1,187 @@
+"""Finding credit lines in the derived article.
+
+Each pattern below marks a place where writers name where a story came from ("according to X", "first published
+by X", "(Reuters)", "X reported", "told X", "via X", "Source: X", a link to the source's site ...). The pattern only
+proposes a name; `names.py` decides whether that name is the source, another outlet, or neither (a person, a body).
+
+Every paragraph is scanned, boilerplate included: a "Source: ..." footer or a copyright line is exactly the kind of
+line the core classifies as page furniture, and it still credits. Matching ignores case.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from provenance import Paragraph
+
+from .names import SourceIdentity, host_of, is_cased, normalize, outlet_in
+
+Target = Literal["source", "other"]
+
+# A credited name: a URL, or text up to the next punctuation that ends a name (cut further in `_trim`).
+_NAME = r"(?P<name>https?://[^\s<>\"')\]]+|www\.[^\s<>\"')\]]+|[^,;:!?()\[\]\"\u201c\u201d\n]{1,90})"
+_BEFORE = r"(?<![\w'\u2019&.\-])(?P<name>(?:[\w'\u2019&.\-]+\s+){0,5}[\w'\u2019&.\-]+?)"
+
+PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("according-to", re.compile(r"\baccording\s+to\s+" + _NAME, re.I)),
+    ("first-published", re.compile(
+        r"\b(?:originally|first)\s+(?:published|appeared|ran|printed|posted|reported|aired|broadcast|carried)"
+        r"\s+(?:by|in|on|at|with|from)\s+" + _NAME, re.I)),
+    ("published-by", re.compile(
+        r"\b(?:was|is|were|been)\s+(?:first\s+|originally\s+)?(?:published|reported)\s+(?:by|in|on)\s+" + _NAME,
+        re.I)),
+    ("republished", re.compile(
+        r"\b(?:re-?published|reprinted|syndicated|republishing|reproduced|adapted)\s+(?:here\s+)?"
+        r"(?:with\s+(?:the\s+)?(?:kind\s+)?permission\s+)?(?:of|from|by)\s+" + _NAME, re.I)),
+    ("courtesy", re.compile(r"\bcourtesy\s+(?:of\s+)?" + _NAME, re.I)),
+    ("wire-tag", re.compile(r"\((?P<name>[^()\n]{2,40})\)")),
+    ("journalists-said", re.compile(
+        _BEFORE + r"(?:['\u2019]s)?\s+(?:journalists?|reporters?|correspondents?|staff|editors?|newsroom)\s+"
+        r"(?:said|say|says|reported|found|wrote|learned|learnt|saw|confirmed|observed|witnessed|counted)\b",
+        re.I)),
+    ("reported", re.compile(
+        _BEFORE + r"\s+(?:(?:has|had|have|first|originally|previously|earlier|also)\s+)*"
+        r"(?:reported|reports|revealed|broke\s+the\s+(?:news|story))\b", re.I)),
+    ("told", re.compile(r"\btold\s+" + _NAME, re.I)),
+    ("via", re.compile(r"\bvia\s+" + _NAME, re.I)),
+    ("source-line", re.compile(r"(?:^|(?<=\s)|(?<=\())(?:sources?|credits?|via)\s*:\s*" + _NAME, re.I)),
+    ("reporting-from", re.compile(
+        r"\b(?:with\s+)?(?:additional\s+)?reporting\s+(?:by|from)\s+" + _NAME, re.I)),
+    ("copyright", re.compile(
+        r"(?:\u00a9|\(c\)|\bcopyright\b)\s*(?:\d{4}(?:\s*[-\u2013]\s*\d{4})?\s*)?" + _NAME, re.I)),
+)
+
+# Links and bare domains; a link to the source's site credits it wherever it stands.
+URL = re.compile(
+    r"\bhttps?://[^\s<>\"')\]]+|\bwww\.[^\s<>\"')\]]+"
+    r"|\b[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.[a-z]{2,}(?:/[^\s<>\"')\]]*)?(?![\w.])", re.I)
+
+_SENTENCE_END = re.compile(r"\.(?:\s|$)")
+MAX_NAME_WORDS = 8
+MAX_TEXT = 240
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """One credit line: where it is, how it was phrased, whom it names, and whether that is the source."""
+
+    paragraph: int
+    text: str  # the sentence that carries the credit
+    pattern: str  # which pattern found it (according-to, wire-tag, link, mention, ...)
+    name: str  # the credited name as written
+    target: Target
+    matched: str  # the known source name it matched, or the outlet name it names
+    boilerplate: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"paragraph": self.paragraph, "text": self.text, "pattern": self.pattern, "name": self.name,
+                "credits": self.target, "matched": self.matched, "boilerplate": self.boilerplate}
+
+
+def _trim(name: str) -> str:
+    """Cut a proposed name at the sentence's end and to a few words, so it cannot run on into the next claim."""
+    if name.lower().startswith(("http://", "https://", "www.")):
+        return name.rstrip(".,;:!?")
+    m = _SENTENCE_END.search(name)
+    if m:
+        name = name[: m.start()]
+    words = name.split()
+    return " ".join(words[:MAX_NAME_WORDS]).strip(" .-\u2013\u2014")
+
+
+def _sentence(paragraph: Paragraph, offset: int) -> str:
+    """The sentence of `paragraph` around character `offset`, which is what a reader would quote as the credit."""
+    text = paragraph.text
+    for i, s in enumerate(paragraph.sentences):
+        if s.start <= offset < s.end:
+            text = paragraph.sentence_text(i)
+            break
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "\u2026"
+
+
+def classify(name: str, identity: SourceIdentity, cased: bool) -> tuple[Target, str] | None:
+    """Whether a proposed name credits the source, another outlet, or no one (None)."""
+    urls = [m.group() for m in URL.finditer(name)]
+    for u in urls:
+        if identity.match_host(host_of(u)):
+            return "source", host_of(u)
+    known = identity.match_name(name)
+    if known is not None:
+        return "source", known.label
+    outlet = outlet_in(name, cased)
+    if outlet is not None:
+        return "other", outlet
+    if urls and name.strip().lower().startswith(("http", "www.")):
+        return "other", host_of(urls[0])  # "Source: https://elsewhere.example/..." names a site, not a person
+    return None
+
+
+def _pattern_credits(paragraph: Paragraph, identity: SourceIdentity, cased: bool) -> Iterator[Credit]:
+    for pattern, rx in PATTERNS:
+        for m in rx.finditer(paragraph.text):
+            name = _trim(m.group("name"))
+            if not name:
+                continue
+            verdict = classify(name, identity, cased)
+            if verdict is None:
+                continue
+            target, matched = verdict
+            yield Credit(paragraph.index, _sentence(paragraph, m.start()), pattern, name, target, matched,
+                         paragraph.role == "boilerplate")
+
+
+def _link_credits(paragraph: Paragraph, identity: SourceIdentity) -> Iterator[Credit]:
+    for m in URL.finditer(paragraph.text):
+        host = host_of(m.group())
+        if identity.match_host(host):
+            yield Credit(paragraph.index, _sentence(paragraph, m.start()), "link", m.group().rstrip(".,;:!?"),
+                         "source", host, paragraph.role == "boilerplate")
+
+
+def _mention_credits(paragraph: Paragraph, identity: SourceIdentity) -> Iterator[Credit]:
+    """Plain mentions of a known source name or byline, and the source's headline quoted in full."""
+    for i in range(len(paragraph.sentences)):
+        sentence = paragraph.sentence_text(i)
+        known = identity.match_name(sentence)
+        if known is not None:
+            start = paragraph.sentences[i].start
+            yield Credit(paragraph.index, _sentence(paragraph, start), "mention", known.label, "source",
+                         known.label, paragraph.role == "boilerplate")
+    title = normalize(identity.title)
+    if len(title.split()) >= 4:
+        for m in re.finditer(r"[\"\u201c\u2018']([^\"\u201d\u2019]{10,300})[\"\u201d\u2019']", paragraph.text):
+            if normalize(m.group(1)) == title:
+                yield Credit(paragraph.index, _sentence(paragraph, m.start()), "headline", identity.title,
+                             "source", identity.title, paragraph.role == "boilerplate")
+
+
+def find_credits(paragraphs: Sequence[Paragraph], identity: SourceIdentity, derived_metadata: dict[str, str],
+                 anchor: int) -> list[Credit]:
+    """Every credit line in the derived article, one per paragraph and credited name, in reading order.
+
+    The derived page's own canonical URL (HTML metadata) pointing at the source's site counts as a credit too: a
+    republisher that sets it is telling search engines where the story lives.
+    """
+    found: list[Credit] = []
+    seen: set[tuple[int, str, str]] = set()
+
+    def keep(credits: Iterable[Credit]) -> None:
+        for c in credits:
+            key = (c.paragraph, c.target, normalize(c.matched))
+            if key not in seen:
+                seen.add(key)
+                found.append(c)
+
+    canonical = derived_metadata.get("url", "")
+    if canonical and identity.match_host(host_of(canonical)):
+        keep([Credit(anchor, f"canonical link: {canonical}", "canonical", canonical, "source", host_of(canonical))])
+    for p in paragraphs:
+        cased = is_cased(p.text)
+        keep(_pattern_credits(p, identity, cased))
+        keep(_link_credits(p, identity))
+        keep(_mention_credits(p, identity))
+    return sorted(found, key=lambda c: (c.paragraph, c.target != "source"))

@@ -1,0 +1,99 @@
+"""Which derived sentences to hold against which source sentences.
+
+A fact can only be said to have *changed* where the derived text is known to retell a particular piece of the source.
+The core's alignment already says so, sentence by sentence; this module turns it into plain sentence pairs so the
+fact checks never guess at correspondences of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from provenance import DetectionContext
+
+# A derived paragraph is compared only when the core found it derived (copied or rewritten). These are the
+# thresholds the plugin brief fixes: weak content plus the articles' order also counts, as in the core.
+MIN_CONTENT = 0.2
+MIN_WORDING = 0.3
+
+
+class Link(Protocol):
+    """The fields of the core's SentenceLink this plugin reads (the type itself is not exported)."""
+
+    sentence: int
+    source_paragraph: int
+    source_sentence: int
+    gain: float
+
+
+class Aligned(Protocol):
+    """The fields of the core's ParagraphAlignment this plugin reads (the type itself is not exported)."""
+
+    index: int
+    sources: tuple[int, ...]
+    links: Sequence[Link]
+    content: float
+    wording: float
+    order_inferred: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SentencePair:
+    """A derived sentence and one source passage it retells.
+
+    `source_sentence` is None when the derived sentence had no sentence link and is held against a whole source
+    paragraph instead; checks that need a tight correspondence (a one-to-one figure) are stricter then, because a
+    paragraph holds more candidates.
+    """
+
+    derived_paragraph: int
+    derived_sentence: int
+    derived_text: str
+    source_paragraph: int
+    source_sentence: int | None
+    source_text: str
+    gain: float
+
+
+def is_derived(a: Aligned) -> bool:
+    """Whether the core considers the paragraph copied or rewritten from the source (only then can facts drift)."""
+    return a.content >= MIN_CONTENT or a.wording >= MIN_WORDING or a.order_inferred
+
+
+def source_paragraphs(a: Aligned) -> tuple[int, ...]:
+    """Every source paragraph the derived paragraph draws on: linked ones first (by gain), then `a.sources`."""
+    seen: dict[int, None] = {}
+    for link in sorted(a.links, key=lambda l: -l.gain):
+        seen.setdefault(link.source_paragraph, None)
+    for index in a.sources:
+        seen.setdefault(index, None)
+    return tuple(seen)
+
+
+def sentence_pairs(ctx: DetectionContext, a: Aligned) -> list[SentencePair]:
+    """Pairs for every linked sentence of the derived paragraph, strongest link first within a sentence.
+
+    When the paragraph has no sentence links at all (the core placed it by the articles' order), every sentence is
+    held against each whole source paragraph in `a.sources`. When it has some, an unlinked sentence is material the
+    derived article added, and comparing it with the source would report new facts as changed ones.
+    """
+    derived = ctx.derived_paragraph(a.index)
+    by_sentence: dict[int, list[Link]] = {}
+    for link in a.links:
+        by_sentence.setdefault(link.sentence, []).append(link)
+    pairs: list[SentencePair] = []
+    for i in range(len(derived.sentences)):
+        text = derived.sentence_text(i)
+        links = sorted(by_sentence.get(i, ()), key=lambda l: -l.gain)
+        for link in links:
+            src = ctx.source_paragraph(link.source_paragraph)
+            pairs.append(SentencePair(a.index, i, text, link.source_paragraph, link.source_sentence,
+                                      src.sentence_text(link.source_sentence), link.gain))
+        if not a.links:
+            for index in a.sources:
+                src = ctx.source_paragraph(index)
+                pairs.append(SentencePair(a.index, i, text, index, None, src.text, 0.0))
+    return pairs

@@ -1,0 +1,98 @@
+"""Audit one derived article against a corpus index: retrieve candidate sources by paragraph signatures, compare
+against the best of them, and attribute each paragraph to its own source (an article may be built from several)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .assemble import decide_verdict
+from .documents import load_document
+from .engine import compare_documents, fingerprint_document
+from .model import Document, Report
+
+RANK = {"copy": 0, "rewrite": 1, "added": 2, "boilerplate": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class AuditResult:
+    derived: str
+    verdict: str
+    shares: dict[str, float]
+    sources: tuple[str, ...]  # documents that at least one paragraph is attributed to, by words attributed
+    candidates: tuple[tuple[str, float], ...]  # retrieved documents and their retrieval scores
+    paragraphs: tuple[dict[str, Any], ...]
+    reports: dict[str, Report] = field(default_factory=dict)
+
+    def to_dict(self, *, full: bool = True) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "schema": "text-provenance/audit/1",
+            "derived": self.derived,
+            "verdict": self.verdict,
+            "shares": {k: round(v, 4) for k, v in self.shares.items()},
+            "sources": list(self.sources),
+            "candidates": [{"id": doc, "score": round(s, 4)} for doc, s in self.candidates],
+            "paragraphs": list(self.paragraphs),
+        }
+        if full:
+            d["reports"] = {doc: r.to_dict() for doc, r in self.reports.items()}
+        return d
+
+
+def audit_document(index: Any, derived: Document, *, host: Any, top: int = 3, min_similarity: float = 0.1,
+                   options: Mapping[str, Any] | None = None) -> AuditResult:
+    fp = fingerprint_document(derived, index.params.fingerprint)
+    order = sorted(fp)
+    sigs = [fp[i]["content"] for i in order]
+    import numpy as np
+
+    found = index.candidates(np.array(sigs, dtype=np.uint32).reshape(len(sigs), -1), min_similarity) if sigs else []
+    score: dict[str, float] = defaultdict(float)
+    for cands in found:
+        best: dict[str, float] = {}
+        for c in cands:
+            best[c.doc] = max(best.get(c.doc, 0.0), c.similarity)
+        for doc, s in best.items():
+            score[doc] += s
+    ranked = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+
+    reports: dict[str, Report] = {}
+    for doc_id, _ in ranked:
+        stored = index.document(doc_id)
+        if stored is None:  # removed by a concurrent writer since the query
+            continue
+        src = load_document(stored.text, stored.id, fmt=stored.format, host=host)
+        reports[doc_id] = compare_documents(src, derived, host=host, options=options)
+
+    paragraphs: list[dict[str, Any]] = []
+    words: dict[str, int] = defaultdict(int)
+    by_source: dict[str, int] = defaultdict(int)
+    traced = 0.0
+    for p in derived.paragraphs:
+        best_doc, best_row = None, None
+        for doc_id, rep in reports.items():
+            row = rep.paragraphs[p.index]
+            if best_row is None or (RANK[row.relation], -row.score) < (RANK[best_row.relation], -best_row.score):
+                best_doc, best_row = doc_id, row
+        if best_row is None:
+            rel, n = ("boilerplate" if p.is_boilerplate else "added"), len(p.text.split())
+            paragraphs.append({"index": p.index, "relation": rel, "source": None, "sources": [], "score": 0.0})
+        else:
+            rel, n = best_row.relation, best_row.words
+            attributed = best_doc if rel in ("copy", "rewrite") else None
+            paragraphs.append({"index": p.index, "relation": rel, "source": attributed,
+                               "sources": list(best_row.sources) if attributed else [],
+                               "score": round(best_row.score, 4)})
+            if attributed:
+                by_source[attributed] += n
+        if rel != "boilerplate":
+            words[rel] += n
+    total = sum(words.values())
+    shares = {k: (words[k] / total if total else 0.0) for k in ("copy", "rewrite", "added")}
+    if reports:
+        traced = max(r.metadata.get("traced_sentences", 0.0) for r in reports.values())
+    verdict = decide_verdict(shares, {**(options or {})}, traced)
+    sources = tuple(d for d, _ in sorted(by_source.items(), key=lambda kv: (-kv[1], kv[0])))
+    return AuditResult(derived.name, verdict, shares, sources, tuple(ranked), tuple(paragraphs), reports)

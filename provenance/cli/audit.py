@@ -1,0 +1,79 @@
+"""`provenance audit INDEX DERIVED...`: which sources does each article derive from, and how."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import EXIT_INPUT, EXIT_THRESHOLD, ProvenanceError, UsageError
+from . import app, guarded
+from .io import write_output
+
+
+@app.command()
+@guarded
+def audit(
+    index: Annotated[str, typer.Argument(help="Index location (path, sqlite:///path, or a backend URL).")],
+    derived: Annotated[list[str], typer.Argument(help="Articles to audit (files, directories or globs).")],
+    format: Annotated[str, typer.Option("--format", "-f", help="table, json or jsonl.")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    top: Annotated[int, typer.Option(min=1, max=50, help="Compare against this many best candidates.")] = 3,
+    fail_on: Annotated[list[str] | None, typer.Option("--fail-on", help="As for compare; any article crossing it exits 1.")] = None,
+    option: Annotated[list[str] | None, typer.Option("--option", help="NAME=VALUE, as for compare.")] = None,
+) -> None:
+    """Find each article's sources in the index and compare it against them."""
+    from ..audit import audit_document
+    from ..documents import load_document
+    from ..index import open_index
+    from ..index.ingest import iter_inputs
+    from ..plugins import get_host
+    from .compare import parse_options
+    from .thresholds import parse
+
+    if format not in ("table", "json", "jsonl"):
+        raise UsageError(f"--format {format!r}: expected table, json or jsonl")
+    thresholds = [parse(expr) for expr in (fail_on or [])]
+    opts = parse_options(option or [])
+    host = get_host()
+    idx = open_index(index, create=False, host=host)
+    errors: list[str] = []
+    results = []
+    try:
+        for raw in iter_inputs(derived, errors):
+            try:
+                doc = load_document(raw.text, raw.id, fmt=raw.format, host=host)
+                results.append(audit_document(idx, doc, host=host, top=top, options=opts))
+            except ProvenanceError as exc:
+                if exc.exit_code != EXIT_INPUT:
+                    raise
+                errors.append(str(exc))
+    finally:
+        idx.close()
+    if format == "json":
+        text = json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2) + "\n"
+    elif format == "jsonl":
+        text = "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in results)
+    else:
+        lines = [f"{'article':<40} {'verdict':<12} {'copy':>5} {'rewr':>5} {'added':>5}  sources"]
+        for r in results:
+            s = r.shares
+            lines.append(f"{r.derived[-40:]:<40} {r.verdict:<12} {s['copy']:>5.0%} {s['rewrite']:>5.0%} "
+                         f"{s['added']:>5.0%}  {', '.join(r.sources) or '-'}")
+        text = "\n".join(lines) + "\n"
+    write_output(text, output)
+    for e in errors:
+        typer.echo(f"provenance: error: {e}", err=True)
+    if errors:
+        raise typer.Exit(EXIT_INPUT)
+    crossed = []
+    for r in results:
+        for t in thresholds:
+            hit, observed = t.check_values(r.verdict, r.shares, 0.0)
+            if hit:
+                crossed.append(f"{r.derived}: {t.text} (observed {observed})")
+    if crossed:
+        typer.echo("provenance: threshold crossed: " + "; ".join(crossed), err=True)
+        raise typer.Exit(EXIT_THRESHOLD)

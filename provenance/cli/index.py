@@ -1,0 +1,120 @@
+"""`provenance index add|info|remove`: build and maintain a corpus fingerprint index."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from ..errors import EXIT_INPUT
+from . import app, guarded
+
+index_app = typer.Typer(help="Build and maintain a corpus fingerprint index (sqlite path or URL).",
+                        no_args_is_help=True)
+app.add_typer(index_app, name="index")
+
+
+def _progress(total_hint: str):
+    """A rich progress display on a terminal; nothing in CI logs."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(SpinnerColumn(), TextColumn(total_hint), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=Console(stderr=True), transient=True)
+
+
+@index_app.command("add")
+@guarded
+def add(
+    index: Annotated[str, typer.Argument(help="Index location: a path, sqlite:///path or a backend URL.")],
+    paths: Annotated[list[str], typer.Argument(help="Files, directories, globs or JSONL files (id, text|html, ...).")],
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Fingerprint in N processes.")] = 1,
+) -> None:
+    """Add (or update) documents; unchanged documents are skipped, changed ones replaced."""
+    from ..index import open_index
+    from ..index.ingest import iter_inputs, prepare_all
+    from ..plugins import get_host
+
+    idx = open_index(index, create=True, host=get_host())
+    errors: list[str] = []
+    added = skipped = replaced = 0
+
+    def fresh():
+        nonlocal skipped
+        for raw in iter_inputs(paths, errors):
+            from ..index.ingest import digest
+
+            if idx.digest_of(raw.id) == digest(raw):
+                skipped += 1
+                continue
+            yield raw
+
+    progress = _progress("fingerprinting")
+    task = progress.add_task("add", total=None) if progress else None
+    try:
+        if progress:
+            progress.start()
+        for prepared in prepare_all(fresh(), idx.params.fingerprint, jobs):
+            if prepared.error:
+                errors.append(prepared.error)
+                continue
+            existed = idx.digest_of(prepared.doc.id) is not None
+            idx.put(prepared.doc, prepared.paragraphs, prepared.signatures)
+            replaced += existed
+            added += not existed
+            if progress:
+                progress.advance(task)
+    finally:
+        if progress:
+            progress.stop()
+        idx.close()
+    typer.echo(f"added {added}, replaced {replaced}, unchanged {skipped}, failed {len(errors)}", err=True)
+    for e in errors:
+        typer.echo(f"provenance: error: {e}", err=True)
+    if errors:
+        raise typer.Exit(EXIT_INPUT)
+
+
+@index_app.command("info")
+@guarded
+def info(
+    index: Annotated[str, typer.Argument(help="Index location.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Documents, paragraphs, parameters and size of an index."""
+    from ..index import open_index
+
+    idx = open_index(index, create=False)
+    try:
+        data = idx.info()
+    finally:
+        idx.close()
+    if as_json:
+        typer.echo(json.dumps(data, indent=2, sort_keys=True))
+        return
+    for key in ("location", "backend", "documents", "paragraphs", "bytes", "bytes_per_paragraph"):
+        typer.echo(f"{key:<20} {data.get(key)}")
+    p = data["parameters"]
+    typer.echo(f"{'parameters':<20} num_perm {p['fingerprint']['num_perm']}, seed {p['fingerprint']['seed']}, "
+               f"{p['bands']}x{p['rows']} bands, format {p['format']}")
+
+
+@index_app.command("remove")
+@guarded
+def remove(
+    index: Annotated[str, typer.Argument(help="Index location.")],
+    ids: Annotated[list[str], typer.Argument(help="Document ids to remove.")],
+) -> None:
+    """Remove documents by id."""
+    from ..index import open_index
+
+    idx = open_index(index, create=False)
+    try:
+        n = idx.remove(ids)
+    finally:
+        idx.close()
+    typer.echo(f"removed {n} of {len(ids)}", err=True)

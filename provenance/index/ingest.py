@@ -1,0 +1,139 @@
+"""Inputs for an index: files, directories, globs and JSONL (one document per line), turned into stored documents
+with their paragraph signatures. Fingerprinting can run in several processes; writing stays in one."""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..decode import decode
+from ..documents import read_bytes
+from ..errors import InputError, ProvenanceError
+from ..fingerprint import FingerprintParams, content_shingles, signatures
+from ..text import tokenize
+from .base import StoredDocument
+
+ARTICLE_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml")
+_FORMAT_OF = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".xhtml": "html"}
+JSONL_META = ("title", "url", "published", "outlet")
+
+
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    id: str
+    text: str
+    format: str
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+def iter_inputs(paths: list[str], errors: list[str]) -> Iterator[RawDocument]:
+    """Every document named by the arguments; a bad one is recorded in `errors` and skipped, not fatal."""
+    for arg in paths:
+        if any(ch in arg for ch in "*?["):
+            matches = sorted(glob.glob(arg, recursive=True))
+            if not matches:
+                errors.append(f"{arg}: no file matches")
+            files = [Path(m) for m in matches if Path(m).is_file()]
+        elif Path(arg).is_dir():
+            files = sorted(p for p in Path(arg).rglob("*") if p.is_file()
+                           and p.suffix.lower() in ARTICLE_SUFFIXES + (".jsonl",))
+        else:
+            files = [Path(arg)]
+        for f in files:
+            try:
+                if f.suffix.lower() == ".jsonl":
+                    yield from _jsonl(f, errors)
+                    continue
+                text, _ = decode(read_bytes(f), str(f))
+                yield RawDocument(str(f), text, _FORMAT_OF.get(f.suffix.lower(), "text"))
+            except ProvenanceError as exc:
+                errors.append(str(exc))
+
+
+def _jsonl(path: Path, errors: list[str]) -> Iterator[RawDocument]:
+    try:
+        fh = path.open(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    with fh:
+        for n, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{n}"
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                errors.append(f"{where}: not valid JSON ({exc.msg})")
+                continue
+            if not isinstance(obj, dict) or not isinstance(obj.get("id"), str | int):
+                errors.append(f"{where}: each line needs an \"id\" (string) and \"text\" or \"html\"")
+                continue
+            body, fmt = (obj.get("html"), "html") if obj.get("html") else (obj.get("text"), "text")
+            if not isinstance(body, str) or not body.strip():
+                errors.append(f"{where}: document {obj['id']!r} has no \"text\" or \"html\"")
+                continue
+            meta = {k: str(obj[k]) for k in JSONL_META if obj.get(k) is not None}
+            yield RawDocument(str(obj["id"]), body, fmt, meta)
+
+
+def digest(raw: RawDocument) -> str:
+    h = hashlib.sha256()
+    h.update(raw.format.encode())
+    h.update(b"\0")
+    h.update(raw.text.encode("utf-8"))
+    return h.hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    doc: StoredDocument
+    paragraphs: tuple[int, ...]
+    signatures: np.ndarray
+    error: str | None = None
+
+
+def prepare(raw: RawDocument, params: FingerprintParams) -> Prepared:
+    """Extract, segment and fingerprint one document (runs in worker processes with --jobs)."""
+    from ..documents import load_document
+    from ..plugins import get_host
+
+    stored = StoredDocument(raw.id, digest(raw), raw.format, raw.text, raw.meta)
+    try:
+        doc = load_document(raw.text, raw.id, fmt=raw.format, host=get_host())
+    except ProvenanceError as exc:
+        return Prepared(stored, (), np.zeros((0, params.num_perm), np.uint32), str(exc))
+    body = [p for p in doc.paragraphs if not p.is_boilerplate]
+    sigs = signatures([content_shingles(tokenize(p.text)) for p in body], params.num_perm, params.seed)
+    meta = {**{k: v for k, v in doc.metadata.items() if k in ("title", "author", "sitename", "url", "date")},
+            **raw.meta}
+    return Prepared(StoredDocument(raw.id, stored.digest, raw.format, raw.text, meta),
+                    tuple(p.index for p in body), sigs)
+
+
+def _prepare_star(args: tuple[RawDocument, FingerprintParams]) -> Prepared:
+    return prepare(*args)
+
+
+def prepare_all(raws: Iterator[RawDocument], params: FingerprintParams, jobs: int) -> Iterator[Prepared]:
+    if jobs <= 1:
+        for raw in raws:
+            yield prepare(raw, params)
+        return
+    jobs = min(jobs, os.cpu_count() or 1)
+    window = jobs * 64  # bounded: the corpus is never all in memory at once
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        while True:
+            batch = [(r, params) for _, r in zip(range(window), raws)]
+            if not batch:
+                return
+            yield from pool.map(_prepare_star, batch, chunksize=16)
