@@ -23,7 +23,7 @@ def _modules(doc: str) -> list[types.ModuleType]:
 
 
 def test_hooks_md_examples(tmp_path):
-    detector, extractor, renderer = _modules("hooks.md")
+    detector, extractor, renderer, _backend = _modules("hooks.md")
     host = make_host(detector, extractor, renderer)
     assert {"long-paragraphs"} <= set(host.components["detectors"])
 
@@ -61,3 +61,21 @@ def test_tutorial_plugin(tmp_path):
     assert low.exit_code == 2 and "at least 1" in low.stderr
     ok = run_cli(["compare", str(a), str(b), "--option", "exclaim.min_added=2"], plugins=[exclaim])
     assert ok.exit_code == 0 and "exclaim" not in ok.stdout
+
+
+def test_index_backend_example(tmp_path):
+    *_, backend = _modules("hooks.md")
+    src = tmp_path / "src.txt"
+    src.write_text("The ferry to the island will stop running in January while its engines are replaced.\n\n"
+                   "Islanders will be able to use a smaller boat that carries twelve passengers.\n", encoding="utf-8")
+    der = tmp_path / "der.txt"
+    der.write_text("Islanders will be able to use a smaller boat that carries twelve passengers.\n", encoding="utf-8")
+    assert run_cli(["index", "add", "memory://demo", str(src)], plugins=[backend]).exit_code == 0
+    result = run_cli(["audit", "memory://demo", str(der), "--format", "json"], plugins=[backend])
+    assert result.exit_code == 0, result.stderr
+    import json
+
+    (audit,) = json.loads(result.stdout)
+    assert audit["verdict"] == "copy" and audit["sources"] == [str(src)]
+    info = run_cli(["index", "info", "memory://demo", "--json"], plugins=[backend])
+    assert json.loads(info.stdout)["documents"] == 1
