@@ -49,8 +49,9 @@ def site(tmp_path, monkeypatch):
     return root
 
 
-def test_discovered_through_entry_point(site):
+def test_discovered_through_entry_point(site, monkeypatch):
     _fake_dist(site, "provenance-shout", "provenance_shout", GOOD)
+    monkeypatch.setenv("PROVENANCE_LOAD_PLUGINS", "provenance-shout")  # other installed plugins stay out
     host = PluginHost()
     info = host.info["provenance_shout"]
     assert not info.builtin and info.distribution == "provenance-shout" and info.version == "0.3"
