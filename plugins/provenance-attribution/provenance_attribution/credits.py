@@ -1,11 +1,12 @@
 """Finding credit lines in the derived article.
 
-Each pattern below marks a place where writers name where a story came from ("according to X", "first published
-by X", "(Reuters)", "X reported", "told X", "via X", "Source: X", a link to the source's site ...). The pattern only
-proposes a name; `names.py` decides whether that name is the source, another outlet, or neither (a person, a body).
+Each pattern below marks a place where writers name where a story came from ("according to X", "first
+published by X", "(Reuters)", "X reported", "told X", "via X", "Source: X", a link to the source's site ...).
+The pattern only proposes a name; `names.py` decides whether that name is the source, another outlet, or
+neither (a person, a body).
 
-Every paragraph is scanned, boilerplate included: a "Source: ..." footer or a copyright line is exactly the kind of
-line the core classifies as page furniture, and it still credits. Matching ignores case.
+Every paragraph is scanned, boilerplate included: a "Source: ..." footer or a copyright line is exactly the
+kind of line the core classifies as page furniture, and it still credits. Matching ignores case.
 """
 
 from __future__ import annotations
@@ -26,40 +27,46 @@ _NAME = r"(?P<name>https?://[^\s<>\"')\]]+|www\.[^\s<>\"')\]]+|[^,;:!?()\[\]\"\u
 _BEFORE = r"(?<![\w'\u2019&.\-])(?P<name>(?:[\w'\u2019&.\-]+\s+){0,5}[\w'\u2019&.\-]+?)"
 
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("according-to", re.compile(r"\baccording\s+to\s+" + _NAME, re.I)),
+    ("according-to", re.compile(r"\baccording\s+to\s+" + _NAME, re.IGNORECASE)),
     ("first-published", re.compile(
         r"\b(?:originally|first)\s+(?:published|appeared|ran|printed|posted|reported|aired|broadcast|carried)"
-        r"\s+(?:by|in|on|at|with|from)\s+" + _NAME, re.I)),
+        r"\s+(?:by|in|on|at|with|from)\s+" + _NAME, re.IGNORECASE)),
     ("published-by", re.compile(
         r"\b(?:was|is|were|been)\s+(?:first\s+|originally\s+)?(?:published|reported)\s+(?:by|in|on)\s+" + _NAME,
-        re.I)),
+        re.IGNORECASE)),
     ("republished", re.compile(
         r"\b(?:re-?published|reprinted|syndicated|republishing|reproduced|adapted)\s+(?:here\s+)?"
-        r"(?:with\s+(?:the\s+)?(?:kind\s+)?permission\s+)?(?:of|from|by)\s+" + _NAME, re.I)),
-    ("courtesy", re.compile(r"\bcourtesy\s+(?:of\s+)?" + _NAME, re.I)),
+        r"(?:with\s+(?:the\s+)?(?:kind\s+)?permission\s+)?(?:of|from|by)\s+" + _NAME, re.IGNORECASE)),
+    ("courtesy", re.compile(r"\bcourtesy\s+(?:of\s+)?" + _NAME, re.IGNORECASE)),
     ("wire-tag", re.compile(r"\((?P<name>[^()\n]{2,40})\)")),
     ("journalists-said", re.compile(
         _BEFORE + r"(?:['\u2019]s)?\s+(?:journalists?|reporters?|correspondents?|staff|editors?|newsroom)\s+"
         r"(?:said|say|says|reported|found|wrote|learned|learnt|saw|confirmed|observed|witnessed|counted)\b",
-        re.I)),
+        re.IGNORECASE)),
     ("reported", re.compile(
         _BEFORE + r"\s+(?:(?:has|had|have|first|originally|previously|earlier|also)\s+)*"
-        r"(?:reported|reports|revealed|broke\s+the\s+(?:news|story))\b", re.I)),
-    ("told", re.compile(r"\btold\s+" + _NAME, re.I)),
-    ("via", re.compile(r"\bvia\s+" + _NAME, re.I)),
-    ("source-line", re.compile(r"(?:^|(?<=\s)|(?<=\())(?:sources?|credits?|via)\s*:\s*" + _NAME, re.I)),
+        r"(?:reported|reports|revealed|broke\s+the\s+(?:news|story))\b", re.IGNORECASE)),
+    ("told", re.compile(r"\btold\s+" + _NAME, re.IGNORECASE)),
+    ("via", re.compile(r"\bvia\s+" + _NAME, re.IGNORECASE)),
+    ("source-line", re.compile(r"(?:^|(?<=\s)|(?<=\())(?:sources?|credits?|via)\s*:\s*" + _NAME, re.IGNORECASE)),
     ("reporting-from", re.compile(
-        r"\b(?:with\s+)?(?:additional\s+)?reporting\s+(?:by|from)\s+" + _NAME, re.I)),
+        r"\b(?:with\s+)?(?:additional\s+)?reporting\s+(?:by|from)\s+" + _NAME, re.IGNORECASE)),
     ("copyright", re.compile(
-        r"(?:\u00a9|\(c\)|\bcopyright\b)\s*(?:\d{4}(?:\s*[-\u2013]\s*\d{4})?\s*)?" + _NAME, re.I)),
+        r"(?:\u00a9|\(c\)|\bcopyright\b)\s*(?:\d{4}(?:\s*[-\u2013]\s*\d{4})?\s*)?" + _NAME, re.IGNORECASE)),
 )
 
 # Links and bare domains; a link to the source's site credits it wherever it stands.
 URL = re.compile(
     r"\bhttps?://[^\s<>\"')\]]+|\bwww\.[^\s<>\"')\]]+"
-    r"|\b[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.[a-z]{2,}(?:/[^\s<>\"')\]]*)?(?![\w.])", re.I)
+    r"|\b[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.[a-z]{2,}(?:/[^\s<>\"')\]]*)?(?![\w.])", re.IGNORECASE)
+
+# Patterns that say outright "this came from X": there a bare site address names the credited outlet.
+# Elsewhere a URL in passing ("see www.irs.gov", "the journal Science (www.sciencemag.org)") credits no one.
+EXPLICIT = frozenset({"first-published", "published-by", "republished", "courtesy", "source-line", "via",
+                      "reporting-from", "copyright"})
 
 _SENTENCE_END = re.compile(r"\.(?:\s|$)")
+_CLAUSE = re.compile(r"\s+(?:and|that|who|which|where|when|while|because|said|says|after|before|since)\s+", re.IGNORECASE)
 MAX_NAME_WORDS = 8
 MAX_TEXT = 240
 
@@ -92,6 +99,18 @@ def _trim(name: str) -> str:
     return " ".join(words[:MAX_NAME_WORDS]).strip(" .-\u2013\u2014")
 
 
+def _display(name: str, matched: str) -> str:
+    """The credited name as evidence shows it: cut before the clause that follows it, unless that loses the
+    match.
+
+    Classification reads the whole proposed name ("officials who spoke to the Daily Post" names the Daily
+    Post); only what is shown is shortened.
+    """
+    m = _CLAUSE.search(name)
+    short = name[: m.start()] if m else name
+    return short if normalize(matched) in normalize(short) or host_of(matched) in short.lower() else name
+
+
 def _sentence(paragraph: Paragraph, offset: int) -> str:
     """The sentence of `paragraph` around character `offset`, which is what a reader would quote as the credit."""
     text = paragraph.text
@@ -103,8 +122,12 @@ def _sentence(paragraph: Paragraph, offset: int) -> str:
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "\u2026"
 
 
-def classify(name: str, identity: SourceIdentity, cased: bool) -> tuple[Target, str] | None:
-    """Whether a proposed name credits the source, another outlet, or no one (None)."""
+def classify(name: str, identity: SourceIdentity, cased: bool, explicit: bool = False) -> tuple[Target, str] | None:
+    """Whether a proposed name credits the source, another outlet, or no one (None).
+
+    `explicit`: the phrase around the name is itself a credit ("Source:", "first published by"), so a bare web
+    address there names another site even when it is not a recognisable outlet.
+    """
     urls = [m.group() for m in URL.finditer(name)]
     for u in urls:
         if identity.match_host(host_of(u)):
@@ -115,7 +138,7 @@ def classify(name: str, identity: SourceIdentity, cased: bool) -> tuple[Target, 
     outlet = outlet_in(name, cased)
     if outlet is not None:
         return "other", outlet
-    if urls and name.strip().lower().startswith(("http", "www.")):
+    if explicit and urls and name.strip().lower().startswith(("http", "www.")):
         return "other", host_of(urls[0])  # "Source: https://elsewhere.example/..." names a site, not a person
     return None
 
@@ -126,11 +149,12 @@ def _pattern_credits(paragraph: Paragraph, identity: SourceIdentity, cased: bool
             name = _trim(m.group("name"))
             if not name:
                 continue
-            verdict = classify(name, identity, cased)
+            verdict = classify(name, identity, cased, pattern in EXPLICIT)
             if verdict is None:
                 continue
             target, matched = verdict
-            yield Credit(paragraph.index, _sentence(paragraph, m.start()), pattern, name, target, matched,
+            yield Credit(paragraph.index, _sentence(paragraph, m.start()), pattern, _display(name, matched),
+                         target, matched,
                          paragraph.role == "boilerplate")
 
 
@@ -159,19 +183,46 @@ def _mention_credits(paragraph: Paragraph, identity: SourceIdentity) -> Iterator
                              "source", identity.title, paragraph.role == "boilerplate")
 
 
+DATELINE_WITHIN = 60  # characters: how near a paragraph's start "(Reuters)" must be to read as a dateline
+
+
+def self_credits(paragraphs: Sequence[Paragraph]) -> list[str]:
+    """Outlet names the source gives itself: a dateline tag opening its story ("LONDON (Reuters) -") or a
+    copyright line ("\u00a9 2026 Hale Valley Wire").
+
+    Why: without them, a plain-text wire story would have no known name, and a rewrite that keeps "(Reuters)"
+    could only be assumed to credit it.
+    """
+    empty = SourceIdentity()
+    opening = {p.index for p in [p for p in paragraphs if p.role != "boilerplate"][:2]}
+    found: list[str] = []
+    for p in paragraphs:
+        for pattern, rx in PATTERNS:
+            if pattern not in ("wire-tag", "copyright"):
+                continue
+            for m in rx.finditer(p.text):
+                if pattern == "wire-tag" and (p.index not in opening or m.start() > DATELINE_WITHIN):
+                    continue
+                verdict = classify(_trim(m.group("name")), empty, is_cased(p.text), explicit=True)
+                if verdict is not None and verdict[1] not in found:
+                    found.append(verdict[1])
+    return found
+
+
 def find_credits(paragraphs: Sequence[Paragraph], identity: SourceIdentity, derived_metadata: dict[str, str],
                  anchor: int) -> list[Credit]:
     """Every credit line in the derived article, one per paragraph and credited name, in reading order.
 
-    The derived page's own canonical URL (HTML metadata) pointing at the source's site counts as a credit too: a
-    republisher that sets it is telling search engines where the story lives.
+    The derived page's own canonical URL (HTML metadata) pointing at the source's site counts as a credit too:
+    a republisher that sets it is telling search engines where the story lives.
     """
     found: list[Credit] = []
     seen: set[tuple[int, str, str]] = set()
 
     def keep(credits: Iterable[Credit]) -> None:
+        # One credit per sentence and target: the first (most specific) way of finding it wins.
         for c in credits:
-            key = (c.paragraph, c.target, normalize(c.matched))
+            key = (c.paragraph, c.text, c.target)
             if key not in seen:
                 seen.add(key)
                 found.append(c)

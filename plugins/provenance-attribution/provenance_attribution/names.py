@@ -1,18 +1,20 @@
 """Who a credit line names: the source itself, another news outlet, or neither.
 
-Why a rule is needed at all: "according to X", "told X" and "X reported" credit an outlet only some of the time.
-Just as often X is a person or a body the story quotes ("according to Dana Price, the fire chief", "according to the
-county emergency service"). Counting those would call nearly every news article credited. So a named party counts:
+Why a rule is needed at all: "according to X", "told X" and "X reported" credit an outlet only some of the
+time. Just as often X is a person or a body the story quotes ("according to Dana Price, the fire chief",
+"according to the county emergency service"). Counting those would call nearly every news article credited. So
+a named party counts:
 
 - as the source when it matches what is known about the source: the names and aliases given with the option
   `attribution.source_name`, the site name, byline and host name from the source's metadata;
-- as an outlet when it looks like one: a wire service or broadcaster (AP, Reuters, AFP, CNN, BBC, Bloomberg, ...),
-  or a name of two or more words built on a masthead word (News, Times, Post, Wire, Daily, Press, Herald, Courier,
-  Gazette, Journal, Tribune, Chronicle, ...; "Agency" only as "News Agency" or "Press Agency");
+- as an outlet when it looks like one: a wire service or broadcaster (AP, Reuters, AFP, CNN, BBC, Bloomberg,
+  ...), or a name of two or more words built on a masthead word (News, Times, Post, Wire, Daily, Press,
+  Herald, Courier, Gazette, Journal, Tribune, Chronicle, ...; "Agency" only as "News Agency" or "Press
+  Agency");
 - as nothing otherwise: people and organisations are not credits.
 
-In normally cased text an outlet name must be capitalised ("the Marlow Times", not "the times we live in"); text
-written all in lower (or upper) case is judged by its words alone, so detection stays case-insensitive.
+In normally cased text an outlet name must be capitalised ("the Marlow Times", not "the times we live in");
+text written all in lower (or upper) case is judged by its words alone, so detection stays case-insensitive.
 """
 
 from __future__ import annotations
@@ -53,13 +55,14 @@ GENERIC_WORDS: frozenset[str] = frozenset({
     "recent", "earlier", "latest", "several", "multiple", "various", "other", "many", "some", "a", "an", "the",
 })
 
-# Agency counts as an outlet word only after "news" or "press"; listed here so a run keeps it as part of the name.
+# Agency counts as an outlet word only after "news" or "press"; listed here so a run keeps it as part of the
+# name.
 _AGENCY = "agency"
 
 # Small words that may sit inside a name ("Times of India", "News & Record") without ending it.
 _CONNECTORS: frozenset[str] = frozenset({"of", "the", "and", "&", "de", "la", "le", "du", "del"})
 
-_STOP: frozenset[str] = frozenset(
+_STOP: frozenset[str] = frozenset(  # noqa: SIM905 - a word list reads best as words
     """a an the and or but of to in on at by for from with as is was were be been being are it its this that these
     those he she they we you i me him her them us our your his their my who whom which what when where why how not
     no nor so than then there here said says say told tells according via also just only would will could should
@@ -89,7 +92,7 @@ def normalize(text: str) -> str:
     """
     t = _POSSESSIVE.sub("", fold(text).casefold())
     t = " ".join(_NON_WORD.sub(" ", t).replace("_", " ").split())
-    return t[4:] if t.startswith("the ") else t
+    return t.removeprefix("the ")
 
 
 def squash(text: str) -> str:
@@ -107,7 +110,7 @@ def host_of(url: str) -> str:
     except ValueError:
         return ""
     host = host.lower().rstrip(".")
-    return host[4:] if host.startswith("www.") else host
+    return host.removeprefix("www.")
 
 
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "ac", "edu", "news"})
@@ -131,7 +134,7 @@ def looks_like_host(text: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class KnownName:
-    """One name the source goes by, with where it came from (option, sitename, author, hostname)."""
+    """One name the source goes by, with where it came from (option, sitename, author, source-text, hostname)."""
 
     label: str
     norm: str
@@ -171,8 +174,8 @@ class SourceIdentity:
     def match_name(self, text: str) -> KnownName | None:
         """The known name that `text` contains as whole words, or that one of its words spells out compactly.
 
-        The compact form catches "HaleValleyWire" and "halevalleywire.example"; it is compared word by word, not as
-        a substring, so "Jo Marsh" is not found inside "Bajo Marshall".
+        The compact form catches "HaleValleyWire" and "halevalleywire.example"; it is compared word by word,
+        not as a substring, so "Jo Marsh" is not found inside "Bajo Marshall".
         """
         cand = f" {normalize(text)} "
         for n in self.names:
@@ -206,11 +209,13 @@ def _split_people(value: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def build_identity(option_value: str, metadata: dict[str, str], source_body: Sequence[str]) -> SourceIdentity:
-    """Collect the source's names: option aliases first, then sitename, byline and host from its metadata.
+def build_identity(option_value: str, metadata: dict[str, str], source_body: Sequence[str],
+                   self_names: Sequence[str] = ()) -> SourceIdentity:
+    """Collect the source's names: option aliases first, then sitename, byline and host from its metadata, then
+    the names the source gives itself in its own text (`self_names`: a dateline tag, a copyright line).
 
-    A byline is dropped when the same name appears in the source's own text other than as a "By ..." line, because
-    then it is (also) someone the story quotes, and "according to <them>" would not credit the outlet.
+    A byline is dropped when the same name appears in the source's own text other than as a "By ..." line,
+    because then it is (also) someone the story quotes, and "according to <them>" would not credit the outlet.
     """
     names: list[KnownName] = []
     hosts: list[str] = []
@@ -250,6 +255,8 @@ def build_identity(option_value: str, metadata: dict[str, str], source_body: Seq
         if metadata.get(key):
             used[key] = metadata[key]
             add_host(metadata[key])
+    for own in self_names:
+        add_host(own) if looks_like_host(own) else add_name(own, "source-text")
     brands: list[str] = []
     for h in hosts:
         b = brand_of(h)
@@ -297,12 +304,14 @@ def outlet_in(text: str, cased: bool) -> str | None:
         if not words:
             continue
         phrase = " ".join(words)
-        core = phrase[4:] if phrase.startswith("the ") else phrase
+        core = phrase.removeprefix("the ")
         if core in WIRE_SERVICES:
             return " ".join(run)
         for i in range(len(words)):  # a wire name inside a longer run: "LONDON (Reuters)"-style datelines
             for j in range(min(len(words), i + 3), i, -1):
                 if " ".join(words[i:j]) in WIRE_SERVICES:
+                    while j < len(words) and (words[j] in OUTLET_WORDS or words[j] == _AGENCY):
+                        j += 1  # keep the masthead words that follow: "Xinhua News Agency"
                     return " ".join(run[i:j])
         if any(w in NOT_OUTLET_WORDS for w in words):
             continue
