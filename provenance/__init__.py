@@ -35,6 +35,10 @@ def compare(source: Any, derived: Any, **options: Any) -> Report:
 _LAZY = {
     "DetectionContext": ("provenance.detectors.context", "DetectionContext"),
     "Option": ("provenance.options", "Option"),
+    "ParagraphAlignment": ("provenance.align", "ParagraphAlignment"),
+    "SentenceLink": ("provenance.align", "SentenceLink"),
+    "Quote": ("provenance.align", "Quote"),
+    "Phrase": ("provenance.align", "Phrase"),
     "tokenize": ("provenance.text", "tokenize"),
     "split_sentences": ("provenance.text", "split_sentences"),
     "quote_spans": ("provenance.text", "quote_spans"),
@@ -53,6 +57,6 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "__version__", "compare", "hookimpl", "Report", "Finding", "Document", "Paragraph", "Block", "Extracted",
-    "DetectionContext", "Option", "tokenize", "split_sentences", "quote_spans", "fold", "PLUGIN_API_VERSION",
+    "DetectionContext", "Option", "ParagraphAlignment", "SentenceLink", "Quote", "Phrase", "tokenize", "split_sentences", "quote_spans", "fold", "PLUGIN_API_VERSION",
     "ProvenanceError", "InputError", "UsageError", "PluginError",
 ]

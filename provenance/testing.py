@@ -35,6 +35,12 @@ def make_host(*plugins: Any, disabled: Iterable[str] = (), entry_points: bool = 
     return PluginHost(disabled=disabled, entry_points=entry_points, extra_plugins=plugins)
 
 
+def installed_plugins() -> dict[str, dict[str, Any]]:
+    """What entry-point discovery finds, as `provenance plugins --all --json` shows it: for testing that an
+    installed distribution is discovered through its entry point."""
+    return {name: info.to_dict() for name, info in PluginHost().info.items()}
+
+
 @dataclass
 class CliResult:
     exit_code: int

@@ -107,3 +107,35 @@ def test_disable_switches_a_detector_off():
     assert "copy" not in {p.relation for p in report.paragraphs}
     with pytest.raises(UsageError):
         PluginHost(entry_points=False, disabled=["no-such-thing"])
+
+
+def test_notes_keep_brackets_and_detector_names():
+    class Bracket:
+        name = "bracket"
+
+        def detect(self, ctx):
+            yield Finding(self.name, ctx.aligned[0].index, None, 1.0, message="see [the source] here")
+
+    from provenance.renderers.text import TextRenderer
+
+    host = PluginHost(entry_points=False, extra_plugins=[_plugin("br", register_detectors=lambda register: register(Bracket()))])
+    text = TextRenderer().render(provenance.compare(SRC, DER, host=host))
+    assert "note [bracket] paragraph 0: see [the source] here" in text
+
+
+def test_reused_helper_agrees_with_labels():
+    seen = {}
+
+    class Probe:
+        name = "probe"
+
+        def detect(self, ctx):
+            for a in ctx.aligned:
+                seen[a.index] = ctx.reused(a)
+            return []
+
+    host = PluginHost(entry_points=False, extra_plugins=[_plugin("probe", register_detectors=lambda register: register(Probe()))])
+    other = "The orchestra announced its autumn programme with three premieres and a late concert series.\n"
+    for derived in (DER, other):
+        report = provenance.compare(SRC, derived, host=host)
+        assert {p.index: p.relation in ("copy", "rewrite") for p in report.paragraphs} == seen

@@ -65,9 +65,9 @@ class TextRenderer:
         if report.omitted:
             console.print(Text("left out of the source:", style="bold"))
             for sp in report.omitted:
-                console.print(f"  {sp.index:>3}  {_short(sp.text, 100)}")
+                console.print(Text(f"  {sp.index:>3}  {_short(sp.text, 100)}"))
         for f in report.findings:
-            console.print(f"  note [{f.detector}] paragraph {f.paragraph}: {f.message}")
+            console.print(Text(f"  note [{f.detector}] paragraph {f.paragraph}: {f.message}"))
         for err in report.errors:
             console.print(Text(f"detector {err['detector']} (plugin {err['plugin']}) failed: {err['error']}",
                                style="bold red"))
