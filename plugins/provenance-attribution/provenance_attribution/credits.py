@@ -32,8 +32,8 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\b(?:originally|first)\s+(?:published|appeared|ran|printed|posted|reported|aired|broadcast|carried)"
         r"\s+(?:by|in|on|at|with|from)\s+" + _NAME, re.IGNORECASE)),
     ("published-by", re.compile(
-        r"\b(?:was|is|were|been)\s+(?:first\s+|originally\s+)?(?:published|reported)\s+(?:by|in|on)\s+" + _NAME,
-        re.IGNORECASE)),
+        r"\b(?:was|is|were|been)\s+(?:first\s+|originally\s+)?(?:published|reported)\s+(?:by|in|on)\s+"
+        + _NAME, re.IGNORECASE)),
     ("republished", re.compile(
         r"\b(?:re-?published|reprinted|syndicated|republishing|reproduced|adapted)\s+(?:here\s+)?"
         r"(?:with\s+(?:the\s+)?(?:kind\s+)?permission\s+)?(?:of|from|by)\s+" + _NAME, re.IGNORECASE)),
@@ -48,7 +48,8 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"(?:reported|reports|revealed|broke\s+the\s+(?:news|story))\b", re.IGNORECASE)),
     ("told", re.compile(r"\btold\s+" + _NAME, re.IGNORECASE)),
     ("via", re.compile(r"\bvia\s+" + _NAME, re.IGNORECASE)),
-    ("source-line", re.compile(r"(?:^|(?<=\s)|(?<=\())(?:sources?|credits?|via)\s*:\s*" + _NAME, re.IGNORECASE)),
+    ("source-line", re.compile(
+        r"(?:^|(?<=\s)|(?<=\())(?:sources?|credits?|via)\s*:\s*" + _NAME, re.IGNORECASE)),
     ("reporting-from", re.compile(
         r"\b(?:with\s+)?(?:additional\s+)?reporting\s+(?:by|from)\s+" + _NAME, re.IGNORECASE)),
     ("copyright", re.compile(
@@ -65,8 +66,10 @@ URL = re.compile(
 EXPLICIT = frozenset({"first-published", "published-by", "republished", "courtesy", "source-line", "via",
                       "reporting-from", "copyright"})
 
+_QUOTED = re.compile(r"[\"\u201c\u2018']([^\"\u201d\u2019]{10,300})[\"\u201d\u2019']")
 _SENTENCE_END = re.compile(r"\.(?:\s|$)")
-_CLAUSE = re.compile(r"\s+(?:and|that|who|which|where|when|while|because|said|says|after|before|since)\s+", re.IGNORECASE)
+_CLAUSE = re.compile(
+    r"\s+(?:and|that|who|which|where|when|while|because|said|says|after|before|since)\s+", re.IGNORECASE)
 MAX_NAME_WORDS = 8
 MAX_TEXT = 240
 
@@ -89,7 +92,7 @@ class Credit:
 
 
 def _trim(name: str) -> str:
-    """Cut a proposed name at the sentence's end and to a few words, so it cannot run on into the next claim."""
+    """Cut a proposed name at the sentence's end and to a few words, so it cannot run into the next claim."""
     if name.lower().startswith(("http://", "https://", "www.")):
         return name.rstrip(".,;:!?")
     m = _SENTENCE_END.search(name)
@@ -100,19 +103,22 @@ def _trim(name: str) -> str:
 
 
 def _display(name: str, matched: str) -> str:
-    """The credited name as evidence shows it: cut before the clause that follows it, unless that loses the
-    match.
+    """The credited name as evidence shows it: cut before the clause that follows, if the match survives.
 
     Classification reads the whole proposed name ("officials who spoke to the Daily Post" names the Daily
     Post); only what is shown is shortened.
     """
     m = _CLAUSE.search(name)
-    short = name[: m.start()] if m else name
-    return short if normalize(matched) in normalize(short) or host_of(matched) in short.lower() else name
+    if not m:
+        return name
+    short = name[: m.start()]
+    host = host_of(matched) if "." in matched else ""
+    kept = normalize(matched) in normalize(short) or (host != "" and host in short.lower())
+    return short if kept else name
 
 
 def _sentence(paragraph: Paragraph, offset: int) -> str:
-    """The sentence of `paragraph` around character `offset`, which is what a reader would quote as the credit."""
+    """The sentence of `paragraph` around character `offset`: what a reader would quote as the credit."""
     text = paragraph.text
     for i, s in enumerate(paragraph.sentences):
         if s.start <= offset < s.end:
@@ -122,7 +128,8 @@ def _sentence(paragraph: Paragraph, offset: int) -> str:
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "\u2026"
 
 
-def classify(name: str, identity: SourceIdentity, cased: bool, explicit: bool = False) -> tuple[Target, str] | None:
+def classify(name: str, identity: SourceIdentity, cased: bool,
+             explicit: bool = False) -> tuple[Target, str] | None:
     """Whether a proposed name credits the source, another outlet, or no one (None).
 
     `explicit`: the phrase around the name is itself a credit ("Source:", "first published by"), so a bare web
@@ -177,7 +184,7 @@ def _mention_credits(paragraph: Paragraph, identity: SourceIdentity) -> Iterator
                          known.label, paragraph.role == "boilerplate")
     title = normalize(identity.title)
     if len(title.split()) >= 4:
-        for m in re.finditer(r"[\"\u201c\u2018']([^\"\u201d\u2019]{10,300})[\"\u201d\u2019']", paragraph.text):
+        for m in _QUOTED.finditer(paragraph.text):
             if normalize(m.group(1)) == title:
                 yield Credit(paragraph.index, _sentence(paragraph, m.start()), "headline", identity.title,
                              "source", identity.title, paragraph.role == "boilerplate")
@@ -229,7 +236,8 @@ def find_credits(paragraphs: Sequence[Paragraph], identity: SourceIdentity, deri
 
     canonical = derived_metadata.get("url", "")
     if canonical and identity.match_host(host_of(canonical)):
-        keep([Credit(anchor, f"canonical link: {canonical}", "canonical", canonical, "source", host_of(canonical))])
+        host = host_of(canonical)
+        keep([Credit(anchor, f"canonical link: {canonical}", "canonical", canonical, "source", host)])
     for p in paragraphs:
         cased = is_cased(p.text)
         keep(_pattern_credits(p, identity, cased))

@@ -6,7 +6,8 @@ time. Just as often X is a person or a body the story quotes ("according to Dana
 a named party counts:
 
 - as the source when it matches what is known about the source: the names and aliases given with the option
-  `attribution.source_name`, the site name, byline and host name from the source's metadata;
+  `attribution.source_name`, the site name, byline and host name from the source's metadata, and the name the
+  source gives itself in a dateline tag or copyright line;
 - as an outlet when it looks like one: a wire service or broadcaster (AP, Reuters, AFP, CNN, BBC, Bloomberg,
   ...), or a name of two or more words built on a masthead word (News, Times, Post, Wire, Daily, Press,
   Herald, Courier, Gazette, Journal, Tribune, Chronicle, ...; "Agency" only as "News Agency" or "Press
@@ -30,7 +31,8 @@ from provenance import fold
 WIRE_SERVICES: frozenset[str] = frozenset({
     "ap", "associated press", "reuters", "afp", "agence france presse", "agence france-presse", "cnn", "bbc",
     "bloomberg", "upi", "united press international", "pa media", "press association", "dpa", "efe", "ansa",
-    "xinhua", "kyodo", "tass", "ria novosti", "interfax", "al jazeera", "npr", "pbs", "abc", "cbs", "nbc", "msnbc",
+    "xinhua", "kyodo", "tass", "ria novosti", "interfax", "al jazeera", "npr", "pbs", "abc", "cbs", "nbc",
+    "msnbc",
     "cnbc", "sky news", "fox news", "politico", "axios", "bloomberg news", "reuters news", "bbc news",
 })
 
@@ -50,9 +52,11 @@ NOT_OUTLET_WORDS: frozenset[str] = frozenset({
 
 # Words that say what kind of thing was cited rather than who: "news reports", "local media".
 GENERIC_WORDS: frozenset[str] = frozenset({
-    "report", "reports", "reporting", "reporter", "reporters", "article", "articles", "story", "stories", "outlet",
+    "report", "reports", "reporting", "reporter", "reporters", "article", "articles", "story", "stories",
+    "outlet",
     "outlets", "source", "sources", "local", "national", "regional", "international", "online", "social",
-    "recent", "earlier", "latest", "several", "multiple", "various", "other", "many", "some", "a", "an", "the",
+    "recent", "earlier", "latest", "several", "multiple", "various", "other", "many", "some", "a", "an",
+    "the",
 })
 
 # Agency counts as an outlet word only after "news" or "press"; listed here so a run keeps it as part of the
@@ -62,18 +66,21 @@ _AGENCY = "agency"
 # Small words that may sit inside a name ("Times of India", "News & Record") without ending it.
 _CONNECTORS: frozenset[str] = frozenset({"of", "the", "and", "&", "de", "la", "le", "du", "del"})
 
-_STOP: frozenset[str] = frozenset(  # noqa: SIM905 - a word list reads best as words
-    """a an the and or but of to in on at by for from with as is was were be been being are it its this that these
-    those he she they we you i me him her them us our your his their my who whom which what when where why how not
-    no nor so than then there here said says say told tells according via also just only would will could should
-    may might must can has have had do does did into onto over under about after before during while
-    """.split()
+# A word list reads best as words, hence the split string.
+_STOP: frozenset[str] = frozenset(
+    """a an the and or but of to in on at by for from with as is was were be been being are it its this
+    that these those he she they we you i me him her them us our your his their my who whom which what when
+    where why how not no nor so than then there here said says say told tells according via also just only
+    would will could should may might must can has have had do does did into onto over under about after
+    before during while
+    """.split()  # noqa: SIM905
 )
 
 # Bylines that name no one.
 _GENERIC_BYLINES: frozenset[str] = frozenset({
     "staff", "staff reporter", "staff writer", "staff writers", "reporter", "reporters", "editor", "editors",
-    "editorial", "editorial team", "editorial staff", "news desk", "newsdesk", "admin", "administrator", "team",
+    "editorial", "editorial team", "editorial staff", "news desk", "newsdesk", "admin", "administrator",
+    "team",
     "web team", "digital team", "unknown", "anonymous",
 })
 
@@ -85,7 +92,7 @@ _UPPER = re.compile(r"[A-Z]")
 
 
 def normalize(text: str) -> str:
-    """The comparison form of a name: folded, case-free, possessives and punctuation dropped, no leading "the".
+    """The comparison form of a name: folded, case-free, no possessives, punctuation or leading "the".
 
     Why: a credit may be written "the Hale Valley Wire's", "HALE VALLEY WIRE" or "Hale Valley Wire" and is the
     same credit each time.
@@ -134,7 +141,7 @@ def looks_like_host(text: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class KnownName:
-    """One name the source goes by, with where it came from (option, sitename, author, source-text, hostname)."""
+    """One name the source goes by, and where it came from (option, sitename, author, source-text)."""
 
     label: str
     norm: str
@@ -153,7 +160,7 @@ class SourceIdentity:
 
     @property
     def known(self) -> bool:
-        """Whether anything is known to match credits against; without it an outlet credit can only be assumed."""
+        """Whether anything is known to match credits against; if not, outlet credits can only be assumed."""
         return bool(self.names or self.hosts or self.brands)
 
     @property
@@ -211,7 +218,7 @@ def _split_people(value: str) -> list[str]:
 
 def build_identity(option_value: str, metadata: dict[str, str], source_body: Sequence[str],
                    self_names: Sequence[str] = ()) -> SourceIdentity:
-    """Collect the source's names: option aliases first, then sitename, byline and host from its metadata, then
+    """Collect the source's names: option aliases first, then sitename, byline and host from metadata, then
     the names the source gives itself in its own text (`self_names`: a dateline tag, a copyright line).
 
     A byline is dropped when the same name appears in the source's own text other than as a "By ..." line,
@@ -273,13 +280,14 @@ def _tokens(text: str) -> list[str]:
 
 
 def name_runs(text: str, cased: bool) -> Iterable[list[str]]:
-    """Runs of name-like words: capitalised words (with "of", "&" ... inside) in cased text, else non-stopwords."""
+    """Runs of name-like words: capitalised ones (with "of", "&" inside) in cased text, else non-stopwords."""
     run: list[str] = []
     pending: list[str] = []
     for tok in _tokens(text):
         low = tok.lower()
         if cased:
-            is_name = (tok[:1].isupper() or tok[:1].isdigit()) and (low not in _STOP or (tok.isupper() and len(tok) > 1))
+            capital = tok[:1].isupper() or tok[:1].isdigit()
+            is_name = capital and (low not in _STOP or (tok.isupper() and len(tok) > 1))
         else:
             is_name = low not in _STOP
         if is_name:
@@ -317,7 +325,8 @@ def outlet_in(text: str, cased: bool) -> str | None:
             continue
         significant = [w for w in words if w not in GENERIC_WORDS and w not in _CONNECTORS]
         masthead = [w for w in significant if w in OUTLET_WORDS]
-        agency = any(w == _AGENCY and k > 0 and words[k - 1] in ("news", "press") for k, w in enumerate(words))
+        agency = any(w == _AGENCY and k > 0 and words[k - 1] in ("news", "press")
+                     for k, w in enumerate(words))
         if (masthead or agency) and len(significant) >= 2:
             return " ".join(run)
     return None
