@@ -160,3 +160,26 @@ def test_version_and_help_do_not_import_datasketch():
     assert "compare" in proc.stdout
     r = run("--version")
     assert r.exit_code == 0 and r.stdout.startswith("text-provenance ")
+
+
+def test_config_file_sets_options(pair, tmp_path):
+    src, cp, _ = pair
+    cfg = tmp_path / "provenance.toml"
+    cfg.write_text("[options]\nverdict.copy_from = 1.0\n[options.copy]\nthreshold = 0.99\n", encoding="utf-8")
+    r = run("compare", str(src), str(cp), "--format", "json", "--config", str(cfg))
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert doc["parameters"]["options"]["copy.threshold"] == 0.99
+    assert doc["parameters"]["options"]["verdict.copy_from"] == 1.0
+    # --option wins over the file
+    r = run("compare", str(src), str(cp), "--format", "json", "--config", str(cfg), "--option", "copy.threshold=0.5")
+    assert json.loads(r.stdout)["parameters"]["options"]["copy.threshold"] == 0.5
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[options]\ncopy.threshold = 'high'\n", encoding="utf-8")
+    r = run("compare", str(src), str(cp), "--config", str(bad))
+    assert r.exit_code == 2 and "copy.threshold expects a number" in r.stderr
+    bad.write_text("[options\n", encoding="utf-8")
+    r = run("compare", str(src), str(cp), "--config", str(bad))
+    assert r.exit_code == 2 and "not valid TOML" in r.stderr
+    r = run("compare", str(src), str(cp), "--option", "copy.threshold=1.5")
+    assert r.exit_code == 2 and "at most 1.0" in r.stderr
