@@ -36,6 +36,16 @@ class SentencePair:
     source_text: str
     gain: float
 
+    def evidence(self) -> dict[str, object]:
+        """Where a finding was seen, in both articles: the part every facts finding's evidence shares."""
+        return {
+            "source_sentence": self.source_text,
+            "derived_sentence": self.derived_text,
+            "source_paragraph": self.source_paragraph,
+            "source_sentence_index": self.source_sentence,
+            "derived_sentence_index": self.derived_sentence,
+        }
+
 
 def is_derived(a: ParagraphAlignment) -> bool:
     """Whether the core considers the paragraph copied or rewritten from the source (only then can facts drift)."""
