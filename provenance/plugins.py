@@ -38,6 +38,7 @@ BUILTINS: dict[str, str] = {
     "text-report": "provenance.renderers.text",
     "json-report": "provenance.renderers.json",
     "sqlite-index": "provenance.index.sqlite",
+    "redis-index": "provenance.index.redis_store",
 }
 
 _REQUIRED = {

@@ -49,12 +49,12 @@ def corpus(tmp_path: Path) -> Path:
     return d
 
 
-def add(index: Path, *paths: str | Path, jobs: int = 1):
+def add(index: Path | str, *paths: str | Path, jobs: int = 1):
     return run_cli(["index", "add", str(index), *map(str, paths), "--jobs", str(jobs)])
 
 
-def test_add_is_incremental_and_replaces_changed(tmp_path, corpus):
-    idx = tmp_path / "i.db"
+def test_add_is_incremental_and_replaces_changed(index_location, corpus):
+    idx = index_location
     r = add(idx, corpus)
     assert r.exit_code == 0 and "added 2" in r.stderr
     r = add(idx, corpus)
@@ -82,8 +82,8 @@ def test_parallel_fingerprinting_gives_the_same_index(tmp_path, corpus):
         ib.close()
 
 
-def test_parameter_mismatch_is_refused(tmp_path, corpus):
-    idx = tmp_path / "i.db"
+def test_parameter_mismatch_is_refused(index_location, corpus):
+    idx = index_location
     add(idx, corpus)
     with pytest.raises(UsageError, match="other parameters"):
         open_index(str(idx), params=IndexParams(FingerprintParams(num_perm=128), bands=64, rows=2))
@@ -111,8 +111,8 @@ def test_bad_locations_and_inputs(tmp_path, corpus):
         idx.close()
 
 
-def test_audit_attributes_each_paragraph_to_its_source(tmp_path, corpus):
-    idx = tmp_path / "i.db"
+def test_audit_attributes_each_paragraph_to_its_source(index_location, tmp_path, corpus):
+    idx = index_location
     add(idx, corpus, EXAMPLES / "wire-story.txt")
     m, s = MARKET.split("\n\n"), SCHOOL.split("\n\n")
     mixed = tmp_path / "roundup.txt"
@@ -148,14 +148,14 @@ for i in range(100000):
 """
 
 
-def _writer(tmp_path: Path, idx: Path) -> subprocess.Popen:
+def _writer(tmp_path: Path, idx: Path | str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-c", WRITER, str(idx), str(EXAMPLES / "wire-story.txt")],
                             stdout=subprocess.PIPE, text=True, env=env)
 
 
-def test_kill_during_add_leaves_a_usable_index(tmp_path):
-    idx = tmp_path / "i.db"
+def test_kill_during_add_leaves_a_usable_index(index_location, tmp_path):
+    idx = index_location
     proc = _writer(tmp_path, idx)
     for _ in range(15):
         proc.stdout.readline()
@@ -172,8 +172,8 @@ def test_kill_during_add_leaves_a_usable_index(tmp_path):
     assert r.exit_code == 0 and json.loads(r.stdout)[0]["verdict"] == "copy"
 
 
-def test_readers_audit_while_a_writer_adds(tmp_path):
-    idx = tmp_path / "i.db"
+def test_readers_audit_while_a_writer_adds(index_location, tmp_path):
+    idx = index_location
     proc = _writer(tmp_path, idx)
     try:
         proc.stdout.readline()
@@ -188,3 +188,11 @@ def test_readers_audit_while_a_writer_adds(tmp_path):
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_unreachable_redis_is_an_input_error(tmp_path):
+    from provenance.testing import run_cli
+
+    r = run_cli(["audit", "redis://127.0.0.1:1/0", str(EXAMPLES / "wire-story.txt")])
+    assert r.exit_code == 3 and "cannot reach the Redis server" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1

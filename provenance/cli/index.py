@@ -96,8 +96,10 @@ def info(
     if as_json:
         typer.echo(json.dumps(data, indent=2, sort_keys=True))
         return
-    for key in ("location", "backend", "documents", "paragraphs", "bytes", "bytes_per_paragraph"):
-        typer.echo(f"{key:<20} {data.get(key)}")
+    for key in ("location", "backend", "prefix", "documents", "paragraphs", "bytes", "bytes_per_paragraph",
+                "server_used_memory"):
+        if key in data:
+            typer.echo(f"{key:<20} {data[key]}")
     p = data["parameters"]
     typer.echo(f"{'parameters':<20} num_perm {p['fingerprint']['num_perm']}, seed {p['fingerprint']['seed']}, "
                f"{p['bands']}x{p['rows']} bands, format {p['format']}")
