@@ -19,13 +19,18 @@ FORMAT_VERSION = 1
 class IndexParams:
     """Fingerprint and LSH parameters; an index refuses a query or an insert made with different ones.
 
-    Banding: `bands` x `rows` must equal num_perm. Rows of 2 catch content-word Jaccard similarity down to about
+    Banding: `bands` x `rows` uses the first that many of the num_perm signature values. Rows of 2 catch content-word Jaccard similarity down to about
     0.2 (a rewrite keeps far fewer shingles than a copy), at the price of more candidates to score.
     """
 
     fingerprint: FingerprintParams
     bands: int = 32
     rows: int = 2
+
+    def __post_init__(self) -> None:
+        if self.bands < 1 or self.rows < 1 or self.bands * self.rows > self.fingerprint.num_perm:
+            raise UsageError(f"index banding {self.bands}x{self.rows} needs at most num_perm "
+                             f"({self.fingerprint.num_perm}) signature values")
 
     def to_dict(self) -> dict[str, Any]:
         return {"format": FORMAT_VERSION, "fingerprint": self.fingerprint.to_dict(), "bands": self.bands,
@@ -58,7 +63,7 @@ def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
     candidate that exact scoring then discards.
     """
     n = sigs.shape[0]
-    view = np.ascontiguousarray(sigs, dtype=np.uint32).reshape(n, bands, rows).astype(np.uint64)
+    view = np.ascontiguousarray(sigs[:, : bands * rows], dtype=np.uint32).reshape(n, bands, rows).astype(np.uint64)
     h = np.broadcast_to((np.arange(bands, dtype=np.uint64) + np.uint64(1)) * _MIX, (n, bands)).copy()
     with np.errstate(over="ignore"):
         for j in range(rows):
