@@ -135,10 +135,8 @@ def align(source: Document, derived: Document, minhash: dict[int, dict[str, floa
     # Specificity: a stem found in many source sentences (the story's topic words) says less about which sentence
     # a derived sentence came from than one found in a single sentence.
     df: dict[str, int] = defaultdict(int)
-    n_sent = 0
     for sp in src:
         for stems in sp.sent_stems:
-            n_sent += 1
             for s in stems:
                 df[s] += 1
     spec = {s: 1.0 / (1.0 + math.log(c)) for s, c in df.items()}

@@ -95,6 +95,7 @@ def assemble(alignment: Alignment, findings: list[Finding], *, options: Mapping[
 
     # Source side: which sentences of which paragraphs the copy and rewrite paragraphs drew on.
     reused_sentences: dict[int, set[int]] = defaultdict(set)
+    whole: set[int] = set()
     users: dict[int, dict[int, str]] = defaultdict(dict)
     by_index = {r.index: r for r in results}
     for a in alignment.paragraphs:
@@ -108,7 +109,7 @@ def assemble(alignment: Alignment, findings: list[Finding], *, options: Mapping[
         for s in a.sources:
             users[s][a.index] = rel
             if a.order_inferred or rel == "copy":
-                reused_sentences[s].update(range(10_000))  # whole paragraph
+                whole.add(s)  # a copied or order-placed paragraph reuses its whole source paragraph
 
     threshold = float(options.get("source.reused_from", VERDICT_DEFAULTS["source.reused_from"]))
     body = [p for p in source.paragraphs if not p.is_boilerplate]
@@ -122,7 +123,7 @@ def assemble(alignment: Alignment, findings: list[Finding], *, options: Mapping[
             src_results.append(SourceParagraphResult(p.index, p.text, "boilerplate", False, (), n))
             continue
         sw = sent_words.get(p.index, ())
-        used = reused_sentences.get(p.index, set())
+        used = set(range(len(sw))) if p.index in whole else reused_sentences.get(p.index, set())
         reused_words = sum(w for i, w in enumerate(sw) if i in used)
         total = sum(sw) or 1
         share = reused_words / total
