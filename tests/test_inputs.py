@@ -75,3 +75,11 @@ def test_str_is_text_and_path_is_file(tmp_path: Path):
         provenance.compare(tmp_path / "missing.txt", TEXT)
     with pytest.raises(InputError, match="empty"):
         provenance.compare(p, "   ")
+
+
+def test_html_page_without_an_article_is_an_input_error(tmp_path: Path):
+    page = tmp_path / "menu.html"
+    page.write_text('<html><body><nav><a href="/">Home</a> <a href="/news">News</a></nav></body></html>',
+                    encoding="utf-8")
+    with pytest.raises(InputError, match="no readable article text"):
+        provenance.compare(TEXT, page)

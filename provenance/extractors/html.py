@@ -17,6 +17,7 @@ from ..text import fold
 _HTML_SIGNS = re.compile(r"<!doctype html|<html[\s>]|<body[\s>]|<p[\s>]|<div[\s>]|<article[\s>]", re.IGNORECASE)
 _BLOCK_TAGS = {"p": "p", "head": "h2", "item": "li", "quote": "blockquote", "cell": "p", "code": "pre"}
 _SPACE = re.compile(r"\s+")
+MIN_FALLBACK_WORDS = 12
 
 
 def _norm(text: str) -> str:
@@ -71,8 +72,12 @@ def html_blocks(html: str, name: str = "<html>") -> tuple[tuple[Block, ...], dic
     if xml:
         blocks, meta = _xml_blocks(xml)
     if not blocks:
+        # Too small for main-content extraction: fall back to all visible text, but only if it reads like an
+        # article; a page of menus and links is not one.
         _tree, text, _length = trafilatura.baseline(html)
         blocks = [Block(t.strip(), None, None, "p") for t in text.split("\n") if t.strip()]
+        if sum(len(b.text.split()) for b in blocks) < MIN_FALLBACK_WORDS:
+            blocks = []
     if not blocks:
         raise InputError(f"{name}: the HTML page has no readable article text")
     title = meta.get("title", "").strip()
