@@ -4,13 +4,14 @@ against the best of them, and attribute each paragraph to its own source (an art
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .assemble import decide_verdict
 from .documents import load_document
-from .engine import compare_documents, fingerprint_document
+from .engine import compare_documents
+from .index.base import Prints, prints_of_document
 from .model import Document, Report
 
 RANK = {"copy": 0, "rewrite": 1, "added": 2, "boilerplate": 3}
@@ -41,19 +42,47 @@ class AuditResult:
         return d
 
 
-def audit_document(index: Any, derived: Document, *, host: Any, top: int = 3, min_similarity: float = 0.1,
-                   options: Mapping[str, Any] | None = None) -> AuditResult:
-    fp = fingerprint_document(derived, index.params.fingerprint)
-    order = sorted(fp)
-    sigs = [fp[i]["content"] for i in order]
-    import numpy as np
+BATCH = 64  # articles whose index lookups go in one call: the per-call cost is paid once for all of them
 
-    found = index.candidates(np.array(sigs, dtype=np.uint32).reshape(len(sigs), -1), min_similarity) if sigs else []
+
+def audit_document(index: Any, derived: Document, *, host: Any, top: int = 3, min_similarity: float = 0.2,
+                   options: Mapping[str, Any] | None = None) -> AuditResult:
+    return next(audit_documents(index, [derived], host=host, top=top, min_similarity=min_similarity,
+                                options=options))
+
+
+def audit_documents(index: Any, derived: Iterable[Document], *, host: Any, top: int = 3,
+                    min_similarity: float = 0.2, options: Mapping[str, Any] | None = None,
+                    batch: int = BATCH) -> Iterator[AuditResult]:
+    """Audit many articles, looking their paragraphs up in the index in batches; results in input order."""
+    pending: list[Document] = []
+    for doc in derived:
+        pending.append(doc)
+        if len(pending) >= batch:
+            yield from _audit_batch(index, pending, host, top, min_similarity, options)
+            pending = []
+    if pending:
+        yield from _audit_batch(index, pending, host, top, min_similarity, options)
+
+
+def _audit_batch(index: Any, docs: list[Document], host: Any, top: int, min_similarity: float,
+                 options: Mapping[str, Any] | None) -> Iterator[AuditResult]:
+    prints = [prints_of_document(d, index.params) for d in docs]
+    both = Prints.concat(prints, index.params.fingerprint.num_perm)
+    found = index.candidates(both, min_similarity) if len(both) else []
+    at = 0
+    for doc, p in zip(docs, prints):
+        yield _attribute(index, doc, found[at : at + len(p)], host, top, options)
+        at += len(p)
+
+
+def _attribute(index: Any, derived: Document, found: list[list[Any]], host: Any, top: int,
+               options: Mapping[str, Any] | None) -> AuditResult:
     score: dict[str, float] = defaultdict(float)
     for cands in found:
         best: dict[str, float] = {}
         for c in cands:
-            best[c.doc] = max(best.get(c.doc, 0.0), c.similarity)
+            best[c.doc] = max(best.get(c.doc, 0.0), c.score)
         for doc, s in best.items():
             score[doc] += s
     ranked = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))[:top]

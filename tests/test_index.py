@@ -137,13 +137,12 @@ import sys
 from pathlib import Path
 from provenance.index import open_index
 from provenance.index.ingest import RawDocument, prepare
-from provenance.fingerprint import FingerprintParams
 idx = open_index(sys.argv[1], create=True)
 text = Path(sys.argv[2]).read_text(encoding="utf-8")
 for i in range(100000):
     raw = RawDocument(f"doc-{i}", text.replace("140 homes", f"{i} homes"), "text")
-    p = prepare(raw, FingerprintParams())
-    idx.put(p.doc, p.paragraphs, p.signatures)
+    p = prepare(raw, idx.params)
+    idx.put_many([(p.doc, p.prints)])
     print(i, flush=True)
 """
 

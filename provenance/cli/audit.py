@@ -25,7 +25,7 @@ def audit(
     option: Annotated[list[str] | None, typer.Option("--option", help="NAME=VALUE, as for compare.")] = None,
 ) -> None:
     """Find each article's sources in the index and compare it against them."""
-    from ..audit import audit_document
+    from ..audit import audit_documents
     from ..documents import load_document
     from ..index import open_index
     from ..index.ingest import iter_inputs
@@ -41,15 +41,17 @@ def audit(
     idx = open_index(index, create=False, host=host)
     errors: list[str] = []
     results = []
-    try:
+    def loaded():
         for raw in iter_inputs(derived, errors):
             try:
-                doc = load_document(raw.text, raw.id, fmt=raw.format, host=host)
-                results.append(audit_document(idx, doc, host=host, top=top, options=opts))
+                yield load_document(raw.text, raw.id, fmt=raw.format, host=host)
             except ProvenanceError as exc:
                 if exc.exit_code != EXIT_INPUT:
                     raise
                 errors.append(str(exc))
+
+    try:
+        results.extend(audit_documents(idx, loaded(), host=host, top=top, options=opts))
     finally:
         idx.close()
     if format == "json":

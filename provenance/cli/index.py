@@ -11,6 +11,9 @@ import typer
 from ..errors import EXIT_INPUT
 from . import app, guarded
 
+BATCH_DOCUMENTS = 256  # documents per transaction: big enough to amortise a commit, small enough to lose little
+BATCH_PARAGRAPHS = 20000
+
 index_app = typer.Typer(help="Build and maintain a corpus fingerprint index (sqlite path or URL).",
                         no_args_is_help=True)
 app.add_typer(index_app, name="index")
@@ -55,19 +58,34 @@ def add(
 
     progress = _progress("fingerprinting")
     task = progress.add_task("add", total=None) if progress else None
+    batch: list = []
+    batch_paragraphs = 0
+
+    def flush() -> None:
+        nonlocal added, replaced, batch_paragraphs
+        if not batch:
+            return
+        existed = sum(idx.digest_of(doc.id) is not None for doc, _ in batch)
+        idx.put_many(batch)  # one transaction: an interruption keeps every earlier batch whole
+        replaced += existed
+        added += len(batch) - existed
+        if progress:
+            progress.advance(task, len(batch))
+        batch.clear()
+        batch_paragraphs = 0
+
     try:
         if progress:
             progress.start()
-        for prepared in prepare_all(fresh(), idx.params.fingerprint, jobs):
+        for prepared in prepare_all(fresh(), idx.params, jobs):
             if prepared.error:
                 errors.append(prepared.error)
                 continue
-            existed = idx.digest_of(prepared.doc.id) is not None
-            idx.put(prepared.doc, prepared.paragraphs, prepared.signatures)
-            replaced += existed
-            added += not existed
-            if progress:
-                progress.advance(task)
+            batch.append((prepared.doc, prepared.prints))
+            batch_paragraphs += len(prepared.prints)
+            if len(batch) >= BATCH_DOCUMENTS or batch_paragraphs >= BATCH_PARAGRAPHS:
+                flush()
+        flush()
     finally:
         if progress:
             progress.stop()
@@ -96,13 +114,14 @@ def info(
     if as_json:
         typer.echo(json.dumps(data, indent=2, sort_keys=True))
         return
-    for key in ("location", "backend", "prefix", "documents", "paragraphs", "bytes", "bytes_per_paragraph",
-                "server_used_memory"):
+    for key in ("location", "backend", "prefix", "documents", "paragraphs", "segments", "postings", "bytes",
+                "bytes_per_paragraph", "server_used_memory"):
         if key in data:
             typer.echo(f"{key:<20} {data[key]}")
     p = data["parameters"]
     typer.echo(f"{'parameters':<20} num_perm {p['fingerprint']['num_perm']}, seed {p['fingerprint']['seed']}, "
-               f"{p['bands']}x{p['rows']} bands, format {p['format']}")
+               f"{p['bands']}x{p['rows']} bands{' + sentence keys' if p.get('sentence_keys') else ''}, "
+               f"format {p['format']}")
 
 
 @index_app.command("remove")

@@ -3,29 +3,36 @@
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 
-from ..errors import UsageError
+from ..errors import InputError, UsageError
 from ..fingerprint import FingerprintParams
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+TEXT_LEVEL = 6  # zlib level of stored texts (compressed by the fingerprinting workers, in parallel)
+SENTENCE_MIN_WORDS = 3  # shorter sentences ("He said so.") would match everywhere
 
 
 @dataclass(frozen=True, slots=True)
 class IndexParams:
     """Fingerprint and LSH parameters; an index refuses a query or an insert made with different ones.
 
-    Banding: `bands` x `rows` uses the first that many of the num_perm signature values. Rows of 2 catch content-word Jaccard similarity down to about
-    0.2 (a rewrite keeps far fewer shingles than a copy), at the price of more candidates to score.
+    Banding: `bands` x `rows` uses the first that many of the num_perm content signature values. Rows of 2 catch
+    content-word Jaccard similarity down to about 0.25 (a paraphrase keeps far fewer words than a copy); 24 bands
+    keep 99.8% of paraphrased source paragraphs of the synthetic benchmark (bench/index_speed.py), 32 add little.
+    Each sentence of at least three content words also gets one key of its own, so that a short paragraph copied
+    out of a long one (low Jaccard, high containment) is still found.
     """
 
     fingerprint: FingerprintParams
-    bands: int = 32
+    bands: int = 24
     rows: int = 2
+    sentence_keys: bool = True
 
     def __post_init__(self) -> None:
         if self.bands < 1 or self.rows < 1 or self.bands * self.rows > self.fingerprint.num_perm:
@@ -34,17 +41,29 @@ class IndexParams:
 
     def to_dict(self) -> dict[str, Any]:
         return {"format": FORMAT_VERSION, "fingerprint": self.fingerprint.to_dict(), "bands": self.bands,
-                "rows": self.rows, "signature": "content"}
+                "rows": self.rows, "sentence_keys": self.sentence_keys, "signature": "content",
+                "stored_signature": "8-bit b-bit minhash"}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True)
 
     def check(self, stored: str, location: str) -> None:
-        if stored != self.to_json():
+        if stored == self.to_json():
+            return
+        try:
             theirs = json.loads(stored)
-            raise UsageError(
-                f"{location}: the index was built with other parameters ({_summary(theirs)}) than this run "
-                f"({_summary(self.to_dict())}); use a new index or the same parameters")
+        except ValueError:
+            raise InputError(f"{location}: the index parameters are unreadable (corrupted index?)") from None
+        fmt = theirs.get("format") if isinstance(theirs, dict) else None
+        if fmt != FORMAT_VERSION:
+            newer = isinstance(fmt, int) and fmt > FORMAT_VERSION
+            raise InputError(
+                f"{location}: index format {fmt} was written by a {'newer' if newer else 'older'} text-provenance "
+                f"(this one reads format {FORMAT_VERSION}); "
+                + ("upgrade text-provenance" if newer else "rebuild the index with `provenance index add`"))
+        raise UsageError(
+            f"{location}: the index was built with other parameters ({_summary(theirs)}) than this run "
+            f"({_summary(self.to_dict())}); use a new index or the same parameters")
 
 
 def _summary(d: dict[str, Any]) -> str:
@@ -54,23 +73,117 @@ def _summary(d: dict[str, Any]) -> str:
 
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+SENTENCE_SALT = 1000  # band number of sentence keys: they never share a key with a paragraph band by design
 
 
-def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """One signed 64-bit key per (paragraph, band): the band number and its rows mixed together, vectorised.
+def band_keys(sigs: np.ndarray, bands: int, rows: int, salt: int = 0) -> np.ndarray:
+    """One 32-bit key per (row, band): the band number and its rows mixed together, vectorised.
 
-    A multiply-xorshift mix is enough here: keys only need to spread evenly, and a rare collision only adds a
-    candidate that exact scoring then discards.
+    A multiply-xorshift mix is enough: keys only need to spread evenly, and a rare collision only adds a candidate
+    that verification against the stored signature discards.
     """
     n = sigs.shape[0]
     view = np.ascontiguousarray(sigs[:, : bands * rows], dtype=np.uint32).reshape(n, bands, rows).astype(np.uint64)
-    h = np.broadcast_to((np.arange(bands, dtype=np.uint64) + np.uint64(1)) * _MIX, (n, bands)).copy()
+    h = np.broadcast_to((np.arange(salt, salt + bands, dtype=np.uint64) + np.uint64(1)) * _MIX, (n, bands)).copy()
     with np.errstate(over="ignore"):
         for j in range(rows):
             h ^= view[:, :, j]
             h *= _MIX
             h ^= h >> np.uint64(29)
-    return h.view(np.int64)
+    return (h >> np.uint64(32)).astype(np.uint32)
+
+
+@dataclass(frozen=True, slots=True)
+class Prints:
+    """What the index keeps of a document's paragraphs (or asks about a derived article's).
+
+    `rows[i]` is the paragraph index in the document; `signatures` the content MinHash signatures; `sizes` the
+    number of distinct content words (for containment); `sentence_keys` with `sentence_rows` the keys of single
+    sentences and the row each belongs to.
+    """
+
+    rows: np.ndarray
+    signatures: np.ndarray
+    sizes: np.ndarray
+    sentence_keys: np.ndarray
+    sentence_rows: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @staticmethod
+    def empty(num_perm: int) -> Prints:
+        return Prints(np.zeros(0, np.int64), np.zeros((0, num_perm), np.uint32), np.zeros(0, np.uint16),
+                      np.zeros(0, np.uint32), np.zeros(0, np.int64))
+
+    @staticmethod
+    def concat(parts: Sequence[Prints], num_perm: int) -> Prints:
+        """Several documents' prints as one batch (rows numbered across the batch), to key them in one pass."""
+        if not parts:
+            return Prints.empty(num_perm)
+        counts = np.array([len(p) for p in parts], dtype=np.int64)
+        offsets = np.cumsum(counts) - counts
+        return Prints(np.concatenate([p.rows for p in parts]),
+                      np.concatenate([p.signatures for p in parts]).reshape(-1, num_perm),
+                      np.concatenate([p.sizes for p in parts]),
+                      np.concatenate([p.sentence_keys for p in parts]),
+                      np.concatenate([p.sentence_rows + o for p, o in zip(parts, offsets)]))
+
+    def keys(self, params: IndexParams) -> tuple[np.ndarray, np.ndarray]:
+        """Every LSH key of these paragraphs and the row it belongs to."""
+        n = len(self)
+        bk = band_keys(self.signatures, params.bands, params.rows).ravel()
+        brow = np.repeat(np.arange(n, dtype=np.int64), params.bands)
+        live = np.repeat(~np.all(self.signatures == np.uint32(0xFFFFFFFF), axis=1), params.bands)
+        keys, rows = bk[live], brow[live]
+        if params.sentence_keys and len(self.sentence_keys):
+            keys = np.concatenate([keys, self.sentence_keys])
+            rows = np.concatenate([rows, self.sentence_rows])
+        return keys, rows
+
+
+def make_prints(paragraphs: Sequence[tuple[int, str, Sequence[tuple[int, int]]]], params: IndexParams) -> Prints:
+    """Prints of (paragraph index, text, sentence spans) triples: one tokenisation, batched MinHash."""
+    from ..fingerprint import signatures
+    from ..text import tokenize
+
+    fp = params.fingerprint
+    shingles: list[list[bytes]] = []
+    sentence_sets: list[list[bytes]] = []
+    sentence_rows: list[int] = []
+    for row, (_, text, spans) in enumerate(paragraphs):
+        toks = tokenize(text)
+        words = [(t.start, t.content.encode()) for t in toks if t.content]
+        shingles.append([w for _, w in words])
+        if params.sentence_keys and len(spans) > 0:
+            for start, end in spans:
+                sent = [w for pos, w in words if start <= pos < end]
+                if len(set(sent)) >= SENTENCE_MIN_WORDS:
+                    sentence_sets.append(sent)
+                    sentence_rows.append(row)
+    sigs = signatures(shingles, fp.num_perm, fp.seed)
+    sizes = np.fromiter((min(len(set(s)), 65535) for s in shingles), dtype=np.uint16, count=len(shingles))
+    if sentence_sets:
+        ssig = signatures(sentence_sets, 2, fp.seed + 1)
+        skeys = band_keys(ssig, 1, 2, salt=SENTENCE_SALT).ravel()
+    else:
+        skeys = np.zeros(0, np.uint32)
+    return Prints(np.array([p[0] for p in paragraphs], dtype=np.int64), sigs, sizes, skeys,
+                  np.array(sentence_rows, dtype=np.int64))
+
+
+def prints_of_document(doc: Any, params: IndexParams) -> Prints:
+    """Prints of every non-boilerplate paragraph of a segmented Document."""
+    body = [p for p in doc.paragraphs if not p.is_boilerplate]
+    return make_prints([(p.index, p.text, [(s.start, s.end) for s in p.sentences]) for p in body], params)
+
+
+def prints_of_texts(texts: Sequence[str], params: IndexParams) -> Prints:
+    """Prints of plain paragraphs (benchmarks, tests): sentences split the way the segmenter splits them."""
+    from ..text import split_sentences
+
+    return make_prints([(i, t, [(s.start, s.end) for s in split_sentences(t)]) for i, t in enumerate(texts)],
+                       params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +193,10 @@ class StoredDocument:
     format: str
     text: str
     meta: dict[str, str] = field(default_factory=dict)
+    packed: bytes | None = None  # the text zlib-compressed, when a worker process has already done it
+
+    def compressed(self) -> bytes:
+        return self.packed if self.packed is not None else zlib.compress(self.text.encode("utf-8"), TEXT_LEVEL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +204,11 @@ class Candidate:
     doc: str
     paragraph: int  # index of the paragraph in the stored document
     similarity: float  # estimated content Jaccard
+    containment: float = 0.0  # estimated share of the smaller paragraph's content words found in the other
+
+    @property
+    def score(self) -> float:
+        return max(self.similarity, self.containment)
 
 
 class Index(Protocol):
@@ -95,11 +217,13 @@ class Index(Protocol):
 
     def digest_of(self, doc_id: str) -> str | None: ...
 
-    def put(self, doc: StoredDocument, paragraphs: Sequence[int], signatures: np.ndarray) -> None: ...
+    def put_many(self, items: Sequence[tuple[StoredDocument, Prints]]) -> None:
+        """Store documents (replacing older versions) atomically: all of them or none."""
 
     def remove(self, ids: Iterable[str]) -> int: ...
 
-    def candidates(self, signatures: np.ndarray, min_similarity: float) -> list[list[Candidate]]: ...
+    def candidates(self, prints: Prints, min_similarity: float = 0.2) -> list[list[Candidate]]:
+        """Per query paragraph (row of `prints`), the stored paragraphs that may be its source, best first."""
 
     def document(self, doc_id: str) -> StoredDocument | None: ...
 

@@ -7,6 +7,7 @@ import glob
 import hashlib
 import json
 import os
+import zlib
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -17,9 +18,7 @@ import numpy as np
 from ..decode import decode
 from ..documents import read_bytes
 from ..errors import InputError, ProvenanceError
-from ..fingerprint import FingerprintParams, content_shingles, signatures
-from ..text import tokenize
-from .base import StoredDocument
+from .base import TEXT_LEVEL, IndexParams, Prints, StoredDocument, prints_of_document
 
 ARTICLE_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml")
 _FORMAT_OF = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".xhtml": "html"}
@@ -97,12 +96,11 @@ def digest(raw: RawDocument) -> str:
 @dataclass(frozen=True, slots=True)
 class Prepared:
     doc: StoredDocument
-    paragraphs: tuple[int, ...]
-    signatures: np.ndarray
+    prints: Prints
     error: str | None = None
 
 
-def prepare(raw: RawDocument, params: FingerprintParams) -> Prepared:
+def prepare(raw: RawDocument, params: IndexParams) -> Prepared:
     """Extract, segment and fingerprint one document (runs in worker processes with --jobs)."""
     from ..documents import load_document
     from ..plugins import get_host
@@ -111,20 +109,19 @@ def prepare(raw: RawDocument, params: FingerprintParams) -> Prepared:
     try:
         doc = load_document(raw.text, raw.id, fmt=raw.format, host=get_host())
     except ProvenanceError as exc:
-        return Prepared(stored, (), np.zeros((0, params.num_perm), np.uint32), str(exc))
-    body = [p for p in doc.paragraphs if not p.is_boilerplate]
-    sigs = signatures([content_shingles(tokenize(p.text)) for p in body], params.num_perm, params.seed)
+        return Prepared(stored, Prints.empty(params.fingerprint.num_perm), str(exc))
     meta = {**{k: v for k, v in doc.metadata.items() if k in ("title", "author", "sitename", "url", "date")},
             **raw.meta}
-    return Prepared(StoredDocument(raw.id, stored.digest, raw.format, raw.text, meta),
-                    tuple(p.index for p in body), sigs)
+    packed = zlib.compress(raw.text.encode("utf-8"), TEXT_LEVEL)  # here, in the worker, not in the writer
+    return Prepared(StoredDocument(raw.id, stored.digest, raw.format, raw.text, meta, packed),
+                    prints_of_document(doc, params))
 
 
-def _prepare_star(args: tuple[RawDocument, FingerprintParams]) -> Prepared:
+def _prepare_star(args: tuple[RawDocument, IndexParams]) -> Prepared:
     return prepare(*args)
 
 
-def prepare_all(raws: Iterator[RawDocument], params: FingerprintParams, jobs: int) -> Iterator[Prepared]:
+def prepare_all(raws: Iterator[RawDocument], params: IndexParams, jobs: int) -> Iterator[Prepared]:
     if jobs <= 1:
         for raw in raws:
             yield prepare(raw, params)
