@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
+import os
 import subprocess
 import sys
 import tempfile
@@ -36,13 +36,15 @@ from bench.synthetic import MRPC, BigramChain, _pairs, corpus_with_paraphrases, 
 DOC_SIZE = 10
 
 
-def build(workdir: Path, n: int, articles: int, seed: int = 11) -> tuple[Path, Path, dict[str, tuple[str, str]]]:
+def build(workdir: Path, n: int, articles: int, seed: int = 11,
+          write: bool = True) -> tuple[Path, Path, dict[str, tuple[str, str]]]:
     paragraphs, _, paraphrased = corpus_with_paraphrases(n, max(2000, articles * 4))
     corpus_file = workdir / "corpus.jsonl"
-    with corpus_file.open("w", encoding="utf-8") as fh:
-        for d in range(0, len(paragraphs), DOC_SIZE):
-            fh.write(json.dumps({"id": f"doc-{d // DOC_SIZE}", "text": "\n\n".join(paragraphs[d : d + DOC_SIZE])})
-                     + "\n")
+    if write:
+        with corpus_file.open("w", encoding="utf-8") as fh:
+            for d in range(0, len(paragraphs), DOC_SIZE):
+                fh.write(json.dumps({"id": f"doc-{d // DOC_SIZE}",
+                                     "text": "\n\n".join(paragraphs[d : d + DOC_SIZE])}) + "\n")
     rng = random.Random(seed)
     real_docs = list(range(len(paraphrased) // DOC_SIZE))
     _, sentences = _pairs()
@@ -75,14 +77,17 @@ def build(workdir: Path, n: int, articles: int, seed: int = 11) -> tuple[Path, P
 
 
 def _run(cmd: list[str]) -> tuple[float, float]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Elapsed time and peak RSS (MB) of one command, its own (wait4), not the largest of all children so far."""
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - t0
-    if proc.returncode not in (0, 1):
-        sys.exit(f"{' '.join(cmd[:4])}...: exit {proc.returncode}: {proc.stderr.strip()[-500:]}")
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return elapsed, max(rss, before) / 1024
+    code = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    proc.returncode = code
+    if code not in (0, 1):
+        sys.exit(f"{' '.join(cmd[:4])}...: exit {code}: {err.strip()[-500:]}")
+    return elapsed, usage.ru_maxrss / 1024
 
 
 def main() -> int:
@@ -91,18 +96,22 @@ def main() -> int:
     ap.add_argument("--articles", type=int, default=1000)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--reuse", action="store_true", help="keep the corpus and index already in --workdir")
     args = ap.parse_args()
     if not MRPC.exists():
         sys.exit(f"{MRPC}: MRPC is needed (../shared/benchmarks)")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="provenance-audit-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
-    corpus_file, derived_dir, truth = build(workdir, args.paragraphs, args.articles)
-    t_build = time.perf_counter() - t0
     index = workdir / "corpus.db"
-    index.unlink(missing_ok=True)
+    reuse = args.reuse and index.exists()
+    t0 = time.perf_counter()
+    corpus_file, derived_dir, truth = build(workdir, args.paragraphs, args.articles, write=not reuse)
+    t_build = time.perf_counter() - t0
     exe = [sys.executable, "-m", "provenance"]
-    t_add, rss_add = _run(exe + ["index", "add", str(index), str(corpus_file), "--jobs", str(args.jobs)])
+    t_add = rss_add = float("nan")
+    if not reuse:
+        index.unlink(missing_ok=True)
+        t_add, rss_add = _run(exe + ["index", "add", str(index), str(corpus_file), "--jobs", str(args.jobs)])
     out = workdir / "audit.jsonl"
     t_audit, rss_audit = _run(exe + ["audit", str(index), str(derived_dir), "--format", "jsonl", "-o", str(out)])
     results = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]

@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS segments(
 """
 FANOUT = 4  # segments of one size class merged at once
 BASE_ENTRIES = 1 << 14
+MAX_MERGED_ENTRIES = 1 << 22  # about 150,000 paragraphs: bounds a merge's memory (~250 MB); past it, segments stay
 
 
 def path_of(location: str) -> Path:
@@ -182,11 +183,12 @@ class SqliteIndex:
         while True:
             with self._guard():
                 rows = self.db.execute("SELECT seg, entries FROM segments ORDER BY seg").fetchall()
-            classes: dict[int, list[int]] = {}
+            classes: dict[int, list[tuple[int, int]]] = {}
             for seg, entries in rows:
                 level = max(0, int(np.log(max(entries, 1) / BASE_ENTRIES) / np.log(FANOUT)) + 1)
-                classes.setdefault(level, []).append(seg)
-            crowded = [segs for _, segs in sorted(classes.items()) if len(segs) >= FANOUT]
+                classes.setdefault(level, []).append((seg, entries))
+            crowded = [[seg for seg, _ in segs[:FANOUT]] for _, segs in sorted(classes.items())
+                       if len(segs) >= FANOUT and sum(e for _, e in segs[:FANOUT]) <= MAX_MERGED_ENTRIES]
             if not crowded:
                 return
             self._merge(crowded[0][:FANOUT])
@@ -233,6 +235,12 @@ class SqliteIndex:
                     else np.zeros(0, self.rec_dtype))
         if len(pids) != len(recs):
             raise InputError(f"{self.location}: the index file is damaged (paragraph records do not match)")
+        if len(keys) > 1:  # one sorted array: a query then costs one binary search, not one per segment
+            combo = np.concatenate([(k.astype(np.uint64) << np.uint64(32)) | p.astype(np.uint64)
+                                    for k, p in zip(keys, kpids)])
+            combo.sort()
+            keys, kpids = [(combo >> np.uint64(32)).astype(np.uint32)], [combo.astype(np.uint32)]
+            del combo
         order = np.argsort(pids, kind="stable")
         live = _member(recs["doc"].astype(np.int64), np.array(sorted(names), dtype=np.int64))
         self._snap = _Snapshot(keys, kpids, pids[order], recs[order], names, int(live.sum()))
