@@ -7,7 +7,9 @@ here, so SQLite and Redis return the same candidates for the same corpus.
 Two stages. First, LSH: a stored paragraph sharing one key with the query is a raw candidate. A key shared by more
 than a thousandth of the corpus (a band made of two common words) says nothing and is skipped, the way a search
 engine skips stopwords, except that each query paragraph always keeps its three rarest keys, so a text that is in
-the corpus thousands of times is still found. Second, verification: the packed signatures estimate Jaccard
+the corpus thousands of times is still found; and a query paragraph takes its keys rarest first until they have
+brought 1,000 postings, which bounds the work per query on a large corpus (at a million paragraphs: 1.7x the
+query rate for 0.1% of recall). Second, verification: the packed signatures estimate Jaccard
 similarity and containment, and only candidates reaching either threshold are returned.
 """
 
@@ -58,13 +60,21 @@ def expand(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return owner, pos
 
 
+ROW_BUDGET = 1000  # postings a query paragraph may pull: bounds the work per query on a large corpus
+
+
 def kept_requests(req_rows: np.ndarray, lengths: np.ndarray, cap: int) -> np.ndarray:
-    """Which key lookups count: the short postings lists, and always each row's KEEP_RAREST shortest."""
+    """Which key lookups count: rarest first, while short enough and within the row's budget of postings; and
+    always each row's KEEP_RAREST rarest."""
     order = np.lexsort((lengths, req_rows))
     srows = req_rows[order]
-    rank = np.arange(len(order)) - np.searchsorted(srows, srows, side="left")
+    slen = lengths[order]
+    first = np.searchsorted(srows, srows, side="left")
+    rank = np.arange(len(order)) - first
+    csum = np.cumsum(slen)
+    within = csum - (csum[first] - slen[first])  # postings of this row up to and including this key
     keep = np.zeros(len(order), dtype=bool)
-    keep[order] = (rank < KEEP_RAREST) | (lengths[order] <= cap)
+    keep[order] = (rank < KEEP_RAREST) | ((slen <= cap) & (within <= ROW_BUDGET))
     return keep & (lengths > 0)
 
 

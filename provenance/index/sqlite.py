@@ -60,8 +60,8 @@ class _Snapshot:
 
     keys: list[np.ndarray]
     kpids: list[np.ndarray]
-    pids: np.ndarray  # sorted
-    records: np.ndarray  # aligned with pids
+    row_of: np.ndarray  # paragraph id -> its row in records (-1: none)
+    records: np.ndarray
     names: dict[int, str]
     paragraphs: int
 
@@ -243,7 +243,10 @@ class SqliteIndex:
             del combo
         order = np.argsort(pids, kind="stable")
         live = _member(recs["doc"].astype(np.int64), np.array(sorted(names), dtype=np.int64))
-        self._snap = _Snapshot(keys, kpids, pids[order], recs[order], names, int(live.sum()))
+        pids = pids[order]
+        row_of = np.full(int(pids[-1]) + 1 if len(pids) else 0, -1, dtype=np.int64)  # ids are dense: a table
+        row_of[pids] = np.arange(len(pids))
+        self._snap = _Snapshot(keys, kpids, row_of, recs[order], names, int(live.sum()))
         return self._snap
 
     def candidates(self, prints: Prints, min_similarity: float = 0.2) -> list[list[Candidate]]:
@@ -269,9 +272,8 @@ class SqliteIndex:
             return [[] for _ in range(len(prints))]
         q_rows, pids = retrieve.pairs(qrows, np.concatenate(hit_req), np.concatenate(hit_pid), lengths,
                                       retrieve.max_postings(snap.paragraphs))
-        at = np.searchsorted(snap.pids, pids)
-        at = np.minimum(at, max(len(snap.pids) - 1, 0))
-        found = snap.pids[at] == pids if len(snap.pids) else np.zeros(len(pids), bool)
+        at = snap.row_of[np.minimum(pids, len(snap.row_of) - 1)] if len(snap.row_of) else np.full(len(pids), -1)
+        found = at >= 0
         return retrieve.verified(prints, q_rows[found], snap.records[at[found]], min_similarity,
                                  lambda nums: {int(n): snap.names[int(n)] for n in nums if int(n) in snap.names})
 
