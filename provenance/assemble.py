@@ -2,6 +2,11 @@
 
 Precedence between competing findings is fixed (copy over rewrite over added) so a third-party detector can add
 a claim without reordering the built-in ones; findings without a relation are kept as annotations.
+
+Paragraphs of the derived article shorter than `paragraph.min_words` keep their label and evidence but are not
+counted: not in the word shares, the traced-sentence share or the verdict. A one-line standfirst or a
+"Read more" stub should not decide whether an article is a copy. They are listed in `metadata.uncounted` and
+carry `counted: false` in their evidence.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Any
 
 from .align import Alignment
 from .model import RELATIONS, Finding, ParagraphResult, Report, SourceParagraphResult
+from .options import Option
 
 PRECEDENCE = {"copy": 0, "rewrite": 1, "added": 2}
 _WORD = re.compile(r"[^\W_]+")
@@ -24,6 +30,11 @@ VERDICT_DEFAULTS = {
     "verdict.partial_from": 0.35,  # added share from which a derived article is partial
     "verdict.copy_from": 0.5,  # copy share from which a derived article is a copy
     "source.reused_from": 0.2,  # share of a source paragraph's words reused for it to count as used
+}
+MIN_WORDS = "paragraph.min_words"
+ASSEMBLE_OPTIONS = {
+    MIN_WORDS: Option(0, int, "derived paragraphs shorter than this many words are not counted in the shares and "
+                      "the verdict", 0),
 }
 
 
@@ -63,9 +74,11 @@ def assemble(alignment: Alignment, findings: list[Finding], *, options: Mapping[
         if cur is None or PRECEDENCE[f.relation] < PRECEDENCE[cur.relation]:  # type: ignore[index]
             claims[f.paragraph] = f
     aligned = {a.index: a for a in alignment.paragraphs}
+    min_words = int(options.get(MIN_WORDS, 0))
 
     results: list[ParagraphResult] = []
     totals: dict[str, int] = defaultdict(int)
+    uncounted: list[int] = []
     for p in derived.paragraphs:
         n = words(p.text)
         if p.is_boilerplate:
@@ -81,12 +94,16 @@ def assemble(alignment: Alignment, findings: list[Finding], *, options: Mapping[
             if a is not None:
                 ev["content_coverage"] = a.content
         assert rel in RELATIONS
-        if rel != "boilerplate":
+        if rel != "boilerplate" and n < min_words:
+            uncounted.append(p.index)
+            ev = {**ev, "counted": False}
+        elif rel != "boilerplate":
             totals[rel] += n
         results.append(ParagraphResult(p.index, p.text, rel, tuple(srcs), float(score), ev, p.start_line, p.end_line, n))
 
     body_words = sum(totals.values())
-    by_words = {r.index: r.words for r in results if r.relation != "boilerplate"}
+    skipped = set(uncounted)
+    by_words = {r.index: r.words for r in results if r.relation != "boilerplate" and r.index not in skipped}
     shares = {k: (totals[k] / body_words if body_words else 0.0) for k in ("copy", "rewrite", "added")}
     traced_num = sum(a.traced * by_words.get(a.index, 0) for a in alignment.paragraphs)
     traced_den = sum(by_words.get(a.index, 0) for a in alignment.paragraphs)
@@ -154,5 +171,6 @@ def assemble(alignment: Alignment, findings: list[Finding], *, options: Mapping[
             "derived": {"format": derived.format, **derived.metadata},
             "words": {"derived_body": body_words, "source_body": body_total},
             "traced_sentences": round(traced, 4),
+            **({"uncounted": {"min_words": min_words, "paragraphs": uncounted}} if min_words else {}),
         },
     )

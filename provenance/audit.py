@@ -8,11 +8,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .assemble import decide_verdict
+from .assemble import MIN_WORDS, decide_verdict
+from .assemble import words as count_words
 from .documents import load_document
-from .engine import compare_documents
+from .engine import compare_documents, known_options
 from .index.base import Prints, prints_of_document
 from .model import Document, Report
+from .options import resolve
 
 RANK = {"copy": 0, "rewrite": 1, "added": 2, "boilerplate": 3}
 
@@ -46,42 +48,49 @@ BATCH = 64  # articles whose index lookups go in one call: the per-call cost is 
 
 
 def audit_document(index: Any, derived: Document, *, host: Any, top: int = 3, min_similarity: float = 0.2,
-                   options: Mapping[str, Any] | None = None) -> AuditResult:
+                   options: Mapping[str, Any] | None = None, skip_self: bool = False) -> AuditResult:
     return next(audit_documents(index, [derived], host=host, top=top, min_similarity=min_similarity,
-                                options=options))
+                                options=options, skip_self=skip_self))
 
 
 def audit_documents(index: Any, derived: Iterable[Document], *, host: Any, top: int = 3,
                     min_similarity: float = 0.2, options: Mapping[str, Any] | None = None,
-                    batch: int = BATCH) -> Iterator[AuditResult]:
-    """Audit many articles, looking their paragraphs up in the index in batches; results in input order."""
+                    batch: int = BATCH, skip_self: bool = False) -> Iterator[AuditResult]:
+    """Audit many articles, looking their paragraphs up in the index in batches; results in input order.
+
+    `skip_self`: an indexed document with the article's own name (id) is not a candidate source. A repository
+    that indexes its own published articles checks each new version of one without finding it is its own copy.
+    """
+    options = resolve(known_options(host), dict(options or {}))  # checked once, even if nothing is compared
     pending: list[Document] = []
     for doc in derived:
         pending.append(doc)
         if len(pending) >= batch:
-            yield from _audit_batch(index, pending, host, top, min_similarity, options)
+            yield from _audit_batch(index, pending, host, top, min_similarity, options, skip_self)
             pending = []
     if pending:
-        yield from _audit_batch(index, pending, host, top, min_similarity, options)
+        yield from _audit_batch(index, pending, host, top, min_similarity, options, skip_self)
 
 
 def _audit_batch(index: Any, docs: list[Document], host: Any, top: int, min_similarity: float,
-                 options: Mapping[str, Any] | None) -> Iterator[AuditResult]:
+                 options: Mapping[str, Any] | None, skip_self: bool = False) -> Iterator[AuditResult]:
     prints = [prints_of_document(d, index.params) for d in docs]
     both = Prints.concat(prints, index.params.fingerprint.num_perm)
     found = index.candidates(both, min_similarity) if len(both) else []
     at = 0
     for doc, p in zip(docs, prints):
-        yield _attribute(index, doc, found[at : at + len(p)], host, top, options)
+        yield _attribute(index, doc, found[at : at + len(p)], host, top, options, skip_self)
         at += len(p)
 
 
 def _attribute(index: Any, derived: Document, found: list[list[Any]], host: Any, top: int,
-               options: Mapping[str, Any] | None) -> AuditResult:
+               options: Mapping[str, Any] | None, skip_self: bool = False) -> AuditResult:
     score: dict[str, float] = defaultdict(float)
     for cands in found:
         best: dict[str, float] = {}
         for c in cands:
+            if skip_self and c.doc == derived.name:
+                continue
             best[c.doc] = max(best.get(c.doc, 0.0), c.score)
         for doc, s in best.items():
             score[doc] += s
@@ -95,6 +104,7 @@ def _attribute(index: Any, derived: Document, found: list[list[Any]], host: Any,
         src = load_document(stored.text, stored.id, fmt=stored.format, host=host)
         reports[doc_id] = compare_documents(src, derived, host=host, options=options)
 
+    min_words = int((options or {}).get(MIN_WORDS, 0))  # options arrive resolved (audit_documents)
     paragraphs: list[dict[str, Any]] = []
     words: dict[str, int] = defaultdict(int)
     by_source: dict[str, int] = defaultdict(int)
@@ -106,18 +116,19 @@ def _attribute(index: Any, derived: Document, found: list[list[Any]], host: Any,
             if best_row is None or (RANK[row.relation], -row.score) < (RANK[best_row.relation], -best_row.score):
                 best_doc, best_row = doc_id, row
         if best_row is None:
-            rel, n = ("boilerplate" if p.is_boilerplate else "added"), len(p.text.split())
-            paragraphs.append({"index": p.index, "relation": rel, "source": None, "sources": [], "score": 0.0})
+            rel, n = ("boilerplate" if p.is_boilerplate else "added"), count_words(p.text)
+            entry: dict[str, Any] = {"index": p.index, "relation": rel, "source": None, "sources": [], "score": 0.0}
         else:
             rel, n = best_row.relation, best_row.words
             attributed = best_doc if rel in ("copy", "rewrite") else None
-            paragraphs.append({"index": p.index, "relation": rel, "source": attributed,
-                               "sources": list(best_row.sources) if attributed else [],
-                               "score": round(best_row.score, 4)})
-            if attributed:
-                by_source[attributed] += n
-        if rel != "boilerplate":
+            entry = {"index": p.index, "relation": rel, "source": attributed,
+                     "sources": list(best_row.sources) if attributed else [], "score": round(best_row.score, 4)}
+        counted = rel != "boilerplate" and n >= min_words  # as assemble counts: short paragraphs are not
+        paragraphs.append({**entry, "words": n, **({} if counted or rel == "boilerplate" else {"counted": False})})
+        if counted:
             words[rel] += n
+            if entry["source"]:
+                by_source[entry["source"]] += n
     total = sum(words.values())
     shares = {k: (words[k] / total if total else 0.0) for k in ("copy", "rewrite", "added")}
     if reports:

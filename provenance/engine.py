@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .align import align
-from .assemble import VERDICT_DEFAULTS, assemble
+from .assemble import ASSEMBLE_OPTIONS, VERDICT_DEFAULTS, assemble
 from .detectors.context import DetectionContext
 from .documents import Input, load_document
 from .errors import PluginError
@@ -64,8 +64,9 @@ def run_detectors(ctx: DetectionContext, host: PluginHost) -> tuple[list[Finding
 
 
 def known_options(host: PluginHost) -> dict[str, Option]:
-    """Every option a user may set: the verdict's and those declared by enabled components."""
+    """Every option a user may set: the verdict's, the counting rules' and those declared by enabled components."""
     known: dict[str, Option] = {k: Option(v, float) for k, v in VERDICT_DEFAULTS.items()}
+    known.update(ASSEMBLE_OPTIONS)
     for kind in ("detectors", "extractors", "renderers"):
         for name, comp in host.components[kind].items():
             known.update(declared(name, getattr(comp, "options", None)))

@@ -1,7 +1,7 @@
 """Typed, declared options: what a component (built-in or plugin) lets users tune, validated in one place.
 
 A component declares `options = {"threshold": Option(0.7, float, "...")}`; users set it as
-`--option <component>.threshold=0.8`, in the `[options]` table of a configuration file, or with
+`--option <component>.threshold=0.8`, in the `options` table of a policy file (provenance/config.py), or with
 `compare(..., options={...})`. Unknown names and values of the wrong type are usage errors (exit 2) that say what
 is known and expected.
 """
@@ -22,8 +22,13 @@ class Option:
     help: str = ""
     minimum: float | None = None
     maximum: float | None = None
+    choices: tuple[str, ...] = ()  # for a str option: the only values it accepts
 
     def parse(self, name: str, value: Any) -> Any:
+        if self.choices:
+            if not isinstance(value, str) or value not in self.choices:
+                raise UsageError(f"option {name} expects one of {', '.join(self.choices)}, got {value!r}")
+            return value
         if self.type is bool and isinstance(value, str):
             lowered = value.strip().lower()
             if lowered not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
@@ -62,27 +67,13 @@ def resolve(known: Mapping[str, Option], given: Mapping[str, Any]) -> dict[str, 
 
 
 def load_config(path: Any) -> dict[str, Any]:
-    """The `[options]` table of a TOML configuration file (flat `name = value` or nested `[options.copy]`)."""
-    import tomllib
+    """The detector options of a policy file, flat (`copy.threshold`): kept for callers of the old `--config`.
+
+    The file is read and checked like any policy file (provenance/config.py); its knobs that map onto options
+    (`min-paragraph-words`, `quotations-as-copying`) are included.
+    """
     from pathlib import Path
 
-    p = Path(path)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"--config {p}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--config {p}: cannot be read ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"--config {p}: not valid TOML ({exc})") from None
-    section = data.get("options", {})
-    if not isinstance(section, dict):
-        raise UsageError(f"--config {p}: [options] must be a table")
-    flat: dict[str, Any] = {}
-    for k, v in section.items():
-        if isinstance(v, dict):
-            for kk, vv in v.items():
-                flat[f"{k}.{kk}"] = vv
-        else:
-            flat[k] = v
-    return flat
+    from .config import load_config_file
+
+    return load_config_file(Path(path), given="--config").engine_options()

@@ -1,7 +1,7 @@
 """The `provenance` command: wires the command modules together and maps every failure to a documented exit code.
 
-Exit codes (docs/cli.md): 0 ok, 1 a --fail-on threshold was crossed, 2 usage error, 3 input error, 4 plugin error,
-70 internal error (a bug: PROVENANCE_DEBUG=1 shows the traceback).
+Exit codes (docs/cli.md): 0 ok, 1 a --fail-on threshold was crossed or the policy failed (check), 2 usage error,
+3 input error, 4 plugin error, 70 internal error (a bug: PROVENANCE_DEBUG=1 shows the traceback).
 """
 
 from __future__ import annotations
@@ -81,6 +81,7 @@ from . import compare as _compare_cmd  # noqa: E402,F401  (registers the command
 from . import plugins as _plugins_cmd  # noqa: E402,F401
 from . import index as _index_cmd  # noqa: E402,F401
 from . import audit as _audit_cmd  # noqa: E402,F401
+from . import check as _check_cmd  # noqa: E402,F401
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import EXIT_INPUT, EXIT_THRESHOLD, ProvenanceError, UsageError
+from ..errors import EXIT_INPUT, EXIT_THRESHOLD, UsageError
 from . import app, guarded
 from .io import write_output
 
@@ -23,35 +23,33 @@ def audit(
     top: Annotated[int, typer.Option(min=1, max=50, help="Compare against this many best candidates.")] = 3,
     fail_on: Annotated[list[str] | None, typer.Option("--fail-on", help="As for compare; any article crossing it exits 1.")] = None,
     option: Annotated[list[str] | None, typer.Option("--option", help="NAME=VALUE, as for compare.")] = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="Policy file whose options apply, as for compare.")] = None,
 ) -> None:
     """Find each article's sources in the index and compare it against them."""
     from ..audit import audit_documents
-    from ..documents import load_document
+    from ..config import resolve_config
+    from ..engine import known_options
     from ..index import open_index
-    from ..index.ingest import iter_inputs
+    from ..index.ingest import iter_documents
     from ..plugins import get_host
+    from ..policy import Policy, evaluate
     from .compare import parse_options
-    from .thresholds import parse
+    from .thresholds import parse, require_plugins
 
     if format not in ("table", "json", "jsonl"):
         raise UsageError(f"--format {format!r}: expected table, json or jsonl")
     thresholds = [parse(expr) for expr in (fail_on or [])]
-    opts = parse_options(option or [])
+    cfg = resolve_config(config)
+    opts = {**cfg.engine_options(), **parse_options(option or [])}
     host = get_host()
+    cfg.check_options(known_options(host))
+    require_plugins(thresholds, host)
     idx = open_index(index, create=False, host=host)
     errors: list[str] = []
     results = []
-    def loaded():
-        for raw in iter_inputs(derived, errors):
-            try:
-                yield load_document(raw.text, raw.id, fmt=raw.format, host=host)
-            except ProvenanceError as exc:
-                if exc.exit_code != EXIT_INPUT:
-                    raise
-                errors.append(str(exc))
-
     try:
-        results.extend(audit_documents(idx, loaded(), host=host, top=top, options=opts))
+        results.extend(audit_documents(idx, iter_documents(derived, errors, host), host=host, top=top, options=opts))
     finally:
         idx.close()
     if format == "json":
@@ -71,9 +69,11 @@ def audit(
     if errors:
         raise typer.Exit(EXIT_INPUT)
     crossed = []
-    for r in results:
+    policy = Policy(tuple(thresholds))
+    for r in results:  # measured as check measures them, with nothing licensed
+        measures = evaluate(policy, r, lambda _: {}, opts).measures
         for t in thresholds:
-            hit, observed = t.check_values(r.verdict, r.shares, 0.0)
+            hit, observed = t.check_measures(measures)
             if hit:
                 crossed.append(f"{r.derived}: {t.text} (observed {observed})")
     if crossed:

@@ -39,22 +39,26 @@ def compare(
     derived_format: Annotated[str | None, typer.Option(help="Force the derived article's input format.")] = None,
     color: Annotated[str, typer.Option(help="Colour in text reports: auto, always, never.")] = "auto",
     config: Annotated[Path | None, typer.Option(
-        "--config", help="TOML file whose [options] table sets options (--option wins).")] = None,
+        "--config", help="Policy file whose options apply (default: provenance.toml or pyproject.toml "
+                         "[tool.provenance], found upwards); --option wins.")] = None,
 ) -> None:
     """Compare DERIVED with SOURCE and report copied, rewritten, added and boilerplate paragraphs."""
+    from ..config import resolve_config
     from ..engine import compare as run_compare
+    from ..engine import known_options
     from ..plugins import get_host
-    from .thresholds import parse
+    from .thresholds import parse, require_plugins
 
     if source == "-" and derived == "-":
         raise UsageError("only one of SOURCE and DERIVED can be - (standard input)")
     if color not in ("auto", "always", "never"):
         raise UsageError(f"--color {color!r}: expected auto, always or never")
     thresholds = [parse(expr) for expr in (fail_on or [])]
-    from ..options import load_config
-
-    opts = {**(load_config(config) if config else {}), **parse_options(option or [])}
+    cfg = resolve_config(config)
+    opts = {**cfg.engine_options(), **parse_options(option or [])}
     host = get_host(tuple(disable or ()))
+    cfg.check_options(known_options(host))
+    require_plugins(thresholds, host)
     renderer = host.renderer(format)
     src, src_name = read_input(source)
     der, der_name = read_input(derived)

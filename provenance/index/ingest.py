@@ -13,8 +13,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from ..decode import decode
 from ..documents import read_bytes
 from ..errors import InputError, ProvenanceError
@@ -55,6 +53,20 @@ def iter_inputs(paths: list[str], errors: list[str]) -> Iterator[RawDocument]:
                 yield RawDocument(str(f), text, _FORMAT_OF.get(f.suffix.lower(), "text"))
             except ProvenanceError as exc:
                 errors.append(str(exc))
+
+
+def iter_documents(paths: list[str], errors: list[str], host) -> Iterator:
+    """Segmented documents for audits and checks; one that cannot be read or extracted goes to `errors`."""
+    from ..documents import load_document
+    from ..errors import EXIT_INPUT
+
+    for raw in iter_inputs(paths, errors):
+        try:
+            yield load_document(raw.text, raw.id, fmt=raw.format, host=host)
+        except ProvenanceError as exc:
+            if exc.exit_code != EXIT_INPUT:
+                raise
+            errors.append(str(exc))
 
 
 def _jsonl(path: Path, errors: list[str]) -> Iterator[RawDocument]:
