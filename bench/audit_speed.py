@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -31,7 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.synthetic import MRPC, BigramChain, _pairs, corpus_with_paraphrases, light_edit  # noqa: E402
+from bench.synthetic import MRPC, BigramChain, _pairs, corpus_with_paraphrases, light_edit
 
 DOC_SIZE = 10
 

@@ -26,9 +26,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.synthetic import KINDS, corpus  # noqa: E402
-from provenance.fingerprint import FingerprintParams  # noqa: E402
-from provenance.index.base import IndexParams, Prints, StoredDocument, prints_of_texts  # noqa: E402
+from bench.synthetic import KINDS, corpus
+from provenance.fingerprint import FingerprintParams
+from provenance.index.base import IndexParams, Prints, StoredDocument, prints_of_texts
 
 DOC_SIZE = 10  # paragraphs per stored document
 BATCH_DOCS = 256  # documents per put_many (what `provenance index add` writes per transaction)
@@ -208,7 +208,6 @@ def _redis(args, params, prints, qprints, docs, probes, rows) -> None:
     from provenance.index.redis_store import RedisIndex
 
     n, q = len(prints), len(qprints)
-    base_ins = rows[0][1]
     r = redis.Redis.from_url(url)
     r.flushdb()
     m = min(n, 5000)  # datasketch on Redis is slow: measure it on a slice

@@ -3,8 +3,8 @@ MRPC sentences reused and perturbed, every probe with its true source paragraph 
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -75,7 +75,7 @@ def test_recall_of_true_sources_on_both_backends_and_identical_candidates(synthe
 
 
 def test_segments_merge_and_give_the_same_answers(synthetic, tmp_path):
-    params, docs, probes, qprints = synthetic
+    params, docs, _, qprints = synthetic
     one = open_index(str(tmp_path / "one.db"), create=True, params=params)
     many = open_index(str(tmp_path / "many.db"), create=True, params=params)
     try:
@@ -109,8 +109,8 @@ def test_damaged_and_foreign_index_files_are_input_errors(synthetic, tmp_path):
     idx.close()
     for fmt, word in ((FORMAT_VERSION + 1, "newer"), (1, "older")):
         with sqlite3.connect(path) as db:
-            db.execute("UPDATE meta SET value = replace(value, '\"format\": %d', '\"format\": %d') WHERE key='params'"
-                       % (FORMAT_VERSION if word == "newer" else FORMAT_VERSION + 1, fmt))
+            stored = json.loads(db.execute("SELECT value FROM meta WHERE key='params'").fetchone()[0])
+            db.execute("UPDATE meta SET value=? WHERE key='params'", (json.dumps({**stored, "format": fmt}),))
         with pytest.raises(InputError, match=word):
             open_index(str(path), params=params)
     other = tmp_path / "other.db"

@@ -12,7 +12,7 @@ from ..errors import UsageError
 from ..fingerprint import FingerprintParams
 from .base import FORMAT_VERSION, Index, IndexParams, StoredDocument
 
-__all__ = ["open_index", "Index", "IndexParams", "StoredDocument", "FORMAT_VERSION"]
+__all__ = ["FORMAT_VERSION", "Index", "IndexParams", "StoredDocument", "open_index"]
 
 
 def open_index(location: str, *, create: bool = False, params: IndexParams | None = None,

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import numpy as np
@@ -237,7 +237,7 @@ class RedisIndex:
         entries = np.zeros(len(keys), dtype=ENTRY)
         entries["k"] = keys[order]
         entries["p"] = kpids[order]
-        ub, starts, sizes = np.unique(buckets[order], return_index=True, return_counts=True)
+        ub, sizes = np.unique(buckets[order], return_counts=True)
         groups = np.zeros(len(ub), dtype=[("b", ">u4"), ("n", ">u4")])
         groups["b"] = ub
         groups["n"] = sizes * 8

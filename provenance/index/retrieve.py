@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .base import Candidate, IndexParams, Prints
+from .base import Candidate, Prints
 
 SIG_BYTES_PER_VALUE = 1  # b-bit minhash, b = 8 (Li & Koenig): 1 byte per signature value
 RECORD_DTYPE_FIELDS = [("doc", "<u4"), ("para", "<u4"), ("size", "<u2")]
@@ -116,7 +116,3 @@ def pairs(req_rows: np.ndarray, hit_req: np.ndarray, hit_pid: np.ndarray, length
     combo = np.unique((req_rows[hit_req[m]].astype(np.int64) << 32) | hit_pid[m].astype(np.int64))
     return combo >> 32, combo & 0xFFFFFFFF
 
-
-def query_keys(prints: Prints, params: IndexParams) -> tuple[np.ndarray, np.ndarray]:
-    keys, rows = prints.keys(params)
-    return keys, rows
