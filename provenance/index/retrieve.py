@@ -111,8 +111,12 @@ def verified(prints: Prints, q_rows: np.ndarray, recs: np.ndarray, min_similarit
 def pairs(req_rows: np.ndarray, hit_req: np.ndarray, hit_pid: np.ndarray, lengths: np.ndarray,
           cap: int) -> tuple[np.ndarray, np.ndarray]:
     """Unique (query row, stored paragraph id) pairs from postings hits, common keys skipped."""
-    keep = kept_requests(req_rows, lengths, cap)
-    m = keep[hit_req]
-    combo = np.unique((req_rows[hit_req[m]].astype(np.int64) << 32) | hit_pid[m].astype(np.int64))
+    m = kept_requests(req_rows, lengths, cap)[hit_req]
+    return unique_pairs(req_rows, hit_req[m], hit_pid[m])
+
+
+def unique_pairs(req_rows: np.ndarray, hit_req: np.ndarray, hit_pid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unique (query row, stored paragraph id) pairs from the postings hits of kept key lookups."""
+    combo = np.unique((req_rows[hit_req].astype(np.int64) << 32) | hit_pid.astype(np.int64))
     return combo >> 32, combo & 0xFFFFFFFF
 

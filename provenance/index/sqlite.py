@@ -261,17 +261,25 @@ class SqliteIndex:
         with np.errstate(over="ignore"):
             bounds = np.concatenate([qkeys, qkeys + np.uint32(1)])  # integer keys: k+1 "left" is k "right"
         nq = len(qkeys)
-        for keys, kpids in zip(snap.keys, snap.kpids):
-            both = np.searchsorted(keys, bounds, side="left")
-            lo, hi = both[:nq], np.where(top, len(keys), both[nq:])
+        # Searched in sorted order: consecutive searches then walk nearby memory (2-4x faster than unsorted).
+        order = np.argsort(bounds, kind="stable")
+        sorted_bounds = bounds[order]
+        both = np.empty(len(bounds), dtype=np.int64)
+        ranges = []
+        for keys in snap.keys:
+            both[order] = np.searchsorted(keys, sorted_bounds, side="left")
+            lo, hi = both[:nq].copy(), np.where(top, len(keys), both[nq:])
             lengths += hi - lo
-            owner, pos = retrieve.expand(lo, hi)
+            ranges.append((lo, hi))
+        if not ranges:
+            return [[] for _ in range(len(prints))]
+        # Only the postings of kept keys are gathered: a skipped common key may hold a hundred thousand.
+        keep = retrieve.kept_requests(qrows, lengths, retrieve.max_postings(snap.paragraphs))
+        for kpids, (lo, hi) in zip(snap.kpids, ranges):
+            owner, pos = retrieve.expand(lo, np.where(keep, hi, lo))
             hit_req.append(owner)
             hit_pid.append(kpids[pos])
-        if not hit_req:
-            return [[] for _ in range(len(prints))]
-        q_rows, pids = retrieve.pairs(qrows, np.concatenate(hit_req), np.concatenate(hit_pid), lengths,
-                                      retrieve.max_postings(snap.paragraphs))
+        q_rows, pids = retrieve.unique_pairs(qrows, np.concatenate(hit_req), np.concatenate(hit_pid))
         at = snap.row_of[np.minimum(pids, len(snap.row_of) - 1)] if len(snap.row_of) else np.full(len(pids), -1)
         found = at >= 0
         return retrieve.verified(prints, q_rows[found], snap.records[at[found]], min_similarity,
