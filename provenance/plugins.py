@@ -37,6 +37,7 @@ BUILTINS: dict[str, str] = {
     "commentary": "provenance.detectors.commentary",
     "text-report": "provenance.renderers.text",
     "json-report": "provenance.renderers.json",
+    "html-report": "provenance.renderers.html",
     "sqlite-index": "provenance.index.sqlite",
     "redis-index": "provenance.index.redis_store",
 }

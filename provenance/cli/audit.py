@@ -12,13 +12,15 @@ from ..errors import EXIT_INPUT, EXIT_THRESHOLD, UsageError
 from . import app, guarded
 from .io import write_output
 
+FORMATS = ("table", "json", "jsonl", "html")
+
 
 @app.command()
 @guarded
 def audit(
     index: Annotated[str, typer.Argument(help="Index location (path, sqlite:///path, or a backend URL).")],
     derived: Annotated[list[str], typer.Argument(help="Articles to audit (files, directories or globs).")],
-    format: Annotated[str, typer.Option("--format", "-f", help="table, json or jsonl.")] = "table",
+    format: Annotated[str, typer.Option("--format", "-f", help="table, json, jsonl, or html (a folder: needs --output DIR).")] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
     top: Annotated[int, typer.Option(min=1, max=50, help="Compare against this many best candidates.")] = 3,
     fail_on: Annotated[list[str] | None, typer.Option("--fail-on", help="As for compare; any article crossing it exits 1.")] = None,
@@ -37,8 +39,11 @@ def audit(
     from .compare import parse_options
     from .thresholds import parse, require_plugins
 
-    if format not in ("table", "json", "jsonl"):
-        raise UsageError(f"--format {format!r}: expected table, json or jsonl")
+    if format not in FORMATS:
+        raise UsageError(f"--format {format!r}: expected {', '.join(FORMATS)}")
+    if format == "html" and (output is None or str(output) == "-"):
+        raise UsageError("--format html writes a folder of pages (index.html and one report per article and "
+                         "source): give it with --output DIR")
     thresholds = [parse(expr) for expr in (fail_on or [])]
     cfg = resolve_config(config)
     opts = {**cfg.engine_options(), **parse_options(option or [])}
@@ -52,7 +57,14 @@ def audit(
         results.extend(audit_documents(idx, iter_documents(derived, errors, host), host=host, top=top, options=opts))
     finally:
         idx.close()
-    if format == "json":
+    if format == "html":
+        from ..renderers.html_audit import write_site
+
+        assert output is not None
+        pages = write_site(results, output)
+        typer.echo(f"provenance: wrote {output}/index.html and {pages} report page(s)", err=True)
+        text = None
+    elif format == "json":
         text = json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2) + "\n"
     elif format == "jsonl":
         text = "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in results)
@@ -63,7 +75,8 @@ def audit(
             lines.append(f"{r.derived[-40:]:<40} {r.verdict:<12} {s['copy']:>5.0%} {s['rewrite']:>5.0%} "
                          f"{s['added']:>5.0%}  {', '.join(r.sources) or '-'}")
         text = "\n".join(lines) + "\n"
-    write_output(text, output)
+    if text is not None:
+        write_output(text, output)
     for e in errors:
         typer.echo(f"provenance: error: {e}", err=True)
     if errors:
