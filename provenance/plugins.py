@@ -38,6 +38,9 @@ BUILTINS: dict[str, str] = {
     "text-report": "provenance.renderers.text",
     "json-report": "provenance.renderers.json",
     "html-report": "provenance.renderers.html",
+    "markdown-report": "provenance.renderers.markdown",
+    "sarif-report": "provenance.renderers.sarif",
+    "github-report": "provenance.renderers.github",
     "sqlite-index": "provenance.index.sqlite",
     "redis-index": "provenance.index.redis_store",
 }

@@ -20,7 +20,7 @@ FORMATS = ("table", "json", "jsonl", "html")
 def audit(
     index: Annotated[str, typer.Argument(help="Index location (path, sqlite:///path, or a backend URL).")],
     derived: Annotated[list[str], typer.Argument(help="Articles to audit (files, directories or globs).")],
-    format: Annotated[str, typer.Option("--format", "-f", help="table, json, jsonl, or html (a folder: needs --output DIR).")] = "table",
+    format: Annotated[str, typer.Option("--format", "-f", help="table, json, jsonl, html (a folder: needs --output DIR), markdown, sarif or github.")] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
     top: Annotated[int, typer.Option(min=1, max=50, help="Compare against this many best candidates.")] = 3,
     fail_on: Annotated[list[str] | None, typer.Option("--fail-on", help="As for compare; any article crossing it exits 1.")] = None,
@@ -39,15 +39,17 @@ def audit(
     from .compare import parse_options
     from .thresholds import parse, require_plugins
 
-    if format not in FORMATS:
-        raise UsageError(f"--format {format!r}: expected {', '.join(FORMATS)}")
+    host = get_host()
+    formats = FORMATS + tuple(sorted(n for n, r in host.renderers().items()
+                                     if hasattr(r, "render_audit") and n not in FORMATS))
+    if format not in formats:
+        raise UsageError(f"--format {format!r}: expected {', '.join(formats)}")
     if format == "html" and (output is None or str(output) == "-"):
         raise UsageError("--format html writes a folder of pages (index.html and one report per article and "
                          "source): give it with --output DIR")
     thresholds = [parse(expr) for expr in (fail_on or [])]
     cfg = resolve_config(config)
     opts = {**cfg.engine_options(), **parse_options(option or [])}
-    host = get_host()
     cfg.check_options(known_options(host))
     require_plugins(thresholds, host)
     idx = open_index(index, create=False, host=host)
@@ -64,6 +66,8 @@ def audit(
         pages = write_site(results, output)
         typer.echo(f"provenance: wrote {output}/index.html and {pages} report page(s)", err=True)
         text = None
+    elif format not in FORMATS:  # a renderer's own audit format: markdown, sarif, github, or a plugin's
+        text = str(host.renderers()[format].render_audit(results))
     elif format == "json":
         text = json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2) + "\n"
     elif format == "jsonl":

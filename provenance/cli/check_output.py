@@ -118,6 +118,6 @@ def combine_sarif(run: CheckRun, outputs: list[str]) -> str:
 
 
 def _escape(text: str, prop: bool = False) -> str:
-    """GitHub workflow-command escaping: %, CR and LF always; also : and , in properties."""
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+    from ..renderers.github import escape_data, escape_property
+
+    return escape_property(text) if prop else escape_data(text)

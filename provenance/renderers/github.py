@@ -1,0 +1,67 @@
+"""GitHub workflow commands: one annotation per copied or rewritten paragraph, on the derived file's lines, so a
+pull request shows it inline. Copies are warnings, rewrites notices; added text and boilerplate say nothing.
+
+Everything from an article is escaped as the runner requires (`%`, CR and LF in messages; also `:` and `,` in
+properties), so no text or file name can end a command early or start a second one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..hookspecs import hookimpl
+from ..model import ParagraphResult, Report
+
+LEVELS = {"copy": "warning", "rewrite": "notice"}
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def describe(p: ParagraphResult, report: Report) -> str:
+    """One sentence on what a paragraph is and where it came from (shared by SARIF and annotations)."""
+    verb = "copied from" if p.relation == "copy" else "a rewrite of"
+    where = ", ".join(str(i) for i in p.sources)
+    why = str(p.evidence.get("message") or "")
+    quotes = sum(1 for q in p.evidence.get("quotes", []) or [] if q.get("copied"))
+    extra = f"; {quotes} verbatim quote(s)" if quotes and p.relation == "rewrite" else ""
+    return (f"Paragraph {p.index} is {verb} {report.source} (source paragraph {where}; score {p.score:.2f})"
+            f"{extra}{': ' + why if why else ''}")
+
+
+def annotations(report: Report) -> list[str]:
+    lines = []
+    for p in report.paragraphs:
+        level = LEVELS.get(p.relation)
+        if level is None:
+            continue
+        props = [f"file={escape_property(report.derived)}", f"line={p.start_line or 1}"]
+        if p.end_line is not None and p.start_line is not None and p.end_line != p.start_line:
+            props.append(f"endLine={p.end_line}")
+        props.append(f"title={escape_property(f'provenance: {p.relation}')}")
+        lines.append(f"::{level} {','.join(props)}::{escape_data(describe(p, report))}\n")
+    return lines
+
+
+class GithubRenderer:
+    name = "github"
+    media_type = "text/plain"
+    suffix = ".txt"
+    description = "GitHub workflow-command annotations: a warning per copied, a notice per rewritten paragraph"
+
+    def render(self, report: Report, *, color: bool = False) -> str:
+        return "".join(annotations(report))
+
+    def render_audit(self, audited: Sequence[Any]) -> str:
+        return "".join(line for r in audited for doc in r.sources if doc in r.reports
+                       for line in annotations(r.reports[doc]))
+
+
+@hookimpl
+def register_renderers(register) -> None:
+    register(GithubRenderer())

@@ -1,0 +1,111 @@
+"""Markdown that fits a pull-request comment: a summary line, a table of paragraphs with short excerpts, what the
+source had that was left out folded away, and plugin notes.
+
+Excerpts are article text, so they are defused before they reach a comment: HTML entities for `&`, `<`, `>`,
+backslashes before everything Markdown gives meaning to (pipes cannot end a table cell, brackets cannot make a
+link or an image), `@` broken so no one gets mentioned, and newlines folded. The whole comment stays under
+GitHub's 65,536-character limit, truncated with a note when it would not."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from ..hookspecs import hookimpl
+from ..model import Report
+
+LIMIT = 65_000  # GitHub refuses comments over 65,536 characters; leave room for a wrapper
+EXCERPT = 80
+_SPECIAL = re.compile(r"([\\`*_\[\]|~!])")
+_AUTOLINK = re.compile(r"(?i)\b(http|ftp|www)")
+
+
+def inline(text: str, width: int = EXCERPT) -> str:
+    """Article text made safe and short for one table cell."""
+    text = " ".join(text.split())
+    if len(text) > width:
+        text = text[: width - 1].rstrip() + "\u2026"
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _SPECIAL.sub(r"\\\1", text)
+    text = _AUTOLINK.sub(lambda m: m.group(1)[0] + "\u200b" + m.group(1)[1:], text)  # no bare-URL links
+    return text.replace("@", "&#64;")
+
+
+def code(text: str) -> str:
+    """A file name in a code span, without a backtick or pipe that could close it or split a table."""
+    clean = " ".join(text.split()).replace("`", "'").replace("|", "/")
+    return f"`{clean}`"
+
+
+def summary_line(report: Report) -> str:
+    s = report.shares
+    return (f"copy {s.get('copy', 0):.0%} \u00b7 rewrite {s.get('rewrite', 0):.0%} \u00b7 added "
+            f"{s.get('added', 0):.0%} \u00b7 boilerplate {s.get('boilerplate', 0):.0%} \u00b7 source coverage "
+            f"{report.source_coverage:.0%} \u00b7 {len(report.omitted)} source paragraph(s) left out")
+
+
+def body(report: Report, level: int = 3) -> list[str]:
+    h = "#" * level
+    title = (f"{h} provenance: **{report.verdict.upper()}** \u2014 {code(report.derived)} derived from "
+             f"{code(report.source)}")
+    out = [title, "", summary_line(report), "",
+           "| \u00b6 | relation | score | source \u00b6 | excerpt |", "|---:|---|---:|---|---|"]
+    for p in report.paragraphs:
+        score = f"{p.score:.2f}" if p.relation != "boilerplate" else ""
+        src = ", ".join(str(i) for i in p.sources)
+        out.append(f"| {p.index} | {p.relation} | {score} | {src} | {inline(p.text)} |")
+    if report.omitted:
+        out += ["", f"<details><summary>Left out of the source ({len(report.omitted)})</summary>", "",
+                "| \u00b6 | excerpt |", "|---:|---|"]
+        out += [f"| {sp.index} | {inline(sp.text)} |" for sp in report.omitted]
+        out += ["", "</details>"]
+    notes = [f"- [{inline(f.detector, 40)}] paragraph {f.paragraph}: {inline(f.message, 300)}"
+             for f in report.findings if f.relation is None]
+    notes += [f"- **detector {inline(str(e.get('detector')), 40)} failed:** {inline(str(e.get('error')), 300)}"
+              for e in report.errors]
+    if notes:
+        out += ["", *notes]
+    return out
+
+
+def fit(lines: list[str], limit: int = LIMIT) -> str:
+    """Join lines, cutting whole lines (never inside a table row) with a note when the comment would be too long."""
+    text, total = [], 0
+    for i, line in enumerate(lines):
+        if total + len(line) + 1 > limit - 200:
+            text.append(f"\n_\u2026 truncated: {len(lines) - i} more line(s) did not fit in one comment; "
+                        "see the JSON or HTML report._")
+            break
+        text.append(line)
+        total += len(line) + 1
+    return "\n".join(text) + "\n"
+
+
+class MarkdownRenderer:
+    name = "markdown"
+    media_type = "text/markdown"
+    suffix = ".md"
+    description = "a pull-request comment: summary, a table of paragraphs with excerpts, omitted source folded"
+
+    def render(self, report: Report, *, color: bool = False) -> str:
+        return fit(body(report))
+
+    def render_audit(self, results: Sequence[Any]) -> str:
+        """An audit as one comment: a table of articles, then each article's report against each source."""
+        lines = [f"### provenance audit: {len(results)} article(s)", "",
+                 "| article | verdict | copy | rewrite | added | sources |", "|---|---|---:|---:|---:|---|"]
+        for r in results:
+            s = r.shares
+            lines.append(f"| {code(r.derived)} | {r.verdict} | {s.get('copy', 0):.0%} | {s.get('rewrite', 0):.0%} | "
+                         f"{s.get('added', 0):.0%} | {', '.join(code(d) for d in r.sources) or '-'} |")
+        for r in results:
+            for doc in r.sources:
+                if doc in r.reports:
+                    lines += ["", *body(r.reports[doc], level=4)]
+        return fit(lines)
+
+
+@hookimpl
+def register_renderers(register) -> None:
+    register(MarkdownRenderer())
