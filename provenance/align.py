@@ -229,7 +229,7 @@ def _align_paragraph(dp: _Para, src: list[_Para], postings, spec, runs_index: _R
     traced = traced_w / den if den else 0.0
 
     # Wording view: shared runs against the whole source.
-    covered, runs = runs_index.match(dp.tokens)
+    covered, runs = runs_index.match(dp.tokens, prefer=p.index)
     n = len(dp.tokens)
     wording = sum(covered) / n if n else 0.0
     qspans = quote_spans(p.text)
@@ -317,6 +317,7 @@ class _RunIndex:
         self.words: list[str] = []
         self.para_of: list[int] = []
         self.grams: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        self.whole: dict[tuple[str, ...], list[int]] = {}  # paragraphs too short for a run, matched whole
         for sp in src:
             base = len(self.words)
             norms = [t.norm for t in sp.tokens]
@@ -325,13 +326,19 @@ class _RunIndex:
             self.para_of.extend([sp.para.index] * (len(norms) + 1))
             for i in range(len(norms) - RUN + 1):
                 self.grams[tuple(norms[i : i + RUN])].append(base + i)
+            if 0 < len(norms) < RUN:
+                self.whole.setdefault(tuple(norms), []).append(sp.para.index)
 
-    def match(self, tokens: Sequence[Token]) -> tuple[list[int], list[tuple[int, int, int]]]:
-        """Return per-token coverage flags and the maximal runs (start, length, source paragraph)."""
+    def match(self, tokens: Sequence[Token], prefer: int = 0) -> tuple[list[int], list[tuple[int, int, int]]]:
+        """Return per-token coverage flags and the maximal runs (start, length, source paragraph). Among equally
+        long runs, the one in the source paragraph nearest `prefer` wins, so a passage repeated in both articles
+        maps each copy to its own counterpart."""
         norms = [t.norm for t in tokens]
         n = len(norms)
         covered = [0] * n
         runs: list[tuple[int, int, int]] = []
+        if 0 < n < RUN and tuple(norms) in self.whole:  # a short paragraph identical to a source one
+            return [1] * n, [(0, n, min(self.whole[tuple(norms)], key=lambda q: abs(q - prefer)))]
         i = 0
         words = self.words
         while i <= n - RUN:
@@ -344,7 +351,8 @@ class _RunIndex:
                 k = RUN
                 while i + k < n and j + k < len(words) and words[j + k] == norms[i + k]:
                     k += 1
-                if k > best_len:
+                if k > best_len or (k == best_len and abs(self.para_of[j] - prefer)
+                                    < abs(self.para_of[best_pos] - prefer)):
                     best_len, best_pos = k, j
             runs.append((i, best_len, self.para_of[best_pos]))
             for k in range(i, i + best_len):

@@ -11,7 +11,6 @@ carry `counted: false` in their evidence.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
@@ -19,9 +18,10 @@ from typing import Any
 from .align import Alignment
 from .model import RELATIONS, Finding, ParagraphResult, Report, SourceParagraphResult
 from .options import Option
+from .text import WORD_RE
 
 PRECEDENCE = {"copy": 0, "rewrite": 1, "added": 2}
-_WORD = re.compile(r"[^\W_]+")
+_WORD = WORD_RE  # CJK characters count one each
 
 VERDICT_DEFAULTS = {
     "verdict.independent_below": 0.2,  # derived share (copy + rewrite) under which the article is independent

@@ -9,12 +9,13 @@ relative to the article body (before the first or after the last paragraph of ru
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import replace
 
 from .model import Paragraph
-from .text import fold
+from .text import WORD_RE, fold
 
-_WORD = re.compile(r"[^\W_]+")
+_WORD = WORD_RE  # CJK characters count one each
 _TERMINAL = re.compile(r"[.!?\u3002\uff01\uff1f][\"'\u201d\u2019)\]]*\s*$")
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t(?:ember)?)?"
@@ -48,6 +49,34 @@ def _key(text: str) -> str:
     return " ".join(_WORD.findall(fold(text).casefold()))
 
 
+def _repeated(keys: list[str]) -> list[bool]:
+    """Which paragraphs' text occurs more than once on the page, whole or inside another (a caption glued to
+    itself counts too). Candidates come from an index of 4-word grams, the rarest gram of each text, so a page of
+    many thousands of paragraphs costs about linear time instead of comparing every pair."""
+    n = len(keys)
+    repeated = [False] * n
+    grams: list[list[str]] = [[] for _ in range(n)]
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, k in enumerate(keys):
+        ws = k.split()
+        if len(ws) < 4:
+            continue
+        grams[i] = list(dict.fromkeys(" ".join(ws[a : a + 4]) for a in range(len(ws) - 3)))
+        for g in grams[i]:
+            postings[g].append(i)
+    for i, k in enumerate(keys):
+        if not grams[i]:
+            continue
+        # Any text containing k contains each of k's grams: the rarest one gives the fewest candidates.
+        rarest = min(grams[i], key=lambda g: len(postings[g]))
+        for j in postings[rarest]:
+            if j != i and k in keys[j]:
+                repeated[i] = repeated[j] = True
+        if not repeated[i] and k.count(k[: max(20, len(k) // 3)]) > 1:
+            repeated[i] = True  # a caption glued to itself
+    return repeated
+
+
 def classify(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
     """Return the paragraphs with `role` set to body, heading or boilerplate, and the reason."""
     n = len(paragraphs)
@@ -61,15 +90,7 @@ def classify(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
     last_prose = prose_idx[-1] if prose_idx else None
 
     # Repetition: the same text (or one contained in another) more than once on the page.
-    repeated = [False] * n
-    long_keys = [(i, k) for i, k in enumerate(keys) if len(k.split()) >= 4]
-    for i, k in long_keys:
-        for j, other in long_keys:
-            if i != j and (k == other or k in other or other in k):
-                repeated[i] = True
-                break
-        if not repeated[i] and k.count(k[: max(20, len(k) // 3)]) > 1:
-            repeated[i] = True  # a caption glued to itself
+    repeated = _repeated(keys)
 
     # Link lists: runs of three or more headline-shaped paragraphs outside running prose.
     titleish = [not prose[i] and words[i] > SHORT_WORDS and not _TERMINAL.search(paragraphs[i].text) for i in range(n)]

@@ -60,6 +60,20 @@ def _control_ratio(text: str) -> float:
     return bad / len(sample)
 
 
+_ASCII_LOW = {0x00, 0x09, 0x0A, 0x0D}
+
+
+def _paired_ascii(text: str) -> bool:
+    """Bytes that were ASCII all along, read two at a time: most non-ASCII characters then have two printable
+    ASCII bytes (about one CJK character in five does by chance), so a binary file with a few stray NULs is not
+    mistaken for BOM-less UTF-16."""
+    wide = [ord(ch) for ch in text[:4000] if ord(ch) > 0x7F]
+    if not wide:
+        return False
+    paired = sum(1 for c in wide if 0x20 <= c >> 8 <= 0x7E and (0x20 <= c & 0xFF <= 0x7E or c & 0xFF in _ASCII_LOW))
+    return paired >= 0.6 * len(wide)
+
+
 def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
     """Return (text, encoding), or raise InputError for empty, binary or undecodable input."""
     if not data.strip():
@@ -86,7 +100,8 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
                 text = data.decode(enc)
             except UnicodeDecodeError:
                 continue
-            if _control_ratio(text) < 0.01 and sum(ch.isalpha() for ch in text[:2000]) > len(text[:2000]) * 0.4:
+            if (_control_ratio(text) < 0.01 and sum(ch.isalpha() for ch in text[:2000]) > len(text[:2000]) * 0.4
+                    and not _paired_ascii(text)):
                 return _checked(text, enc, name)
         raise InputError(f"{name}: looks like a binary file (it contains NUL bytes), not a text article")
     from charset_normalizer import from_bytes

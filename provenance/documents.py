@@ -9,11 +9,11 @@ from typing import Any
 from .boilerplate import classify
 from .decode import decode
 from .errors import InputError, PluginError, ProvenanceError
+from .limits import check_size as _check_size
 from .model import Document, Extracted
 from .segment import paragraphs_from_blocks
 from .text import clean
 
-MAX_BYTES = 50 * 1024 * 1024
 
 Input = Path | str | bytes
 
@@ -23,9 +23,7 @@ def read_bytes(path: Path) -> bytes:
     try:
         if path.is_dir():
             raise InputError(f"{path}: is a directory, not an article")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(f"{path}: is {size // (1024 * 1024)} MiB; articles above {MAX_BYTES // (1024 * 1024)} MiB are refused")
+        _check_size(path.stat().st_size, str(path))
         return path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
@@ -68,9 +66,11 @@ def load_document(data: Input, name: str | None = None, *, fmt: str | None = Non
         text, encoding = decode(raw, name)
     elif isinstance(data, bytes):
         name = name or "<bytes>"
+        _check_size(len(data), name)
         text, encoding = decode(data, name)
     elif isinstance(data, str):
         name = name or "<text>"
+        _check_size(len(data), name)  # characters: at most the UTF-8 size, so never stricter than for a file
         if not data.strip():
             raise InputError(f"{name}: the input is empty")
         text, encoding = data, "str"

@@ -11,10 +11,10 @@ import re
 from collections.abc import Iterable
 
 from .model import Block, Paragraph
-from .text import split_sentences
+from .text import WORD_RE, split_sentences
 
 _TERMINAL = re.compile(r"[.!?:;\u3002\uff01\uff1f][\"'\u201d\u2019)\]]*\s*$")
-_WORD = re.compile(r"[^\W_]+")
+_WORD = WORD_RE  # CJK characters count one each
 
 
 def _is_line_list(lines: list[str]) -> bool:

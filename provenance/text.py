@@ -142,7 +142,41 @@ def tokenize(text: str) -> list[Token]:
             append(Token(n, start, end, "a", n, True))
         else:  # cjk
             append(Token(raw, start, end, "c", raw, False))
+    return _cjk_bigrams(out) if any(t.kind == "c" for t in out) else out
+
+
+_HIRAGANA = re.compile("[\u3040-\u309f]+")
+
+
+def _cjk_bigrams(tokens: list[Token]) -> list[Token]:
+    """Chinese and Japanese have no spaces, so one character is the token (shared passages still shingle), but
+    meaning is carried by character bigrams, as CJK retrieval has long done: each character's content is the bigram
+    it starts. Bigrams of hiragana alone are grammar (particles, endings) and carry none."""
+    out = list(tokens)
+    n = len(out)
+    for i, t in enumerate(out):
+        if t.kind != "c":
+            continue
+        nxt = out[i + 1] if i + 1 < n else None
+        if nxt is not None and nxt.kind == "c" and nxt.start == t.end:
+            gram = t.norm + nxt.norm
+        elif i > 0 and out[i - 1].kind == "c" and out[i - 1].end == t.start:
+            gram = ""  # the end of a run: its bigram was given to the character before
+        else:
+            gram = t.norm  # a lone character
+        if _HIRAGANA.fullmatch(gram):
+            gram = ""
+        out[i] = Token(t.norm, t.start, t.end, "c", gram, False)
     return out
+
+
+WORD_RE = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
+
+
+def count_words(text: str) -> int:
+    """Words as the shares count them: runs of letters and digits, and each CJK character on its own (the unit
+    the tokenizer uses), so Chinese and Japanese paragraphs are not taken for one-word lines."""
+    return len(WORD_RE.findall(text))
 
 
 def _content_word(norm: str) -> str:

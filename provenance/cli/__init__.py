@@ -14,6 +14,7 @@ import typer
 
 from .._version import __version__
 from ..errors import ProvenanceError
+from ..limits import DEFAULT_MAX_BYTES, set_max_bytes
 
 EXIT_INTERNAL = 70
 
@@ -38,8 +39,12 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
+    max_bytes: Annotated[int, typer.Option(
+        "--max-bytes", envvar="PROVENANCE_MAX_BYTES", min=0,
+        help="Refuse articles larger than this many bytes (exit 3); 0 for no limit.")] = DEFAULT_MAX_BYTES,
 ) -> None:
     """Tell how one article derives from another."""
+    set_max_bytes(max_bytes)
 
 
 def fail(message: str, code: int) -> None:

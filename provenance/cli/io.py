@@ -15,7 +15,10 @@ def read_input(arg: str) -> tuple[Path | bytes, str]:
     if arg == "-":
         if sys.stdin is None or sys.stdin.isatty():
             raise InputError("-: standard input is a terminal; pipe an article in or pass a file")
-        return sys.stdin.buffer.read(), "<stdin>"
+        from ..limits import max_bytes
+
+        limit = max_bytes()  # read one byte past the limit, never a whole runaway stream
+        return (sys.stdin.buffer.read(limit + 1) if limit else sys.stdin.buffer.read()), "<stdin>"
     return Path(arg), arg
 
 
@@ -37,12 +40,17 @@ def write_output(text: str, output: Path | None) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())  # a full disk can surface only here (delayed allocation, NFS): before the rename
         os.replace(tmp, output)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError):  # ENOSPC, EDQUOT, EIO: one line, exit 3; the file there before is untouched
+            raise InputError(f"--output {output}: cannot write the report ({exc.strerror or exc}); "
+                             "any earlier file there is unchanged") from None
         raise
 
 

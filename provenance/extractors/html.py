@@ -50,8 +50,15 @@ def _xml_blocks(xml: str) -> tuple[list[Block], dict[str, str]]:
     return blocks, meta
 
 
+# Elements whose content is never article text, though parsers may keep it as text: embedded documents and
+# fallbacks for pages without scripts. Removed before extraction.
+_EMBEDDED = re.compile(r"<(iframe|noscript|template|object|frameset)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+
+
 def html_blocks(html: str, name: str = "<html>") -> tuple[tuple[Block, ...], dict[str, str]]:
     import trafilatura
+
+    html = _EMBEDDED.sub(" ", html)
 
     try:
         xml = trafilatura.extract(
