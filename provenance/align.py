@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from .lexicon import content_class
 from .model import Document, Paragraph
 from .text import Token, quote_spans, rarity, tokenize
 
@@ -31,7 +32,7 @@ MAX_SOURCES_PER_SENTENCE = 3
 DEN_SPEC = 0.0
 SENTENCE_TRACE = 0.25  # a derived sentence is traced when one source sentence alone covers this much of it
 SENTENCE_LINK = 0.34  # a derived sentence links to a source sentence when that sentence covers this much of it
-ORDER_EVIDENCE = 0.12  # weak content coverage that, with the order of the articles, makes a rewrite
+ORDER_EVIDENCE = 0.11  # weak content coverage that, with the order of the articles, makes a rewrite
 ORDER_EVIDENCE_EDGE = 0.2  # the same, between the source's start or end and the nearest aligned paragraph
 ANCHOR_SCORE = 0.35  # the score from which a paragraph anchors the order inference
 
@@ -60,6 +61,30 @@ class Quote:
 
 
 @dataclass(frozen=True, slots=True)
+class Signal:
+    """One scorer plugin's view of a derived paragraph (provenance/signals.py computes it, detectors read it).
+
+    `score` is the word-weighted mean, over the paragraph's sentences, of each sentence's best similarity to a
+    source sentence; `links` are those best matches (`gain` holds the similarity). `in_order` says the matches sit
+    where the order of the two articles expects them (between the source text of the aligned neighbours);
+    `new_numbers` are figures of the paragraph that the matched source paragraphs do not contain; `chain` is the
+    longest run of the whole article's sentence matches that follows the source's order (the same for every
+    paragraph of a comparison). The thresholds are the scorer's calibrated options in effect, copied here so the
+    decision and the evidence travel together.
+    """
+
+    scorer: str
+    score: float
+    threshold: float  # close meaning: decides where the article as a whole shows no derivation
+    context_threshold: float  # meaning that does not contradict: decides inside a derived article
+    sources: tuple[int, ...]
+    links: tuple[SentenceLink, ...]
+    in_order: bool
+    new_numbers: tuple[str, ...] = ()
+    chain: int = 0  # whole comparison: derived sentences matched (>= the scorer's `match`) in the source's order
+
+
+@dataclass(frozen=True, slots=True)
 class ParagraphAlignment:
     """Everything known about one derived paragraph's relation to the source."""
 
@@ -82,6 +107,10 @@ class ParagraphAlignment:
     minhash: dict[str, float] = field(default_factory=dict)
     order_inferred: bool = False
     order_gap: tuple[int, ...] = ()
+    signals: tuple[Signal, ...] = ()  # one per scorer plugin that ran; empty without scorers
+
+    def signal(self, scorer: str) -> Signal | None:
+        return next((s for s in self.signals if s.scorer == scorer), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,15 +145,16 @@ def _prepare(p: Paragraph) -> _Para:
         while si + 1 < len(bounds) and t.start >= bounds[si + 1].start:
             si += 1
         sent_of_token.append(si)
-    sent_stems: list[dict[str, float]] = [dict() for _ in bounds]
+    sent_stems: list[dict[str, float]] = [{} for _ in bounds]
     sent_words = [0] * len(bounds)
     for t, si in zip(tokens, sent_of_token):
         sent_words[si] += 1
-        if t.content:
+        stem = content_class(t.norm, t.content)
+        if stem:
             w = rarity(t)
             d = sent_stems[si]
-            if w > d.get(t.content, 0.0):
-                d[t.content] = w
+            if w > d.get(stem, 0.0):
+                d[stem] = w
     return _Para(p, tokens, sent_of_token, sent_stems, sent_words)
 
 
@@ -361,6 +391,11 @@ class _RunIndex:
         return covered, runs
 
 
+def is_anchor(a: ParagraphAlignment) -> bool:
+    """Aligned on its own lexical evidence firmly enough to say where it sits in the source."""
+    return a.content >= ANCHOR_SCORE or a.wording >= 0.5 or (a.sentences >= 3 and a.traced >= 0.66)
+
+
 def _order_inference(out: list[ParagraphAlignment], src: list[_Para], der: list[_Para], postings, spec
                      ) -> list[ParagraphAlignment]:
     """Give unaligned paragraphs that sit in an unused stretch of the source a second, order-constrained look.
@@ -388,8 +423,7 @@ def _order_inference(out: list[ParagraphAlignment], src: list[_Para], der: list[
         return got
 
     result = list(out)
-    anchored = [a.content >= ANCHOR_SCORE or a.wording >= 0.5
-                or (a.sentences >= 3 and a.traced >= 0.66) for a in out]
+    anchored = [is_anchor(a) for a in out]
     if sum(anchored) < 2:
         return result
     for _ in range(4):

@@ -119,11 +119,16 @@ def assemble(alignment: Alignment, findings: list[Finding], *, options: Mapping[
         rel = by_index[a.index].relation
         if rel not in ("copy", "rewrite"):
             continue
-        for link in a.links:
-            if link.source_paragraph in a.sources:
+        links, sources = a.links, a.sources
+        decided_by = claims[a.index].evidence.get("scorer") if a.index in claims else None
+        signal = a.signal(decided_by) if decided_by else None
+        if signal is not None:  # a scorer's signal made this label: its matches say what was reused
+            links, sources = signal.links, signal.sources
+        for link in links:
+            if link.source_paragraph in sources:
                 reused_sentences[link.source_paragraph].add(link.source_sentence)
                 users[link.source_paragraph][a.index] = rel
-        for s in a.sources:
+        for s in sources:
             users[s][a.index] = rel
             if a.order_inferred or rel == "copy":
                 whole.add(s)  # a copied or order-placed paragraph reuses its whole source paragraph

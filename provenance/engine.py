@@ -1,4 +1,5 @@
-"""The pipeline, wired: documents -> fingerprints -> alignment -> detectors -> report. No heuristics live here."""
+"""The pipeline, wired: documents -> fingerprints -> alignment -> scorer signals -> detectors -> report. No
+heuristics live here."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from .assemble import ASSEMBLE_OPTIONS, VERDICT_DEFAULTS, assemble
 from .detectors.context import DetectionContext
 from .documents import Input, load_document
 from .errors import PluginError
-from .options import Option, declared, resolve
 from .fingerprint import FingerprintParams, content_shingles, jaccard, signatures, wording_shingles
 from .model import Document, Finding, Report
+from .options import Option, declared, resolve
 from .plugins import PluginHost, get_host
+from .signals import score_alignment
 from .text import tokenize
 
 
@@ -67,7 +69,7 @@ def known_options(host: PluginHost) -> dict[str, Option]:
     """Every option a user may set: the verdict's, the counting rules' and those declared by enabled components."""
     known: dict[str, Option] = {k: Option(v, float) for k, v in VERDICT_DEFAULTS.items()}
     known.update(ASSEMBLE_OPTIONS)
-    for kind in ("detectors", "extractors", "renderers"):
+    for kind in ("detectors", "extractors", "renderers", "scorers"):
         for name, comp in host.components[kind].items():
             known.update(declared(name, getattr(comp, "options", None)))
     return known
@@ -81,6 +83,8 @@ def compare_documents(source: Document, derived: Document, *, host: PluginHost,
     src_fp = fingerprint_document(source, params)
     der_fp = fingerprint_document(derived, params)
     alignment = align(source, derived, _minhash_evidence(src_fp, der_fp))
+    scorers = host.scorers()
+    alignment, scorer_errors = score_alignment(alignment, scorers, effective, host.trace)
     ctx = DetectionContext(source, derived, alignment, effective)
     findings, errors = run_detectors(ctx, host)
     parameters = {
@@ -88,7 +92,10 @@ def compare_documents(source: Document, derived: Document, *, host: PluginHost,
         "options": dict(sorted(effective.items())),
         "detectors": sorted(f"{host.plugin_of('detectors', d.name)}:{d.name}" for _, d in host.detectors()),
     }
-    return assemble(alignment, findings, options=effective, parameters=parameters, errors=errors)
+    if scorers:  # only then: a report without scorer plugins is exactly what it was before the hook existed
+        parameters["scorers"] = sorted(f"{plugin}:{sc.name}" for plugin, sc in scorers)
+    return assemble(alignment, findings, options=effective, parameters=parameters,
+                    errors=scorer_errors + errors)
 
 
 def compare(source: Input, derived: Input, *, options: Mapping[str, Any] | None = None,
@@ -103,4 +110,4 @@ def compare(source: Input, derived: Input, *, options: Mapping[str, Any] | None 
     return compare_documents(src, der, host=host, options=options)
 
 
-__all__ = ["compare", "compare_documents", "fingerprint_document", "run_detectors", "PluginError"]
+__all__ = ["PluginError", "compare", "compare_documents", "fingerprint_document", "run_detectors"]

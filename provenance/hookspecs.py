@@ -40,3 +40,10 @@ def register_renderers(register: Callable[[Any], None]) -> None:
 def register_index_backends(register: Callable[[Any], None]) -> None:
     """Register corpus index backends: objects with `name`, `schemes` (such as `("redis",)`) and
     `open(location, *, create, params) -> Index` (see provenance/index/base.py for the Index protocol)."""
+
+
+@hookspec
+def register_scorers(register: Callable[[Any], None]) -> None:
+    """Register similarity scorers: objects with `name`, `options` (at least `threshold`) and
+    `score(pairs: Sequence[tuple[str, str]]) -> Sequence[float]`, called once per comparison with every
+    (derived sentence, source sentence) pair the engine wants judged (see provenance/signals.py)."""

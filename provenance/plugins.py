@@ -11,6 +11,7 @@ on stderr).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
@@ -25,7 +26,7 @@ from . import hookspecs
 from .errors import PluginError, UsageError
 
 ENTRY_POINT_GROUP = "provenance"
-KINDS = ("detectors", "extractors", "renderers", "index_backends")
+KINDS = ("detectors", "extractors", "renderers", "index_backends", "scorers")
 
 # The built-in plugins, by the same names pyproject.toml declares them under as entry points.
 BUILTINS: dict[str, str] = {
@@ -50,6 +51,7 @@ _REQUIRED = {
     "extractors": ("name", "extract"),
     "renderers": ("name", "render"),
     "index_backends": ("name", "schemes", "open"),
+    "scorers": ("name", "score"),
 }
 
 
@@ -114,10 +116,8 @@ class PluginHost:
             self.pm.register(plugin, name=name)
             self.pm.check_pending()
         except (ValueError, pluggy.PluginValidationError) as exc:
-            try:
+            with contextlib.suppress(ValueError, AssertionError):  # half-registered: nothing to undo
                 self.pm.unregister(name=name)
-            except Exception:
-                pass
             raise PluginError(f"plugin {name!r} cannot be registered: {exc}", plugin=name) from exc
         self.info[name] = PluginInfo(
             name=name,
@@ -188,6 +188,10 @@ class PluginHost:
         if missing:
             raise PluginError(f"plugin {plugin!r} registered a {kind[:-1]} without {', '.join(missing)}",
                               plugin=plugin)
+        if kind == "scorers" and "threshold" not in (getattr(component, "options", None) or {}):
+            raise PluginError(f"plugin {plugin!r} registered a scorer without a `threshold` option: the core needs "
+                              "the calibrated score from which its signal counts (docs/plugins/hooks.md)",
+                              plugin=plugin)
         name = str(component.name)
         if (kind, name) in self.owner:
             raise PluginError(
@@ -204,6 +208,10 @@ class PluginHost:
 
     def detectors(self) -> list[tuple[str, Any]]:
         return [(self.owner[("detectors", n)], c) for n, c in self.components["detectors"].items()]
+
+    def scorers(self) -> list[tuple[str, Any]]:
+        """Enabled similarity scorers with the plugin that provided each, in registration order."""
+        return [(self.owner[("scorers", n)], c) for n, c in self.components["scorers"].items()]
 
     def _named(self, kind: str, name: str, what: str) -> Any:
         try:

@@ -23,7 +23,7 @@ def _modules(doc: str) -> list[types.ModuleType]:
 
 
 def test_hooks_md_examples(tmp_path):
-    detector, extractor, renderer, _backend = _modules("hooks.md")
+    detector, extractor, renderer, _backend, _scorer = _modules("hooks.md")
     host = make_host(detector, extractor, renderer)
     assert {"long-paragraphs"} <= set(host.components["detectors"])
 
@@ -64,7 +64,7 @@ def test_tutorial_plugin(tmp_path):
 
 
 def test_index_backend_example(tmp_path):
-    *_, backend = _modules("hooks.md")
+    *_, backend, _scorer = _modules("hooks.md")
     src = tmp_path / "src.txt"
     src.write_text("The ferry to the island will stop running in January while its engines are replaced.\n\n"
                    "Islanders will be able to use a smaller boat that carries twelve passengers.\n", encoding="utf-8")
@@ -79,3 +79,15 @@ def test_index_backend_example(tmp_path):
     assert audit["verdict"] == "copy" and audit["sources"] == [str(src)]
     info = run_cli(["index", "info", "memory://demo", "--json"], plugins=[backend])
     assert json.loads(info.stdout)["documents"] == 1
+
+
+def test_scorer_example():
+    """register_scorers: the toy Jaccard scorer's signal lands in the evidence, named."""
+    *_, scorer = _modules("hooks.md")
+    host = make_host(scorer)
+    report = provenance.compare("The bridge reopened on Monday after long repairs to its arches.",
+                                "After long repairs to its arches, the bridge reopened on Monday.", host=host)
+    (p,) = report.paragraphs
+    assert report.parameters["scorers"] == [f"{scorer.__name__}:jaccard"]
+    assert p.evidence["signals"]["jaccard"]["score"] > 0.6
+    assert p.relation in ("copy", "rewrite") and p.evidence["scorer"] == "lexical"

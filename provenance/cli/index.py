@@ -1,4 +1,4 @@
-"""`provenance index add|info|remove`: build and maintain a corpus fingerprint index."""
+"""`provenance index add|info|list|remove|check`: build, maintain and verify a corpus fingerprint index."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import EXIT_INPUT
+from ..errors import EXIT_INPUT, UsageError
 from . import app, guarded
 
 BATCH_DOCUMENTS = 256  # documents per transaction: big enough to amortise a commit, small enough to lose little
@@ -24,7 +24,14 @@ def _progress(total_hint: str):
     if not sys.stderr.isatty():
         return None
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     return Progress(SpinnerColumn(), TextColumn(total_hint), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=Console(stderr=True), transient=True)
@@ -36,6 +43,11 @@ def add(
     index: Annotated[str, typer.Argument(help="Index location: a path, sqlite:///path or a backend URL.")],
     paths: Annotated[list[str], typer.Argument(help="Files, directories, globs or JSONL files (id, text|html, ...).")],
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Fingerprint in N processes.")] = 1,
+    batch_size: Annotated[int, typer.Option(
+        "--batch-size", min=1, help="Documents per transaction (fewer: less to redo after an interruption).")
+    ] = BATCH_DOCUMENTS,
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="Print a line on standard error as each batch is committed.")] = False,
 ) -> None:
     """Add (or update) documents; unchanged documents are skipped, changed ones replaced."""
     from ..index import open_index
@@ -69,6 +81,10 @@ def add(
         idx.put_many(batch)  # one transaction: an interruption keeps every earlier batch whole
         replaced += existed
         added += len(batch) - existed
+        if verbose:  # flushed at once: what a killed run reports committed, is
+            typer.echo(f"provenance: committed {len(batch)} documents ({added + replaced} in all, "
+                       f"last {batch[-1][0].id})", err=True)
+            sys.stderr.flush()
         if progress:
             progress.advance(task, len(batch))
         batch.clear()
@@ -83,7 +99,7 @@ def add(
                 continue
             batch.append((prepared.doc, prepared.prints))
             batch_paragraphs += len(prepared.prints)
-            if len(batch) >= BATCH_DOCUMENTS or batch_paragraphs >= BATCH_PARAGRAPHS:
+            if len(batch) >= batch_size or batch_paragraphs >= BATCH_PARAGRAPHS:
                 flush()
         flush()
     finally:
@@ -139,3 +155,77 @@ def remove(
     finally:
         idx.close()
     typer.echo(f"removed {n} of {len(ids)}", err=True)
+
+
+@index_app.command("list")
+@guarded
+def list_documents(
+    index: Annotated[str, typer.Argument(help="Index location.")],
+) -> None:
+    """Print the id of every stored document, one a line, sorted."""
+    from ..index import open_index
+
+    idx = open_index(index, create=False)
+    try:
+        if not hasattr(idx, "ids"):
+            raise UsageError(f"{index}: this index backend cannot list its documents")
+        ids = idx.ids()
+    finally:
+        idx.close()
+    for doc_id in ids:
+        typer.echo(doc_id)
+
+
+MAX_PROBLEMS = 50  # lines shown: a badly damaged index would otherwise print one per record
+
+
+@index_app.command("check")
+@guarded
+def check(
+    index: Annotated[str, typer.Argument(help="Index location.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """Verify an index: exit 0 and one summary line when it is sound, exit 3 and one line per problem when not."""
+    from ..errors import ProvenanceError
+    from ..index import open_index
+
+    if format not in ("text", "json"):
+        raise UsageError(f"--format {format!r}: expected text or json")
+    problems: list[str] = []
+    summary: dict = {}
+    try:
+        idx = open_index(index, create=False)
+    except ProvenanceError as exc:
+        if exc.exit_code != EXIT_INPUT:
+            raise
+        problems.append(str(exc))  # unreadable, damaged, another format: that is the check's answer
+    else:
+        try:
+            if not hasattr(idx, "verify"):
+                raise UsageError(f"{index}: this index backend cannot check itself")
+            try:
+                problems.extend(f"{index}: {p}" for p in idx.verify())
+                if not problems:
+                    summary = idx.info()
+            except ProvenanceError as exc:
+                if exc.exit_code != EXIT_INPUT:
+                    raise
+                problems.append(str(exc))
+        finally:
+            idx.close()
+    if format == "json":
+        data = {"schema": "text-provenance/index-check/1", "location": index, "ok": not problems,
+                "problems": problems[:MAX_PROBLEMS], "more_problems": max(0, len(problems) - MAX_PROBLEMS),
+                "documents": summary.get("documents"), "paragraphs": summary.get("paragraphs")}
+        typer.echo(json.dumps(data, indent=2, sort_keys=True))
+    elif problems:
+        for line in problems[:MAX_PROBLEMS]:
+            typer.echo(line)
+        if len(problems) > MAX_PROBLEMS:
+            typer.echo(f"{index}: ... and {len(problems) - MAX_PROBLEMS} more problems")
+    else:
+        extra = f", {summary['segments']} segment(s)" if "segments" in summary else ""
+        typer.echo(f"{index}: ok ({summary.get('documents')} documents, {summary.get('paragraphs')} "
+                   f"paragraphs{extra})")
+    if problems:
+        raise typer.Exit(EXIT_INPUT)

@@ -9,7 +9,7 @@ from ..hookspecs import hookimpl
 from ..model import Finding
 from .context import DetectionContext
 from .evidence import evidence_for
-from .rewrite import is_rewrite
+from .rewrite import decide
 
 
 class CommentaryDetector:
@@ -21,16 +21,19 @@ class CommentaryDetector:
         threshold = ctx.option("rewrite.threshold", 0.35)
         traced_threshold = ctx.option("rewrite.traced_threshold", 0.66)
         for a in ctx.aligned:
-            if is_rewrite(a, threshold, traced_threshold):
+            decision = decide(a, threshold, traced_threshold)
+            if decision.rewrite:
                 continue
             closest = f"; closest source paragraph {a.sources[0]}" if a.sources else ""
+            if decision.reason:  # a scorer overruled the words
+                closest += f" ({decision.reason})"
             yield Finding(
                 detector=self.name,
                 paragraph=a.index,
                 relation="added",
                 score=1.0 - a.content,
                 sources=(),
-                evidence=evidence_for(a),
+                evidence=evidence_for(a, decision),
                 message=f"only {a.content:.0%} of the content can be traced to the source{closest}",
             )
 

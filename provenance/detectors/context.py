@@ -28,12 +28,12 @@ class DetectionContext:
     def reused(self, a: ParagraphAlignment) -> bool:
         """Whether the built-in rules would call this paragraph copied or rewritten, with the thresholds in effect:
         for plugins that annotate reused material without re-deriving the core's labels."""
-        from .rewrite import is_rewrite
+        from .rewrite import decide
 
         if a.wording >= float(self.option("copy.threshold", 0.7)) and a.sources:
             return True
-        return is_rewrite(a, float(self.option("rewrite.threshold", 0.35)),
-                          float(self.option("rewrite.traced_threshold", 0.66)))
+        return decide(a, float(self.option("rewrite.threshold", 0.35)),
+                      float(self.option("rewrite.traced_threshold", 0.66))).rewrite
 
     def source_paragraph(self, index: int) -> Paragraph:
         return self.source.paragraphs[index]

@@ -7,7 +7,9 @@ from typing import Any
 from ..align import ParagraphAlignment
 
 
-def evidence_for(a: ParagraphAlignment) -> dict[str, Any]:
+def evidence_for(a: ParagraphAlignment, decision: Any = None) -> dict[str, Any]:
+    """The paragraph's evidence; with scorer plugins, also their signals and `scorer`, the one that decided
+    (`lexical` when the built-in word evidence did). Without scorers the block is exactly as it always was."""
     ev: dict[str, Any] = {
         "content_coverage": a.content,
         "traced_sentences": a.traced,
@@ -30,4 +32,17 @@ def evidence_for(a: ParagraphAlignment) -> dict[str, Any]:
     }
     if a.order_inferred:
         ev["order"] = {"inferred": True, "unused_source_gap": list(a.order_gap)}
+    if a.signals:
+        ev["signals"] = {
+            s.scorer: {"score": s.score, "threshold": s.threshold, "context_threshold": s.context_threshold,
+                       "chain": s.chain, "in_order": s.in_order, "sources": list(s.sources),
+                       "new_numbers": list(s.new_numbers),
+                       "sentences": [{"sentence": link.sentence, "source_paragraph": link.source_paragraph,
+                                      "source_sentence": link.source_sentence, "similarity": link.gain}
+                                     for link in s.links]}
+            for s in a.signals
+        }
+        ev["scorer"] = getattr(decision, "scorer", "lexical")
+        if getattr(decision, "reason", ""):
+            ev["decided"] = decision.reason
     return ev

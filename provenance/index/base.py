@@ -211,6 +211,17 @@ class Candidate:
         return max(self.similarity, self.containment)
 
 
+def few_names(names: Sequence[str], n: int = 3) -> str:
+    """A few of many names for a one-line problem report: 'a', 'b', 'c' and 12 more."""
+    shown = ", ".join(map(repr, names[:n]))
+    return shown + (f" and {len(names) - n} more" if len(names) > n else "")
+
+
+def looks_like_digest(value: object) -> bool:
+    """Whether a stored digest is `index add`'s (32 hex digits), which `index check` can recompute."""
+    return isinstance(value, str) and len(value) == 32 and all(c in "0123456789abcdef" for c in value)
+
+
 class Index(Protocol):
     location: str
     params: IndexParams
@@ -230,3 +241,11 @@ class Index(Protocol):
     def info(self) -> dict[str, Any]: ...
 
     def close(self) -> None: ...
+
+    # Optional: `provenance index list` and `provenance index check` say so when a backend lacks them.
+
+    def ids(self) -> list[str]:
+        """Every stored document id, sorted."""
+
+    def verify(self) -> list[str]:
+        """Every problem found in the stored index, one line each; an empty list: the index is sound."""

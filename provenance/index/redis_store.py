@@ -19,15 +19,21 @@ Atomicity: a batch is written by one script, which Redis runs atomically, so an 
 batches only and readers never see half a document. Paragraph ids and document numbers are reserved before the
 script runs; a client killed in between only leaves an unused range. The scripts touch keys they compute from
 the prefix, which a standalone server allows (Redis Cluster would not: use one server or a replica set).
+
+Outages: every call is retried a few times with exponential backoff (redis-py's Retry), then fails in one line
+naming the server, the attempts and the time spent. A batch script whose reply was lost may run twice (the first
+call reached the server, the retry too): it notices that its reserved first paragraph slot is already written and
+does nothing the second time. Stored values are plain bytes: JSON, zlib text, little-endian integer arrays.
 """
 
 from __future__ import annotations
 
 import json
+import time
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlparse
 
 import numpy as np
@@ -35,10 +41,14 @@ import numpy as np
 from ..errors import InputError, UsageError
 from ..hookspecs import hookimpl
 from . import retrieve
-from .base import FORMAT_VERSION, Candidate, IndexParams, Prints, StoredDocument
+from .base import FORMAT_VERSION, Candidate, IndexParams, Prints, StoredDocument, few_names, looks_like_digest
 
 BUCKETS = 1 << 18
 PAGE = 1024
+TIMEOUT = 10.0  # seconds a call may take (`?timeout=`): a 20,000-paragraph batch script takes half a second
+ATTEMPTS = 4  # then the command fails; between attempts 0.5, 1 and 2 s of backoff
+BACKOFF_BASE, BACKOFF_CAP = 0.25, 2.0
+T = TypeVar("T")
 
 # ARGV: prefix, ndocs, records blob, groups blob (bucket u32 BE, bytes u32 BE)*, entries blob, record size,
 #       first pid, then per document: id, digest, format, meta, text, num, paragraphs
@@ -47,6 +57,14 @@ local p = ARGV[1]
 local ndocs = tonumber(ARGV[2])
 local recs, groups, entries = ARGV[3], ARGV[4], ARGV[5]
 local rsize, first = tonumber(ARGV[6]), tonumber(ARGV[7])
+-- A retried call whose first run reached the server: its first record slot (reserved for it alone) already holds
+-- its first record, or its first document already holds its number. Running again would append postings twice.
+if #recs > 0 then
+  local off = (first % 1024) * rsize
+  if redis.call('GETRANGE', p .. ':r:' .. math.floor(first / 1024), off, off + rsize - 1) == string.sub(recs, 1, rsize)
+  then return 0 end
+end
+if ndocs > 0 and redis.call('HGET', p .. ':doc:' .. ARGV[8], 'num') == ARGV[13] then return 0 end
 local dead = 0
 for d = 0, ndocs - 1 do
   local base = 8 + d * 7
@@ -152,7 +170,7 @@ QUERY_BUCKETS = 20000
 ENTRY = np.dtype([("k", "<u4"), ("p", "<u4")])  # buckets fetched per script call: keeps each call short for other clients
 
 
-def _parse(location: str) -> tuple[str, str, int]:
+def _parse(location: str) -> tuple[str, str, int, float]:
     url = urlparse(location)
     if url.scheme not in ("redis", "rediss", "unix"):
         raise UsageError(f"{location}: not a redis:// URL")
@@ -164,54 +182,95 @@ def _parse(location: str) -> tuple[str, str, int]:
         buckets = 0
     if not 1 <= buckets <= 1 << 24:
         raise UsageError(f"{location}: buckets must be a number from 1 to {1 << 24}")
-    return location.split("?")[0], prefix, buckets
+    try:
+        timeout = float(query.get("timeout", [TIMEOUT])[0])
+    except ValueError:
+        timeout = 0.0
+    if not 0.05 <= timeout <= 3600:
+        raise UsageError(f"{location}: timeout must be a number of seconds from 0.05 to 3600")
+    return location.split("?")[0], prefix, buckets, timeout
+
+
+def _address(url: str) -> str:
+    parsed = urlparse(url)
+    if parsed.scheme == "unix":
+        return parsed.path
+    return f"{parsed.hostname or 'localhost'}:{parsed.port or 6379}"
 
 
 class RedisIndex:
     def __init__(self, location: str, *, create: bool, params: IndexParams) -> None:
         import redis
+        from redis.backoff import ExponentialBackoff, NoBackoff
+        from redis.retry import Retry
 
         self._redis = redis
         self.location = location
-        url, self.prefix, buckets = _parse(location)
+        url, self.prefix, buckets, timeout = _parse(location)
+        self.address = _address(url)
         self.rec_dtype = retrieve.record_dtype(params.fingerprint.num_perm)
+        # The client itself never retries: _call does, around whole operations, so that attempts and time are
+        # counted once (redis-py's own retry nests a reconnect retry inside each command retry).
+        self._retry = Retry(ExponentialBackoff(cap=BACKOFF_CAP, base=BACKOFF_BASE), ATTEMPTS - 1)
+        self._answered = False
         with self._guard():
-            self.r = redis.Redis.from_url(url, socket_timeout=60, socket_connect_timeout=5,
-                                          retry_on_timeout=True)
-            stored = self.r.hget(f"{self.prefix}:meta", "params")
-            if stored is None:
-                if not create:
-                    raise InputError(f"{location}: no index under prefix {self.prefix!r} "
-                                     "(create one with `provenance index add`)")
+            self.r = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=min(timeout, 5.0),
+                                          retry=Retry(NoBackoff(), 0))
+        stored = self._call(lambda: self.r.hget(f"{self.prefix}:meta", "params"))
+        if stored is None:
+            if not create:
+                raise InputError(f"{location}: no index under prefix {self.prefix!r} "
+                                 "(create one with `provenance index add`)")
+
+            def create_meta() -> Any:
                 self.r.hsetnx(f"{self.prefix}:meta", "params", params.to_json())
                 self.r.hsetnx(f"{self.prefix}:meta", "format", str(FORMAT_VERSION))
                 self.r.hsetnx(f"{self.prefix}:meta", "buckets", str(buckets))
-                stored = self.r.hget(f"{self.prefix}:meta", "params")
+                return self.r.hget(f"{self.prefix}:meta", "params")
+
+            stored = self._call(create_meta)
+        try:
             params.check(stored.decode(), location)
-            self.params = params
-            self.buckets = int(self.r.hget(f"{self.prefix}:meta", "buckets") or BUCKETS)
+        except UnicodeDecodeError:
+            raise InputError(f"{location}: the index parameters are unreadable (corrupted index?)") from None
+        self.params = params
+        stored_buckets = self._call(lambda: self.r.hget(f"{self.prefix}:meta", "buckets"))
+        try:
+            self.buckets = int(stored_buckets or BUCKETS)
+        except ValueError:
+            raise InputError(f"{location}: the index is damaged (bucket count {stored_buckets!r})") from None
+        with self._guard():
             self._put = self.r.register_script(_PUT)
             self._remove = self.r.register_script(_REMOVE)
             self._postings = self.r.register_script(_POSTINGS)
             self._records = self.r.register_script(_RECORDS)
 
     @contextmanager
-    def _guard(self) -> Iterator[None]:
-        """A server that goes away is an input error with one line, after redis-py's bounded retry."""
+    def _guard(self, attempts: int = 1, since: float | None = None) -> Iterator[None]:
+        """A server that goes away or refuses is an input error in one line (exit 3), never a traceback."""
         redis = self._redis
         try:
             yield
-        except redis.exceptions.ConnectionError as exc:
-            raise InputError(f"{self.location}: cannot reach the Redis server ({exc})") from None
-        except redis.exceptions.TimeoutError as exc:
-            raise InputError(f"{self.location}: the Redis server did not answer in time ({exc})") from None
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+            spent = f"{attempts} attempt{'s' if attempts > 1 else ''}" + (
+                f" over {time.monotonic() - since:.1f} s" if since is not None else "")
+            if not self._answered:
+                raise InputError(f"{self.location}: cannot reach the Redis server at {self.address} "
+                                 f"({spent}: {exc})") from None
+            raise InputError(f"redis at {self.address} stopped answering after {spent} ({exc})") from None
         except redis.exceptions.RedisError as exc:
             raise InputError(f"{self.location}: Redis refused ({exc})") from None
 
+    def _call(self, fn: Callable[[], T]) -> T:
+        """Run fn (Redis calls that may safely run again) with a bounded retry; then fail in one line."""
+        with self._guard(attempts=ATTEMPTS, since=time.monotonic()):  # the retry only gives up after them all
+            result = self._retry.call_with_retry(fn, lambda _error: None)
+        self._answered = True
+        return result
+
     def digest_of(self, doc_id: str) -> str | None:
-        with self._guard():
-            d = self.r.hget(f"{self.prefix}:doc:{doc_id}", "digest")
-        return d.decode() if d is not None else None
+        d = self._call(lambda: self.r.hget(f"{self.prefix}:doc:{doc_id}", "digest"))
+        return d.decode(errors="replace") if d is not None else None
 
     def put(self, doc: StoredDocument, prints: Prints) -> None:
         self.put_many([(doc, prints)])
@@ -225,9 +284,9 @@ class RedisIndex:
         items = [it for i, it in enumerate(items) if last[it[0].id] == i]
         counts = np.array([len(p) for _, p in items], dtype=np.int64)
         total = int(counts.sum())
-        with self._guard():
-            first = int(self.r.incrby(f"{self.prefix}:next", max(total, 1))) - max(total, 1)
-            num0 = int(self.r.incrby(f"{self.prefix}:docnum", len(items))) - len(items) + 1
+        # A reservation retried after a lost reply only leaves an unused range.
+        first = int(self._call(lambda: self.r.incrby(f"{self.prefix}:next", max(total, 1)))) - max(total, 1)
+        num0 = int(self._call(lambda: self.r.incrby(f"{self.prefix}:docnum", len(items)))) - len(items) + 1
         nums = np.arange(num0, num0 + len(items), dtype=np.uint32)
         batch = Prints.concat([p for _, p in items], self.params.fingerprint.num_perm)
         keys, krows = batch.keys(self.params)
@@ -247,15 +306,13 @@ class RedisIndex:
         for (doc, prints), num in zip(items, nums):
             args += [doc.id, doc.digest, doc.format, json.dumps(doc.meta, sort_keys=True),
                      doc.compressed(), int(num), len(prints)]
-        with self._guard():
-            self._put(args=args)
+        self._call(lambda: self._put(args=args))  # safe to run twice: the script notices it already ran
 
     def remove(self, ids: Iterable[str]) -> int:
         ids = list(dict.fromkeys(ids))
         if not ids:
             return 0
-        with self._guard():
-            return int(self._remove(args=[self.prefix, *ids]) or 0)
+        return int(self._call(lambda: self._remove(args=[self.prefix, *ids])) or 0)
 
     def candidates(self, prints: Prints, min_similarity: float = 0.2) -> list[list[Candidate]]:
         if len(prints) == 0:
@@ -265,13 +322,17 @@ class RedisIndex:
             return [[] for _ in range(len(prints))]
         buckets = (qkeys % np.uint32(self.buckets)).astype(np.int64)
         ub, inverse = np.unique(buckets, return_inverse=True)
-        with self._guard():
-            paragraphs = int(self.r.hget(f"{self.prefix}:meta", "paragraphs") or 0)
-            replies = [self._postings(args=[self.prefix, ub[i : i + QUERY_BUCKETS].astype(">u4").tobytes()])
-                       for i in range(0, len(ub), QUERY_BUCKETS)]
+        paragraphs = int(self._call(lambda: self.r.hget(f"{self.prefix}:meta", "paragraphs")) or 0)
+        replies = [self._call(lambda i=i: self._postings(
+            args=[self.prefix, ub[i : i + QUERY_BUCKETS].astype(">u4").tobytes()]))
+            for i in range(0, len(ub), QUERY_BUCKETS)]
         # Each request r looks for qkeys[r] among the entries of its bucket inverse[r].
         counts = np.concatenate([np.frombuffer(lens, ">u4") for lens, _ in replies]).astype(np.int64) // 8
-        ent = np.frombuffer(b"".join(data for _, data in replies), dtype=ENTRY)
+        try:
+            ent = np.frombuffer(b"".join(data for _, data in replies), dtype=ENTRY)
+        except ValueError:
+            raise InputError(f"{self.location}: the index is damaged (a bucket of postings is not a whole number "
+                             "of entries)") from None
         starts = np.cumsum(counts) - counts
         lo = starts[inverse]
         req, pos = retrieve.expand(lo, lo + counts[inverse])
@@ -282,10 +343,9 @@ class RedisIndex:
         if len(pids) == 0:
             return [[] for _ in range(len(prints))]
         upids, pinv = np.unique(pids, return_inverse=True)
-        with self._guard():
-            rblob = b"".join(self._records(args=[self.prefix, self.rec_dtype.itemsize,
-                                                 upids[i : i + QUERY_BUCKETS].astype(">u4").tobytes()])
-                             for i in range(0, len(upids), QUERY_BUCKETS))
+        rblob = b"".join(self._call(lambda i=i: self._records(
+            args=[self.prefix, self.rec_dtype.itemsize, upids[i : i + QUERY_BUCKETS].astype(">u4").tobytes()]))
+            for i in range(0, len(upids), QUERY_BUCKETS))
         recs = np.frombuffer(rblob, dtype=self.rec_dtype)[pinv]
         return retrieve.verified(prints, q_rows, recs, min_similarity, self._names)
 
@@ -293,32 +353,199 @@ class RedisIndex:
         nums = [int(n) for n in nums if n]
         if not nums:
             return {}
-        with self._guard():
-            values = self.r.hmget(f"{self.prefix}:docs", nums)
-        return {n: v.decode() for n, v in zip(nums, values) if v is not None}
+        values = self._call(lambda: self.r.hmget(f"{self.prefix}:docs", nums))
+        return {n: v.decode(errors="replace") for n, v in zip(nums, values) if v is not None}
 
     def document(self, doc_id: str) -> StoredDocument | None:
-        with self._guard():
-            row = self.r.hmget(f"{self.prefix}:doc:{doc_id}", "digest", "format", "meta", "text")
+        row = self._call(lambda: self.r.hmget(f"{self.prefix}:doc:{doc_id}", "digest", "format", "meta", "text"))
         if row[0] is None:
             return None
         try:
             text = zlib.decompress(row[3]).decode("utf-8")
-        except (zlib.error, UnicodeDecodeError, TypeError) as exc:
+            return StoredDocument(doc_id, row[0].decode(), row[1].decode(), text, json.loads(row[2]))
+        except (zlib.error, ValueError, TypeError, AttributeError) as exc:
             raise InputError(f"{self.location}: the stored text of {doc_id!r} is damaged ({exc})") from None
-        return StoredDocument(doc_id, row[0].decode(), row[1].decode(), text, json.loads(row[2]))
 
     def info(self) -> dict[str, Any]:
-        with self._guard():
-            docs = self.r.hlen(f"{self.prefix}:docs")
-            paras = int(self.r.hget(f"{self.prefix}:meta", "paragraphs") or 0)
-            used = self.r.info("memory").get("used_memory")
+        docs = self._call(lambda: self.r.hlen(f"{self.prefix}:docs"))
+        paras = int(self._call(lambda: self.r.hget(f"{self.prefix}:meta", "paragraphs")) or 0)
+        used = self._call(lambda: self.r.info("memory")).get("used_memory")
         # The whole server's memory: other data on the same server counts too (bench/ measures the index alone).
         return {"location": self.location, "backend": "redis", "prefix": self.prefix, "documents": docs,
                 "paragraphs": paras, "server_used_memory": used, "parameters": self.params.to_dict()}
 
     def close(self) -> None:
         self.r.close()
+
+    # Checking ------------------------------------------------------------------------------------------------
+
+    def ids(self) -> list[str]:
+        """Every stored document id, sorted (`provenance index list`)."""
+        return sorted(v.decode(errors="replace") for v in self._call(lambda: self.r.hvals(f"{self.prefix}:docs")))
+
+    def verify(self) -> list[str]:
+        """Every problem found under the prefix, one line each; none: the index is sound (`provenance index check`).
+
+        Checked: the meta hash; every listed document stored whole (text, metadata, number, paragraph range) and
+        every stored document listed; every paragraph of a listed document with its record and at least its band
+        postings; every bucket a whole number of entries, each in its right bucket and pointing at a paragraph id
+        that was given; the live paragraph count. Redis offers no snapshot across calls, so a writer adding at
+        the same time is reported as such rather than mistaken for damage: check again when it is done.
+        """
+        problems: list[str] = []
+        p = self.prefix
+        before = self._call(lambda: self.r.mget(f"{p}:next", f"{p}:docnum"))
+        meta = {k.decode(errors="replace"): v.decode(errors="replace")
+                for k, v in self._call(lambda: self.r.hgetall(f"{p}:meta")).items()}
+        if meta.get("format") != str(FORMAT_VERSION):
+            problems.append(f"meta: format {meta.get('format')!r} where {FORMAT_VERSION} was expected")
+        next_pid, last_num = (_int(v) for v in before)
+        if next_pid is None or last_num is None:
+            problems.append(f"the paragraph and document counters are not numbers ({before!r})")
+            return problems
+        listed = self._verify_documents(problems, next_pid, last_num)
+        live_paragraphs = sum(n for _, (_, _, n) in listed.items())
+        if _int(meta.get("paragraphs")) != live_paragraphs:
+            problems.append(f"meta: {meta.get('paragraphs')!r} live paragraphs counted, {live_paragraphs} stored")
+        self._verify_paragraphs(problems, listed, next_pid)
+        if self._call(lambda: self.r.mget(f"{p}:next", f"{p}:docnum")) != before:
+            problems.append("a writer changed the index during the check: check again when it is done")
+        return problems
+
+    def _verify_documents(self, problems: list[str], next_pid: int, last_num: int) -> dict[int, tuple[str, int, int]]:
+        """Listed documents (number -> id, first paragraph id, paragraph count) that are stored whole."""
+        from .ingest import RawDocument, digest
+        p = self.prefix
+        docs = self._call(lambda: self.r.hgetall(f"{p}:docs"))
+        listed: dict[int, tuple[str, int, int]] = {}
+        bad: dict[str, list[str]] = {}
+        ids = {}
+        for num_b, id_b in docs.items():
+            num, doc_id = _int(num_b), id_b.decode(errors="replace")
+            if num is None or not 1 <= num <= last_num:
+                bad.setdefault("listed under a document number never given", []).append(doc_id)
+            else:
+                ids[doc_id] = num
+        names = sorted(ids)
+        fields = ("num", "first", "n", "digest", "format", "meta", "text")
+        for i in range(0, len(names), 500):
+            chunk = names[i : i + 500]
+
+            def fetch(chunk: list[str] = chunk) -> list[Any]:
+                pipe = self.r.pipeline(transaction=False)
+                for doc_id in chunk:
+                    pipe.hmget(f"{p}:doc:{doc_id}", *fields)
+                return pipe.execute()
+
+            for doc_id, row in zip(chunk, self._call(fetch)):
+                num, first, n, dig, fmt, meta, blob = row
+                if num is None:
+                    bad.setdefault("listed but not stored", []).append(doc_id)
+                    continue
+                first_i, n_i = _int(first), _int(n)
+                if _int(num) != ids[doc_id]:
+                    bad.setdefault("stored under another document number than listed", []).append(doc_id)
+                    continue
+                if first_i is None or n_i is None or first_i < 0 or n_i < 0 or first_i + n_i > next_pid:
+                    bad.setdefault("with a paragraph range never given", []).append(doc_id)
+                    continue
+                try:
+                    text, fmt_s, meta_d = zlib.decompress(blob).decode("utf-8"), fmt.decode(), json.loads(meta)
+                except (TypeError, ValueError, AttributeError, zlib.error):
+                    meta_d = None
+                if not isinstance(meta_d, dict):
+                    bad.setdefault("whose text or metadata does not decode", []).append(doc_id)
+                    continue
+                dig_s = dig.decode(errors="replace") if isinstance(dig, bytes) else ""
+                if looks_like_digest(dig_s) and dig_s != digest(RawDocument(doc_id, text, fmt_s)):
+                    bad.setdefault("whose stored text does not match its digest", []).append(doc_id)
+                    continue
+                listed[ids[doc_id]] = (doc_id, first_i, n_i)
+        prefix = f"{p}:doc:".encode()
+        stored = {k[len(prefix):].decode(errors="replace")
+                  for k in self._call(lambda: list(self.r.scan_iter(match=_glob_escape(prefix) + b"*", count=1000)))}
+        orphans = sorted(stored - set(ids))
+        if orphans:
+            bad.setdefault("stored but not listed (half-written?)", []).extend(orphans)
+        for what, who in bad.items():
+            problems.append(f"documents: {len(who)} {what} ({few_names(who)})")
+        return listed
+
+    def _verify_paragraphs(self, problems: list[str], listed: dict[int, tuple[str, int, int]], next_pid: int) -> None:
+        p, rsize = self.prefix, self.rec_dtype.itemsize
+        pages = (next_pid + PAGE - 1) // PAGE
+        recs = np.zeros(pages * PAGE, dtype=self.rec_dtype)
+        for lo in range(0, pages, 256):
+            def fetch(lo: int = lo) -> list[Any]:
+                return self.r.mget([f"{p}:r:{k}" for k in range(lo, min(lo + 256, pages))])
+
+            for k, page in zip(range(lo, pages), self._call(fetch)):
+                if page is None:
+                    continue
+                if len(page) % rsize or len(page) > PAGE * rsize:
+                    problems.append(f"record page {k}: {len(page)} bytes, not a whole number of records")
+                    continue
+                recs[k * PAGE : k * PAGE + len(page) // rsize] = np.frombuffer(page, self.rec_dtype)
+        postings = np.zeros(max(next_pid, 1), dtype=np.int64)
+        distinct = np.zeros(max(next_pid, 1), dtype=np.int64)  # a batch applied twice doubles every posting
+        wrong_bucket = never_given = ragged = 0
+        for lo in range(0, self.buckets, QUERY_BUCKETS):
+            ub = np.arange(lo, min(lo + QUERY_BUCKETS, self.buckets), dtype=np.int64)
+            lens, data = self._call(lambda ub=ub: self._postings(args=[p, ub.astype(">u4").tobytes()]))
+            sizes = np.frombuffer(lens, ">u4").astype(np.int64)
+            if np.any(sizes % 8):  # rare: keep the whole buckets, so one bad bucket does not hide the rest
+                ragged += int(np.count_nonzero(sizes % 8))
+                ends = np.cumsum(sizes)
+                data = b"".join(data[e - n : e] for e, n in zip(ends, sizes) if n % 8 == 0)
+                ub, sizes = ub[sizes % 8 == 0], sizes[sizes % 8 == 0]
+            ent = np.frombuffer(data, dtype=ENTRY)
+            home = np.repeat(ub, sizes // 8)
+            wrong_bucket += int(np.count_nonzero(ent["k"] % np.uint32(self.buckets) != home))
+            pids = ent["p"].astype(np.int64)
+            given = pids < next_pid
+            never_given += int(np.count_nonzero(~given))
+            postings += np.bincount(pids[given], minlength=len(postings))[: len(postings)]
+            pairs = np.unique((pids[given].astype(np.uint64) << np.uint64(32)) | ent["k"][given].astype(np.uint64))
+            distinct += np.bincount((pairs >> np.uint64(32)).astype(np.int64), minlength=len(distinct))
+        for count, what in ((ragged, "buckets not a whole number of entries"),
+                            (wrong_bucket, "postings in the wrong bucket"),
+                            (never_given, "postings of paragraph ids never given")):
+            if count:
+                problems.append(f"postings: {count} {what}")
+        missing, short, twice = [], [], []
+        for num, (doc_id, first, n) in sorted(listed.items()):
+            rows, count, unique = recs[first : first + n], postings[first : first + n], distinct[first : first + n]
+            if n and (np.any(rows["doc"] != num) or len(np.unique(rows["para"])) != n):
+                missing.append(doc_id)
+            elif np.any(~np.all(rows["sig"] == 0xFF, axis=1) & (count < self.params.bands)):
+                short.append(doc_id)
+            elif np.any((count > 0) & (2 * unique <= count)):
+                twice.append(doc_id)  # a repeated sentence repeats one key, never all of them
+        if missing:
+            problems.append(f"documents: {len(missing)} whose paragraph records are missing or not theirs "
+                            f"({few_names(missing)})")
+        if short:
+            problems.append(f"documents: {len(short)} with paragraphs that have fewer postings than their "
+                            f"{self.params.bands} bands ({few_names(short)})")
+        if twice:
+            problems.append(f"documents: {len(twice)} whose postings are all stored twice ({few_names(twice)})")
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _glob_escape(value: bytes) -> bytes:
+    """A prefix as a literal in a SCAN MATCH pattern."""
+    out = bytearray()
+    for b in value:
+        if b in b"*?[]\\":
+            out += b"\\"
+        out.append(b)
+    return bytes(out)
 
 
 class RedisBackend:

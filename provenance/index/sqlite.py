@@ -30,7 +30,7 @@ import numpy as np
 from ..errors import InputError, UsageError
 from ..hookspecs import hookimpl
 from . import retrieve
-from .base import FORMAT_VERSION, Candidate, IndexParams, Prints, StoredDocument
+from .base import FORMAT_VERSION, Candidate, IndexParams, Prints, StoredDocument, few_names, looks_like_digest
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -74,6 +74,8 @@ class SqliteIndex:
         empty = not exists or (self.path.is_file() and self.path.stat().st_size == 0)
         if not exists and not create:
             raise InputError(f"{location}: no such index (create one with `provenance index add`)")
+        if empty and not create:  # connecting would turn the empty file into a database: leave it alone
+            raise InputError(f"{location}: not a text-provenance index (an empty file)")
         if exists and self.path.is_dir():
             raise InputError(f"{location}: is a directory, not an index file")
         if not exists and not self.path.parent.is_dir():
@@ -87,10 +89,10 @@ class SqliteIndex:
             row = None if empty else self.db.execute("SELECT value FROM meta WHERE key='params'").fetchone()
         except sqlite3.OperationalError as exc:
             if "no such table" not in str(exc) or not empty:
-                raise InputError(f"{location}: not a text-provenance index ({exc})") from None
+                raise self._open_error(exc) from None
             row = None
         except sqlite3.DatabaseError as exc:
-            raise InputError(f"{location}: not a text-provenance index ({exc})") from None
+            raise self._open_error(exc) from None
         if row is None:
             if not create:
                 raise InputError(f"{location}: not a text-provenance index (no parameters stored)")
@@ -107,12 +109,29 @@ class SqliteIndex:
 
     # Plumbing ------------------------------------------------------------------------------------------------
 
+    def _open_error(self, exc: sqlite3.Error) -> InputError:
+        """Why a file did not open: a full disk, a damaged SQLite file (its header is SQLite's), or another file."""
+        name = getattr(exc, "sqlite_errorname", "")
+        if name == "SQLITE_FULL":
+            return InputError(f"{self.location}: the disk is full ({exc})")
+        try:
+            with self.path.open("rb") as fh:
+                ours = fh.read(16) == b"SQLite format 3\0"
+        except OSError:
+            ours = False
+        if ours and name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_IOERR")):
+            return InputError(f"{self.location}: the index file is damaged ({exc})")
+        return InputError(f"{self.location}: not a text-provenance index ({exc})")
+
     @contextmanager
     def _guard(self) -> Iterator[None]:
         """A damaged file is an input error (one line, exit 3), not a traceback."""
         try:
             yield
         except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL" or "disk is full" in str(exc):
+                raise InputError(f"{self.location}: the disk is full ({exc}); every batch committed before is "
+                                 "kept: free some space and run the command again") from None
             if "locked" in str(exc) or "busy" in str(exc):
                 raise InputError(f"{self.location}: the index is locked by another writer ({exc})") from None
             raise InputError(f"{self.location}: cannot use the index ({exc})") from None
@@ -127,7 +146,12 @@ class SqliteIndex:
         try:
             yield self.db
         except BaseException:
-            self.db.execute("ROLLBACK")
+            # SQLite may already have rolled back (a full disk does): then the first error is the one to tell.
+            if self.db.in_transaction:
+                try:
+                    self.db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
             raise
         self.db.execute("COMMIT")
 
@@ -226,6 +250,7 @@ class SqliteIndex:
             try:
                 rows = self.db.execute("SELECT keys, kpids, pids, records, entries FROM segments").fetchall()
                 names = dict(self.db.execute("SELECT num, id FROM documents"))
+                next_pid = int((self.db.execute("SELECT value FROM meta WHERE key='next_pid'").fetchone() or [0])[0])
             finally:
                 self.db.execute("COMMIT")
             keys = [_unpack(r[0], r[4], delta=True) for r in rows]
@@ -235,6 +260,8 @@ class SqliteIndex:
                     else np.zeros(0, self.rec_dtype))
         if len(pids) != len(recs):
             raise InputError(f"{self.location}: the index file is damaged (paragraph records do not match)")
+        if len(pids) and int(pids.max()) >= next_pid:  # a damaged id would otherwise size the table below
+            raise InputError(f"{self.location}: the index file is damaged (a paragraph id past the last one given)")
         if len(keys) > 1:  # one sorted array: a query then costs one binary search, not one per segment
             combo = np.concatenate([(k.astype(np.uint64) << np.uint64(32)) | p.astype(np.uint64)
                                     for k, p in zip(keys, kpids)])
@@ -293,9 +320,10 @@ class SqliteIndex:
                 return None
             try:
                 text = zlib.decompress(row[4]).decode("utf-8")
-            except (zlib.error, UnicodeDecodeError) as exc:
+                meta = json.loads(row[3])
+            except (zlib.error, ValueError, TypeError) as exc:
                 raise InputError(f"{self.location}: the stored text of {doc_id!r} is damaged ({exc})") from None
-        return StoredDocument(row[0], row[1], row[2], text, json.loads(row[3]))
+        return StoredDocument(row[0], row[1], row[2], text, meta)
 
     def info(self) -> dict[str, Any]:
         with self._guard():
@@ -310,6 +338,160 @@ class SqliteIndex:
     def close(self) -> None:
         self._snap = None
         self.db.close()
+
+    # Checking ------------------------------------------------------------------------------------------------
+
+    def ids(self) -> list[str]:
+        """Every stored document id, sorted (`provenance index list`)."""
+        with self._guard():
+            return [r[0] for r in self.db.execute("SELECT id FROM documents ORDER BY id")]
+
+    def verify(self) -> list[str]:
+        """Every problem found in the file, one line each; none: the index is sound (`provenance index check`).
+
+        SQLite checks its own pages (integrity_check). The rest is what a query relies on and SQLite cannot see:
+        blobs that decode to their stated sizes, postings sorted and pointing at a record of their own segment,
+        paragraph ids unique and below the next one to be given, exactly one record per paragraph of each stored
+        document with at least its band postings, texts that decompress and match their digest. Records are not
+        checksummed: a flipped bit inside a signature goes unnoticed (docs/reliability.md). Everything is read in
+        one transaction, so a writer adding at the same time is not mistaken for damage.
+        """
+        problems: list[str] = []
+        state: dict[str, Any] = {"next_pid": None, "live": {}}
+        try:
+            self.db.execute("BEGIN")
+        except sqlite3.Error as exc:
+            return [f"cannot be read ({exc})"]
+        try:
+            for what, stage in (("SQLite", self._verify_pages), ("meta", self._verify_meta),
+                                ("documents", self._verify_documents), ("segments", self._verify_segments)):
+                try:
+                    stage(problems, state)
+                except (sqlite3.Error, ValueError, TypeError, zlib.error) as exc:
+                    problems.append(f"{what}: cannot be read ({exc})")
+        finally:
+            try:
+                self.db.execute("COMMIT")
+            except sqlite3.Error:
+                pass
+        return problems
+
+    def _verify_pages(self, problems: list[str], state: dict[str, Any]) -> None:
+        rows = [r[0] for r in self.db.execute("PRAGMA integrity_check(10)")]
+        if rows != ["ok"]:
+            problems.extend(f"SQLite: {r}" for r in rows)
+
+    def _verify_meta(self, problems: list[str], state: dict[str, Any]) -> None:
+        meta = dict(self.db.execute("SELECT key, value FROM meta"))
+        if meta.get("params") != self.params.to_json():
+            problems.append("meta: the stored parameters are missing or differ from the ones it opened with")
+        if meta.get("format") != str(FORMAT_VERSION):
+            problems.append(f"meta: format {meta.get('format')!r} where {FORMAT_VERSION} was expected")
+        try:
+            state["next_pid"] = int(meta["next_pid"])
+        except (KeyError, ValueError):
+            problems.append(f"meta: next_pid {meta.get('next_pid')!r} is not a paragraph id")
+
+    def _verify_documents(self, problems: list[str], state: dict[str, Any]) -> None:
+        from .ingest import RawDocument, digest
+
+        texts, metas, digests, counts = [], [], [], []
+        live: dict[int, tuple[str, int]] = state["live"]
+        for num, doc_id, dig, paragraphs, fmt, meta, blob in self.db.execute(
+                "SELECT num, id, digest, paragraphs, format, meta, text FROM documents"):
+            live[num] = (doc_id, paragraphs)
+            if not isinstance(paragraphs, int) or paragraphs < 0:
+                counts.append(doc_id)
+            try:
+                if not isinstance(json.loads(meta), dict):
+                    metas.append(doc_id)
+            except (TypeError, ValueError):
+                metas.append(doc_id)
+            try:
+                text = zlib.decompress(blob).decode("utf-8")
+            except (TypeError, zlib.error, UnicodeDecodeError):
+                texts.append(doc_id)
+                continue
+            # `index add` digests format and text; other writers may keep a digest of their own.
+            if looks_like_digest(dig) and dig != digest(RawDocument(doc_id, text, fmt)):
+                digests.append(doc_id)
+        for bad, what in ((texts, "stored texts do not decompress"), (metas, "metadata is not a JSON object"),
+                          (digests, "stored texts do not match their digest"),
+                          (counts, "paragraph counts are not counts")):
+            if bad:
+                problems.append(f"documents: {len(bad)} whose {what} ({few_names(bad)})")
+
+    def _verify_segments(self, problems: list[str], state: dict[str, Any]) -> None:
+        next_pid, live = state["next_pid"], state["live"]
+        seq = self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name='documents'").fetchone()
+        max_num = max([int(seq[0]), *live]) if seq else max([0, *live])
+        pids_all, docs_all, paras_all, postings_all, bare_all = [], [], [], [], []
+        for seg, entries, paragraphs, kblob, kpblob, pblob, rblob in self.db.execute(
+                "SELECT seg, entries, paragraphs, keys, kpids, pids, records FROM segments ORDER BY seg"):
+            try:
+                keys = _unpack(kblob, entries, delta=True)
+                kpids = _unpack(kpblob, entries)
+            except (TypeError, ValueError, zlib.error) as exc:
+                problems.append(f"segment {seg}: its postings do not decode ({exc})")
+                continue
+            if not isinstance(pblob, bytes) or len(pblob) != 4 * paragraphs:
+                problems.append(f"segment {seg}: {paragraphs} paragraphs but a paragraph id list of another size")
+                continue
+            if not isinstance(rblob, bytes) or len(rblob) != self.rec_dtype.itemsize * paragraphs:
+                problems.append(f"segment {seg}: {paragraphs} paragraphs but a record list of another size")
+                continue
+            pids = np.frombuffer(pblob, "<u4").astype(np.int64)
+            recs = np.frombuffer(rblob, self.rec_dtype)
+            combo = (keys.astype(np.uint64) << np.uint64(32)) | kpids.astype(np.uint64)
+            if np.any(combo[1:] < combo[:-1]):
+                problems.append(f"segment {seg}: its postings are not sorted")
+            if np.any(np.diff(pids) <= 0):
+                problems.append(f"segment {seg}: its paragraph ids are not in increasing order")
+                pids_order = np.argsort(pids, kind="stable")
+            else:
+                pids_order = None
+            if next_pid is not None and len(pids) and int(pids.max()) >= next_pid:
+                problems.append(f"segment {seg}: paragraph ids at or past next_pid ({next_pid}), never given")
+            spids = pids if pids_order is None else pids[pids_order]
+            found = _member(kpids.astype(np.int64), spids)
+            if not found.all():
+                problems.append(f"segment {seg}: {int((~found).sum())} postings point at no record of the segment")
+            at = np.searchsorted(spids, kpids[found].astype(np.int64))
+            counts = np.bincount(at, minlength=len(spids))
+            if pids_order is not None:
+                counts = counts[np.argsort(pids_order)]
+            docs = recs["doc"].astype(np.int64)
+            unknown = (docs < 1) | (docs > max_num)
+            if unknown.any():
+                problems.append(f"segment {seg}: {int(unknown.sum())} records of document numbers never given")
+            pids_all.append(pids)
+            docs_all.append(docs)
+            paras_all.append(recs["para"].astype(np.int64))
+            postings_all.append(counts)
+            bare_all.append(np.all(recs["sig"] == 0xFF, axis=1))  # an empty paragraph: no band keys
+        if not pids_all:
+            pids_all, docs_all, paras_all, postings_all = ([np.zeros(0, np.int64)] for _ in range(4))
+            bare_all = [np.zeros(0, bool)]
+        pids, docs, paras = np.concatenate(pids_all), np.concatenate(docs_all), np.concatenate(paras_all)
+        postings, bare = np.concatenate(postings_all), np.concatenate(bare_all)
+        dup = int(len(pids) - len(np.unique(pids)))
+        if dup:
+            problems.append(f"segments: {dup} paragraph ids stored twice")
+        alive = np.isin(docs, np.fromiter(live, dtype=np.int64, count=len(live)))
+        have = np.bincount(docs[alive], minlength=max_num + 1) if alive.any() else np.zeros(max_num + 1, np.int64)
+        wrong = [doc_id for num, (doc_id, n) in live.items() if num <= max_num and have[num] != n]
+        if wrong:
+            problems.append(f"documents: {len(wrong)} whose paragraph records do not match their paragraph count "
+                            f"({few_names(wrong)})")
+        pairs = docs[alive] * (1 << 32) + paras[alive]
+        twice = len(pairs) - len(np.unique(pairs))
+        if twice:
+            problems.append(f"segments: {twice} paragraphs of stored documents recorded twice")
+        short = alive & ~bare & (postings < self.params.bands)
+        if short.any():
+            names = sorted({live[int(n)][0] for n in np.unique(docs[short])})
+            problems.append(f"segments: {int(short.sum())} paragraphs with fewer postings than their "
+                            f"{self.params.bands} bands ({few_names(names)})")
 
 
 def _postings(keys: np.ndarray, kpids: np.ndarray) -> tuple[bytes, bytes]:

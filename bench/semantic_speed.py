@@ -1,0 +1,84 @@
+"""Speed of `compare` with the semantic plugin, against the same comparison without it (shared, noisy machines:
+the ratio is the figure to watch; the goal is under 1 s on two cores once the model is loaded).
+
+    python bench/semantic_speed.py
+
+Prints, for two ~1,000-word articles (bench/speed.py's pair, built from Clough & Stevenson texts):
+1. importing the plugin (must stay cheap: the model loads on first use, never at import);
+2. loading the model (torch, sentence-transformers, the weights), once per process, reported apart;
+3. `compare` without the plugin and with it, median of 7 runs after a warm-up. The embedding cache is cleared
+   before every run with the plugin, so each one encodes both articles' sentences: nothing is reused.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+GOAL_SECONDS = 1.0
+
+
+def _median(fn, repeat: int = 7) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> int:
+    from bench.speed import CLOUGH, article_pair
+
+    if not CLOUGH.is_dir():
+        print(f"{CLOUGH} not found", file=sys.stderr)
+        return 3
+    import provenance
+    from provenance.testing import make_host
+
+    t0 = time.perf_counter()
+    import provenance_semantic
+    from provenance_semantic import model
+
+    import_s = time.perf_counter() - t0
+    loaded_at_import = model.loaded()
+    t0 = time.perf_counter()
+    model.load()
+    load_s = time.perf_counter() - t0
+
+    import torch
+
+    src, der = article_pair()
+    plain, meaning = make_host(), make_host(provenance_semantic)
+    provenance.compare(src, der, host=plain)  # warm-up: wordfreq table, stemmer
+    provenance.compare(src, der, host=meaning)  # warm-up: first forward pass
+
+    def with_plugin():
+        model.clear_cache()
+        provenance.compare(src, der, host=meaning)
+
+    without_s = _median(lambda: provenance.compare(src, der, host=plain))
+    before = model.STATS.encoded_texts
+    with_s = _median(with_plugin)
+    encoded = (model.STATS.encoded_texts - before) // 7
+
+    print(f"articles: source {len(src.split())} words, derived {len(der.split())} words; "
+          f"torch threads {torch.get_num_threads()}; {encoded} sentences encoded per comparison")
+    print("| step | seconds | note |")
+    print("|---|---:|---|")
+    print(f"| import provenance_semantic | {import_s:.3f} | model loaded at import: {loaded_at_import} |")
+    print(f"| model load (first use, once per process) | {load_s:.2f} | torch + sentence-transformers + weights |")
+    print(f"| compare without the plugin (median of 7) | {without_s:.3f} | |")
+    print(f"| compare with the plugin (median of 7) | {with_s:.3f} | goal < {GOAL_SECONDS:.1f} s: "
+          f"{'met' if with_s < GOAL_SECONDS else 'NOT met'}; {with_s / without_s:.1f}x without |")
+    return 0 if with_s < GOAL_SECONDS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

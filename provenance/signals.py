@@ -1,0 +1,253 @@
+"""Similarity signals: scorer plugins judge (derived sentence, source sentence) pairs, and each derived paragraph
+gets a `Signal` per scorer beside its lexical alignment.
+
+This is the arrow between alignment and detectors. Word overlap cannot see a heavy paraphrase, and it takes two
+reports of the same event, which share names and figures, for a rewrite; a scorer that knows meaning (sentence
+embeddings, a cross-encoder) can. The engine asks each scorer once per comparison, with every pair in one batch, so
+a model encodes each distinct sentence once. The pairs are all derived sentences against all source sentences while
+that stays under `MAX_PAIRS`; beyond it, each derived sentence meets the source sentences that share its rarest
+content words and those around its proportional place in the source, so a long article stays fast.
+
+What a detector receives is plain data: per paragraph, the meaning-level coverage (`score`), the best matches, and
+whether they sit where the order of the two articles expects them (`in_order`, computed against the paragraphs that
+lexical evidence anchors, as align.py's order inference does). Whether that evidence changes a label is the rewrite
+rule's business (provenance/detectors/rewrite.py), not this module's.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import os
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .align import SENTENCE_TRACE, Alignment, ParagraphAlignment, SentenceLink, Signal, is_anchor
+from .text import tokenize
+
+MAX_PAIRS = 20_000  # all pairs up to this many; beyond, a window and lexical candidates per derived sentence
+WINDOW = 12  # source sentences either side of a derived sentence's proportional place (large comparisons)
+LEXICAL_CANDIDATES = 12  # source sentences sharing the rarest content words (large comparisons)
+SOURCE_SHARE = 0.2  # a source paragraph is named when it gives this share of the top one's matched weight
+
+
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    paragraph: int  # paragraph index in its document
+    sentence: int  # sentence index within the paragraph
+    text: str
+    words: int
+
+
+class ScorerFailure(Exception):
+    """A scorer broke its contract (wrong length, not numbers); the message says how."""
+
+
+def _sentences(paragraphs) -> list[_Sentence]:
+    out = []
+    for p in paragraphs:
+        for i in range(len(p.sentences)):
+            text = p.sentence_text(i).strip()
+            if text:
+                out.append(_Sentence(p.index, i, text, max(1, len(tokenize(text)))))
+    return out
+
+
+def candidate_pairs(der: Sequence[_Sentence], src: Sequence[_Sentence]) -> list[tuple[int, int]]:
+    """Which (derived, source) sentence pairs to score, as index pairs."""
+    if len(der) * len(src) <= MAX_PAIRS:
+        return [(i, j) for i in range(len(der)) for j in range(len(src))]
+    content = [{t.content for t in tokenize(s.text) if t.content} for s in src]
+    postings: dict[str, list[int]] = defaultdict(list)
+    for j, stems in enumerate(content):
+        for st in stems:
+            postings[st].append(j)
+    out: list[tuple[int, int]] = []
+    for i, d in enumerate(der):
+        centre = round(i / max(1, len(der) - 1) * (len(src) - 1))
+        chosen = set(range(max(0, centre - WINDOW), min(len(src), centre + WINDOW + 1)))
+        # Rare stems (few postings) say most about where a sentence comes from.
+        hits: dict[int, float] = defaultdict(float)
+        for st in {t.content for t in tokenize(d.text) if t.content}:
+            ps = postings.get(st, ())
+            for j in ps:
+                hits[j] += 1.0 / len(ps)
+        chosen.update(j for j, _ in sorted(hits.items(), key=lambda kv: -kv[1])[:LEXICAL_CANDIDATES])
+        out.extend((i, j) for j in sorted(chosen))
+    return out
+
+
+def _call(scorer: Any, pairs: list[tuple[str, str]]) -> list[float | None]:
+    """The scorer's values, checked. None is allowed and means "no opinion" (a language the model does not know,
+    say): such a pair is no evidence either way."""
+    got = scorer.score(pairs)
+    try:
+        values = [None if v is None else float(v) for v in got]
+    except (TypeError, ValueError) as exc:
+        raise ScorerFailure(f"score() returned {type(got).__name__}, not a sequence of numbers ({exc})") from None
+    if len(values) != len(pairs):
+        raise ScorerFailure(f"score() returned {len(values)} values for {len(pairs)} pairs")
+    if any(v is not None and math.isnan(v) for v in values):
+        raise ScorerFailure("score() returned NaN")
+    return values
+
+
+def score_alignment(alignment: Alignment, scorers: Sequence[tuple[str, Any]], options: Mapping[str, Any],
+                    trace: Callable[[str], None] = lambda _m: None
+                    ) -> tuple[Alignment, list[dict[str, str]]]:
+    """Run every scorer over the alignment; return it with `signals` filled in, and the scorers that failed.
+
+    A failing scorer is recorded (plugin and scorer named, like a failing detector) and the comparison goes on on
+    the evidence that remains.
+    """
+    if not scorers:
+        return alignment, []
+    wanted = list(alignment.paragraphs)  # verbatim paragraphs too: their matches belong to the ordered chain
+    der_paras = [alignment.derived.paragraphs[a.index] for a in wanted]
+    src_paras = [p for p in alignment.source.paragraphs if not p.is_boilerplate]
+    der = _sentences(der_paras)
+    src = _sentences(src_paras)
+    if not der or not src:
+        return alignment, []
+    index_pairs = candidate_pairs(der, src)
+    pairs = [(der[i].text, src[j].text) for i, j in index_pairs]
+    errors: list[dict[str, str]] = []
+    signals: dict[int, list[Signal]] = defaultdict(list)
+    for plugin, scorer in scorers:
+        trace(f"score: {plugin}:{scorer.name} ({len(pairs)} pairs)")
+        try:
+            values = _call(scorer, pairs)
+        except Exception as exc:
+            if os.environ.get("PROVENANCE_DEBUG"):
+                raise
+            errors.append({"plugin": plugin, "detector": str(scorer.name), "component": "scorer",
+                           "error": f"{type(exc).__name__}: {exc}"})
+            continue
+        best: dict[int, tuple[float, int]] = {}
+        for (i, j), v in zip(index_pairs, values):
+            if v is not None and (i not in best or v > best[i][0]):
+                best[i] = (v, j)
+        threshold = float(_option(scorer, options, "threshold"))
+        context = _option(scorer, options, "context_threshold")
+        match = _option(scorer, options, "match")
+        chain = order_chain(best, float(threshold if match is None else match))
+        for a, sig in _paragraph_signals(alignment, wanted, der, src, best, str(scorer.name)):
+            signals[a].append(replace(sig, threshold=threshold, chain=chain,
+                                      context_threshold=float(threshold if context is None else context)))
+    paragraphs = tuple(replace(a, signals=tuple(signals[a.index])) if a.index in signals else a
+                       for a in alignment.paragraphs)
+    return replace(alignment, paragraphs=paragraphs), errors
+
+
+def _option(scorer: Any, options: Mapping[str, Any], key: str) -> Any:
+    """The value in effect for one of the scorer's options: the user's, else the declared default."""
+    full = f"{scorer.name}.{key}"
+    if full in options:
+        return options[full]
+    declared = (getattr(scorer, "options", None) or {}).get(key)
+    return getattr(declared, "default", declared)
+
+
+def _order_windows(alignment: Alignment, src: Sequence[_Sentence]) -> dict[int, tuple[int, int]]:
+    """For each derived paragraph, the source positions (sentence order) between its anchored neighbours.
+
+    Only paragraphs that lexical evidence anchors count, and at least two must exist: one match says nothing about
+    order. A paragraph's window runs from the last source sentence its previous anchor uses to the first its next
+    anchor uses (boundary sentences included: a split shares them).
+    """
+    pos = {(s.paragraph, s.sentence): k for k, s in enumerate(src)}
+    by_para: dict[int, list[int]] = defaultdict(list)
+    for k, s in enumerate(src):
+        by_para[s.paragraph].append(k)
+    spans: list[tuple[int, int] | None] = []
+    for a in alignment.paragraphs:
+        ps: list[int] = []
+        if is_anchor(a):
+            ps = [pos[(link.source_paragraph, link.source_sentence)] for link in a.links
+                  if link.source_paragraph in a.sources and link.gain >= SENTENCE_TRACE
+                  and (link.source_paragraph, link.source_sentence) in pos]
+            if not ps and a.sources:
+                ps = by_para.get(a.sources[0], [])
+        spans.append((min(ps), max(ps)) if ps else None)
+    if sum(s is not None for s in spans) < 2:
+        return {}
+    out: dict[int, tuple[int, int]] = {}
+    paras = alignment.paragraphs
+    for i, a in enumerate(paras):
+        lo = next((spans[j][1] for j in range(i - 1, -1, -1) if spans[j] is not None), 0)  # type: ignore[index]
+        hi = next((spans[j][0] for j in range(i + 1, len(paras)) if spans[j] is not None),  # type: ignore[index]
+                  len(src) - 1)
+        if lo <= hi:
+            out[a.index] = (lo, hi)
+    return out
+
+
+def _numbers(text: str) -> set[str]:
+    return {t.norm for t in tokenize(text) if t.kind == "n"}
+
+
+def order_chain(best: Mapping[int, tuple[float, int]], match: float) -> int:
+    """The longest run of derived sentences, in article order, whose best matches (similarity >= `match`) also
+    follow the source's order: a longest non-decreasing subsequence of their source positions.
+
+    A rewrite retells its source in order, sentence after sentence; two independent reports of one event share a
+    few facts, each told where its writer chose. Four or more matches in order rarely happen by chance in articles
+    of news length, so the rewrite rule reads this as whether the article as a whole derives from the source.
+    """
+    tails: list[int] = []
+    for i in sorted(best):
+        v, j = best[i]
+        if v < match:
+            continue
+        k = bisect.bisect_right(tails, j)
+        if k == len(tails):
+            tails.append(j)
+        else:
+            tails[k] = j
+    return len(tails)
+
+
+def _paragraph_signals(alignment: Alignment, wanted: Sequence[ParagraphAlignment], der: Sequence[_Sentence],
+                       src: Sequence[_Sentence], best: Mapping[int, tuple[float, int]], name: str
+                       ) -> list[tuple[int, Signal]]:
+    windows = _order_windows(alignment, src)
+    rows: dict[int, list[int]] = defaultdict(list)
+    for i, d in enumerate(der):
+        rows[d.paragraph].append(i)
+    source_text = {p.index: p.text for p in alignment.source.paragraphs}
+    out: list[tuple[int, Signal]] = []
+    for a in wanted:
+        idx = [i for i in rows.get(a.index, []) if i in best]
+        if not idx:
+            continue
+        total = sum(der[i].words for i in idx)
+        score = sum(der[i].words * best[i][0] for i in idx) / total
+        weight: dict[int, float] = defaultdict(float)
+        links = []
+        in_window = 0
+        window = windows.get(a.index)
+        for i in idx:
+            v, j = best[i]
+            s = src[j]
+            links.append(SentenceLink(der[i].sentence, s.paragraph, s.sentence, round(v, 4)))
+            weight[s.paragraph] += der[i].words * max(v, 0.0)
+            if window is not None and window[0] <= j <= window[1]:
+                in_window += der[i].words
+        ranked = sorted(weight.items(), key=lambda kv: (-kv[1], kv[0]))
+        top = ranked[0][1] if ranked else 0.0
+        sources = tuple(k for k, v in ranked if v > 0 and v >= SOURCE_SHARE * top)
+        matched = set().union(*(_numbers(source_text[k]) for k in sources)) if sources else set()
+        mine = _numbers(alignment.derived.paragraphs[a.index].text)
+        out.append((a.index, Signal(
+            scorer=name,
+            score=round(score, 4),
+            threshold=0.0,  # filled in by the caller, with the options in effect
+            context_threshold=0.0,
+            sources=sources,
+            links=tuple(links),
+            in_order=window is not None and in_window * 2 > total,
+            new_numbers=tuple(sorted(mine - matched)),
+        )))
+    return out

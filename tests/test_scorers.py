@@ -1,0 +1,222 @@
+"""The similarity-signal hook (`register_scorers`): how the engine calls a scorer, what lands in the alignment, how
+the rewrite rule weighs it, and what happens when a scorer breaks. The scorers here are stubs with known answers,
+so every decision can be predicted; plugins/provenance-semantic/tests covers the real model."""
+
+from __future__ import annotations
+
+import json
+from typing import ClassVar
+
+import pytest
+
+import provenance
+from provenance import Option, hookimpl
+from provenance.errors import PluginError
+from provenance.signals import LEXICAL_CANDIDATES, MAX_PAIRS, WINDOW, _Sentence, candidate_pairs, order_chain
+from provenance.testing import make_host, run_cli
+
+# A wire story and a rewrite of it: paragraphs 1 and 3 are copies, 0 and 4 light rewrites (4 keeps two thirds of
+# its wording); paragraph 2 is a heavy paraphrase that shares no content word with source paragraph 2.
+SOURCE = [
+    "Flood water swept through the village of Amberley on Sunday night, forcing 300 residents from their homes.",
+    "The river Arun burst its banks after three days of heavy rain, the Environment Agency said.",
+    "Volunteers filled sandbags at the church hall until the early hours, and farmers moved livestock uphill.",
+    "Council leader Priya Shah said emergency shelters at Storrington school would stay open all week.",
+    "Forecasters expect more rain on Wednesday, and a severe flood warning remains in force for the Arun.",
+]
+DERIVED = [
+    "Flood water swept through Amberley village late on Sunday, forcing 300 residents out of their homes.",
+    "The river Arun burst its banks after three days of heavy rain, according to the Environment Agency.",
+    "Neighbours worked through the night to protect houses, while cattle were taken to higher fields.",
+    "Council leader Priya Shah said the emergency shelters at Storrington school would stay open all week.",
+    "More rain is expected on Wednesday, and a severe flood warning remains in force for the river Arun.",
+]
+PARAPHRASE = (DERIVED[2], SOURCE[2])
+
+
+def article(paragraphs: list[str]) -> str:
+    return "\n\n".join(paragraphs) + "\n"
+
+
+class StubScorer:
+    """Similarity 0.9 for the pairs it is told about, `other` for every other pair; records its calls."""
+
+    def __init__(self, name: str = "stub", close: set[tuple[str, str]] | None = None, other: float = 0.1,
+                 threshold: float = 0.7, context_threshold: float = 0.5) -> None:
+        self.name = name
+        self.close = close or set()
+        self.other = other
+        self.calls: list[list[tuple[str, str]]] = []
+        self.options = {"threshold": Option(threshold, float, "close meaning", -1.0, 1.0),
+                        "context_threshold": Option(context_threshold, float, "in an ordered retelling", -1.0, 1.0),
+                        "match": Option(0.6, float, "counts towards the chain", -1.0, 1.0)}
+
+    def score(self, pairs):
+        self.calls.append(list(pairs))
+        return [0.9 if pair in self.close else self.other for pair in pairs]
+
+
+class ScorerPlugin:
+    def __init__(self, *scorers, name: str = "stub-plugin") -> None:
+        self.scorers = scorers
+        self.__name__ = name
+
+    @hookimpl
+    def register_scorers(self, register):
+        for s in self.scorers:
+            register(s)
+
+
+def in_order_pairs() -> set[tuple[str, str]]:
+    return {(d, s) for d, s in zip(DERIVED, SOURCE)}
+
+
+def compare(scorer=None, derived=DERIVED, source=SOURCE, **options):
+    host = make_host(ScorerPlugin(scorer)) if scorer is not None else make_host()
+    return provenance.compare(article(source), article(derived), host=host, options=options or None)
+
+
+def test_without_scorers_the_paraphrase_is_missed_and_reports_carry_no_signals():
+    report = compare()
+    assert [p.relation for p in report.paragraphs] == ["rewrite", "copy", "added", "copy", "rewrite"]
+    assert "scorers" not in report.parameters
+    assert all("signals" not in p.evidence and "scorer" not in p.evidence for p in report.paragraphs)
+
+
+def test_the_engine_calls_each_scorer_once_with_every_pair_in_one_batch():
+    stub = StubScorer(close=in_order_pairs())
+    report = compare(stub)
+    assert len(stub.calls) == 1
+    assert set(stub.calls[0]) == {(d, s) for d in DERIVED for s in SOURCE}
+    assert report.parameters["scorers"] == ["stub-plugin:stub"]
+
+
+def test_a_supported_signal_finds_the_paraphrase_and_the_evidence_names_the_scorer():
+    report = compare(StubScorer(close=in_order_pairs()))
+    p = report.paragraphs[2]
+    assert p.relation == "rewrite"
+    assert p.sources == (2,)
+    assert p.evidence["scorer"] == "stub"
+    signal = p.evidence["signals"]["stub"]
+    assert signal["score"] == pytest.approx(0.9)
+    assert signal["chain"] == 5 and signal["in_order"] is True
+    assert signal["sentences"] == [{"sentence": 0, "source_paragraph": 2, "source_sentence": 0, "similarity": 0.9}]
+    # The paragraphs the words already found were decided by the words.
+    assert {report.paragraphs[i].evidence.get("scorer", "lexical") for i in (0, 1, 3, 4)} == {"lexical"}
+    assert report.source_paragraphs[2].relation == "rewritten"
+
+
+def test_meaning_without_order_or_shared_content_is_not_enough():
+    # Only the paraphrase is close: no ordered retelling (chain 1), and it shares no content with its match.
+    report = compare(StubScorer(close={PARAPHRASE}, other=0.55))
+    assert report.paragraphs[2].relation == "added"
+
+
+def test_a_low_signal_overrules_a_lexical_rewrite_that_shares_words_but_not_meaning():
+    report = compare(StubScorer(other=0.2))
+    p = report.paragraphs[0]
+    assert p.relation == "added"
+    assert p.evidence["scorer"] == "stub"
+    assert "0.20 < 0.70" in p.evidence["decided"]
+    # Paragraph 4 keeps two thirds of the source's wording: never overruled; copies are the copy detector's.
+    assert [report.paragraphs[i].relation for i in (1, 3, 4)] == ["copy", "copy", "rewrite"]
+    assert report.paragraphs[4].evidence["scorer"] == "lexical"
+
+
+def test_thresholds_are_options_the_user_can_set():
+    stub = StubScorer(other=0.2)
+    assert compare(stub, **{"stub.threshold": 0.1}).paragraphs[0].relation == "rewrite"
+    with pytest.raises(provenance.UsageError):
+        compare(StubScorer(), **{"stub.threshold": 2.0})
+
+
+class Broken:
+    name = "broken"
+    options: ClassVar[dict[str, Option]] = {"threshold": Option(0.5, float, "", -1.0, 1.0)}
+
+    def __init__(self, result):
+        self.result = result
+
+    def score(self, pairs):
+        if isinstance(self.result, Exception):
+            raise self.result
+        return self.result(pairs)
+
+
+@pytest.mark.parametrize("result, message", [
+    (RuntimeError("model file missing"), "RuntimeError: model file missing"),
+    (lambda pairs: [0.5], "returned 1 values for"),
+    (lambda pairs: [float("nan")] * len(pairs), "NaN"),
+    (lambda pairs: None, "not a sequence of numbers"),
+])
+def test_a_failing_scorer_is_named_and_the_comparison_finishes_on_the_words(result, message):
+    plain = compare()
+    report = compare(Broken(result))
+    assert [p.relation for p in report.paragraphs] == [p.relation for p in plain.paragraphs]
+    (err,) = report.errors
+    assert err["plugin"] == "stub-plugin" and err["detector"] == "broken" and err["component"] == "scorer"
+    assert message in err["error"]
+
+
+def test_the_cli_exits_4_when_a_scorer_fails(tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(article(SOURCE), encoding="utf-8")
+    b.write_text(article(DERIVED), encoding="utf-8")
+    result = run_cli(["compare", str(a), str(b), "--format", "json"],
+                     plugins=[ScorerPlugin(Broken(RuntimeError("boom")))])
+    assert result.exit_code == 4
+    assert "boom" in result.stderr
+    assert json.loads(result.stdout)["errors"][0]["component"] == "scorer"
+
+
+def test_a_scorer_must_declare_its_threshold():
+    class NoThreshold:
+        name = "bare"
+
+        def score(self, pairs):
+            return [0.0] * len(pairs)
+
+    with pytest.raises(PluginError, match="threshold"):
+        make_host(ScorerPlugin(NoThreshold()))
+
+
+def test_a_scorer_can_be_switched_off_by_name():
+    host = make_host(ScorerPlugin(StubScorer(close=in_order_pairs())), disabled=["stub"])
+    report = provenance.compare(article(SOURCE), article(DERIVED), host=host)
+    assert report.paragraphs[2].relation == "added"
+    assert "scorers" not in report.parameters
+
+
+def test_order_chain_counts_matches_that_follow_the_source_order():
+    best = {0: (0.9, 0), 1: (0.9, 3), 2: (0.9, 1), 3: (0.9, 2), 4: (0.3, 4), 5: (0.8, 5)}
+    assert order_chain(best, 0.6) == 4  # 0, 1, 2, 5 (the 0.3 match does not count)
+    assert order_chain(best, 0.85) == 3
+    assert order_chain({}, 0.5) == 0
+
+
+def test_long_articles_are_scored_on_a_window_and_lexical_candidates_not_all_pairs():
+    n = 200  # 200 x 200 sentences: twice MAX_PAIRS
+    assert n * n > MAX_PAIRS
+    src = [_Sentence(i, 0, f"Filler sentence number {i} about nothing in particular.", 8) for i in range(n)]
+    src[150] = _Sentence(150, 0, "The zeppelin landed beside the lighthouse at Kirkwall.", 8)
+    der = [_Sentence(i, 0, f"Another filler line, number {i}.", 5) for i in range(n)]
+    der[3] = _Sentence(3, 0, "A zeppelin came down near Kirkwall lighthouse.", 7)
+    pairs = candidate_pairs(der, src)
+    per = {}
+    for i, j in pairs:
+        per.setdefault(i, set()).add(j)
+    assert len(pairs) < MAX_PAIRS
+    assert all(len(js) <= 2 * WINDOW + 1 + LEXICAL_CANDIDATES for js in per.values())
+    assert 150 in per[3]  # far from its proportional place, found by its rare words
+    assert {0, 1, 2, 3} <= per[0]  # the window around its place
+
+
+def test_no_opinion_is_no_evidence():
+    class Abstains(StubScorer):
+        def score(self, pairs):
+            return [None] * len(pairs)
+
+    report = compare(Abstains(name="abstains"))
+    assert not report.errors
+    assert [p.relation for p in report.paragraphs] == [p.relation for p in compare().paragraphs]
+    assert all("signals" not in p.evidence for p in report.paragraphs)
