@@ -31,3 +31,26 @@ def check_size(size: int, name: str) -> None:
 
 def _mib(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MiB" if n >= 1024 * 1024 else f"{n:,} bytes"
+
+
+class TimeLimitExceeded(InputError):
+    """The command ran past `--timeout`: reported like an input too costly to process (exit 3)."""
+
+
+def set_time_limit(seconds: int) -> None:
+    """Stop the whole command after `seconds` (0: no limit) with one line and exit 3. Safe to interrupt anywhere:
+    index batches are transactions and reports are written to a temporary file and renamed, so nothing half
+    written is left. Uses SIGALRM, so it applies on Unix and in the main thread only."""
+    import signal
+
+    if seconds < 0:
+        raise UsageError(f"--timeout {seconds}: expected seconds, or 0 for no limit")
+    if not hasattr(signal, "SIGALRM"):
+        return
+
+    def expire(signum, frame):  # the signal handler signature
+        raise TimeLimitExceeded(f"stopped after the --timeout of {seconds} s (raise it, or 0 for none); nothing "
+                                "half-written was kept")
+
+    signal.signal(signal.SIGALRM, expire if seconds else signal.SIG_DFL)
+    signal.alarm(seconds)

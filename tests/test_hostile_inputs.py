@@ -233,3 +233,17 @@ def test_the_size_limit_can_be_set_lifted_and_applies_to_stdin(tmp_path, source,
     db = tmp_path / "idx.db"
     r = run_cli(["--max-bytes", "4096", "index", "add", str(db), str(art), str(source)])
     assert r.exit_code == 3 and "a.txt" in r.stderr and "limit" in r.stderr
+
+
+def test_a_time_limit_stops_the_command_in_one_line(tmp_path, source, default_limit):
+    import signal
+
+    big = tmp_path / "big.txt"
+    sentence = "The volunteers moved {} families to the leisure centre before the river rose again at dawn. "
+    big.write_text("\n\n".join(sentence.format(i) * 3 for i in range(40_000)), encoding="utf-8")  # ~11 MB
+    try:
+        r = run_cli(["--max-bytes", "0", "--timeout", "1", "compare", str(source), str(big)])
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    _one_line_error(r, 3, "--timeout of 1 s")

@@ -14,7 +14,7 @@ import typer
 
 from .._version import __version__
 from ..errors import ProvenanceError
-from ..limits import DEFAULT_MAX_BYTES, set_max_bytes
+from ..limits import DEFAULT_MAX_BYTES, set_max_bytes, set_time_limit
 
 EXIT_INTERNAL = 70
 
@@ -42,9 +42,14 @@ def _root(
     max_bytes: Annotated[int, typer.Option(
         "--max-bytes", envvar="PROVENANCE_MAX_BYTES", min=0,
         help="Refuse articles larger than this many bytes (exit 3); 0 for no limit.")] = DEFAULT_MAX_BYTES,
+    timeout: Annotated[int, typer.Option(
+        "--timeout", envvar="PROVENANCE_TIMEOUT", min=0,
+        help="Stop the command after this many seconds (exit 3); 0 (the default) for no limit.")] = 0,
 ) -> None:
     """Tell how one article derives from another."""
     set_max_bytes(max_bytes)
+    if timeout:
+        set_time_limit(timeout)
 
 
 def fail(message: str, code: int) -> None:
