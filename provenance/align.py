@@ -286,6 +286,9 @@ def _align_paragraph(dp: _Para, src: list[_Para], postings, spec, runs_index: _R
     longest = max((ln for _, ln, _ in runs), default=0)
     for _, ln, sp in runs:
         src_weight[sp] += 0.5 * ln  # copied runs also say where a paragraph comes from
+    whole = [sp for _, ln, sp in runs if ln == n]
+    if whole:  # copied verbatim: that run says exactly where it came from (repeated text: its own counterpart)
+        src_weight[whole[0]] += 2 * max(src_weight.values(), default=1.0) + 1.0
 
     # Anchors: numbers and names shared with the source paragraphs it draws on.
     src_set = set(src_weight)

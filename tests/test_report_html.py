@@ -4,6 +4,7 @@ links, and the audit's folder of pages with safe file names, written whole or no
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import re
 from html.parser import HTMLParser
@@ -105,6 +106,40 @@ def test_copied_quotes_and_shared_phrases_are_marked(example_report):
     assert any(k == "phrase" for k, _ in marks)
 
 
+def test_quotes_are_marked_on_the_source_side_too(example_report):
+    """A quotation often ends in other punctuation in the source (`hold.` against `hold,"`): still a quote."""
+    page = HtmlRenderer().render(example_report)
+    cards = dict(re.findall(r'<article class="para [^"]*" id="(s-\d+)"[^>]*>(.*?)</article>', page, flags=re.DOTALL))
+    quoted = {q["source_paragraph"] for p in example_report.paragraphs for q in p.evidence.get("quotes", [])
+              if q["copied"] and isinstance(q.get("source_paragraph"), int)}
+    assert quoted
+    for i in quoted:
+        assert '<mark class="quote"' in cards[f"s-{i}"], i
+
+
+def test_page_metadata_is_text_and_never_a_link(example_report):
+    """A URL from an article is shown, never linked, whatever its scheme; every other field is escaped."""
+    meta = {"title": "Flood <b>news</b>", "author": "A & B", "url": "javascript:alert(1)"}
+    report = dataclasses.replace(example_report, metadata={**example_report.metadata, "source": meta,
+                                                           "derived": {**meta, "url": "https://example.org/a?b=1&c=2"}})
+    html = HtmlRenderer().render(report)
+    page = parse(html)
+    assert all(a.get("href") in (None,) or a["href"].startswith("#") for _, a in page.tags)
+    text = "".join(page.text)
+    for value in ("Flood <b>news</b>", "A & B", "javascript:alert(1)", "https://example.org/a?b=1&c=2"):
+        assert value in text
+    assert "<b>news</b>" not in html
+
+
+def test_uncounted_paragraphs_say_so(examples):
+    report = provenance.compare(examples / "wire-story.txt", examples / "rewrite-with-commentary.md",
+                                options={"paragraph.min_words": 25})
+    short = [p.index for p in report.paragraphs if p.evidence.get("counted") is False]
+    assert short
+    cards = dict(re.findall(r'id="(d-\d+)"[^>]*>(.*?)</article>', HtmlRenderer().render(report), flags=re.DOTALL))
+    assert {k for k, v in cards.items() if "not counted" in v} == {f"d-{i}" for i in short}
+
+
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_article_text_names_and_titles_are_escaped(tmp_path: Path, payload: str):
     src = tmp_path / "source.txt"
@@ -149,7 +184,8 @@ def audit_index(tmp_path: Path, examples) -> Path:
 
 def test_audit_writes_an_index_page_linking_every_article_to_its_reports(tmp_path, examples, audit_index):
     out = tmp_path / "site"
-    arts = [examples / "rewrite-with-commentary.md", examples / "scraped-copy.html", examples / "independent-report.txt"]
+    arts = [examples / "rewrite-with-commentary.md", examples / "scraped-copy.html",
+            examples / "independent-report.txt"]
     r = run_cli(["audit", str(audit_index), *map(str, arts), "--format", "html", "-o", str(out)])
     assert r.exit_code == 0, r.stderr
     index = (out / "index.html").read_text(encoding="utf-8")

@@ -3,8 +3,9 @@ paragraph coloured by relation; clicking (or Enter on) a paragraph highlights th
 other side. Copied phrases and verbatim quotes are marked inside paragraphs, omitted source paragraphs stand out.
 
 Articles are untrusted: every string from them goes through `html.escape`, the page loads nothing (a
-Content-Security-Policy of `default-src 'none'` with hashes for the one inline stylesheet and script), links are
-only in-page anchors, and the script moves classes around without ever turning text into markup."""
+Content-Security-Policy of `default-src 'none'` with hashes for the one inline stylesheet and script), it has no
+links (a URL from an article is shown as text), and the script moves classes around without ever turning text into
+markup."""
 
 from __future__ import annotations
 
@@ -45,7 +46,8 @@ def page(title: str, body: str, *, script: bool = True, kind: str = "report") ->
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             "<meta name=\"referrer\" content=\"no-referrer\">\n"
             f"<meta name=\"generator\" content=\"text-provenance {e(__version__)}\">\n"
-            f"<title>{e(title)}</title>\n<style>{CSS}</style>\n</head>\n<body class=\"{kind}\">\n{body}\n{tail}</body>\n</html>\n")
+            f"<title>{e(title)}</title>\n<style>{CSS}</style>\n</head>\n"
+            f"<body class=\"{kind}\">\n{body}\n{tail}</body>\n</html>\n")
 
 
 def share_bar(shares: dict[str, float]) -> str:
@@ -63,18 +65,23 @@ def share_bar(shares: dict[str, float]) -> str:
             f'aria-label="{e(label)}">{"".join(rects)}</svg>')
 
 
+_EDGE_PUNCT = ".,;:!?\"'\u2018\u2019\u201c\u201d()[]"
+
+
 def _find(text: str, needle: str) -> tuple[int, int] | None:
-    """Where a phrase as written sits in a paragraph; whitespace and case may differ after normalisation."""
-    if not needle.strip():
-        return None
-    at = text.find(needle)
-    if at >= 0:
-        return at, at + len(needle)
-    words = needle.split()
-    if not words:
-        return None
-    m = re.search(r"\s+".join(re.escape(w) for w in words), text, flags=re.IGNORECASE)
-    return (m.start(), m.end()) if m else None
+    """Where a phrase as written sits in a paragraph; whitespace and case may differ after normalisation, and a
+    quotation often ends in other punctuation on the other side (`hold.` quoted from `hold,"`)."""
+    for candidate in (needle, needle.strip(_EDGE_PUNCT + " ")):
+        words = candidate.split()
+        if not words:
+            continue
+        at = text.find(candidate)
+        if at >= 0:
+            return at, at + len(candidate)
+        m = re.search(r"\s+".join(re.escape(w) for w in words), text, flags=re.IGNORECASE)
+        if m:
+            return m.start(), m.end()
+    return None
 
 
 def marked(text: str, marks: list[tuple[str, str]]) -> str:
@@ -99,11 +106,32 @@ def marked(text: str, marks: list[tuple[str, str]]) -> str:
     return "".join(out)
 
 
+def _meta(report: Report, side: str) -> dict[str, Any]:
+    meta = report.metadata.get(side)
+    return meta if isinstance(meta, dict) else {}
+
+
 def _side_title(report: Report, side: str) -> str:
     name = report.source if side == "source" else report.derived
-    meta = report.metadata.get(side) if isinstance(report.metadata.get(side), dict) else {}
-    title = str(meta.get("title", "")).strip() if meta else ""
+    title = str(_meta(report, side).get("title", "")).strip()
     return f"{name} \u2014 {title}" if title else name
+
+
+PAGE_META = ("title", "author", "date", "outlet", "url")
+
+
+def side_meta(report: Report, side: str) -> str:
+    """What the page said about itself (HTML inputs): shown as text only. A URL from an article is never made a
+    link, so no `javascript:` or other scheme can be clicked, and the page stays free of outward links."""
+    meta = _meta(report, side)
+    items = [f"<dt>{k}</dt><dd>{e(meta[k])}</dd>" for k in PAGE_META if str(meta.get(k, "")).strip()]
+    return f'<dl class="meta">{"".join(items)}</dl>' if items else ""
+
+
+def _lines(start: int | None, end: int | None) -> str:
+    if start is None:
+        return ""
+    return f"line {start}" if end is None or end == start else f"lines {start}\u2013{end}"
 
 
 def summary(report: Report) -> str:
@@ -125,7 +153,7 @@ def summary(report: Report) -> str:
               '</span><span><span class="chip boilerplate"></span>boilerplate</span><span><span class="chip omitted">'
               '</span>left out of the derived article</span><span><span class="chip phrase"></span>shared phrase'
               '</span><span><span class="chip quote"></span>verbatim quote</span>'
-              "<span>click or press Enter on a paragraph to see what it is linked to</span></div>")
+              '<span class="hint">click or press Enter on a paragraph to see what it is linked to</span></div>')
     listed = f'<ul class="notes">{"".join(errors + notes)}</ul>' if errors or notes else ""
     return (f'<header class="summary"><h1>{e(_side_title(report, "derived"))} <span class="vs">derived from</span> '
             f'{e(_side_title(report, "source"))}</h1><div class="facts">{" ".join(facts)}</div>'
@@ -154,7 +182,7 @@ def derived_side(report: Report) -> str:
         marks = [("quote", str(q.get("text", ""))) for q in p.evidence.get("quotes", []) or [] if q.get("copied")]
         marks += [("phrase", str(ph.get("text", ""))) for ph in p.evidence.get("shared_phrases", []) or []]
         links = " ".join(f"s-{int(i)}" for i in p.sources)
-        lines = f"lines {p.start_line}\u2013{p.end_line}" if p.start_line is not None else ""
+        lines = _lines(p.start_line, p.end_line)
         head = [f'<span class="rel">{e(p.relation)}</span>', f"\u00b6{p.index}"]
         if p.relation != "boilerplate":
             head.append(f"score {p.score:.2f}")
@@ -162,6 +190,9 @@ def derived_side(report: Report) -> str:
             head.append("from source " + ", ".join(f"\u00b6{int(i)}" for i in p.sources))
         if lines:
             head.append(lines)
+        if p.evidence.get("counted") is False:
+            head.append('<span class="uncounted" title="shorter than paragraph.min_words: not in the shares '
+                        'or the verdict">not counted</span>')
         why = str(p.evidence.get("message") or p.evidence.get("reason") or "")
         attrs = (f' data-links="{e(links)}" tabindex="0" role="button" aria-pressed="false" '
                  f'aria-label="derived paragraph {p.index}, {e(p.relation)}"') if links else ""
@@ -171,7 +202,7 @@ def derived_side(report: Report) -> str:
                      f"<p>{marked(p.text, marks)}</p>"
                      f'{f"<div class=why>{e(why)}</div>" if why else ""}{extra}</article>')
     return (f'<section class="side derived" aria-label="derived article"><h2>derived: {e(report.derived)}</h2>'
-            f'{"".join(cards)}</section>')
+            f'{side_meta(report, "derived")}{"".join(cards)}</section>')
 
 
 def source_side(report: Report) -> str:
@@ -189,7 +220,7 @@ def source_side(report: Report) -> str:
                      f'<div class="head">{"".join(f"<span>{h}</span>" for h in head)}</div>'
                      f"<p>{marked(sp.text, marks.get(sp.index, []))}</p></article>")
     return (f'<section class="side source" aria-label="source article"><h2>source: {e(report.source)}</h2>'
-            f'{"".join(cards)}</section>')
+            f'{side_meta(report, "source")}{"".join(cards)}</section>')
 
 
 def render_report(report: Report) -> str:

@@ -36,21 +36,29 @@ background:var(--card)}
 .notes{margin:8px 0 0;padding-left:18px;font-size:13px}.notes li{margin:2px 0}
 .errors{color:var(--copy);font-weight:600}
 main{display:grid;grid-template-columns:1fr 1fr;gap:0}
-section.side{padding:12px 20px 40px;min-width:0}
+section.side{padding:0 20px 40px;min-width:0;scroll-padding:48px 0 12px}
 section.side+section.side{border-left:1px solid var(--line)}
-h2{font-size:13px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);margin:4px 0 10px;
-overflow-wrap:anywhere}
+h2{font-size:13px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);margin:0 -20px 10px;
+padding:10px 20px 8px;overflow-wrap:anywhere;position:sticky;top:0;z-index:1;background:var(--bg);
+border-bottom:1px solid var(--line)}
+dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 10px;margin:0 0 10px;font-size:12px;
+color:var(--muted)}dl.meta dt{font-weight:600}dl.meta dd{margin:0;overflow-wrap:anywhere}
 .para{border:1px solid var(--line);border-left-width:4px;border-radius:6px;padding:8px 12px;margin:0 0 10px;
 background:var(--bg);transition:box-shadow .12s,background .12s}
-.para .head{display:flex;flex-wrap:wrap;gap:2px 10px;font-size:12px;color:var(--muted);margin-bottom:4px}
+.para .head{display:flex;flex-wrap:wrap;gap:2px 10px;font-size:12px;color:var(--muted);margin:-8px -12px 6px;
+padding:4px 12px;border-bottom:1px solid var(--line);border-radius:0 5px 0 0}
+.para .uncounted{border:1px solid var(--line);border-radius:8px;padding:0 6px}
 .para .rel{font-weight:700;text-transform:uppercase;letter-spacing:.04em}
 .para p{margin:0;white-space:pre-wrap;overflow-wrap:anywhere}
 .para .why{font-size:12px;color:var(--muted);margin-top:4px}
-.r-copy{border-left-color:var(--copy)}.r-copy .rel{color:var(--copy)}
+.r-copy{border-left-color:var(--copy)}.r-copy .rel{color:var(--copy)}.r-copy .head{background:var(--copy-bg)}
 .r-rewrite{border-left-color:var(--rewrite)}.r-rewrite .rel{color:var(--rewrite)}
-.r-added{border-left-color:var(--added)}.r-added .rel{color:var(--added)}
+.r-rewrite .head{background:var(--rewrite-bg)}
+.r-added{border-left-color:var(--added)}.r-added .rel{color:var(--added)}.r-added .head{background:var(--added-bg)}
 .r-boilerplate,.s-boilerplate{opacity:.55;border-left-color:var(--boiler);border-style:dashed}
 .s-copied{border-left-color:var(--copy)}.s-rewritten{border-left-color:var(--rewrite)}
+.s-copied .head{background:var(--copy-bg)}.s-rewritten .head{background:var(--rewrite-bg)}
+.s-omitted .head{border-bottom-color:transparent}
 .s-omitted{border-left-color:var(--omitted);background:var(--omitted-bg)}.s-omitted .rel{color:var(--omitted)}
 [data-links]{cursor:pointer}
 [data-links]:focus-visible{outline:2px solid var(--link);outline-offset:2px}
@@ -60,6 +68,7 @@ background:var(--bg);transition:box-shadow .12s,background .12s}
 mark{color:inherit;border-radius:2px;padding:0 1px}
 mark.phrase{background:var(--mark-phrase)}
 mark.quote{background:var(--mark-quote);text-decoration:underline dotted}
+.hint{display:none}.js .hint{display:inline}
 footer{padding:10px 24px 24px;color:var(--muted);font-size:12px;border-top:1px solid var(--line)}
 @media screen and (min-width:900px){body.report{height:100vh;display:flex;flex-direction:column;overflow:hidden}
 body.report header.summary{flex:none;max-height:45vh;overflow:auto}body.report main{flex:1;min-height:0;
@@ -67,20 +76,25 @@ grid-template-rows:minmax(0,1fr)}body.report section.side{overflow:auto}body.rep
 @media (max-width:899px){main{grid-template-columns:1fr}section.side+section.side{border-left:0;
 border-top:1px solid var(--line)}}
 @media print{body.report{height:auto;display:block;overflow:visible}section.side{overflow:visible}
-.para{break-inside:avoid}}
+.para{break-inside:avoid}h2{position:static}.hint{display:none}
+.para,.para .head,mark,.chip,svg.bar,.verdict{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 table.articles{border-collapse:collapse;width:100%;font-size:14px}
 table.articles th,table.articles td{text-align:left;padding:6px 10px;border-bottom:1px solid var(--line);
 vertical-align:top;overflow-wrap:anywhere}
+table.articles th,table.articles td.num,table.articles .verdict{white-space:nowrap}
 table.articles th{font-size:12px;text-transform:uppercase;color:var(--muted);letter-spacing:.05em}
 table.articles td.num{text-align:right;font-variant-numeric:tabular-nums}
 a{color:var(--link)}
 table.articles svg.bar{width:160px;margin:5px 0}
+ul.sources{list-style:none;margin:0;padding:0}ul.sources li+li{margin-top:4px}
+ul.sources .sub{display:block;color:var(--muted);font-size:12px}
 .wrap{padding:16px 24px}
 """.strip()
 
 JS = """
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
   function ids(el) {
     var v = el.getAttribute("data-links");
     return v ? v.split(" ") : [];

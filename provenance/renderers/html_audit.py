@@ -33,11 +33,19 @@ def safe_name(*ids: str, limit: int = 60) -> str:
     return f"{slug}-{digest}.html"
 
 
+def _source_link(r: Any, doc: str, name: str) -> str:
+    """A link to one report, with what that report says: its own verdict and how much of the source it covers."""
+    report = r.reports[doc]
+    return (f'<li><a href="reports/{escape(name)}">{escape(doc)}</a> <span class="sub">{escape(report.verdict)} '
+            f"\u00b7 {report.source_coverage:.0%} of the source reused</span></li>")
+
+
 def _index_page(rows: list[tuple[Any, list[tuple[str, str]]]]) -> str:
     body = []
     for r, links in rows:
         s = r.shares
-        src = ", ".join(f'<a href="reports/{escape(name)}">{escape(doc)}</a>' for doc, name in links) or "\u2014"
+        src = (f'<ul class="sources">{"".join(_source_link(r, doc, name) for doc, name in links)}</ul>'
+               if links else "\u2014")
         first = f'<a href="reports/{escape(links[0][1])}">{escape(r.derived)}</a>' if links else escape(r.derived)
         body.append(f"<tr><td>{first}</td><td><span class=\"verdict v-{escape(r.verdict)}\">{escape(r.verdict)}"
                     f"</span></td><td class=\"num\">{s.get('copy', 0):.0%}</td><td class=\"num\">"
