@@ -33,24 +33,47 @@ def _mib(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MiB" if n >= 1024 * 1024 else f"{n:,} bytes"
 
 
-class TimeLimitExceeded(InputError):
-    """The command ran past `--timeout`: reported like an input too costly to process (exit 3)."""
+class TimeLimitExceeded(BaseException):
+    """The command ran past `--timeout`: reported like an input too costly to process (exit 3).
+
+    A BaseException, like KeyboardInterrupt, so that no `except Exception` on the way (a plugin guard, a parser
+    wrapper) can turn it into another error or swallow it."""
+
+    exit_code = 3
+
+
+_REFIRE_SECONDS = 0.25
 
 
 def set_time_limit(seconds: int) -> None:
     """Stop the whole command after `seconds` (0: no limit) with one line and exit 3. Safe to interrupt anywhere:
     index batches are transactions and reports are written to a temporary file and renamed, so nothing half
-    written is left. Uses SIGALRM, so it applies on Unix and in the main thread only."""
+    written is left. Uses SIGALRM, so it applies on Unix and in the main thread only.
+
+    A signal handler's exception can still be lost: Python reports it as "unraisable" when the signal lands while
+    a garbage-collector callback or a finaliser runs. So the handler re-arms the timer before raising, and keeps
+    raising every quarter second until `cancel_time_limit()` (called once the error has been reported)."""
     import signal
 
     if seconds < 0:
         raise UsageError(f"--timeout {seconds}: expected seconds, or 0 for no limit")
     if not hasattr(signal, "SIGALRM"):
         return
+    message = (f"stopped after the --timeout of {seconds} s (raise it, or 0 for none); nothing half-written "
+               "was kept")
 
     def expire(signum, frame):  # the signal handler signature
-        raise TimeLimitExceeded(f"stopped after the --timeout of {seconds} s (raise it, or 0 for none); nothing "
-                                "half-written was kept")
+        signal.setitimer(signal.ITIMER_REAL, _REFIRE_SECONDS)
+        raise TimeLimitExceeded(message)
 
     signal.signal(signal.SIGALRM, expire if seconds else signal.SIG_DFL)
-    signal.alarm(seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+
+
+def cancel_time_limit() -> None:
+    """Disarm `--timeout`: the command's work is over (done or reported), so nothing may interrupt the exit."""
+    import signal
+
+    if hasattr(signal, "SIGALRM"):
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)

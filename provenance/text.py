@@ -32,10 +32,15 @@ TOKEN_RE = re.compile(
     r"|(?P<num>\d+(?:[.,:]\d+)*)(?![^\W_])"
     r"|(?P<word>[^\W_]+(?:['\u2019\-][^\W_]+)*)"
 )
-_SENT_END_RE = re.compile(r"[.!?\u3002\uff01\uff1f]+[\"'\u201d\u2019)\]]*(?:\s+|$)|[\u3002\uff01\uff1f]")
+# A run of terminal punctuation is only tried from its first mark: retried from every mark of a long run ("......"),
+# the match would rescan the run each time (quadratic).
+_SENT_END_RE = re.compile(
+    r"(?<![.!?\u3002\uff01\uff1f])[.!?\u3002\uff01\uff1f]+[\"'\u201d\u2019)\]]*(?:\s+|$)|[\u3002\uff01\uff1f]")
+_LAST_WORD = re.compile(r"([^\W\d_]+)$")
+_WORD_WINDOW = 12  # an abbreviation (at most six letters) or an initial: no need to look further back
 _ABBREV = frozenset(
-    "mr mrs ms dr st gen sen rep gov lt col sgt capt prof jr sr vs etc inc ltd co corp no fig jan feb mar apr jun jul "
-    "aug sep sept oct nov dec mt ft approx dept est univ".split()
+    """mr mrs ms dr st gen sen rep gov lt col sgt capt prof jr sr vs etc inc ltd co corp no fig jan feb mar apr jun jul
+    aug sep sept oct nov dec mt ft approx dept est univ""".split()  # noqa: SIM905 (a word list reads best as prose)
 )
 
 STOPWORDS = frozenset(
@@ -49,7 +54,7 @@ STOPWORDS = frozenset(
     were weren't what what's when when's where where's which while who who's whom why why's will with won't would
     wouldn't you you'd you'll you're you've your yours yourself yourselves may might must shall would s t d ll re ve
     yet however though although thus hence which whose upon within without via per among amongst onto toward towards
-    said says say""".split()
+    said says say""".split()  # noqa: SIM905
 )
 
 
@@ -182,8 +187,7 @@ def count_words(text: str) -> int:
 def _content_word(norm: str) -> str:
     if norm in STOPWORDS or len(norm) < 2:
         return ""
-    if norm.endswith("'s"):
-        norm = norm[:-2]
+    norm = norm.removesuffix("'s")
     return stem(norm.replace("'", ""))
 
 
@@ -199,7 +203,9 @@ def split_sentences(text: str) -> tuple[Sentence, ...]:
         nxt = text[end]
         punct_end = m.start()
         if text[m.start()] == ".":
-            word_m = re.search(r"([^\W\d_]+)$", text[start:punct_end])
+            # A bounded window, not the whole sentence so far: a paragraph of a million "Mr. " never ends a
+            # sentence, so slicing from its start at every full stop was quadratic.
+            word_m = _LAST_WORD.search(text, max(start, punct_end - _WORD_WINDOW), punct_end)
             prev = word_m.group(1) if word_m else ""
             if prev.lower() in _ABBREV or (len(prev) == 1 and prev.isupper()):
                 continue

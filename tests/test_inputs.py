@@ -60,7 +60,7 @@ def test_html_drops_page_furniture():
     <p>The old stone bridge reopened on Monday after six months of repairs that cost the county far more than planned.</p>
     <p>Engineers found cracks in two of the arches during a routine inspection last spring, the county said.</p></article>
     <footer><p>&copy; 2026 The Example Gazette. All rights reserved.</p></footer></body></html>"""
-    blocks, meta = html_blocks(page)
+    blocks, _meta = html_blocks(page)
     texts = [b.text for b in blocks]
     assert texts[0] == "Bridge reopens after repairs"
     assert any(t.startswith("The old stone bridge") for t in texts)

@@ -14,7 +14,7 @@ import typer
 
 from .._version import __version__
 from ..errors import ProvenanceError
-from ..limits import DEFAULT_MAX_BYTES, set_max_bytes, set_time_limit
+from ..limits import DEFAULT_MAX_BYTES, TimeLimitExceeded, cancel_time_limit, set_max_bytes, set_time_limit
 
 EXIT_INTERNAL = 70
 
@@ -68,6 +68,9 @@ def guarded(fn):
             return fn(*args, **kwargs)
         except typer.Exit:
             raise
+        except TimeLimitExceeded as exc:
+            cancel_time_limit()
+            fail(str(exc), exc.exit_code)
         except ProvenanceError as exc:
             if os.environ.get("PROVENANCE_DEBUG"):
                 raise
@@ -83,6 +86,8 @@ def guarded(fn):
                 raise
             fail(f"internal error: {type(exc).__name__}: {exc} (set PROVENANCE_DEBUG=1 for the traceback)",
                  EXIT_INTERNAL)
+        finally:
+            cancel_time_limit()
 
     return wrapper
 

@@ -91,14 +91,22 @@ def render(run: CheckRun, fmt: str, host: Any) -> str:
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 POLICY_RULE = {"id": "provenance/policy", "name": "ProvenancePolicy",
                "shortDescription": {"text": "The article fails the repository's provenance policy"},
+               "fullDescription": {"text": "The article reuses an unlicensed source past a --fail-on threshold of "
+                                           "the policy ([tool.provenance] fail-on, or the command line)."},
+               "help": {"text": "Credit or rewrite the reused paragraphs (the other results show which), or, if "
+                                "the source is licensed, allow it in the policy file ([tool.provenance] allow)."},
                "defaultConfiguration": {"level": "error"}}
 
 
 def combine_sarif(run: CheckRun, outputs: list[str]) -> str:
     """One SARIF 2.1.0 log for the run: every report's results in one run, plus one policy result per failing
     article (code scanning shows it on the article's first line). Valid, and empty, when nothing fails, so an
-    upload clears the alerts of articles that now pass."""
+    upload clears the alerts of articles that now pass.
+
+    Rules are merged by id, in order of first appearance, so a `ruleIndex` given by a renderer may point at
+    another rule in the merged list: each is recomputed from the rule's id."""
     from .._version import __version__
+    from ..renderers.sarif import uri
 
     logs = [json.loads(o) for o in outputs]
     runs = [r for log in logs for r in log.get("runs", [])]
@@ -108,13 +116,39 @@ def combine_sarif(run: CheckRun, outputs: list[str]) -> str:
     rules.setdefault(POLICY_RULE["id"], POLICY_RULE)
     driver["rules"] = list(rules.values())
     base["tool"] = {**base.get("tool", {}), "driver": driver}
-    policy = [{"ruleId": POLICY_RULE["id"], "level": "error", "message": {"text": o.line()},
-               "locations": [{"physicalLocation": {"artifactLocation": {"uri": o.path},
+    position = {rule_id: i for i, rule_id in enumerate(rules)}
+    policy = [{"ruleId": POLICY_RULE["id"], "ruleIndex": position[POLICY_RULE["id"]], "level": "error",
+               "message": {"text": o.line()},
+               "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(o.path)},
                                                    "region": {"startLine": 1}}}]} for o in run.failed]
-    base["results"] = policy + [res for other in runs for res in other.get("results", [])]
+    base["results"] = policy + [_reindexed(res, other, position) for other in runs for res in other.get("results", [])]
     log = {"$schema": logs[0].get("$schema", SARIF_SCHEMA) if logs else SARIF_SCHEMA, "version": "2.1.0",
            "runs": [base]}
     return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+
+
+def _reindexed(result: dict[str, Any], run: dict[str, Any], position: dict[str, int]) -> dict[str, Any]:
+    """A result whose rule references (`ruleIndex`, `rule.index`) point into the merged rule list."""
+    own = [r.get("id") for r in run.get("tool", {}).get("driver", {}).get("rules", [])]
+    rule_id = result.get("ruleId") or (result.get("rule") or {}).get("id")
+    index = result.get("ruleIndex", (result.get("rule") or {}).get("index"))
+    if rule_id is None and isinstance(index, int) and 0 <= index < len(own):
+        rule_id = own[index]
+    if "ruleIndex" not in result and "index" not in (result.get("rule") or {}):
+        return result
+    if "toolComponent" in (result.get("rule") or {}):  # a rule of an extension: its index is not the driver's
+        return result
+    out = {k: v for k, v in result.items() if k != "ruleIndex"}
+    new = position.get(rule_id) if rule_id is not None else None
+    if new is not None:
+        out["ruleId"] = rule_id
+        out["ruleIndex"] = new
+    if "rule" in out:
+        ref = {k: v for k, v in out["rule"].items() if k != "index"}
+        if new is not None:
+            ref["index"] = new
+        out["rule"] = ref
+    return out
 
 
 def _escape(text: str, prop: bool = False) -> str:

@@ -52,13 +52,58 @@ def _xml_blocks(xml: str) -> tuple[list[Block], dict[str, str]]:
 
 # Elements whose content is never article text, though parsers may keep it as text: embedded documents and
 # fallbacks for pages without scripts. Removed before extraction.
-_EMBEDDED = re.compile(r"<(iframe|noscript|template|object|frameset)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_EMBEDDED = ("iframe", "noscript", "template", "object", "frameset")
+_EMBEDDED_OPEN = re.compile(rf"<({'|'.join(_EMBEDDED)})\b[^<>]*>", re.IGNORECASE)
+_EMBEDDED_CLOSE = {tag: re.compile(rf"</{tag}\s*>", re.IGNORECASE) for tag in _EMBEDDED}
+
+
+def _strip_embedded(html: str) -> str:
+    """Drop each embedded element with its content, in one pass. A closing tag searched for in vain is not searched
+    for again: as one regex, a page of unclosed `<iframe>` tags was rescanned to its end from each (quadratic)."""
+    out: list[str] = []
+    pos = 0
+    unclosed: set[str] = set()
+    while (m := _EMBEDDED_OPEN.search(html, pos)) is not None:
+        tag = m.group(1).lower()
+        close = None if tag in unclosed else _EMBEDDED_CLOSE[tag].search(html, m.end())
+        if close is None:  # left to the parser, as before
+            unclosed.add(tag)
+            out.append(html[pos : m.end()])
+            pos = m.end()
+            continue
+        out.append(html[pos : m.start()])
+        out.append(" ")
+        pos = close.end()
+    out.append(html[pos:])
+    return "".join(out)
+
+
+def _parser_limit(html: str, name: str) -> None:
+    """libxml2, which trafilatura parses with, stops reading a page nested more than 256 elements deep and keeps
+    what it had: the rest of the article would vanish without a word. Refuse such a page instead (the check parses
+    the page once more, a few milliseconds for a news page, next to trafilatura's own work)."""
+    from lxml import etree
+
+    parser = etree.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True,
+                              encoding="utf-8")
+    try:
+        etree.fromstring(html.encode("utf-8", "surrogatepass"), parser)
+    except (etree.LxmlError, ValueError):
+        return  # not parseable at all: trafilatura's own handling decides
+    for err in parser.error_log:
+        if err.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT:
+            depth = re.search(r"depth in document: (\d+)", err.message)
+            what = (f"is nested more than {depth.group(1)} elements deep" if depth
+                    else f"exceeds a limit of the HTML parser ({err.message.split(',')[0].strip()})")
+            raise InputError(f"{name}: the HTML page {what}; the parser stops there and the rest of the page would "
+                             "be lost")
 
 
 def html_blocks(html: str, name: str = "<html>") -> tuple[tuple[Block, ...], dict[str, str]]:
     import trafilatura
 
-    html = _EMBEDDED.sub(" ", html)
+    html = _strip_embedded(html)
+    _parser_limit(html, name)
 
     try:
         xml = trafilatura.extract(
@@ -88,10 +133,10 @@ def html_blocks(html: str, name: str = "<html>") -> tuple[tuple[Block, ...], dic
     if not blocks:
         raise InputError(f"{name}: the HTML page has no readable article text")
     title = meta.get("title", "").strip()
-    if title and _norm(blocks[0].text) != _norm(title) and not _norm(blocks[0].text).startswith(_norm(title)):
-        # Keep the headline: trafilatura reports it as metadata, not as part of the body.
-        if not any(_norm(b.text) == _norm(title) for b in blocks[:3]):
-            blocks.insert(0, Block(title, None, None, "h1"))
+    # Keep the headline: trafilatura reports it as metadata, not as part of the body.
+    if (title and _norm(blocks[0].text) != _norm(title) and not _norm(blocks[0].text).startswith(_norm(title))
+            and not any(_norm(b.text) == _norm(title) for b in blocks[:3])):
+        blocks.insert(0, Block(title, None, None, "h1"))
     return tuple(blocks), meta
 
 

@@ -11,22 +11,29 @@ import re
 from ..hookspecs import hookimpl
 from ..model import Block, Extracted
 
-_ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*)$")  # the closing #s are stripped in Python (see _heading)
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,9}[.)])\s+")
-_QUOTE = re.compile(r"^\s{0,3}>\s?")
+_QUOTE = re.compile(r"^(?:\s{0,3}>\s?)+")  # all the markers of a nested quote at once
 _RULE = re.compile(r"^\s{0,3}(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
 _REFDEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S+")
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)|!\[([^\]]*)\]\[[^\]]*\]")
-_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)|\[([^\]]+)\]\[[^\]]*\]")
-_AUTOLINK = re.compile(r"<(https?://[^>]+)>")
-_TAG = re.compile(r"</?[A-Za-z][^>]*>")
-_EMPH = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?!\w)|(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)")
+# Inline patterns never scan past the next opening delimiter of their kind: a line of a hundred thousand unclosed
+# "[a", "*a" or "<a" would otherwise be rescanned to its end from each of them (quadratic; minutes for one line).
+_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()]*\)|!\[([^\[\]]*)\]\[[^\[\]]*\]")
+_LINK = re.compile(r"\[([^\[\]]+)\]\((?:[^()]|\([^()]*\))*\)|\[([^\[\]]+)\]\[[^\[\]]*\]")
+_AUTOLINK = re.compile(r"<(https?://[^<>\s]+)>")
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_EMPH = re.compile(
+    r"\*\*(?=\S)(?P<b1>(?:[^*]|\*(?!\*))+?)(?<=\S)\*\*"
+    r"|__(?=\S)(?P<b2>(?:[^_]|_(?!_))+?)(?<=\S)__"
+    r"|(?<![\w*])\*(?=\S)(?P<i1>[^*]+?)(?<=\S)\*(?!\w)"
+    r"|(?<!\w)_(?=\S)(?P<i2>[^_]+?)(?<=\S)_(?!\w)"
+)
 _CODE = re.compile(r"`+([^`]*)`+")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])")
 
-MD_SIGNS = re.compile(r"^#{1,6}\s|^\s*[-*+]\s|\]\(|^\s*>\s|\*\*\w|^```", re.MULTILINE)
+MD_SIGNS = re.compile(r"^#{1,6}\s|^[ \t]*[-*+]\s|\]\(|^[ \t]*>\s|\*\*\w|^```", re.MULTILINE)  # [ \t]: never across lines
 
 
 def inline(text: str) -> str:
@@ -36,9 +43,18 @@ def inline(text: str) -> str:
     text = _AUTOLINK.sub(r"\1", text)
     text = _CODE.sub(r"\1", text)
     for _ in range(2):
-        text = _EMPH.sub(lambda m: m.group(2) or m.group(3) or m.group(4) or "", text)
+        text = _EMPH.sub(lambda m: m.group("b1") or m.group("b2") or m.group("i1") or m.group("i2") or "", text)
     text = _TAG.sub("", text)
     return _ESCAPE.sub(r"\1", text).strip()
+
+
+def _heading(text: str) -> str:
+    """An ATX heading without its optional closing #s (which need a space before them: `# C#` keeps its #)."""
+    text = text.strip()
+    bare = text.rstrip("#")
+    if bare != text and (not bare or bare[-1] in " \t"):
+        text = bare.rstrip()
+    return text
 
 
 def markdown_blocks(text: str) -> tuple[Block, ...]:
@@ -84,7 +100,7 @@ def markdown_blocks(text: str) -> tuple[Block, ...]:
         atx = _ATX.match(raw)
         if atx:
             flush()
-            blocks.append(Block(inline(atx.group(2)), ln, ln, f"h{len(atx.group(1))}"))
+            blocks.append(Block(inline(_heading(atx.group(2))), ln, ln, f"h{len(atx.group(1))}"))
             i += 1
             continue
         if _RULE.match(raw) and not current:
@@ -98,9 +114,9 @@ def markdown_blocks(text: str) -> tuple[Block, ...]:
             continue
         line = raw
         tag = "p"
-        if _QUOTE.match(line):
-            while _QUOTE.match(line):
-                line = _QUOTE.sub("", line, count=1)
+        quote = _QUOTE.match(line)
+        if quote:
+            line = line[quote.end():]
             tag = "blockquote"
         if _ITEM.match(line):
             flush()

@@ -16,10 +16,12 @@ LEVELS = {"copy": "warning", "rewrite": "notice"}
 
 
 def escape_data(text: str) -> str:
+    """A command's message: the runner reads one command a line and decodes these three."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:
+    """A property value: `,` would start the next property and `:` could end the property list."""
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
@@ -35,14 +37,19 @@ def describe(p: ParagraphResult, report: Report) -> str:
 
 
 def annotations(report: Report) -> list[str]:
+    """One command per flagged paragraph. Without lines (an HTML page, whose paragraphs lose them in extraction)
+    the annotation is on the whole file; without a file (standard input) it is on the run, not on any file."""
+    on_file = not (report.derived.startswith("<") and report.derived.endswith(">"))
     lines = []
     for p in report.paragraphs:
         level = LEVELS.get(p.relation)
         if level is None:
             continue
-        props = [f"file={escape_property(report.derived)}", f"line={p.start_line or 1}"]
-        if p.end_line is not None and p.start_line is not None and p.end_line != p.start_line:
-            props.append(f"endLine={p.end_line}")
+        props = [f"file={escape_property(report.derived)}"] if on_file else []
+        if on_file and p.start_line is not None:
+            props.append(f"line={p.start_line}")
+            if p.end_line is not None and p.end_line > p.start_line:
+                props.append(f"endLine={p.end_line}")
         props.append(f"title={escape_property(f'provenance: {p.relation}')}")
         lines.append(f"::{level} {','.join(props)}::{escape_data(describe(p, report))}\n")
     return lines

@@ -3,8 +3,10 @@ source had that was left out folded away, and plugin notes.
 
 Excerpts are article text, so they are defused before they reach a comment: HTML entities for `&`, `<`, `>`,
 backslashes before everything Markdown gives meaning to (pipes cannot end a table cell, brackets cannot make a
-link or an image), `@` broken so no one gets mentioned, and newlines folded. The whole comment stays under
-GitHub's 65,536-character limit, truncated with a note when it would not."""
+link or an image), and newlines folded. GitHub turns `@name`, `#123`, `GH-123` and bare URLs into mentions, issue
+references and links after rendering, so entities or backslashes would not stop them: a zero-width space goes
+after `@` and `#` and inside `http`, `ftp`, `www` and `GH-`. The whole comment stays under GitHub's
+65,536-character limit, truncated with a note when it would not."""
 
 from __future__ import annotations
 
@@ -18,7 +20,9 @@ from ..model import Report
 LIMIT = 65_000  # GitHub refuses comments over 65,536 characters; leave room for a wrapper
 EXCERPT = 80
 _SPECIAL = re.compile(r"([\\`*_\[\]|~!])")
-_AUTOLINK = re.compile(r"(?i)\b(http|ftp|www)")
+_AUTOLINK = re.compile(r"(?i)\b(http|ftp|www|gh-)")
+_REFERENCE = re.compile(r"([@#])")
+ZWSP = "\u200b"
 
 
 def inline(text: str, width: int = EXCERPT) -> str:
@@ -28,8 +32,8 @@ def inline(text: str, width: int = EXCERPT) -> str:
         text = text[: width - 1].rstrip() + "\u2026"
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _SPECIAL.sub(r"\\\1", text)
-    text = _AUTOLINK.sub(lambda m: m.group(1)[0] + "\u200b" + m.group(1)[1:], text)  # no bare-URL links
-    return text.replace("@", "&#64;")
+    text = _AUTOLINK.sub(lambda m: m.group(1)[0] + ZWSP + m.group(1)[1:], text)  # no bare-URL links
+    return _REFERENCE.sub(r"\1" + ZWSP, text)  # no mentions, no issue references
 
 
 def code(text: str) -> str:
@@ -60,7 +64,7 @@ def body(report: Report, level: int = 3) -> list[str]:
                 "| \u00b6 | excerpt |", "|---:|---|"]
         out += [f"| {sp.index} | {inline(sp.text)} |" for sp in report.omitted]
         out += ["", "</details>"]
-    notes = [f"- [{inline(f.detector, 40)}] paragraph {f.paragraph}: {inline(f.message, 300)}"
+    notes = [f"- paragraph {f.paragraph} ({inline(f.detector, 40)}): {inline(f.message, 300)}"
              for f in report.findings if f.relation is None]
     notes += [f"- **detector {inline(str(e.get('detector')), 40)} failed:** {inline(str(e.get('error')), 300)}"
               for e in report.errors]
@@ -70,15 +74,19 @@ def body(report: Report, level: int = 3) -> list[str]:
 
 
 def fit(lines: list[str], limit: int = LIMIT) -> str:
-    """Join lines, cutting whole lines (never inside a table row) with a note when the comment would be too long."""
-    text, total = [], 0
+    """Join lines, cutting whole lines (never inside a table row) with a note when the comment would be too long.
+    A `<details>` block left open by the cut is closed, so the note shows."""
+    text, total, open_details = [], 0, False
     for i, line in enumerate(lines):
         if total + len(line) + 1 > limit - 200:
+            if open_details:
+                text += ["", "</details>"]
             text.append(f"\n_\u2026 truncated: {len(lines) - i} more line(s) did not fit in one comment; "
                         "see the JSON or HTML report._")
             break
         text.append(line)
         total += len(line) + 1
+        open_details = line.startswith("<details>") or (open_details and line != "</details>")
     return "\n".join(text) + "\n"
 
 

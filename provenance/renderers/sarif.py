@@ -3,13 +3,16 @@ copied paragraph (`provenance/copy`, a warning) and per rewritten one (`provenan
 the derived file's lines, with the source paragraphs as related locations. Added text and boilerplate are not
 findings: they are what a reviewer needs no alert for.
 
-Deterministic (same input, same bytes) and with a `partialFingerprints` entry made of the relation and the
-paragraph's words, so an alert survives lines moving above it and code scanning does not open it twice."""
+Deterministic (same input, same bytes). Results carry no `ruleIndex`: `provenance check` merges logs from several
+reports, and a rule list that changes order under an index would point results at the wrong rule. Each result has
+a `partialFingerprints` entry made of the relation, the source and the paragraph's words (with a counter for
+repeated paragraphs), so an alert survives lines moving above it and code scanning does not open it twice."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
@@ -20,6 +23,7 @@ from ..model import Report
 from .github import describe
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+FINGERPRINT = "provenanceParagraph/v1"
 RULES: dict[str, dict[str, Any]] = {
     "copy": {
         "id": "provenance/copy", "name": "CopiedParagraph",
@@ -43,36 +47,58 @@ RULES: dict[str, dict[str, Any]] = {
 
 
 def uri(path: str) -> str:
-    """A path as given, as a URI reference: forward slashes, everything unsafe percent-encoded."""
+    """A path as given, as a URI reference: forward slashes, everything unsafe percent-encoded (a `:` too, so a
+    first segment such as `notes:1.txt` is not read as a URI scheme)."""
     return quote(path.replace("\\", "/"), safe="/-._~!$&'()*+,;=@")
 
 
-def fingerprint(relation: str, text: str) -> str:
+def is_file(name: str) -> bool:
+    """Whether a report's name for an article is a path. Articles read from standard input or handed over as text
+    are named `<stdin>`, `<text>`, `<bytes>`: no URI can locate them."""
+    return not (name.startswith("<") and name.endswith(">"))
+
+
+def artifact(name: str) -> dict[str, Any]:
+    """An artifactLocation: the URI of a file, or for standard input (which has none) only a description."""
+    if is_file(name):
+        return {"uri": uri(name)}
+    return {"description": {"text": f"{name}: not a file, so no location can be given"}}
+
+
+def fingerprint(relation: str, source: str, text: str, occurrence: int) -> str:
     words = " ".join(text.split()).lower()
-    return hashlib.sha256(f"{relation}\0{words}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{relation}\0{source}\0{words}\0{occurrence}".encode()).hexdigest()[:32]
 
 
 def results(report: Report) -> list[dict[str, Any]]:
     out = []
+    seen: Counter[tuple[str, str]] = Counter()
     for p in report.paragraphs:
         rule = RULES.get(p.relation)
         if rule is None:
             continue
+        key = (p.relation, " ".join(p.text.split()).lower())
+        occurrence = seen[key]
+        seen[key] += 1
+        # Code scanning needs a start line; an HTML page's paragraphs have none after extraction, so they sit on
+        # line 1 and say so in their properties.
         region: dict[str, int] = {"startLine": p.start_line or 1}
         if p.end_line is not None and p.start_line is not None:
             region["endLine"] = max(p.end_line, p.start_line)
         related = [{"id": n + 1, "message": {"text": f"source paragraph {i}"},
-                    "physicalLocation": {"artifactLocation": {"uri": uri(report.source)}}}
+                    "physicalLocation": {"artifactLocation": artifact(report.source)}}
                    for n, i in enumerate(p.sources)]
+        properties: dict[str, Any] = {"paragraph": p.index, "score": round(p.score, 4), "sources": list(p.sources),
+                                      "source": report.source, "verdict": report.verdict}
+        if p.start_line is None:
+            properties["linesKnown"] = False
         result: dict[str, Any] = {
             "ruleId": rule["id"],
             "level": rule["defaultConfiguration"]["level"],
             "message": {"text": describe(p, report)},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(report.derived)},
-                                                "region": region}}],
-            "partialFingerprints": {"provenanceParagraph/v1": fingerprint(p.relation, p.text)},
-            "properties": {"paragraph": p.index, "score": round(p.score, 4), "sources": list(p.sources),
-                           "source": report.source, "verdict": report.verdict},
+            "locations": [{"physicalLocation": {"artifactLocation": artifact(report.derived), "region": region}}],
+            "partialFingerprints": {FINGERPRINT: fingerprint(p.relation, report.source, p.text, occurrence)},
+            "properties": properties,
         }
         if related:
             result["relatedLocations"] = related
@@ -80,12 +106,15 @@ def results(report: Report) -> list[dict[str, Any]]:
     return out
 
 
+def driver() -> dict[str, Any]:
+    return {"name": "text-provenance", "version": __version__, "semanticVersion": __version__,
+            "rules": [RULES["copy"], RULES["rewrite"]]}
+
+
 def log(runs_results: list[dict[str, Any]]) -> dict[str, Any]:
     """One log, one run: the tool with both rules, and the results given."""
-    driver = {"name": "text-provenance", "version": __version__, "semanticVersion": __version__,
-              "rules": [RULES["copy"], RULES["rewrite"]]}
     return {"$schema": SCHEMA_URI, "version": "2.1.0",
-            "runs": [{"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", "results": runs_results}]}
+            "runs": [{"tool": {"driver": driver()}, "columnKind": "unicodeCodePoints", "results": runs_results}]}
 
 
 def dumps(data: dict[str, Any]) -> str:
