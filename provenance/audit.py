@@ -4,10 +4,11 @@ against the best of them, and attribute each paragraph to its own source (an art
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import embeddings
 from .assemble import MIN_WORDS, decide_verdict
 from .assemble import words as count_words
 from .documents import load_document
@@ -62,29 +63,32 @@ def audit_documents(index: Any, derived: Iterable[Document], *, host: Any, top: 
     that indexes its own published articles checks each new version of one without finding it is its own copy.
     """
     options = resolve(known_options(host), dict(options or {}))  # checked once, even if nothing is compared
+    stored = embeddings.active(index, host)  # scorers whose vectors of the corpus the index keeps
     pending: list[Document] = []
     for doc in derived:
         pending.append(doc)
         if len(pending) >= batch:
-            yield from _audit_batch(index, pending, host, top, min_similarity, options, skip_self)
+            yield from _audit_batch(index, pending, host, top, min_similarity, options, skip_self, stored)
             pending = []
     if pending:
-        yield from _audit_batch(index, pending, host, top, min_similarity, options, skip_self)
+        yield from _audit_batch(index, pending, host, top, min_similarity, options, skip_self, stored)
 
 
 def _audit_batch(index: Any, docs: list[Document], host: Any, top: int, min_similarity: float,
-                 options: Mapping[str, Any] | None, skip_self: bool = False) -> Iterator[AuditResult]:
+                 options: Mapping[str, Any] | None, skip_self: bool = False,
+                 stored: list[tuple[str, Any]] | None = None) -> Iterator[AuditResult]:
     prints = [prints_of_document(d, index.params) for d in docs]
     both = Prints.concat(prints, index.params.fingerprint.num_perm)
     found = index.candidates(both, min_similarity) if len(both) else []
     at = 0
     for doc, p in zip(docs, prints):
-        yield _attribute(index, doc, found[at : at + len(p)], host, top, options, skip_self)
+        yield _attribute(index, doc, found[at : at + len(p)], host, top, options, skip_self, stored or [])
         at += len(p)
 
 
 def _attribute(index: Any, derived: Document, found: list[list[Any]], host: Any, top: int,
-               options: Mapping[str, Any] | None, skip_self: bool = False) -> AuditResult:
+               options: Mapping[str, Any] | None, skip_self: bool = False,
+               stored: Sequence[tuple[str, Any]] = ()) -> AuditResult:
     score: dict[str, float] = defaultdict(float)
     for cands in found:
         best: dict[str, float] = {}
@@ -98,10 +102,14 @@ def _attribute(index: Any, derived: Document, found: list[list[Any]], host: Any,
 
     reports: dict[str, Report] = {}
     for doc_id, _ in ranked:
-        stored = index.document(doc_id)
-        if stored is None:  # removed by a concurrent writer since the query
+        doc = index.document(doc_id)
+        if doc is None:  # removed by a concurrent writer since the query
             continue
-        src = load_document(stored.text, stored.id, fmt=stored.format, host=host)
+        src = load_document(doc.text, doc.id, fmt=doc.format, host=host)
+        for name, scorer in stored:  # the source's sentence vectors, so the scorer encodes only the article
+            blob = index.vectors(name, str(scorer.embedding_version), [doc_id]).get(doc_id)
+            if blob is not None:
+                embeddings.remember(scorer, blob, src)
         reports[doc_id] = compare_documents(src, derived, host=host, options=options)
 
     min_words = int((options or {}).get(MIN_WORDS, 0))  # options arrive resolved (audit_documents)

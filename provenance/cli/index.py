@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import EXIT_INPUT, UsageError
+from ..errors import EXIT_INPUT, ProvenanceError, UsageError
 from . import app, guarded
 
 BATCH_DOCUMENTS = 256  # documents per transaction: big enough to amortise a commit, small enough to lose little
@@ -48,23 +48,76 @@ def add(
     ] = BATCH_DOCUMENTS,
     verbose: Annotated[bool, typer.Option(
         "--verbose", "-v", help="Print a line on standard error as each batch is committed.")] = False,
+    embed: Annotated[list[str] | None, typer.Option(
+        "--embed", metavar="SCORER",
+        help="Also store this scorer's sentence vectors (e.g. semantic), now and in every later add, so audits "
+             "never recompute them. Unchanged documents get theirs once.")] = None,
+    no_embed: Annotated[bool, typer.Option(
+        "--no-embed", help="Store no vectors in this run, even if the index keeps them (add them later).")] = False,
 ) -> None:
     """Add (or update) documents; unchanged documents are skipped, changed ones replaced."""
+    from .. import embeddings
     from ..index import open_index
     from ..index.ingest import iter_inputs, prepare_all
     from ..plugins import get_host
 
-    idx = open_index(index, create=True, host=get_host())
+    host = get_host()
+    if embed and no_embed:
+        raise UsageError("--embed and --no-embed exclude each other")
+    for name in embed or ():
+        embeddings.embedder(host, name)  # a scorer that is missing or cannot embed: refused before any work
+    idx = open_index(index, create=True, host=host)
+    kinds = {} if no_embed else embeddings.requested(idx)
+    if embed and not all(hasattr(idx, m) for m in ("set_embeddings", "put_vectors", "have_vectors", "vectors")):
+        idx.close()
+        raise UsageError(f"--embed: the index backend of {index} cannot store vectors")
+    if embed:
+        kinds.update({name: str(embeddings.embedder(host, name).embedding_version) for name in embed})
+        idx.set_embeddings(kinds)
+    for name in kinds:
+        try:
+            embeddings.embedder(host, name)
+        except UsageError:
+            idx.close()
+            raise UsageError(f"{index}: the index keeps vectors of scorer {name!r}, which is not installed or "
+                             "not enabled; install its plugin, or add with --no-embed") from None
     errors: list[str] = []
-    added = skipped = replaced = 0
+    added = skipped = replaced = embedded = 0
+    unchanged: list = []
+
+    def embed_unchanged() -> None:
+        """Documents already indexed that lack vectors (the index was built before --embed): embedded once."""
+        nonlocal embedded
+        from ..documents import load_document
+
+        ids = [raw.id for raw, _ in unchanged]
+        lacking: set[str] = set()
+        for name in kinds:  # the cheap question first: most unchanged documents have their vectors already
+            version = str(embeddings.embedder(host, name).embedding_version)
+            lacking |= set(ids) - idx.have_vectors(name, version, ids)
+        docs = []
+        for raw, dig in unchanged:
+            if raw.id not in lacking:
+                continue
+            try:
+                docs.append((raw.id, dig, load_document(raw.text, raw.id, fmt=raw.format, host=host)))
+            except ProvenanceError as exc:
+                errors.append(str(exc))
+        embedded += embeddings.fill(idx, host, kinds, docs)
+        unchanged.clear()
 
     def fresh():
         nonlocal skipped
         for raw in iter_inputs(paths, errors):
             from ..index.ingest import digest
 
-            if idx.digest_of(raw.id) == digest(raw):
+            dig = digest(raw)
+            if idx.digest_of(raw.id) == dig:
                 skipped += 1
+                if kinds:
+                    unchanged.append((raw, dig))
+                    if len(unchanged) >= batch_size:
+                        embed_unchanged()
                 continue
             yield raw
 
@@ -73,14 +126,22 @@ def add(
     batch: list = []
     batch_paragraphs = 0
 
+    def segmented(doc):
+        from ..documents import load_document
+
+        return load_document(doc.text, doc.id, fmt=doc.format, host=host)
+
     def flush() -> None:
-        nonlocal added, replaced, batch_paragraphs
+        nonlocal added, replaced, batch_paragraphs, embedded
         if not batch:
             return
         existed = sum(idx.digest_of(doc.id) is not None for doc, _ in batch)
         idx.put_many(batch)  # one transaction: an interruption keeps every earlier batch whole
         replaced += existed
         added += len(batch) - existed
+        if kinds:  # after the documents' own commit: interrupted here, the next add embeds what is missing
+            embedded += embeddings.fill(idx, host, kinds, [(doc.id, doc.digest, segmented(doc))
+                                                           for doc, _ in batch])
         if verbose:  # flushed at once: what a killed run reports committed, is
             typer.echo(f"provenance: committed {len(batch)} documents ({added + replaced} in all, "
                        f"last {batch[-1][0].id})", err=True)
@@ -102,11 +163,14 @@ def add(
             if len(batch) >= batch_size or batch_paragraphs >= BATCH_PARAGRAPHS:
                 flush()
         flush()
+        if unchanged:
+            embed_unchanged()
     finally:
         if progress:
             progress.stop()
         idx.close()
-    typer.echo(f"added {added}, replaced {replaced}, unchanged {skipped}, failed {len(errors)}", err=True)
+    vectors = f", embedded {embedded} ({', '.join(sorted(kinds))})" if kinds else ""
+    typer.echo(f"added {added}, replaced {replaced}, unchanged {skipped}, failed {len(errors)}{vectors}", err=True)
     for e in errors:
         typer.echo(f"provenance: error: {e}", err=True)
     if errors:
@@ -125,6 +189,11 @@ def info(
     idx = open_index(index, create=False)
     try:
         data = idx.info()
+        kinds = idx.embeddings() if hasattr(idx, "embeddings") else {}
+        if kinds:
+            counts = idx.vector_counts()
+            data["embeddings"] = {name: {"version": version, "documents": counts.get(name, 0)}
+                                  for name, version in kinds.items()}
     finally:
         idx.close()
     if as_json:
@@ -138,6 +207,8 @@ def info(
     typer.echo(f"{'parameters':<20} num_perm {p['fingerprint']['num_perm']}, seed {p['fingerprint']['seed']}, "
                f"{p['bands']}x{p['rows']} bands{' + sentence keys' if p.get('sentence_keys') else ''}, "
                f"format {p['format']}")
+    for name, e in data.get("embeddings", {}).items():
+        typer.echo(f"{'vectors':<20} {name} ({e['version']}): {e['documents']} of {data['documents']} documents")
 
 
 @index_app.command("remove")

@@ -217,6 +217,19 @@ def few_names(names: Sequence[str], n: int = 3) -> str:
     return shown + (f" and {len(names) - n} more" if len(names) > n else "")
 
 
+def embed_meta(value: str | None, location: str) -> dict[str, str]:
+    """The recorded `--embed` requests; shared by every backend's meta."""
+    if not value:
+        return {}
+    try:
+        kinds = json.loads(value)
+    except ValueError:
+        kinds = None
+    if not isinstance(kinds, dict) or not all(isinstance(v, str) for v in kinds.values()):
+        raise InputError(f"{location}: the index's record of stored vectors is unreadable (damaged index?)")
+    return {str(k): v for k, v in kinds.items()}
+
+
 def looks_like_digest(value: object) -> bool:
     """Whether a stored digest is `index add`'s (32 hex digits), which `index check` can recompute."""
     return isinstance(value, str) and len(value) == 32 and all(c in "0123456789abcdef" for c in value)

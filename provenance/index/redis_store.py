@@ -41,7 +41,16 @@ import numpy as np
 from ..errors import InputError, UsageError
 from ..hookspecs import hookimpl
 from . import retrieve
-from .base import FORMAT_VERSION, Candidate, IndexParams, Prints, StoredDocument, few_names, looks_like_digest
+from .base import (
+    FORMAT_VERSION,
+    Candidate,
+    IndexParams,
+    Prints,
+    StoredDocument,
+    embed_meta,
+    few_names,
+    looks_like_digest,
+)
 
 BUCKETS = 1 << 18
 PAGE = 1024
@@ -52,6 +61,17 @@ T = TypeVar("T")
 
 # ARGV: prefix, ndocs, records blob, groups blob (bucket u32 BE, bytes u32 BE)*, entries blob, record size,
 #       first pid, then per document: id, digest, format, meta, text, num, paragraphs
+_PUT_VECTORS = """
+local p, name, version = ARGV[1], ARGV[2], ARGV[3]
+for i = 4, #ARGV, 3 do
+  local key = p .. ':doc:' .. ARGV[i]
+  if redis.call('HGET', key, 'digest') == ARGV[i + 1] then
+    redis.call('HSET', key, 'vec:' .. name, ARGV[i + 2], 'vecv:' .. name, version, 'vecd:' .. name, ARGV[i + 1])
+  end
+end
+return 0
+"""
+
 _PUT = """
 local p = ARGV[1]
 local ndocs = tonumber(ARGV[2])
@@ -244,6 +264,7 @@ class RedisIndex:
             self._remove = self.r.register_script(_REMOVE)
             self._postings = self.r.register_script(_POSTINGS)
             self._records = self.r.register_script(_RECORDS)
+            self._put_vectors = self.r.register_script(_PUT_VECTORS)
 
     @contextmanager
     def _guard(self, attempts: int = 1, since: float | None = None) -> Iterator[None]:
@@ -377,6 +398,77 @@ class RedisIndex:
     def close(self) -> None:
         self.r.close()
 
+    # Stored vectors (provenance/embeddings.py) ---------------------------------------------------------------
+    # Fields of the document's own hash (`vec:<name>`, `vecv:<name>`, `vecd:<name>`): replacing or removing the
+    # document deletes the hash, so a vector never outlives its text, with no extra bookkeeping in the batch script.
+
+    def embeddings(self) -> dict[str, str]:
+        """Scorer name -> embedding version, for every `--embed` recorded in the index."""
+        value = self._call(lambda: self.r.hget(f"{self.prefix}:meta", "embed"))
+        return embed_meta(value.decode(errors="replace") if value else None, self.location)
+
+    def set_embeddings(self, kinds: dict[str, str]) -> None:
+        value = json.dumps(kinds, sort_keys=True)
+        self._call(lambda: self.r.hset(f"{self.prefix}:meta", "embed", value))
+
+    def have_vectors(self, name: str, version: str, ids: Sequence[str]) -> set[str]:
+        """Which of `ids` have vectors of this scorer and version for their current text."""
+        found: set[str] = set()
+        for lo in range(0, len(ids), 500):
+            chunk = list(ids[lo : lo + 500])
+
+            def fetch(chunk: list[str] = chunk) -> list[Any]:
+                pipe = self.r.pipeline(transaction=False)
+                for doc_id in chunk:
+                    pipe.hmget(f"{self.prefix}:doc:{doc_id}", "digest", f"vecd:{name}", f"vecv:{name}")
+                return pipe.execute()
+
+            for doc_id, (dig, vdig, ver) in zip(chunk, self._call(fetch)):
+                if dig is not None and dig == vdig and ver == version.encode():
+                    found.add(doc_id)
+        return found
+
+    def put_vectors(self, name: str, version: str, items: Sequence[tuple[str, str, bytes]]) -> None:
+        """Store (doc id, digest, blob) in one script call: a document changed since its digest was read keeps
+        none (its next `index add` embeds the new text)."""
+        if not items:
+            return
+        args: list[Any] = [self.prefix, name, version]
+        for doc_id, dig, blob in items:
+            args += [doc_id, dig, blob]
+        self._call(lambda: self._put_vectors(args=args))
+
+    def vectors(self, name: str, version: str, ids: Sequence[str]) -> dict[str, bytes]:
+        def fetch() -> list[Any]:
+            pipe = self.r.pipeline(transaction=False)
+            for doc_id in ids:
+                pipe.hmget(f"{self.prefix}:doc:{doc_id}", "digest", f"vecd:{name}", f"vecv:{name}", f"vec:{name}")
+            return pipe.execute()
+
+        return {doc_id: bytes(blob) for doc_id, (dig, vdig, ver, blob) in zip(ids, self._call(fetch))
+                if dig is not None and dig == vdig and ver == version.encode() and blob is not None}
+
+    def vector_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        names = list(self.embeddings())
+        if not names:
+            return counts
+        ids = self.ids()
+        for name in names:
+            n = 0
+            for lo in range(0, len(ids), 500):
+                chunk = ids[lo : lo + 500]
+                field = f"vecd:{name}"
+                n += sum(v is not None for v in self._call(lambda c=chunk, f=field: self._hmget_many(c, f)))
+            counts[name] = n
+        return counts
+
+    def _hmget_many(self, ids: Sequence[str], field: str) -> list[Any]:
+        pipe = self.r.pipeline(transaction=False)
+        for doc_id in ids:
+            pipe.hget(f"{self.prefix}:doc:{doc_id}", field)
+        return pipe.execute()
+
     # Checking ------------------------------------------------------------------------------------------------
 
     def ids(self) -> list[str]:
@@ -408,9 +500,43 @@ class RedisIndex:
         if _int(meta.get("paragraphs")) != live_paragraphs:
             problems.append(f"meta: {meta.get('paragraphs')!r} live paragraphs counted, {live_paragraphs} stored")
         self._verify_paragraphs(problems, listed, next_pid)
+        self._verify_vectors(problems, sorted(doc_id for doc_id, _, _ in listed.values()))
         if self._call(lambda: self.r.mget(f"{p}:next", f"{p}:docnum")) != before:
             problems.append("a writer changed the index during the check: check again when it is done")
         return problems
+
+    def _verify_vectors(self, problems: list[str], ids: list[str]) -> None:
+        """Stored vectors (`index add --embed`) that do not unpack or do not match the version recorded beside."""
+        from ..embeddings import unpack
+
+        for name in self.embeddings():
+            bad, stale = [], []
+            for lo in range(0, len(ids), 500):
+                chunk = ids[lo : lo + 500]
+
+                def fetch(chunk: list[str] = chunk, name: str = name) -> list[Any]:
+                    pipe = self.r.pipeline(transaction=False)
+                    for doc_id in chunk:
+                        pipe.hmget(f"{self.prefix}:doc:{doc_id}", "digest", f"vecd:{name}", f"vecv:{name}",
+                                   f"vec:{name}")
+                    return pipe.execute()
+
+                for doc_id, (dig, vdig, ver, blob) in zip(chunk, self._call(fetch)):
+                    if blob is None:
+                        continue
+                    if vdig != dig:
+                        stale.append(doc_id)
+                        continue
+                    try:
+                        if ver is None or unpack(bytes(blob))[0] != ver.decode(errors="replace"):
+                            bad.append(doc_id)
+                    except InputError:
+                        bad.append(doc_id)
+            if stale:
+                problems.append(f"vectors: {len(stale)} {name} vector set(s) belong to an older text "
+                                f"({few_names(stale)})")
+            if bad:
+                problems.append(f"vectors: damaged {name} vectors for {len(bad)} document(s) ({few_names(bad)})")
 
     def _verify_documents(self, problems: list[str], next_pid: int, last_num: int) -> dict[int, tuple[str, int, int]]:
         """Listed documents (number -> id, first paragraph id, paragraph count) that are stored whole."""

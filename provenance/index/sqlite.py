@@ -30,7 +30,16 @@ import numpy as np
 from ..errors import InputError, UsageError
 from ..hookspecs import hookimpl
 from . import retrieve
-from .base import FORMAT_VERSION, Candidate, IndexParams, Prints, StoredDocument, few_names, looks_like_digest
+from .base import (
+    FORMAT_VERSION,
+    Candidate,
+    IndexParams,
+    Prints,
+    StoredDocument,
+    embed_meta,
+    few_names,
+    looks_like_digest,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -176,6 +185,7 @@ class SqliteIndex:
         with self._guard(), self._tx() as db:
             first = int(db.execute("SELECT value FROM meta WHERE key='next_pid'").fetchone()[0])
             db.executemany("DELETE FROM documents WHERE id=?", [(doc.id,) for doc, _ in items])
+            self._drop_vectors(db, [doc.id for doc, _ in items])
             seq = db.execute("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name='documents'").fetchone()[0]
             db.executemany("INSERT OR REPLACE INTO documents(id, digest, paragraphs, format, meta, text) "
                            "VALUES(?,?,?,?,?,?)", [(doc.id, doc.digest, len(prints), doc.format, meta, blob)
@@ -199,6 +209,7 @@ class SqliteIndex:
             before = db.total_changes
             db.executemany("DELETE FROM documents WHERE id=?", [(i,) for i in ids])
             removed = db.total_changes - before
+            self._drop_vectors(db, ids)
         self._snap = None
         return removed
 
@@ -339,6 +350,71 @@ class SqliteIndex:
         self._snap = None
         self.db.close()
 
+    # Stored vectors (provenance/embeddings.py) ---------------------------------------------------------------
+    # In a table of their own, created on the first `index add --embed`: an index without it reads as before. A
+    # row holds its document's digest and is deleted with the document, so a vector never outlives its text.
+
+    VECTORS = ("CREATE TABLE IF NOT EXISTS vectors(doc TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, "
+               "digest TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY(doc, name)) WITHOUT ROWID")
+
+    def _has_vectors(self, db: sqlite3.Connection) -> bool:
+        return db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='vectors'").fetchone() is not None
+
+    def _drop_vectors(self, db: sqlite3.Connection, ids: Sequence[str]) -> None:
+        if self._has_vectors(db):
+            db.executemany("DELETE FROM vectors WHERE doc=?", [(i,) for i in ids])
+
+    def embeddings(self) -> dict[str, str]:
+        """Scorer name -> embedding version, for every `--embed` recorded in the index."""
+        with self._guard():
+            row = self.db.execute("SELECT value FROM meta WHERE key='embed'").fetchone()
+        return embed_meta(row[0] if row else None, self.location)
+
+    def set_embeddings(self, kinds: dict[str, str]) -> None:
+        with self._guard(), self._tx() as db:
+            db.execute(self.VECTORS)
+            db.execute("INSERT OR REPLACE INTO meta VALUES('embed', ?)", (json.dumps(kinds, sort_keys=True),))
+
+    def have_vectors(self, name: str, version: str, ids: Sequence[str]) -> set[str]:
+        """Which of `ids` have vectors of this scorer and version for their current text."""
+        found: set[str] = set()
+        with self._guard():
+            if not self._has_vectors(self.db):
+                return found
+            for lo in range(0, len(ids), 500):
+                chunk = list(ids[lo : lo + 500])
+                marks = ",".join("?" * len(chunk))
+                found.update(r[0] for r in self.db.execute(
+                    f"SELECT v.doc FROM vectors v JOIN documents d ON d.id = v.doc AND d.digest = v.digest "
+                    f"WHERE v.name=? AND v.version=? AND v.doc IN ({marks})", (name, version, *chunk)))
+        return found
+
+    def put_vectors(self, name: str, version: str, items: Sequence[tuple[str, str, bytes]]) -> None:
+        """Store (doc id, digest, blob) in one transaction; a document changed since its digest was read keeps
+        none (its next `index add` embeds the new text)."""
+        with self._guard(), self._tx() as db:
+            db.execute(self.VECTORS)
+            db.executemany(
+                "INSERT OR REPLACE INTO vectors(doc, name, version, digest, data) "
+                "SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM documents WHERE id=? AND digest=?)",
+                [(doc, name, version, dig, blob, doc, dig) for doc, dig, blob in items])
+
+    def vectors(self, name: str, version: str, ids: Sequence[str]) -> dict[str, bytes]:
+        with self._guard():
+            if not ids or not self._has_vectors(self.db):
+                return {}
+            marks = ",".join("?" * len(ids))
+            return {r[0]: bytes(r[1]) for r in self.db.execute(
+                f"SELECT v.doc, v.data FROM vectors v JOIN documents d ON d.id = v.doc AND d.digest = v.digest "
+                f"WHERE v.name=? AND v.version=? AND v.doc IN ({marks})", (name, version, *ids))}
+
+    def vector_counts(self) -> dict[str, int]:
+        with self._guard():
+            if not self._has_vectors(self.db):
+                return {}
+            return dict(self.db.execute("SELECT v.name, COUNT(*) FROM vectors v JOIN documents d ON d.id = v.doc "
+                                        "AND d.digest = v.digest GROUP BY v.name"))
+
     # Checking ------------------------------------------------------------------------------------------------
 
     def ids(self) -> list[str]:
@@ -364,7 +440,8 @@ class SqliteIndex:
             return [f"cannot be read ({exc})"]
         try:
             for what, stage in (("SQLite", self._verify_pages), ("meta", self._verify_meta),
-                                ("documents", self._verify_documents), ("segments", self._verify_segments)):
+                                ("documents", self._verify_documents), ("segments", self._verify_segments),
+                                ("vectors", self._verify_vectors)):
                 try:
                     stage(problems, state)
                 except (sqlite3.Error, ValueError, TypeError, zlib.error) as exc:
@@ -391,6 +468,26 @@ class SqliteIndex:
             state["next_pid"] = int(meta["next_pid"])
         except (KeyError, ValueError):
             problems.append(f"meta: next_pid {meta.get('next_pid')!r} is not a paragraph id")
+
+    def _verify_vectors(self, problems: list[str], state: dict[str, Any]) -> None:
+        from ..embeddings import unpack
+
+        if not self._has_vectors(self.db):
+            return
+        stale = self.db.execute("SELECT COUNT(*) FROM vectors v WHERE NOT EXISTS (SELECT 1 FROM documents d "
+                                "WHERE d.id = v.doc AND d.digest = v.digest)").fetchone()[0]
+        if stale:
+            problems.append(f"vectors: {stale} stored vector set(s) belong to no current document text")
+        bad: dict[str, list[str]] = {}
+        for doc, name, version, data in self.db.execute("SELECT doc, name, version, data FROM vectors"):
+            try:
+                ok = unpack(bytes(data))[0] == version
+            except InputError:
+                ok = False
+            if not ok:
+                bad.setdefault(name, []).append(doc)
+        for name, docs in sorted(bad.items()):
+            problems.append(f"vectors: damaged {name} vectors for {len(docs)} document(s) ({few_names(docs)})")
 
     def _verify_documents(self, problems: list[str], state: dict[str, Any]) -> None:
         from .ingest import RawDocument, digest
