@@ -165,8 +165,10 @@ def test_the_cli_exits_4_when_a_scorer_fails(tmp_path):
     result = run_cli(["compare", str(a), str(b), "--format", "json"],
                      plugins=[ScorerPlugin(Broken(RuntimeError("boom")))])
     assert result.exit_code == 4
-    assert "boom" in result.stderr
+    assert "scorer 'broken' from plugin 'stub-plugin' failed" in result.stderr and "boom" in result.stderr
     assert json.loads(result.stdout)["errors"][0]["component"] == "scorer"
+    text = run_cli(["compare", str(a), str(b)], plugins=[ScorerPlugin(Broken(RuntimeError("boom")))])
+    assert "scorer broken (plugin stub-plugin) failed" in text.stdout
 
 
 def test_a_scorer_must_declare_its_threshold():

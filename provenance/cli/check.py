@@ -126,7 +126,7 @@ def check(
         typer.echo(f"provenance: error: {e}", err=True)
     broken = [(o.path, e) for o in outcomes for e in o.errors]
     for path, e in broken:
-        typer.echo(f"provenance: error: {path}: detector {e['detector']!r} from plugin {e['plugin']!r} failed "
+        typer.echo(f"provenance: error: {path}: {e.get('component', 'detector')} {e['detector']!r} from plugin {e['plugin']!r} failed "
                    f"(against {e['source']}): {e['error']}", err=True)
     n = len(outcomes)
     verdict = f"{len(failed)} of {n} article(s) fail the policy" if failed else f"{n} article(s) pass the policy"

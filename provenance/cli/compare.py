@@ -68,7 +68,7 @@ def compare(
     write_output(text, output)
     if report.errors:
         for err in report.errors:
-            typer.echo(f"provenance: error: detector {err['detector']!r} from plugin {err['plugin']!r} failed: "
+            typer.echo(f"provenance: error: {err.get('component', 'detector')} {err['detector']!r} from plugin {err['plugin']!r} failed: "
                        f"{err['error']}", err=True)
         raise typer.Exit(EXIT_PLUGIN)
     crossed = []

@@ -146,7 +146,7 @@ def summary(report: Report) -> str:
                      f"{e(words.get('source_body', 0))} in the source</span>")
     notes = [f"<li>[{e(f.detector)}] {('paragraph ' + str(f.paragraph) + ': ') if f.relation is None else ''}"
              f"{e(f.message)}</li>" for f in report.findings if f.relation is None]
-    errors = [f'<li class="errors">detector {e(err.get("detector"))} (plugin {e(err.get("plugin"))}) failed: '
+    errors = [f'<li class="errors">{e(err.get("component", "detector"))} {e(err.get("detector"))} (plugin {e(err.get("plugin"))}) failed: '
               f'{e(err.get("error"))}</li>' for err in report.errors]
     legend = ('<div class="legend"><span><span class="chip copy"></span>copied</span>'
               '<span><span class="chip rewrite"></span>rewritten</span><span><span class="chip added"></span>added'

@@ -66,7 +66,7 @@ def body(report: Report, level: int = 3) -> list[str]:
         out += ["", "</details>"]
     notes = [f"- paragraph {f.paragraph} ({inline(f.detector, 40)}): {inline(f.message, 300)}"
              for f in report.findings if f.relation is None]
-    notes += [f"- **detector {inline(str(e.get('detector')), 40)} failed:** {inline(str(e.get('error')), 300)}"
+    notes += [f"- **{inline(str(e.get('component', 'detector')), 10)} {inline(str(e.get('detector')), 40)} failed:** {inline(str(e.get('error')), 300)}"
               for e in report.errors]
     if notes:
         out += ["", *notes]

@@ -69,7 +69,7 @@ class TextRenderer:
         for f in report.findings:
             console.print(Text(f"  note [{f.detector}] paragraph {f.paragraph}: {f.message}"))
         for err in report.errors:
-            console.print(Text(f"detector {err['detector']} (plugin {err['plugin']}) failed: {err['error']}",
+            console.print(Text(f"{err.get('component', 'detector')} {err['detector']} (plugin {err['plugin']}) failed: {err['error']}",
                                style="bold red"))
         return buf.getvalue()
 
