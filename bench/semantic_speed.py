@@ -87,13 +87,14 @@ def main() -> int:
 def _audit_table(host) -> None:
     import tempfile
 
+    from provenance_semantic import model
+
     from bench.speed import CLOUGH
     from provenance import embeddings
     from provenance.audit import audit_documents
     from provenance.documents import load_document
     from provenance.index import open_index
     from provenance.index.ingest import RawDocument, prepare
-    from provenance_semantic import model
 
     files = sorted(CLOUGH.glob("*.txt"))
     raws = [RawDocument(f.name, f.read_text(encoding="utf-8", errors="replace"), "text") for f in files]
