@@ -224,3 +224,35 @@ def test_the_vector_blob_round_trips_and_refuses_damage():
         with pytest.raises(InputError):
             unpack(bad)
     assert not pack("v/1", texts, vectors).startswith(b"\x80")  # never a pickle
+
+
+def test_stored_vectors_have_their_documented_layout_and_no_pickle(index_location, corpus):
+    from test_index_faults import _pickled
+
+    assert cli(["index", "add", index_location, corpus, "--embed", "bag"], VectorScorer()).exit_code == 0
+    blobs = []
+    if index_location.startswith("redis://"):
+        import redis
+
+        url, _, query = index_location.partition("?")
+        prefix = dict(kv.split("=") for kv in query.split("&"))["prefix"]
+        client = redis.Redis.from_url(url)
+        assert json.loads(client.hget(f"{prefix}:meta", "embed")) == {"bag": "bag/64/1"}
+        for path in corpus.iterdir():
+            fields = client.hgetall(f"{prefix}:doc:{path}")
+            assert fields[b"vecv:bag"] == b"bag/64/1" and fields[b"vecd:bag"] == fields[b"digest"]
+            blobs.append(fields[b"vec:bag"])
+    else:
+        with sqlite3.connect(index_location) as db:
+            meta = dict(db.execute("SELECT key, value FROM meta"))
+            assert json.loads(meta["embed"]) == {"bag": "bag/64/1"}
+            rows = db.execute("SELECT v.doc, v.name, v.version, v.digest, v.data, d.digest FROM vectors v "
+                              "JOIN documents d ON d.id = v.doc").fetchall()
+            assert len(rows) == 2
+            for doc, name, version, dig, data, current in rows:
+                assert (name, version, dig) == ("bag", "bag/64/1", current) and isinstance(data, bytes)
+                blobs.append(data)
+    for blob in blobs:
+        assert blob.startswith(MAGIC) and not _pickled(blob)
+        version, vectors = unpack(blob)
+        assert version == "bag/64/1" and vectors and all(len(v) == 64 * 8 for v in vectors.values())
