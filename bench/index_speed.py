@@ -36,9 +36,9 @@ QUERY_SIZE = 10  # paragraphs per candidates() call
 
 
 def _slice(p: Prints, lo: int, hi: int) -> Prints:
-    m = (p.sentence_rows >= lo) & (p.sentence_rows < hi)
-    return Prints(p.rows[lo:hi] - lo, p.signatures[lo:hi], p.sizes[lo:hi], p.sentence_keys[m],
-                  p.sentence_rows[m] - lo)
+    a, b = np.searchsorted(p.sentence_rows, [lo, hi])  # sentence rows ascend: no pass over all of them per slice
+    return Prints(p.rows[lo:hi] - lo, p.signatures[lo:hi], p.sizes[lo:hi], p.sentence_keys[a:b],
+                  p.sentence_rows[a:b] - lo)
 
 
 def _documents(paragraphs: list[str], prints: Prints) -> list[tuple[StoredDocument, Prints]]:
@@ -100,7 +100,7 @@ def main() -> int:
     ap.add_argument("--probes", type=int, default=2000)
     ap.add_argument("--redis", default=None)
     ap.add_argument("--skip-redis", action="store_true")
-    ap.add_argument("--buckets", type=int, default=1 << 18, help="bucket strings of the Redis index")
+    ap.add_argument("--buckets", type=int, default=1 << 16, help="bucket strings of the Redis index")
     ap.add_argument("--datasketch-max", type=int, default=100000,
                     help="datasketch's in-memory LSH takes ~9 KB a paragraph: measure it on at most this many")
     args = ap.parse_args()

@@ -86,16 +86,15 @@ def contents(location: str) -> dict[str, list[tuple]]:
         if location.startswith("redis"):
             return _redis_contents(idx)
         snap = idx._snapshot()
-        keys, kpids = np.concatenate(snap.keys), np.concatenate(snap.kpids)
-        rows = snap.row_of[kpids.astype(np.int64)]
-        order = np.lexsort((keys, rows))
-        keys, rows = keys[order], rows[order]
-        bounds = np.searchsorted(rows, np.arange(len(snap.records) + 1))
+        store = snap.store
+        order = np.lexsort((snap.keys, snap.rows))
+        keys, rows = snap.keys[order], snap.rows[order]
+        bounds = np.searchsorted(rows, np.arange(len(store) + 1))
         out: dict[str, list[tuple]] = {}
-        for r, rec in enumerate(snap.records):
-            doc = snap.names.get(int(rec["doc"]))
+        for r in range(len(store)):
+            doc = snap.names.get(int(store.doc[r]))
             if doc is not None:
-                out.setdefault(doc, []).append((int(rec["para"]), int(rec["size"]), rec["sig"].tobytes(),
+                out.setdefault(doc, []).append((int(store.para[r]), int(store.size[r]), store.sig[r].tobytes(),
                                                 tuple(keys[bounds[r] : bounds[r + 1]].tolist())))
         return {doc: sorted(paras) for doc, paras in out.items()}
     finally:
@@ -203,7 +202,7 @@ def _sqlite_damage(db: sqlite3.Connection) -> dict:
         "next_pid": (lambda db: db.execute("UPDATE meta SET value='7' WHERE key='next_pid'"),
                      "paragraph ids at or past next_pid (7)"),
         "format row": (lambda db: db.execute("UPDATE meta SET value='9' WHERE key='format'"),
-                       "meta: format '9' where 2 was expected"),
+                       "meta: format '9' where 3 was expected"),
         "records cut": (lambda db: db.execute("UPDATE segments SET records=substr(records, 1, 100)"),
                         "a record list of another size"),
         "postings cut": (lambda db: db.execute("UPDATE segments SET keys=substr(keys, 1, 10)"),
@@ -847,7 +846,7 @@ def test_nothing_stored_is_pickle_and_every_value_has_its_documented_layout(inde
                         assert isinstance(v, int | str | bytes) and not _pickled(v if isinstance(v, bytes)
                                                                                  else str(v).encode())
             meta = dict(db.execute("SELECT key, value FROM meta"))
-            assert set(meta) == {"params", "format", "next_pid"} and json.loads(meta["params"])["format"] == 2
+            assert set(meta) == {"params", "format", "next_pid"} and json.loads(meta["params"])["format"] == 3
             for digest, fmt, m, text in db.execute("SELECT digest, format, meta, text FROM documents"):
                 assert len(digest) == 32 and fmt == "text" and json.loads(m) == {"outlet": "Wire"}
                 assert zlib.decompress(text).decode("utf-8")
@@ -870,7 +869,7 @@ def test_nothing_stored_is_pickle_and_every_value_has_its_documented_layout(inde
                     values += 1
                     assert not _pickled(v)
                 if name == "meta":
-                    assert set(fields) == {b"params", b"format", b"buckets", b"paragraphs"}
+                    assert set(fields) == {b"params", b"format", b"buckets", b"paragraphs", b"token"}
                 elif name == "docs":
                     assert sorted(v.decode() for v in fields.values()) == ids
                 else:
@@ -887,6 +886,8 @@ def test_nothing_stored_is_pickle_and_every_value_has_its_documented_layout(inde
                     assert int(v) > 0
                 elif name.startswith("k:"):
                     assert len(v) % 8 == 0 and int(name[2:]) >= 0
+                    keys = np.frombuffer(v, "<u4")[::2]
+                    assert np.all(keys[1:] >= keys[:-1]), "a bucket's postings are sorted by key"
                 else:
                     assert name.startswith("r:") and len(v) % rsize == 0, name
     assert values > 100

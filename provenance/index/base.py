@@ -13,7 +13,7 @@ import numpy as np
 from ..errors import InputError, UsageError
 from ..fingerprint import FingerprintParams
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: Redis buckets sorted by key (read by binary search)
 TEXT_LEVEL = 6  # zlib level of stored texts (compressed by the fingerprinting workers, in parallel)
 SENTENCE_MIN_WORDS = 3  # shorter sentences ("He said so.") would match everywhere
 

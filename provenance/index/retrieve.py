@@ -16,6 +16,7 @@ similarity and containment, and only candidates reaching either threshold are re
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -78,17 +79,56 @@ def kept_requests(req_rows: np.ndarray, lengths: np.ndarray, cap: int) -> np.nda
     return keep & (lengths > 0)
 
 
-def verified(prints: Prints, q_rows: np.ndarray, recs: np.ndarray, min_similarity: float,
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """Paragraph records as columns. A signature is then one contiguous row (64 bytes: one cache line), which a
+    query gathers about five times faster than it gathers whole 74-byte records; the document number and paragraph
+    index are only read for the few candidates that pass verification."""
+
+    doc: np.ndarray  # uint32
+    para: np.ndarray  # uint32
+    size: np.ndarray  # uint16
+    sig: np.ndarray  # (n, num_perm) uint8, C-contiguous
+
+    @staticmethod
+    def of(recs: np.ndarray) -> Columns:
+        return Columns(np.ascontiguousarray(recs["doc"]), np.ascontiguousarray(recs["para"]),
+                       np.ascontiguousarray(recs["size"]), np.ascontiguousarray(recs["sig"]))
+
+    def __len__(self) -> int:
+        return len(self.doc)
+
+
+_LOW7 = np.uint64(0x7F7F7F7F7F7F7F7F)
+_ONES = np.uint64(0x0101010101010101)
+
+
+def agreements(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per row, how many bytes of a and b (n x num_perm uint8) are equal: eight bytes a word when they fit."""
+    n, width = a.shape
+    if width % 8 or width > 8 * 255:
+        return np.count_nonzero(a == b, axis=1)
+    x = np.ascontiguousarray(a).view(np.uint64) ^ np.ascontiguousarray(b).view(np.uint64)
+    with np.errstate(over="ignore"):
+        zero = ~(((x & _LOW7) + _LOW7) | x | _LOW7)  # the top bit of each byte of x that is zero, exactly
+        lanes = (zero >> np.uint64(7)).sum(axis=1, dtype=np.uint64)  # per byte lane, up to width / 8
+        if width <= 248:  # the lanes fold into the top byte without overflowing it
+            return ((lanes * _ONES) >> np.uint64(56)).astype(np.int64)
+    return lanes.view(np.uint8).reshape(n, 8).sum(axis=1, dtype=np.int64)
+
+
+def verified(prints: Prints, q_rows: np.ndarray, cand: np.ndarray, store: Columns, min_similarity: float,
              names: Callable[[np.ndarray], dict[int, str]]) -> list[list[Candidate]]:
-    """Score raw candidates against their packed signatures and keep the ones that reach a threshold."""
+    """Score raw candidates (query row, row of `store`) against their packed signatures; keep the ones that reach
+    a threshold. A pair may come more than once (it shared several keys): it is scored again and counted once."""
     out: list[list[Candidate]] = [[] for _ in range(len(prints))]
     if len(q_rows) == 0:
         return out
     qsig = pack(prints.signatures)
-    m = (recs["sig"] == qsig[q_rows]).mean(axis=1)
+    m = agreements(store.sig[cand], qsig[q_rows]) / qsig.shape[1]
     j = np.clip((m - 1 / 256) / (1 - 1 / 256), 0.0, 1.0)
     qs = prints.sizes[q_rows].astype(np.float64)
-    ss = recs["size"].astype(np.float64)
+    ss = store.size[cand].astype(np.float64)
     inter = j * (qs + ss) / (1 + j)
     small = np.minimum(qs, ss)
     cont = np.where(small >= CONTAINMENT_MIN_WORDS, np.minimum(1.0, inter / np.maximum(small, 1)), 0.0)
@@ -96,27 +136,33 @@ def verified(prints: Prints, q_rows: np.ndarray, recs: np.ndarray, min_similarit
     idx = np.flatnonzero(keep)
     if len(idx) == 0:
         return out
-    named = names(np.unique(recs["doc"][idx]))
-    for i in idx:
-        name = named.get(int(recs["doc"][i]))
+    _, first = np.unique((q_rows[idx].astype(np.int64) << 32) | cand[idx].astype(np.int64), return_index=True)
+    idx = idx[first]
+    rows, docs, paras = q_rows[idx].tolist(), store.doc[cand[idx]], store.para[cand[idx]].tolist()
+    named = names(np.unique(docs))
+    for r, d, p, jj, cc in zip(rows, docs.tolist(), paras, j[idx].tolist(), cont[idx].tolist()):
+        name = named.get(d)
         if name is None:  # removed (or replaced) since its postings were written
             continue
-        out[int(q_rows[i])].append(Candidate(name, int(recs["para"][i]), round(float(j[i]), 4),
-                                             round(float(cont[i]), 4)))
+        out[r].append(Candidate(name, p, round(jj, 4), round(cc, 4)))
     for found in out:
         found.sort(key=lambda c: (-c.score, c.doc, c.paragraph))
     return out
 
 
-def pairs(req_rows: np.ndarray, hit_req: np.ndarray, hit_pid: np.ndarray, lengths: np.ndarray,
-          cap: int) -> tuple[np.ndarray, np.ndarray]:
-    """Unique (query row, stored paragraph id) pairs from postings hits, common keys skipped."""
-    m = kept_requests(req_rows, lengths, cap)[hit_req]
-    return unique_pairs(req_rows, hit_req[m], hit_pid[m])
-
-
 def unique_pairs(req_rows: np.ndarray, hit_req: np.ndarray, hit_pid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Unique (query row, stored paragraph id) pairs from the postings hits of kept key lookups."""
-    combo = np.unique((req_rows[hit_req].astype(np.int64) << 32) | hit_pid.astype(np.int64))
+    combo = sorted_unique((req_rows[hit_req].astype(np.int64) << 32) | hit_pid.astype(np.int64))
     return combo >> 32, combo & 0xFFFFFFFF
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """np.unique by sorting: for a few thousand integers 10-20x faster than numpy 2's hash-based unique."""
+    s = np.sort(values)
+    if len(s) < 2:
+        return s
+    keep = np.empty(len(s), dtype=bool)
+    keep[0] = True
+    np.not_equal(s[1:], s[:-1], out=keep[1:])
+    return s[keep]
 

@@ -1,6 +1,6 @@
 """The embedded index: one SQLite file in WAL mode, so readers can audit while a writer adds.
 
-Layout (format 2). Postings are not one row per (key, paragraph): at 27 keys a paragraph that costs about a
+Layout (format 3, unchanged since format 2). Postings are not one row per (key, paragraph): at 27 keys a paragraph that costs about a
 kilobyte per paragraph and caps inserts at a few thousand paragraphs a second. Instead each write batch becomes a
 *segment*: one row holding its keys sorted (uint32), the paragraph id under each key, and one fixed-size record
 per paragraph (document number, paragraph index, content size, 8-bit packed signature). Segments are merged
@@ -8,6 +8,8 @@ per paragraph (document number, paragraph index, content size, 8-bit packed sign
 also drops the paragraphs of removed or replaced documents, which are otherwise only skipped.
 
 A query loads the segments once (a few hundred bytes per paragraph) and answers with vectorised binary searches.
+The loaded postings point straight at record rows, and the records are held as columns (the signatures one
+contiguous 64-byte row each), so verifying a raw candidate costs one cache line.
 Every batch of documents is written in one transaction: interrupting `index add` (Ctrl-C, kill -9) leaves every
 batch committed before and nothing half-written. Texts are stored zlib-compressed, so an audit can run the full
 comparison against a candidate without the corpus ever being held in memory.
@@ -67,10 +69,9 @@ def path_of(location: str) -> Path:
 class _Snapshot:
     """The postings and records of one consistent read, held for the queries of one run."""
 
-    keys: list[np.ndarray]
-    kpids: list[np.ndarray]
-    row_of: np.ndarray  # paragraph id -> its row in records (-1: none)
-    records: np.ndarray
+    keys: np.ndarray  # every posting's key, sorted (uint32)
+    rows: np.ndarray  # the row in `store` of each posting's paragraph (int32): no id-to-row lookup per query
+    store: retrieve.Columns
     names: dict[int, str]
     paragraphs: int
 
@@ -269,6 +270,7 @@ class SqliteIndex:
             pids = np.concatenate([np.frombuffer(r[2], "<u4") for r in rows]) if rows else np.zeros(0, np.uint32)
             recs = (np.concatenate([np.frombuffer(r[3], self.rec_dtype) for r in rows]) if rows
                     else np.zeros(0, self.rec_dtype))
+            del rows
         if len(pids) != len(recs):
             raise InputError(f"{self.location}: the index file is damaged (paragraph records do not match)")
         if len(pids) and int(pids.max()) >= next_pid:  # a damaged id would otherwise size the table below
@@ -282,9 +284,19 @@ class SqliteIndex:
         order = np.argsort(pids, kind="stable")
         live = _member(recs["doc"].astype(np.int64), np.array(sorted(names), dtype=np.int64))
         pids = pids[order]
-        row_of = np.full(int(pids[-1]) + 1 if len(pids) else 0, -1, dtype=np.int64)  # ids are dense: a table
-        row_of[pids] = np.arange(len(pids))
-        self._snap = _Snapshot(keys, kpids, row_of, recs[order], names, int(live.sum()))
+        row_of = np.full(int(pids[-1]) + 1 if len(pids) else 0, -1, dtype=np.int32)  # ids are dense: a table
+        row_of[pids] = np.arange(len(pids), dtype=np.int32)
+        # Postings point at rows of the records once and for all (a posting without a record, which only a damaged
+        # file has, is dropped).
+        all_keys = keys[0] if keys else np.zeros(0, np.uint32)
+        all_pids = kpids[0].astype(np.int64) if kpids else np.zeros(0, np.int64)
+        del keys, kpids
+        at = row_of[np.minimum(all_pids, len(row_of) - 1)] if len(row_of) else np.full(len(all_pids), -1, np.int32)
+        at[all_pids >= len(row_of)] = -1
+        found = at >= 0
+        if not found.all():
+            all_keys, at = all_keys[found], at[found]
+        self._snap = _Snapshot(all_keys, at, retrieve.Columns.of(recs[order]), names, int(live.sum()))
         return self._snap
 
     def candidates(self, prints: Prints, min_similarity: float = 0.2) -> list[list[Candidate]]:
@@ -293,34 +305,21 @@ class SqliteIndex:
             return []
         snap = self._snapshot()
         qkeys, qrows = prints.keys(self.params)
-        lengths = np.zeros(len(qkeys), dtype=np.int64)
-        hit_req, hit_pid = [], []
-        top = qkeys == np.uint32(0xFFFFFFFF)
+        if len(snap.keys) == 0 or len(qkeys) == 0:
+            return [[] for _ in range(len(prints))]
         with np.errstate(over="ignore"):
             bounds = np.concatenate([qkeys, qkeys + np.uint32(1)])  # integer keys: k+1 "left" is k "right"
         nq = len(qkeys)
         # Searched in sorted order: consecutive searches then walk nearby memory (2-4x faster than unsorted).
         order = np.argsort(bounds, kind="stable")
-        sorted_bounds = bounds[order]
         both = np.empty(len(bounds), dtype=np.int64)
-        ranges = []
-        for keys in snap.keys:
-            both[order] = np.searchsorted(keys, sorted_bounds, side="left")
-            lo, hi = both[:nq].copy(), np.where(top, len(keys), both[nq:])
-            lengths += hi - lo
-            ranges.append((lo, hi))
-        if not ranges:
-            return [[] for _ in range(len(prints))]
+        both[order] = np.searchsorted(snap.keys, bounds[order], side="left")
+        lo = both[:nq]
+        hi = np.where(qkeys == np.uint32(0xFFFFFFFF), len(snap.keys), both[nq:])
         # Only the postings of kept keys are gathered: a skipped common key may hold a hundred thousand.
-        keep = retrieve.kept_requests(qrows, lengths, retrieve.max_postings(snap.paragraphs))
-        for kpids, (lo, hi) in zip(snap.kpids, ranges):
-            owner, pos = retrieve.expand(lo, np.where(keep, hi, lo))
-            hit_req.append(owner)
-            hit_pid.append(kpids[pos])
-        q_rows, pids = retrieve.unique_pairs(qrows, np.concatenate(hit_req), np.concatenate(hit_pid))
-        at = snap.row_of[np.minimum(pids, len(snap.row_of) - 1)] if len(snap.row_of) else np.full(len(pids), -1)
-        found = at >= 0
-        return retrieve.verified(prints, q_rows[found], snap.records[at[found]], min_similarity,
+        keep = retrieve.kept_requests(qrows, hi - lo, retrieve.max_postings(snap.paragraphs))
+        owner, pos = retrieve.expand(lo, np.where(keep, hi, lo))
+        return retrieve.verified(prints, qrows[owner], snap.rows[pos], snap.store, min_similarity,
                                  lambda nums: {int(n): snap.names[int(n)] for n in nums if int(n) in snap.names})
 
     def document(self, doc_id: str) -> StoredDocument | None:
