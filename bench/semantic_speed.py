@@ -80,6 +80,36 @@ def main() -> int:
     print(f"| compare without the plugin (median of 7) | {without_s:.3f} | |")
     print(f"| compare with the plugin (median of 7) | {with_s:.3f} | goal < {GOAL_SECONDS:.1f} s: "
           f"{'met' if with_s < GOAL_SECONDS else 'NOT met'}; {with_s / without_s:.1f}x without |")
+
+    # The paraphrase judge's cost. The core asks it only where the article does not retell the source in order
+    # (even independent Clough answers on the same topics do, by its chain rule), so it is timed directly: one
+    # judgement for each derived sentence against its closest source sentence, the most a comparison of these
+    # two articles could ask for, added to the comparison's own time as the worst case.
+    from provenance_semantic import SemanticScorer, pairs
+
+    from provenance.documents import load_document
+    from provenance.embeddings import sentence_texts
+
+    d_sents = sentence_texts(load_document(der, "derived", host=meaning))
+    s_sents = sentence_texts(load_document(src, "source", host=meaning))
+    sv, dv = model.embed(s_sents), model.embed(d_sents)
+    closest = [(d, s_sents[int(k)]) for d, k in zip(d_sents, (dv @ sv.T).argmax(axis=1))]
+    scorer = SemanticScorer()
+    scorer.judge(closest[:2])  # warm-up: the judge's weights
+
+    def judged():
+        pairs.clear_cache()
+        scorer.judge(closest)  # those at or above the floor (0.5) are read
+
+    before = pairs.STATS.judged
+    judged_s = _median(judged)
+    n_read = (pairs.STATS.judged - before) // 7
+    worst = with_s + judged_s
+    print(f"| judging the {len(closest)} derived sentences' closest matches ({n_read} at or above the floor; "
+          "median of 7) | "
+          f"{judged_s:.3f} | worst case with the comparison: {worst:.3f} s, goal < {GOAL_SECONDS:.1f} s: "
+          f"{'met' if worst < GOAL_SECONDS else 'NOT met'} |")
+    with_s = worst
     _audit_table(meaning)
     return 0 if with_s < GOAL_SECONDS else 1
 

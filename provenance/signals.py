@@ -31,6 +31,7 @@ MAX_PAIRS = 20_000  # all pairs up to this many; beyond, a window and lexical ca
 WINDOW = 12  # source sentences either side of a derived sentence's proportional place (large comparisons)
 LEXICAL_CANDIDATES = 12  # source sentences sharing the rarest content words (large comparisons)
 SOURCE_SHARE = 0.2  # a source paragraph is named when it gives this share of the top one's matched weight
+CHAIN = 4  # sentence matches in the source's order from which the article as a whole derives from the source
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,18 +80,18 @@ def candidate_pairs(der: Sequence[_Sentence], src: Sequence[_Sentence]) -> list[
     return out
 
 
-def _call(scorer: Any, pairs: list[tuple[str, str]]) -> list[float | None]:
+def _call(scorer: Any, pairs: list[tuple[str, str]], method: str = "score") -> list[float | None]:
     """The scorer's values, checked. None is allowed and means "no opinion" (a language the model does not know,
     say): such a pair is no evidence either way."""
-    got = scorer.score(pairs)
+    got = getattr(scorer, method)(pairs)
     try:
         values = [None if v is None else float(v) for v in got]
     except (TypeError, ValueError) as exc:
-        raise ScorerFailure(f"score() returned {type(got).__name__}, not a sequence of numbers ({exc})") from None
+        raise ScorerFailure(f"{method}() returned {type(got).__name__}, not a sequence of numbers ({exc})") from None
     if len(values) != len(pairs):
-        raise ScorerFailure(f"score() returned {len(values)} values for {len(pairs)} pairs")
+        raise ScorerFailure(f"{method}() returned {len(values)} values for {len(pairs)} pairs")
     if any(v is not None and math.isnan(v) for v in values):
-        raise ScorerFailure("score() returned NaN")
+        raise ScorerFailure(f"{method}() returned NaN")
     return values
 
 
@@ -118,12 +119,12 @@ def score_alignment(alignment: Alignment, scorers: Sequence[tuple[str, Any]], op
     for plugin, scorer in scorers:
         trace(f"score: {plugin}:{scorer.name} ({len(pairs)} pairs)")
         try:
+            if hasattr(scorer, "configure"):  # the values in effect of its own options (defaults, or the user's)
+                scorer.configure({key: _option(scorer, options, key) for key in (getattr(scorer, "options", None)
+                                                                                  or {})})
             values = _call(scorer, pairs)
-        except Exception as exc:
-            if os.environ.get("PROVENANCE_DEBUG"):
-                raise
-            errors.append({"plugin": plugin, "detector": str(scorer.name), "component": "scorer",
-                           "error": f"{type(exc).__name__}: {exc}"})
+        except Exception as exc:  # noqa: BLE001 (third-party code: recorded, not fatal)
+            errors.append(_failure(plugin, scorer, exc))
             continue
         best: dict[int, tuple[float, int]] = {}
         for (i, j), v in zip(index_pairs, values):
@@ -133,12 +134,42 @@ def score_alignment(alignment: Alignment, scorers: Sequence[tuple[str, Any]], op
         context = _option(scorer, options, "context_threshold")
         match = _option(scorer, options, "match")
         chain = order_chain(best, float(threshold if match is None else match))
+        if chain < CHAIN and hasattr(scorer, "judge"):
+            try:
+                best = _second_opinion(scorer, best, der, src)
+            except Exception as exc:  # noqa: BLE001 (third-party code: recorded, not fatal)
+                errors.append(_failure(plugin, scorer, exc, "judge: "))
+                continue
         for a, sig in _paragraph_signals(alignment, wanted, der, src, best, str(scorer.name)):
             signals[a].append(replace(sig, threshold=threshold, chain=chain,
                                       context_threshold=float(threshold if context is None else context)))
     paragraphs = tuple(replace(a, signals=tuple(signals[a.index])) if a.index in signals else a
                        for a in alignment.paragraphs)
     return replace(alignment, paragraphs=paragraphs), errors
+
+
+def _failure(plugin: str, scorer: Any, exc: Exception, what: str = "") -> dict[str, str]:
+    """A failing scorer, recorded the way a failing detector is (PROVENANCE_DEBUG=1: the traceback instead)."""
+    if os.environ.get("PROVENANCE_DEBUG"):
+        raise exc
+    return {"plugin": plugin, "detector": str(scorer.name), "component": "scorer",
+            "error": f"{what}{type(exc).__name__}: {exc}"}
+
+
+def _second_opinion(scorer: Any, best: dict[int, tuple[float, int]], der: Sequence[_Sentence],
+                    src: Sequence[_Sentence]) -> dict[int, tuple[float, int]]:
+    """Each derived sentence's closest match, judged again by the scorer's `judge` (a costlier reading of the two
+    sentences together), where the article does not retell the source in order: there a paragraph stands or
+    falls by its meaning alone (the `threshold` bar), and the closest match is all that decides it. Inside an
+    ordered retelling the order is the stronger evidence and the first scores stand. None keeps a score."""
+    rows = sorted(best)
+    pairs = [(der[i].text, src[best[i][1]].text) for i in rows]
+    values = _call(scorer, pairs, method="judge")
+    out = dict(best)
+    for i, v in zip(rows, values):
+        if v is not None:
+            out[i] = (v, best[i][1])
+    return out
 
 
 def _option(scorer: Any, options: Mapping[str, Any], key: str) -> Any:

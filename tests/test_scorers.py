@@ -222,3 +222,49 @@ def test_no_opinion_is_no_evidence():
     assert not report.errors
     assert [p.relation for p in report.paragraphs] == [p.relation for p in compare().paragraphs]
     assert all("signals" not in p.evidence for p in report.paragraphs)
+
+
+class JudgingScorer(StubScorer):
+    """A stub with a second opinion: `verdict` for every closest match it is asked about; records the calls."""
+
+    def __init__(self, verdict: float, **kw) -> None:
+        super().__init__(**kw)
+        self.verdict = verdict
+        self.judged: list[list[tuple[str, str]]] = []
+
+    def judge(self, pairs):
+        self.judged.append(list(pairs))
+        return [self.verdict] * len(pairs)
+
+
+def test_the_judge_is_asked_only_outside_an_ordered_retelling_and_only_about_closest_matches():
+    ordered = JudgingScorer(0.1, close=in_order_pairs())
+    report = compare(ordered)
+    assert ordered.judged == []  # chain 5: the order is the evidence, the first scores stand
+    assert report.paragraphs[2].relation == "rewrite"
+
+    lone = JudgingScorer(0.1, close={PARAPHRASE}, other=0.3)
+    report = compare(lone)
+    (asked,) = lone.judged
+    assert len(asked) == len(DERIVED)  # one closest match per derived sentence (one sentence per paragraph)
+    assert PARAPHRASE in asked
+    signal = report.paragraphs[2].evidence.get("signals", {}).get("stub")
+    assert signal is not None and signal["score"] == pytest.approx(0.1)  # the judged value replaced 0.9
+
+
+def test_the_judge_can_promote_and_keep_out_what_the_first_scores_said():
+    # A lexical rewrite (paragraph 0) whose closest match the judge rejects is overruled, and kept when it agrees.
+    rejected = compare(JudgingScorer(0.2, close={(DERIVED[0], SOURCE[0])}, other=0.3))
+    agreed = compare(JudgingScorer(0.95, close={(DERIVED[0], SOURCE[0])}, other=0.3))
+    assert rejected.paragraphs[0].relation == "added" and rejected.paragraphs[0].evidence["scorer"] == "stub"
+    assert agreed.paragraphs[0].relation == "rewrite"
+
+
+def test_a_failing_judge_is_recorded_like_a_failing_scorer():
+    class BrokenJudge(StubScorer):
+        def judge(self, pairs):
+            raise RuntimeError("judge down")
+
+    report = compare(BrokenJudge(close={PARAPHRASE}))
+    (err,) = report.errors
+    assert err["component"] == "scorer" and "judge down" in err["error"]

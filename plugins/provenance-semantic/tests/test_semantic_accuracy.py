@@ -1,6 +1,6 @@
 """Accuracy with the plugin, over whole labelled sets (bench/accuracy.py computes every metric; floors here).
 
-MRPC's 8,152 sentences are encoded once per test session (about 40 s on two cores) and kept in the plugin's
+MRPC (the fifth of train the paraphrase judge never saw) is encoded once per test session and kept in the plugin's
 in-memory cache, so the plain run and the cross-validation reuse them."""
 
 from __future__ import annotations
@@ -12,27 +12,51 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="session")
 def mrpc_sample(bench):
-    return bench.mrpc_pairs()
+    """The fifth of MRPC train the paraphrase judge was not trained on: the only fair place to measure it."""
+    return bench.mrpc_held_out()
 
 
-def test_mrpc_with_the_plugin_beats_the_words_alone(bench, semantic_host, lexical_host, mrpc_sample):
+def test_the_shipped_judge_never_saw_the_held_out_fifth(bench):
+    from provenance_semantic.pairs import adapter_meta
+
+    meta = adapter_meta()
+    assert meta["fold"] == bench.HELD_OUT_FOLD and meta["folds"] == 5, meta
+
+
+def test_mrpc_with_the_plugin_meets_the_goal_on_pairs_the_judge_never_saw(bench, semantic_host, lexical_host,
+                                                                          mrpc_sample):
     meaning = bench.mrpc(semantic_host, mrpc_sample)
     words = bench.mrpc(lexical_host, mrpc_sample)
-    assert meaning.n == words.n == len(mrpc_sample) == 4076
-    assert meaning.accuracy >= 0.72, meaning
-    assert meaning.f1 >= 0.81, meaning
-    assert meaning.accuracy >= words.accuracy + 0.02
+    assert meaning.n == words.n == len(mrpc_sample) == 815
+    assert meaning.accuracy >= 0.78, meaning  # the issue's goal (humans: about 0.81 / 0.86)
+    assert meaning.f1 >= 0.85, meaning
+    assert meaning.accuracy >= words.accuracy + 0.05
 
 
 def test_mrpc_threshold_cross_validated(bench, semantic_host, mrpc_sample):
     cv = bench.mrpc_cross_validation(semantic_host, mrpc_sample)
     assert cv.result.n == len(mrpc_sample)
-    assert cv.result.accuracy >= 0.71, cv
-    assert cv.result.f1 >= 0.80, cv
+    assert cv.result.accuracy >= 0.77, cv
+    assert cv.result.f1 >= 0.84, cv
     # The shipped default sits among the values the folds choose.
     from provenance_semantic.scorer import THRESHOLD
 
     assert min(cv.thresholds) - 0.04 <= THRESHOLD <= max(cv.thresholds) + 0.04, cv.thresholds
+
+
+def test_without_the_judge_the_cosine_alone_falls_short(bench, mrpc_sample):
+    """The judge is what reaches the goal: with pair_weight 0 the same pairs score as the cosine alone did."""
+    import provenance
+    from provenance.testing import make_host
+
+    import provenance_semantic
+
+    host = make_host(provenance_semantic)
+    got = [(y, any(p.relation in ("copy", "rewrite") for p in provenance.compare(
+        a, b, host=host, options={"semantic.pair_weight": 0.0, "semantic.threshold": 0.68}).paragraphs))
+        for y, a, b in mrpc_sample]
+    cosine = bench._score(got)
+    assert 0.68 <= cosine.accuracy < 0.76, cosine
 
 
 def test_seed_pair_all_labels_right(bench, semantic_host):
