@@ -8,7 +8,9 @@ Prints, for two ~1,000-word articles (bench/speed.py's pair, built from Clough &
 2. loading the model (torch, sentence-transformers, the weights), once per process, reported apart;
 3. `compare` without the plugin and with it, median of 7 runs after a warm-up. The embedding cache is cleared
    before every run with the plugin, so each one encodes both articles' sentences: nothing is reused.
-4. an audit of 20 Clough & Stevenson answers against an index of the whole corpus (100 texts, top 3 sources),
+4. the same with two ~1,200-word articles that do not retell each other in order (same-event reports), where the
+   paraphrase judge reads the closest matches of the paragraphs it can change;
+5. an audit of 20 Clough & Stevenson answers against an index of the whole corpus (100 texts, top 3 sources),
    with the plugin, from an index without stored vectors and from one built with `--embed semantic`: the
    stored vectors spare the sources' sentences (embedding cache cleared before each audit).
 """
@@ -81,35 +83,30 @@ def main() -> int:
     print(f"| compare with the plugin (median of 7) | {with_s:.3f} | goal < {GOAL_SECONDS:.1f} s: "
           f"{'met' if with_s < GOAL_SECONDS else 'NOT met'}; {with_s / without_s:.1f}x without |")
 
-    # The paraphrase judge's cost. The core asks it only where the article does not retell the source in order
-    # (even independent Clough answers on the same topics do, by its chain rule), so it is timed directly: one
-    # judgement for each derived sentence against its closest source sentence, the most a comparison of these
-    # two articles could ask for, added to the comparison's own time as the worst case.
-    from provenance_semantic import SemanticScorer, pairs
+    # The paraphrase judge's case: an article that does not retell its source in order (each of its paragraphs is
+    # then judged on meaning alone). Eight same-event reports (bench/data/same-event, `-a`) against the eight
+    # independent reports of the same events (`-b`), in reverse event order: ~1,200 words each, shared names,
+    # figures and quotes, no derivation. Both caches cleared before every run.
+    from provenance_semantic import pairs
 
-    from provenance.documents import load_document
-    from provenance.embeddings import sentence_texts
-
-    d_sents = sentence_texts(load_document(der, "derived", host=meaning))
-    s_sents = sentence_texts(load_document(src, "source", host=meaning))
-    sv, dv = model.embed(s_sents), model.embed(d_sents)
-    closest = [(d, s_sents[int(k)]) for d, k in zip(d_sents, (dv @ sv.T).argmax(axis=1))]
-    scorer = SemanticScorer()
-    scorer.judge(closest[:2])  # warm-up: the judge's weights
+    same_event = ROOT / "bench" / "data" / "same-event"
+    events = sorted({p.name[:-6] for p in same_event.glob("0*-a.txt")})
+    other_src = "\n\n".join((same_event / f"{e}-b.txt").read_text(encoding="utf-8") for e in events)
+    other_der = "\n\n".join((same_event / f"{e}-a.txt").read_text(encoding="utf-8") for e in reversed(events))
+    provenance.compare(other_src, other_der, host=meaning)  # warm-up: the judge's weights
 
     def judged():
+        model.clear_cache()
         pairs.clear_cache()
-        scorer.judge(closest)  # those at or above the floor (0.5) are read
+        provenance.compare(other_src, other_der, host=meaning)
 
     before = pairs.STATS.judged
     judged_s = _median(judged)
     n_read = (pairs.STATS.judged - before) // 7
-    worst = with_s + judged_s
-    print(f"| judging the {len(closest)} derived sentences' closest matches ({n_read} at or above the floor; "
-          "median of 7) | "
-          f"{judged_s:.3f} | worst case with the comparison: {worst:.3f} s, goal < {GOAL_SECONDS:.1f} s: "
-          f"{'met' if worst < GOAL_SECONDS else 'NOT met'} |")
-    with_s = worst
+    print(f"| compare with the plugin, same-event reports ({len(other_src.split())} and {len(other_der.split())} "
+          f"words; {n_read} closest matches judged; median of 7) | {judged_s:.3f} | goal < {GOAL_SECONDS:.1f} s: "
+          f"{'met' if judged_s < GOAL_SECONDS else 'NOT met'} |")
+    with_s = max(with_s, judged_s)
     _audit_table(meaning)
     return 0 if with_s < GOAL_SECONDS else 1
 

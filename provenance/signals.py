@@ -32,6 +32,10 @@ WINDOW = 12  # source sentences either side of a derived sentence's proportional
 LEXICAL_CANDIDATES = 12  # source sentences sharing the rarest content words (large comparisons)
 SOURCE_SHARE = 0.2  # a source paragraph is named when it gives this share of the top one's matched weight
 CHAIN = 4  # sentence matches in the source's order from which the article as a whole derives from the source
+# This much shared wording is a rewrite whatever a scorer says: the words are the source's.
+STRONG_WORDING = 0.5
+# The lexical content share that supports a scorer's signal where the order of the articles cannot.
+SIGNAL_SUPPORT = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +140,7 @@ def score_alignment(alignment: Alignment, scorers: Sequence[tuple[str, Any]], op
         chain = order_chain(best, float(threshold if match is None else match))
         if chain < CHAIN and hasattr(scorer, "judge"):
             try:
-                best = _second_opinion(scorer, best, der, src)
+                best = _second_opinion(scorer, best, der, src, _judgeable(wanted))
             except Exception as exc:  # noqa: BLE001 (third-party code: recorded, not fatal)
                 errors.append(_failure(plugin, scorer, exc, "judge: "))
                 continue
@@ -156,13 +160,24 @@ def _failure(plugin: str, scorer: Any, exc: Exception, what: str = "") -> dict[s
             "error": f"{what}{type(exc).__name__}: {exc}"}
 
 
+def _judgeable(wanted: Sequence[ParagraphAlignment]) -> set[int]:
+    """The derived paragraphs whose label a signal can still change outside an ordered retelling (the rewrite rule,
+    provenance/detectors/rewrite.py): a lexical rewrite not held by its wording, or content enough to support a
+    promotion. A judgement anywhere else would be paid for and change nothing."""
+    return {a.index for a in wanted
+            if (a.sources and a.wording < STRONG_WORDING) or a.content >= SIGNAL_SUPPORT}
+
+
 def _second_opinion(scorer: Any, best: dict[int, tuple[float, int]], der: Sequence[_Sentence],
-                    src: Sequence[_Sentence]) -> dict[int, tuple[float, int]]:
+                    src: Sequence[_Sentence], paragraphs: set[int]) -> dict[int, tuple[float, int]]:
     """Each derived sentence's closest match, judged again by the scorer's `judge` (a costlier reading of the two
     sentences together), where the article does not retell the source in order: there a paragraph stands or
-    falls by its meaning alone (the `threshold` bar), and the closest match is all that decides it. Inside an
+    falls by its meaning alone (the `threshold` bar), and the closest match is all that decides it. Only the
+    sentences of paragraphs whose label it can change are asked about. Inside an
     ordered retelling the order is the stronger evidence and the first scores stand. None keeps a score."""
-    rows = sorted(best)
+    rows = [i for i in sorted(best) if der[i].paragraph in paragraphs]
+    if not rows:
+        return best
     pairs = [(der[i].text, src[best[i][1]].text) for i in rows]
     values = _call(scorer, pairs, method="judge")
     out = dict(best)

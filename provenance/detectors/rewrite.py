@@ -17,12 +17,9 @@ from ..align import ParagraphAlignment, Signal
 from ..hookspecs import hookimpl
 from ..model import Finding
 from ..options import Option
-from ..signals import CHAIN
+from ..signals import CHAIN, SIGNAL_SUPPORT, STRONG_WORDING
 from .context import DetectionContext
 from .evidence import evidence_for
-
-STRONG_WORDING = 0.5  # this much shared wording is a rewrite whatever a scorer says: the words are the source's
-SIGNAL_SUPPORT = 0.3  # lexical content share that supports a scorer's signal where the order of the articles cannot
 
 
 @dataclass(frozen=True, slots=True)
