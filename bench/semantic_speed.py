@@ -8,7 +8,7 @@ Prints, for two ~1,000-word articles (bench/speed.py's pair, built from Clough &
 2. loading the model (torch, sentence-transformers, the weights), once per process, reported apart;
 3. `compare` without the plugin and with it, median of 7 runs after a warm-up. The embedding cache is cleared
    before every run with the plugin, so each one encodes both articles' sentences: nothing is reused.
-4. the same with two ~1,200-word articles that do not retell each other in order (same-event reports), where the
+4. the same with two ~1,000-word articles that do not retell each other in order (same-event reports), where the
    paraphrase judge reads the closest matches of the paragraphs it can change;
 5. an audit of 20 Clough & Stevenson answers against an index of the whole corpus (100 texts, top 3 sources),
    with the plugin, from an index without stored vectors and from one built with `--embed semantic`: the
@@ -84,15 +84,25 @@ def main() -> int:
           f"{'met' if with_s < GOAL_SECONDS else 'NOT met'}; {with_s / without_s:.1f}x without |")
 
     # The paraphrase judge's case: an article that does not retell its source in order (each of its paragraphs is
-    # then judged on meaning alone). Eight same-event reports (bench/data/same-event, `-a`) against the eight
-    # independent reports of the same events (`-b`), in reverse event order: ~1,200 words each, shared names,
+    # then judged on meaning alone). Same-event reports (bench/data/same-event, `-a`) against the independent
+    # reports of the same events (`-b`), in reverse event order, cut to ~1,000 words each: shared names,
     # figures and quotes, no derivation. Both caches cleared before every run.
     from provenance_semantic import pairs
 
     same_event = ROOT / "bench" / "data" / "same-event"
     events = sorted({p.name[:-6] for p in same_event.glob("0*-a.txt")})
-    other_src = "\n\n".join((same_event / f"{e}-b.txt").read_text(encoding="utf-8") for e in events)
-    other_der = "\n\n".join((same_event / f"{e}-a.txt").read_text(encoding="utf-8") for e in reversed(events))
+    def first_words(paragraphs: list[str], words: int = 1000) -> str:
+        out: list[str] = []
+        for para in paragraphs:
+            if sum(len(q.split()) for q in out) >= words:
+                break
+            out.append(para)
+        return "\n\n".join(out)
+
+    other_src = first_words([q for e in events
+                             for q in (same_event / f"{e}-b.txt").read_text(encoding="utf-8").split("\n\n")])
+    other_der = first_words([q for e in reversed(events)
+                             for q in (same_event / f"{e}-a.txt").read_text(encoding="utf-8").split("\n\n")])
     provenance.compare(other_src, other_der, host=meaning)  # warm-up: the judge's weights
 
     def judged():

@@ -84,8 +84,22 @@ class PairModel(torch.nn.Module):
             with torch.no_grad():
                 for name, p in wanted.items():
                     p.copy_(torch.from_numpy(arrays[name].astype(np.float32)))
+        net.merge()
         net.eval()
         return net
+
+    def merge(self) -> None:
+        """Fold each LoRA update into its layer's weights (W + scale x B A): the same function, without the extra
+        products at every call. For inference only: the merged model trains no more."""
+        with torch.no_grad():
+            for layer in self.bert.encoder.layer:
+                for path in _TARGETS:
+                    parent_path, _, attr = path.rpartition(".")
+                    parent = layer.get_submodule(parent_path)
+                    lora = getattr(parent, attr)
+                    if isinstance(lora, LoRA):
+                        lora.base.weight += (lora.B @ lora.A) * lora.scale
+                        setattr(parent, attr, lora.base)
 
     def save(self, path: Path, meta: dict[str, Any]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
