@@ -17,7 +17,6 @@ Prints, for two ~1,000-word articles (bench/speed.py's pair, built from Clough &
 
 from __future__ import annotations
 
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -27,19 +26,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 GOAL_SECONDS = 1.0
-
-
-def _median(fn, repeat: int = 7) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+REPEAT = 7  # runs per median
 
 
 def main() -> int:
-    from bench.speed import CLOUGH, article_pair
+    from bench.speed import CLOUGH, article_pair, median_time
 
     if not CLOUGH.is_dir():
         print(f"{CLOUGH} not found", file=sys.stderr)
@@ -68,10 +59,10 @@ def main() -> int:
         model.clear_cache()
         provenance.compare(src, der, host=meaning)
 
-    without_s = _median(lambda: provenance.compare(src, der, host=plain))
+    without_s = median_time(lambda: provenance.compare(src, der, host=plain), REPEAT)
     before = model.STATS.encoded_texts
-    with_s = _median(with_plugin)
-    encoded = (model.STATS.encoded_texts - before) // 7
+    with_s = median_time(with_plugin, REPEAT)
+    encoded = (model.STATS.encoded_texts - before) // REPEAT
 
     print(f"articles: source {len(src.split())} words, derived {len(der.split())} words; "
           f"torch threads {torch.get_num_threads()}; {encoded} sentences encoded per comparison")
@@ -111,8 +102,8 @@ def main() -> int:
         provenance.compare(other_src, other_der, host=meaning)
 
     before = pairs.STATS.judged
-    judged_s = _median(judged)
-    n_read = (pairs.STATS.judged - before) // 7
+    judged_s = median_time(judged, REPEAT)
+    n_read = (pairs.STATS.judged - before) // REPEAT
     print(f"| compare with the plugin, same-event reports ({len(other_src.split())} and {len(other_der.split())} "
           f"words; {n_read} closest matches judged; median of 7) | {judged_s:.3f} | goal < {GOAL_SECONDS:.1f} s: "
           f"{'met' if judged_s < GOAL_SECONDS else 'NOT met'} |")
@@ -140,13 +131,12 @@ def _audit_table(host) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for embed in (False, True):
             idx = open_index(str(Path(tmp) / f"i{int(embed)}.db"), create=True, host=host)
-            prepared = [prepare(r, idx.params) for r in raws]
+            prepared = [prepare(r, idx.params, sentences=True) for r in raws]
             idx.put_many([(p.doc, p.prints) for p in prepared])
             t0 = time.perf_counter()
             if embed:
                 idx.set_embeddings({"semantic": embeddings.embedder(host, "semantic").embedding_version})
-                embeddings.fill(idx, host, idx.embeddings(), [(p.doc.id, p.doc.digest,
-                                                               load_document(p.doc.text, p.doc.id, host=host))
+                embeddings.fill(idx, host, idx.embeddings(), [(p.doc.id, p.doc.digest, p.sentences)
                                                               for p in prepared])
             embed_s = time.perf_counter() - t0
             model.clear_cache()

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CLOUGH = ROOT.parent / "shared" / "benchmarks" / "clough-stevenson"
 
 
-def _median_time(fn, repeat: int = 5) -> float:
+def median_time(fn, repeat: int = 5) -> float:
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -70,12 +70,12 @@ def bench_fingerprints() -> list[tuple[str, float, float]]:
             m.update_batch(sh)
 
     n = len(paras)
-    base = _median_time(per_token(), 3)
+    base = median_time(per_token(), 3)
     rows = [("datasketch MinHash.update per token (sha1)", n / base, 1.0)]
     for label, fn in (("datasketch MinHash.update per token (xxh32)", per_token(hash32)),
                       ("datasketch MinHash.update_batch (xxh32)", batch),
                       ("provenance batch signatures (xxh32)", ours)):
-        t = _median_time(fn, 3)
+        t = median_time(fn, 3)
         rows.append((label, n / t, base / t))
     return rows
 
@@ -112,12 +112,12 @@ def bench_compare() -> list[tuple[str, float, float]]:
         a.write_text(src, encoding="utf-8")
         b.write_text(der, encoding="utf-8")
         provenance.compare(a, b)  # warm-up: plugin host, wordfreq table, stemmer
-        ours = _median_time(lambda: provenance.compare(a, b), 9)
-        base = _median_time(lambda: baseline_compare(a, b), 9)
+        ours = median_time(lambda: provenance.compare(a, b), 9)
+        base = median_time(lambda: baseline_compare(a, b), 9)
         cli = [sys.executable, "-m", "provenance", "compare", str(a), str(b), "--format", "json"]
-        e2e = _median_time(lambda: subprocess.run(cli, check=True, capture_output=True), 3)
-        bare = _median_time(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), 3)
-        helptime = _median_time(lambda: subprocess.run([sys.executable, "-m", "provenance", "--help"], check=True,
+        e2e = median_time(lambda: subprocess.run(cli, check=True, capture_output=True), 3)
+        bare = median_time(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), 3)
+        helptime = median_time(lambda: subprocess.run([sys.executable, "-m", "provenance", "--help"], check=True,
                                                        capture_output=True), 3)
     print(f"articles: source {len(src.split())} words, derived {len(der.split())} words")
     return [

@@ -111,15 +111,14 @@ def embed_texts(scorer: Any, plugin: str, texts: Sequence[str]) -> list[bytes | 
     return got
 
 
-def embed_documents(scorer: Any, plugin: str, docs: Sequence[tuple[str, str, Any]]) -> list[tuple[str, str, bytes]]:
-    """(id, digest, blob) for (id, digest, segmented document) triples, every distinct sentence encoded once, in one
+def embed_documents(scorer: Any, plugin: str, docs: Sequence[tuple[str, str, Sequence[str]]]
+                    ) -> list[tuple[str, str, bytes]]:
+    """(id, digest, blob) for (id, digest, sentence texts) triples, every distinct sentence encoded once, in one
     call for the whole batch."""
-    per_doc = [sentence_texts(doc) for _, _, doc in docs]
-    unique = list(dict.fromkeys(t for texts in per_doc for t in texts))
+    unique = list(dict.fromkeys(t for _, _, texts in docs for t in texts))
     vectors = dict(zip(unique, embed_texts(scorer, plugin, unique))) if unique else {}
     version = str(scorer.embedding_version)
-    return [(doc_id, dig, pack(version, texts, [vectors[t] for t in texts]))
-            for (doc_id, dig, _), texts in zip(docs, per_doc)]
+    return [(doc_id, dig, pack(version, texts, [vectors[t] for t in texts])) for doc_id, dig, texts in docs]
 
 
 def remember(scorer: Any, blob: bytes, doc: Any) -> int:
@@ -153,9 +152,10 @@ def active(index: Any, host: Any) -> list[tuple[str, Any]]:
     return [(str(s.name), s) for _, s in host.scorers() if str(s.name) in kinds and can_embed(s)]
 
 
-def fill(index: Any, host: Any, kinds: Mapping[str, str], docs: Iterable[tuple[str, str, Any]]) -> int:
-    """Store the vectors missing for `docs` (id, digest, segmented document) of every kind; returns documents
-    embedded. Documents that already have vectors of this version are skipped: nothing is computed twice."""
+def fill(index: Any, host: Any, kinds: Mapping[str, str], docs: Iterable[tuple[str, str, Sequence[str]]]) -> int:
+    """Store the vectors missing for `docs` (id, digest, `sentence_texts` of the document) of every kind; returns
+    documents embedded. Documents that already have vectors of this version are skipped: nothing is computed
+    twice."""
     docs = list(docs)
     done = 0
     for name in kinds:

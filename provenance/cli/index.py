@@ -100,7 +100,8 @@ def add(
             if raw.id not in lacking:
                 continue
             try:
-                docs.append((raw.id, dig, load_document(raw.text, raw.id, fmt=raw.format, host=host)))
+                doc = load_document(raw.text, raw.id, fmt=raw.format, host=host)
+                docs.append((raw.id, dig, embeddings.sentence_texts(doc)))
             except ProvenanceError as exc:
                 errors.append(str(exc))
         embedded += embeddings.fill(idx, host, kinds, docs)
@@ -124,12 +125,8 @@ def add(
     progress = _progress("fingerprinting")
     task = progress.add_task("add", total=None) if progress else None
     batch: list = []
+    batch_sentences: list[tuple[str, ...]] = []
     batch_paragraphs = 0
-
-    def segmented(doc):
-        from ..documents import load_document
-
-        return load_document(doc.text, doc.id, fmt=doc.format, host=host)
 
     def flush() -> None:
         nonlocal added, replaced, batch_paragraphs, embedded
@@ -140,8 +137,8 @@ def add(
         replaced += existed
         added += len(batch) - existed
         if kinds:  # after the documents' own commit: interrupted here, the next add embeds what is missing
-            embedded += embeddings.fill(idx, host, kinds, [(doc.id, doc.digest, segmented(doc))
-                                                           for doc, _ in batch])
+            embedded += embeddings.fill(idx, host, kinds, [(doc.id, doc.digest, texts)
+                                                           for (doc, _), texts in zip(batch, batch_sentences)])
         if verbose:  # flushed at once: what a killed run reports committed, is
             typer.echo(f"provenance: committed {len(batch)} documents ({added + replaced} in all, "
                        f"last {batch[-1][0].id})", err=True)
@@ -149,16 +146,18 @@ def add(
         if progress:
             progress.advance(task, len(batch))
         batch.clear()
+        batch_sentences.clear()
         batch_paragraphs = 0
 
     try:
         if progress:
             progress.start()
-        for prepared in prepare_all(fresh(), idx.params, jobs):
+        for prepared in prepare_all(fresh(), idx.params, jobs, sentences=bool(kinds)):
             if prepared.error:
                 errors.append(prepared.error)
                 continue
             batch.append((prepared.doc, prepared.prints))
+            batch_sentences.append(prepared.sentences)
             batch_paragraphs += len(prepared.prints)
             if len(batch) >= batch_size or batch_paragraphs >= BATCH_PARAGRAPHS:
                 flush()

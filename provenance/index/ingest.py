@@ -110,10 +110,12 @@ class Prepared:
     doc: StoredDocument
     prints: Prints
     error: str | None = None
+    sentences: tuple[str, ...] = ()  # what a scorer embeds (`index add --embed`), cut here, in the worker
 
 
-def prepare(raw: RawDocument, params: IndexParams) -> Prepared:
-    """Extract, segment and fingerprint one document (runs in worker processes with --jobs)."""
+def prepare(raw: RawDocument, params: IndexParams, sentences: bool = False) -> Prepared:
+    """Extract, segment and fingerprint one document (runs in worker processes with --jobs); with `sentences`,
+    also the sentence texts a scorer would embed, so the writer never segments the document again."""
     from ..documents import load_document
     from ..plugins import get_host
 
@@ -125,24 +127,30 @@ def prepare(raw: RawDocument, params: IndexParams) -> Prepared:
     meta = {**{k: v for k, v in doc.metadata.items() if k in ("title", "author", "sitename", "url", "date")},
             **raw.meta}
     packed = zlib.compress(raw.text.encode("utf-8"), TEXT_LEVEL)  # here, in the worker, not in the writer
+    texts: tuple[str, ...] = ()
+    if sentences:
+        from ..embeddings import sentence_texts
+
+        texts = tuple(sentence_texts(doc))
     return Prepared(StoredDocument(raw.id, stored.digest, raw.format, raw.text, meta, packed),
-                    prints_of_document(doc, params))
+                    prints_of_document(doc, params), sentences=texts)
 
 
-def _prepare_star(args: tuple[RawDocument, IndexParams]) -> Prepared:
+def _prepare_star(args: tuple[RawDocument, IndexParams, bool]) -> Prepared:
     return prepare(*args)
 
 
-def prepare_all(raws: Iterator[RawDocument], params: IndexParams, jobs: int) -> Iterator[Prepared]:
+def prepare_all(raws: Iterator[RawDocument], params: IndexParams, jobs: int, sentences: bool = False
+                ) -> Iterator[Prepared]:
     if jobs <= 1:
         for raw in raws:
-            yield prepare(raw, params)
+            yield prepare(raw, params, sentences)
         return
     jobs = min(jobs, os.cpu_count() or 1)
     window = jobs * 64  # bounded: the corpus is never all in memory at once
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         while True:
-            batch = [(r, params) for _, r in zip(range(window), raws)]
+            batch = [(r, params, sentences) for _, r in zip(range(window), raws)]
             if not batch:
                 return
             yield from pool.map(_prepare_star, batch, chunksize=16)
