@@ -22,7 +22,9 @@ import pytest
 
 from provenance.errors import InputError
 from provenance.index import open_index
+from provenance.index.base import FORMAT_VERSION
 from provenance.index.ingest import RawDocument, prepare
+from provenance.index.segments import Segment
 from provenance.testing import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,7 +70,7 @@ def assert_one_line_error(result, code: int = 3) -> None:
 def sub_location(location: str, tag: str) -> str:
     """A fresh index next to `location`: another file, or another prefix on the same server."""
     if location.startswith("redis"):
-        return f"{location}{tag}&buckets=4096"  # fewer buckets than the default: quicker to read whole
+        return f"{location}{tag}"
     return str(Path(location).with_name(f"{tag}.db"))
 
 
@@ -79,54 +81,30 @@ def check_ok(location: str) -> None:
 
 
 def contents(location: str) -> dict[str, list[tuple]]:
-    """What an index holds of each live document's paragraphs, read from its own layout: per paragraph its index,
+    """What an index holds of each live document's paragraphs, read from its own segments: per paragraph its index,
     content size, packed signature and every LSH key it is posted under. Equal contents: equal candidates."""
     idx = open_index(location)
     try:
         if location.startswith("redis"):
-            return _redis_contents(idx)
-        snap = idx._snapshot()
-        store = snap.store
-        order = np.lexsort((snap.keys, snap.rows))
-        keys, rows = snap.keys[order], snap.rows[order]
-        bounds = np.searchsorted(rows, np.arange(len(store) + 1))
+            reader = idx._refresh()
+            names = {int(k): v.decode() for k, v in idx.r.hgetall(f"{idx.prefix}:docs").items()}
+        else:
+            snap = idx._snapshot()
+            reader, names = snap.reader, snap.names
+        keys, pids = reader.postings()
+        order = np.lexsort((keys, pids))
+        keys, pids = keys[order], pids[order]
+        store = reader.store
+        bounds = np.searchsorted(pids, np.arange(len(store) + 1))
         out: dict[str, list[tuple]] = {}
         for r in range(len(store)):
-            doc = snap.names.get(int(store.doc[r]))
+            doc = names.get(int(store.doc[r]))
             if doc is not None:
                 out.setdefault(doc, []).append((int(store.para[r]), int(store.size[r]), store.sig[r].tobytes(),
                                                 tuple(keys[bounds[r] : bounds[r + 1]].tolist())))
         return {doc: sorted(paras) for doc, paras in out.items()}
     finally:
         idx.close()
-
-
-def _redis_contents(idx) -> dict[str, list[tuple]]:
-    from provenance.index.redis_store import ENTRY, PAGE, QUERY_BUCKETS
-
-    p, r = idx.prefix, idx.r
-    entries = []
-    for lo in range(0, idx.buckets, QUERY_BUCKETS):
-        ub = np.arange(lo, min(lo + QUERY_BUCKETS, idx.buckets)).astype(">u4")
-        entries.append(np.frombuffer(idx._postings(args=[p, ub.tobytes()])[1], dtype=ENTRY))
-    ent = np.concatenate(entries)
-    ent = ent[np.lexsort((ent["k"], ent["p"]))]
-    pages = (int(r.get(f"{p}:next") or 0) + PAGE - 1) // PAGE
-    recs = b"".join(v.ljust(PAGE * idx.rec_dtype.itemsize, b"\0") if v else bytes(PAGE * idx.rec_dtype.itemsize)
-                    for v in r.mget([f"{p}:r:{k}" for k in range(pages)]) if pages)
-    recs = np.frombuffer(recs, idx.rec_dtype)
-    out = {}
-    for num, doc in r.hgetall(f"{p}:docs").items():
-        first, n = (int(v) for v in r.hmget(f"{p}:doc:{doc.decode()}", "first", "n"))
-        paras = []
-        for pid in range(first, first + n):
-            rec = recs[pid]
-            assert int(rec["doc"]) == int(num)
-            lo, hi = np.searchsorted(ent["p"], [pid, pid + 1])
-            paras.append((int(rec["para"]), int(rec["size"]), rec["sig"].tobytes(),
-                          tuple(np.sort(ent["k"][lo:hi]).tolist())))
-        out[doc.decode()] = sorted(paras)
-    return out
 
 
 def assert_holds_whole_batches(location: str, reference: str, all_ids: list[str], batch: int, at_least: int,
@@ -167,8 +145,7 @@ def test_check_passes_on_a_sound_index_and_lists_it(index_location, small_corpus
     corpus, ids = small_corpus
     assert run_cli(["index", "add", index_location, str(corpus)]).exit_code == 0
     r = run_cli(["index", "check", index_location])
-    assert r.exit_code == 0 and r.stdout.strip() == f"{index_location}: ok (60 documents, 180 paragraphs" + (
-        ", 1 segment(s))" if not index_location.startswith("redis") else ")")
+    assert r.exit_code == 0 and r.stdout.strip() == f"{index_location}: ok (60 documents, 180 paragraphs, 1 segment(s))"
     data = json.loads(run_cli(["index", "check", index_location, "--format", "json"]).stdout)
     assert data["ok"] is True and data["problems"] == [] and data["documents"] == 60
     assert run_cli(["index", "list", index_location]).stdout.split() == ids
@@ -200,13 +177,13 @@ def _sqlite_damage(db: sqlite3.Connection) -> dict:
         "metadata": (lambda db: db.execute("UPDATE documents SET meta='[1]' WHERE id='doc-00006'"),
                      "metadata is not a JSON object ('doc-00006')"),
         "next_pid": (lambda db: db.execute("UPDATE meta SET value='7' WHERE key='next_pid'"),
-                     "paragraph ids at or past next_pid (7)"),
+                     "paragraph ids at or past the next one to be given (7)"),
         "format row": (lambda db: db.execute("UPDATE meta SET value='9' WHERE key='format'"),
-                       "meta: format '9' where 3 was expected"),
+                       f"meta: format '9' where {FORMAT_VERSION} was expected"),
         "records cut": (lambda db: db.execute("UPDATE segments SET records=substr(records, 1, 100)"),
                         "a record list of another size"),
         "postings cut": (lambda db: db.execute("UPDATE segments SET keys=substr(keys, 1, 10)"),
-                         "its postings do not decode"),
+                         "does not decode"),
         "unsorted": (unsorted, "its postings are not sorted"),
         "stray postings": (stray_postings, "postings point at no record of the segment"),
         "missing records": (lambda db: db.execute("DELETE FROM segments"),
@@ -239,23 +216,23 @@ def test_check_finds_damage_on_redis(redis_url, small_corpus):
     import redis
 
     prefix = f"damage{os.getpid()}"
-    location = f"{redis_url}?prefix={prefix}&buckets=4096"
+    location = f"{redis_url}?prefix={prefix}"
     assert run_cli(["index", "add", location, str(corpus)]).exit_code == 0
     check_ok(location)
     r = redis.Redis.from_url(redis_url)
+    text = r.hget(f"{prefix}:doc:doc-00004", "text")
     damage = [
         (lambda: r.hset(f"{prefix}:doc:doc-00003", "n", 5), lambda: r.hset(f"{prefix}:doc:doc-00003", "n", 3),
-         "paragraph records are missing or not theirs ('doc-00003')"),
+         "whose paragraph records do not match their paragraph count ('doc-00003')"),
         (lambda: r.hset(f"{prefix}:doc:ghost", "num", 999), lambda: r.delete(f"{prefix}:doc:ghost"),
          "stored but not listed (half-written?) ('ghost')"),
         (lambda: r.hset(f"{prefix}:docs", 9999, "lost"), lambda: r.hdel(f"{prefix}:docs", 9999),
          "listed under a document number never given ('lost')"),
         (lambda: r.hset(f"{prefix}:meta", "paragraphs", 7), lambda: r.hset(f"{prefix}:meta", "paragraphs", 180),
          "meta: '7' live paragraphs counted, 180 stored"),
-        (lambda: r.hset(f"{prefix}:doc:doc-00004", "text", b"\x01\x02"), None,
+        (lambda: r.hset(f"{prefix}:doc:doc-00004", "text", b"\x01\x02"),
+         lambda: r.hset(f"{prefix}:doc:doc-00004", "text", text),
          "whose text or metadata does not decode ('doc-00004')"),
-        (lambda: r.rename(f"{prefix}:r:0", f"{prefix}:r:gone"), lambda: r.rename(f"{prefix}:r:gone", f"{prefix}:r:0"),
-         "paragraph records are missing or not theirs"),
     ]
     for do, undo, expected in damage:
         do()
@@ -263,10 +240,24 @@ def test_check_finds_damage_on_redis(redis_url, small_corpus):
         assert out.exit_code == 3 and expected in out.stdout, (expected, out.stdout)
         if undo:
             undo()
-    bucket = next(k for k in r.scan_iter(match=f"{prefix}:k:*"))
-    r.append(bucket, b"abc")
-    out = run_cli(["index", "check", location])
-    assert "postings: 1 buckets not a whole number of entries" in out.stdout
+    # The segments: one cut short, one lost, one stored but not listed, a batch listed twice.
+    seg = min(int(k) for k in r.hkeys(f"{prefix}:segs"))
+    key, blob = f"{prefix}:seg:{seg}", r.get(f"{prefix}:seg:{seg}")
+    listing = r.hget(f"{prefix}:segs", seg)
+    for do, expected in (
+        (lambda: r.set(key, blob[:-7]), f"segment {seg}: does not decode"),
+        (lambda: r.delete(key), f"segment {seg}: listed but not stored"),
+        (lambda: r.set(f"{prefix}:seg:999999", blob), "segments: 1 stored but not listed ('999999')"),
+        (lambda: (r.set(f"{prefix}:seg:999999", blob), r.hset(f"{prefix}:segs", 999999, listing)),
+         f"segments {seg} and 999999 both cover batch"),
+    ):
+        do()
+        out = run_cli(["index", "check", location])
+        assert out.exit_code == 3 and expected in out.stdout, (expected, out.stdout)
+        r.set(key, blob)
+        r.delete(f"{prefix}:seg:999999")
+        r.hdel(f"{prefix}:segs", 999999)
+    check_ok(location)
 
 
 # kill -9 ------------------------------------------------------------------------------------------------------
@@ -475,7 +466,7 @@ def test_redis_killed_mid_add_one_line_then_whole_batches_after_restart(redis_se
     ids = make_corpus(corpus, 600)
     reference = str(tmp_path / "reference.db")
     assert run_cli(["index", "add", reference, str(corpus)]).exit_code == 0
-    location = f"{redis_server.url}?prefix=outage&buckets=4096"
+    location = f"{redis_server.url}?prefix=outage"
     proc = cli("index", "add", location, str(corpus), "-v", "--batch-size", "20")
     seen = ""
     while committed(seen) < 100:  # let a few batches in, then pull the plug in the middle of the run
@@ -502,7 +493,7 @@ def test_redis_killed_mid_add_one_line_then_whole_batches_after_restart(redis_se
 
 def test_redis_hang_mid_audit_is_bounded_then_recovers(redis_server, tmp_path, small_corpus):
     corpus, _ = small_corpus
-    location = f"{redis_server.url}?prefix=hang&buckets=4096&timeout=0.3"
+    location = f"{redis_server.url}?prefix=hang&timeout=0.3"
     assert run_cli(["index", "add", location, str(corpus), str(EXAMPLES / "wire-story.txt")]).exit_code == 0
     from provenance.audit import audit_documents
     from provenance.documents import load_document
@@ -546,7 +537,7 @@ def test_redis_paused_mid_add_then_back_within_the_retries_completes(redis_serve
     ids = make_corpus(corpus, 300)
     reference = str(tmp_path / "reference.db")
     assert run_cli(["index", "add", reference, str(corpus)]).exit_code == 0
-    location = f"{redis_server.url}?prefix=pause&buckets=4096&timeout=0.3"
+    location = f"{redis_server.url}?prefix=pause&timeout=0.3"
     proc = cli("index", "add", location, str(corpus), "-v", "--batch-size", "20")
     seen = proc.stderr.readline()
     redis_server.pause()
@@ -561,7 +552,7 @@ def test_redis_paused_mid_add_then_back_within_the_retries_completes(redis_serve
 def test_a_batch_script_run_twice_writes_once(redis_url, tmp_path, small_corpus):
     """A lost reply makes the client send a batch again, after the server ran it: nothing may be stored twice."""
     corpus, _ = small_corpus
-    once, twice = f"{redis_url}?prefix=once{os.getpid()}&buckets=512", f"{redis_url}?prefix=twice{os.getpid()}&buckets=512"
+    once, twice = f"{redis_url}?prefix=once{os.getpid()}", f"{redis_url}?prefix=twice{os.getpid()}"
     assert run_cli(["index", "add", once, str(corpus)]).exit_code == 0
     from provenance.index.redis_store import RedisIndex
 
@@ -588,16 +579,19 @@ def test_a_batch_script_run_twice_writes_once(redis_url, tmp_path, small_corpus)
         RedisIndex.put_many = real
     check_ok(twice)
     assert contents(once) == contents(twice)
-    # Without the guard, the same batch twice doubles every posting: the check sees it.
+    # Without the guard, the same batch twice stores its paragraphs twice: the check sees it.
     idx = open_index(twice)
     try:
         prefix = idx.prefix
-        for key in idx.r.scan_iter(match=f"{prefix}:k:*"):
-            idx.r.append(key, idx.r.get(key))
+        seg = min(int(k) for k in idx.r.hkeys(f"{prefix}:segs"))
+        entries = idx.r.hget(f"{prefix}:segs", seg).split()[0]
+        idx.r.set(f"{prefix}:seg:777777", idx.r.get(f"{prefix}:seg:{seg}"))
+        idx.r.hset(f"{prefix}:segs", 777777, entries + b" 777777")
+        idx.r.sadd(f"{prefix}:batches", 777777)
     finally:
         idx.close()
     r = run_cli(["index", "check", twice])
-    assert r.exit_code == 3 and "postings are all stored twice" in r.stdout
+    assert r.exit_code == 3 and "paragraph ids stored twice" in r.stdout
 
 
 # Full disks ---------------------------------------------------------------------------------------------------
@@ -846,7 +840,7 @@ def test_nothing_stored_is_pickle_and_every_value_has_its_documented_layout(inde
                         assert isinstance(v, int | str | bytes) and not _pickled(v if isinstance(v, bytes)
                                                                                  else str(v).encode())
             meta = dict(db.execute("SELECT key, value FROM meta"))
-            assert set(meta) == {"params", "format", "next_pid"} and json.loads(meta["params"])["format"] == 3
+            assert set(meta) == {"params", "format", "next_pid"} and json.loads(meta["params"])["format"] == FORMAT_VERSION
             for digest, fmt, m, text in db.execute("SELECT digest, format, meta, text FROM documents"):
                 assert len(digest) == 32 and fmt == "text" and json.loads(m) == {"outlet": "Wire"}
                 assert zlib.decompress(text).decode("utf-8")
@@ -869,27 +863,30 @@ def test_nothing_stored_is_pickle_and_every_value_has_its_documented_layout(inde
                     values += 1
                     assert not _pickled(v)
                 if name == "meta":
-                    assert set(fields) == {b"params", b"format", b"buckets", b"paragraphs", b"token"}
+                    assert set(fields) == {b"params", b"format", b"gen", b"paragraphs", b"token"}
                 elif name == "docs":
                     assert sorted(v.decode() for v in fields.values()) == ids
+                elif name == "segs":
+                    assert all(int(k) > 0 and len(v.split()) == 2 for k, v in fields.items())
                 else:
                     assert name.startswith("doc:") and name[4:] in ids
                     assert set(fields) == {b"digest", b"format", b"meta", b"text", b"num", b"first", b"n"}
                     assert json.loads(fields[b"meta"]) == {"outlet": "Wire"} and zlib.decompress(fields[b"text"])
                     assert all(int(fields[f]) >= 0 for f in (b"num", b"first", b"n"))
+            elif kind == "set":
+                assert name == "batches" and all(int(v) > 0 for v in r.smembers(key))
             else:
                 assert kind == "string", (key, kind)
                 v = r.get(key)
                 values += 1
                 assert not _pickled(v)
-                if name in ("next", "docnum"):
+                if name in ("next", "docnum", "segnum"):
                     assert int(v) > 0
-                elif name.startswith("k:"):
-                    assert len(v) % 8 == 0 and int(name[2:]) >= 0
-                    keys = np.frombuffer(v, "<u4")[::2]
-                    assert np.all(keys[1:] >= keys[:-1]), "a bucket's postings are sorted by key"
                 else:
-                    assert name.startswith("r:") and len(v) % rsize == 0, name
+                    assert name.startswith("seg:"), name
+                    seg = Segment.from_bytes(v)
+                    assert len(zlib.decompress(seg.keys)) == len(zlib.decompress(seg.kpids)) == 4 * seg.entries
+                    assert len(seg.pids) == 4 * seg.paragraphs and len(seg.records) == rsize * seg.paragraphs
     assert values > 100
 
 
@@ -915,7 +912,7 @@ def test_redis_out_of_memory_refuses_in_one_line_and_keeps_whole_batches(redis_s
     ids = make_corpus(corpus, 600)
     reference = str(tmp_path / "reference.db")
     assert run_cli(["index", "add", reference, str(corpus)]).exit_code == 0
-    location = f"{redis_server.url}?prefix=oom&buckets=4096"
+    location = f"{redis_server.url}?prefix=oom"
     client = redis.Redis.from_url(redis_server.url)
     client.config_set("maxmemory", client.info("memory")["used_memory"] + 600_000)
     r = run_cli(["index", "add", location, str(corpus), "-v", "--batch-size", "20"])

@@ -13,7 +13,7 @@ import numpy as np
 from ..errors import InputError, UsageError
 from ..fingerprint import FingerprintParams
 
-FORMAT_VERSION = 3  # 3: Redis buckets sorted by key (read by binary search)
+FORMAT_VERSION = 4  # 4: Redis stores segments, as SQLite does (whose layout is unchanged since format 2)
 TEXT_LEVEL = 6  # zlib level of stored texts (compressed by the fingerprinting workers, in parallel)
 SENTENCE_MIN_WORDS = 3  # shorter sentences ("He said so.") would match everywhere
 
@@ -47,7 +47,9 @@ class IndexParams:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True)
 
-    def check(self, stored: str, location: str) -> None:
+    def check(self, stored: str, location: str, also: tuple[int, ...] = ()) -> None:
+        """Refuse an index of other parameters or another format; `also`: older formats whose layout a backend
+        reads unchanged."""
         if stored == self.to_json():
             return
         try:
@@ -55,6 +57,8 @@ class IndexParams:
         except ValueError:
             raise InputError(f"{location}: the index parameters are unreadable (corrupted index?)") from None
         fmt = theirs.get("format") if isinstance(theirs, dict) else None
+        if fmt in also and json.dumps({**theirs, "format": FORMAT_VERSION}, sort_keys=True) == self.to_json():
+            return
         if fmt != FORMAT_VERSION:
             newer = isinstance(fmt, int) and fmt > FORMAT_VERSION
             raise InputError(

@@ -1,15 +1,13 @@
 """The embedded index: one SQLite file in WAL mode, so readers can audit while a writer adds.
 
-Layout (format 3, unchanged since format 2). Postings are not one row per (key, paragraph): at 27 keys a paragraph that costs about a
-kilobyte per paragraph and caps inserts at a few thousand paragraphs a second. Instead each write batch becomes a
-*segment*: one row holding its keys sorted (uint32), the paragraph id under each key, and one fixed-size record
-per paragraph (document number, paragraph index, content size, 8-bit packed signature). Segments are merged
-(four of similar size into one, like a log-structured merge tree) so a query looks into few of them; a merge
-also drops the paragraphs of removed or replaced documents, which are otherwise only skipped.
+Layout (format 4; unchanged since format 2, so files of formats 2 and 3 are read as they are). Postings are not one
+row per (key, paragraph): at 27 keys a paragraph that costs about a kilobyte per paragraph and caps inserts at a few
+thousand paragraphs a second. Instead each write batch becomes a *segment* row (provenance.index.segments, shared
+with the Redis backend): its keys sorted and packed, the paragraph id under each key, and one fixed-size record per
+paragraph. Segments are merged four of similar size at a time, which also drops the paragraphs of removed or
+replaced documents (otherwise only skipped).
 
 A query loads the segments once (a few hundred bytes per paragraph) and answers with vectorised binary searches.
-The loaded postings point straight at record rows, and the records are held as columns (the signatures one
-contiguous 64-byte row each), so verifying a raw candidate costs one cache line.
 Every batch of documents is written in one transaction: interrupting `index add` (Ctrl-C, kill -9) leaves every
 batch committed before and nothing half-written. Texts are stored zlib-compressed, so an audit can run the full
 comparison against a candidate without the corpus ever being held in memory.
@@ -32,6 +30,7 @@ import numpy as np
 from ..errors import InputError, UsageError
 from ..hookspecs import hookimpl
 from . import retrieve
+from . import segments as seglib
 from .base import (
     FORMAT_VERSION,
     Candidate,
@@ -52,9 +51,8 @@ CREATE TABLE IF NOT EXISTS segments(
     seg INTEGER PRIMARY KEY AUTOINCREMENT, entries INTEGER NOT NULL, paragraphs INTEGER NOT NULL,
     keys BLOB NOT NULL, kpids BLOB NOT NULL, pids BLOB NOT NULL, records BLOB NOT NULL);
 """
-FANOUT = 4  # segments of one size class merged at once
-BASE_ENTRIES = 1 << 14
-MAX_MERGED_ENTRIES = 1 << 22  # about 150,000 paragraphs: bounds a merge's memory (~250 MB); past it, segments stay
+FANOUT = seglib.FANOUT
+READS_FORMATS = (2, 3)  # the same layout under older format numbers
 
 
 def path_of(location: str) -> Path:
@@ -69,11 +67,8 @@ def path_of(location: str) -> Path:
 class _Snapshot:
     """The postings and records of one consistent read, held for the queries of one run."""
 
-    keys: np.ndarray  # every posting's key, sorted (uint32)
-    rows: np.ndarray  # the row in `store` of each posting's paragraph (int32): no id-to-row lookup per query
-    store: retrieve.Columns
+    reader: seglib.Reader
     names: dict[int, str]
-    paragraphs: int
 
 
 class SqliteIndex:
@@ -114,7 +109,7 @@ class SqliteIndex:
                 db.execute("INSERT OR IGNORE INTO meta VALUES('format', ?)", (str(FORMAT_VERSION),))
                 db.execute("INSERT OR IGNORE INTO meta VALUES('next_pid', '0')")
             row = self.db.execute("SELECT value FROM meta WHERE key='params'").fetchone()
-        params.check(row[0], location)
+        params.check(row[0], location, also=READS_FORMATS)
         self.params = params
 
     # Plumbing ------------------------------------------------------------------------------------------------
@@ -198,8 +193,7 @@ class SqliteIndex:
             if total:
                 recs = retrieve.records(np.repeat(nums, counts), batch)
                 pids = np.arange(first, first + total, dtype="<u4")
-                db.execute("INSERT INTO segments(entries, paragraphs, keys, kpids, pids, records) VALUES(?,?,?,?,?,?)",
-                           (len(keys), total, *_postings(keys, krows + first), pids.tobytes(), recs.tobytes()))
+                _insert(db, seglib.Segment.build(keys, krows + first, pids, recs))
             db.execute("UPDATE meta SET value=? WHERE key='next_pid'", (str(first + total),))
         self._snap = None
         self._compact()
@@ -219,38 +213,22 @@ class SqliteIndex:
         while True:
             with self._guard():
                 rows = self.db.execute("SELECT seg, entries FROM segments ORDER BY seg").fetchall()
-            classes: dict[int, list[tuple[int, int]]] = {}
-            for seg, entries in rows:
-                level = max(0, int(np.log(max(entries, 1) / BASE_ENTRIES) / np.log(FANOUT)) + 1)
-                classes.setdefault(level, []).append((seg, entries))
-            crowded = [[seg for seg, _ in segs[:FANOUT]] for _, segs in sorted(classes.items())
-                       if len(segs) >= FANOUT and sum(e for _, e in segs[:FANOUT]) <= MAX_MERGED_ENTRIES]
+            crowded = seglib.crowded(rows)
             if not crowded:
                 return
-            self._merge(crowded[0][:FANOUT])
+            self._merge(crowded)
 
     def _merge(self, segs: list[int]) -> None:
         marks = ",".join("?" * len(segs))
         with self._guard(), self._tx() as db:
-            rows = db.execute(f"SELECT keys, kpids, pids, records, entries FROM segments WHERE seg IN ({marks})",
-                              segs).fetchall()
+            rows = db.execute(f"SELECT {SEGMENT_COLUMNS} FROM segments WHERE seg IN ({marks})", segs).fetchall()
             if len(rows) != len(segs):  # another writer merged them first
                 return
             live = np.array(sorted(r[0] for r in db.execute("SELECT num FROM documents")), dtype=np.int64)
-            keys = np.concatenate([_unpack(r[0], r[4], delta=True) for r in rows])
-            kpids = np.concatenate([_unpack(r[1], r[4]) for r in rows])
-            pids = np.concatenate([np.frombuffer(r[2], "<u4") for r in rows])
-            recs = np.concatenate([np.frombuffer(r[3], self.rec_dtype) for r in rows])
-            alive = _member(recs["doc"].astype(np.int64), live)
-            pids, recs = pids[alive], recs[alive]
-            order = np.argsort(pids, kind="stable")
-            pids, recs = pids[order], recs[order]
-            kalive = _member(kpids.astype(np.int64), pids.astype(np.int64))
-            keys, kpids = keys[kalive], kpids[kalive]
+            merged = seglib.merge([seglib.decode(_segment(r), self.rec_dtype) for r in rows], live)
             db.execute(f"DELETE FROM segments WHERE seg IN ({marks})", segs)
-            if len(pids):
-                db.execute("INSERT INTO segments(entries, paragraphs, keys, kpids, pids, records) VALUES(?,?,?,?,?,?)",
-                           (len(keys), len(pids), *_postings(keys, kpids), pids.tobytes(), recs.tobytes()))
+            if merged is not None:
+                _insert(db, merged)
 
     # Reading -------------------------------------------------------------------------------------------------
 
@@ -260,43 +238,22 @@ class SqliteIndex:
         with self._guard():
             self.db.execute("BEGIN")
             try:
-                rows = self.db.execute("SELECT keys, kpids, pids, records, entries FROM segments").fetchall()
+                rows = self.db.execute(f"SELECT {SEGMENT_COLUMNS} FROM segments").fetchall()
                 names = dict(self.db.execute("SELECT num, id FROM documents"))
                 next_pid = int((self.db.execute("SELECT value FROM meta WHERE key='next_pid'").fetchone() or [0])[0])
             finally:
                 self.db.execute("COMMIT")
-            keys = [_unpack(r[0], r[4], delta=True) for r in rows]
-            kpids = [_unpack(r[1], r[4]) for r in rows]
-            pids = np.concatenate([np.frombuffer(r[2], "<u4") for r in rows]) if rows else np.zeros(0, np.uint32)
-            recs = (np.concatenate([np.frombuffer(r[3], self.rec_dtype) for r in rows]) if rows
-                    else np.zeros(0, self.rec_dtype))
-            del rows
-        if len(pids) != len(recs):
-            raise InputError(f"{self.location}: the index file is damaged (paragraph records do not match)")
-        if len(pids) and int(pids.max()) >= next_pid:  # a damaged id would otherwise size the table below
-            raise InputError(f"{self.location}: the index file is damaged (a paragraph id past the last one given)")
-        if len(keys) > 1:  # one sorted array: a query then costs one binary search, not one per segment
-            combo = np.concatenate([(k.astype(np.uint64) << np.uint64(32)) | p.astype(np.uint64)
-                                    for k, p in zip(keys, kpids)])
-            combo.sort()
-            keys, kpids = [(combo >> np.uint64(32)).astype(np.uint32)], [combo.astype(np.uint32)]
-            del combo
-        order = np.argsort(pids, kind="stable")
-        live = _member(recs["doc"].astype(np.int64), np.array(sorted(names), dtype=np.int64))
-        pids = pids[order]
-        row_of = np.full(int(pids[-1]) + 1 if len(pids) else 0, -1, dtype=np.int32)  # ids are dense: a table
-        row_of[pids] = np.arange(len(pids), dtype=np.int32)
-        # Postings point at rows of the records once and for all (a posting without a record, which only a damaged
-        # file has, is dropped).
-        all_keys = keys[0] if keys else np.zeros(0, np.uint32)
-        all_pids = kpids[0].astype(np.int64) if kpids else np.zeros(0, np.int64)
-        del keys, kpids
-        at = row_of[np.minimum(all_pids, len(row_of) - 1)] if len(row_of) else np.full(len(all_pids), -1, np.int32)
-        at[all_pids >= len(row_of)] = -1
-        found = at >= 0
-        if not found.all():
-            all_keys, at = all_keys[found], at[found]
-        self._snap = _Snapshot(all_keys, at, retrieve.Columns.of(recs[order]), names, int(live.sum()))
+            reader = seglib.Reader(self.rec_dtype)
+            parts = []
+            while rows:  # decoded one by one, each stored row freed as soon as it is read
+                parts.append(seglib.decode(_segment(rows.pop()), self.rec_dtype))
+            try:
+                reader.add(parts, next_pid)
+            except ValueError as exc:
+                raise InputError(f"{self.location}: the index file is damaged ({exc})") from None
+        live = seglib.member(reader.store.doc.astype(np.int64), np.array(sorted(names), dtype=np.int64))
+        reader.paragraphs = int(live.sum())
+        self._snap = _Snapshot(reader, names)
         return self._snap
 
     def candidates(self, prints: Prints, min_similarity: float = 0.2) -> list[list[Candidate]]:
@@ -304,23 +261,9 @@ class SqliteIndex:
         if len(prints) == 0:
             return []
         snap = self._snapshot()
-        qkeys, qrows = prints.keys(self.params)
-        if len(snap.keys) == 0 or len(qkeys) == 0:
-            return [[] for _ in range(len(prints))]
-        with np.errstate(over="ignore"):
-            bounds = np.concatenate([qkeys, qkeys + np.uint32(1)])  # integer keys: k+1 "left" is k "right"
-        nq = len(qkeys)
-        # Searched in sorted order: consecutive searches then walk nearby memory (2-4x faster than unsorted).
-        order = np.argsort(bounds, kind="stable")
-        both = np.empty(len(bounds), dtype=np.int64)
-        both[order] = np.searchsorted(snap.keys, bounds[order], side="left")
-        lo = both[:nq]
-        hi = np.where(qkeys == np.uint32(0xFFFFFFFF), len(snap.keys), both[nq:])
-        # Only the postings of kept keys are gathered: a skipped common key may hold a hundred thousand.
-        keep = retrieve.kept_requests(qrows, hi - lo, retrieve.max_postings(snap.paragraphs))
-        owner, pos = retrieve.expand(lo, np.where(keep, hi, lo))
-        return retrieve.verified(prints, qrows[owner], snap.rows[pos], snap.store, min_similarity,
-                                 lambda nums: {int(n): snap.names[int(n)] for n in nums if int(n) in snap.names})
+        names = snap.names
+        return snap.reader.candidates(prints, self.params, min_similarity,
+                                      lambda nums: {int(n): names[int(n)] for n in nums if int(n) in names})
 
     def document(self, doc_id: str) -> StoredDocument | None:
         with self._guard():
@@ -518,111 +461,24 @@ class SqliteIndex:
                 problems.append(f"documents: {len(bad)} whose {what} ({few_names(bad)})")
 
     def _verify_segments(self, problems: list[str], state: dict[str, Any]) -> None:
-        next_pid, live = state["next_pid"], state["live"]
+        live = state["live"]
         seq = self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name='documents'").fetchone()
         max_num = max([int(seq[0]), *live]) if seq else max([0, *live])
-        pids_all, docs_all, paras_all, postings_all, bare_all = [], [], [], [], []
-        for seg, entries, paragraphs, kblob, kpblob, pblob, rblob in self.db.execute(
-                "SELECT seg, entries, paragraphs, keys, kpids, pids, records FROM segments ORDER BY seg"):
-            try:
-                keys = _unpack(kblob, entries, delta=True)
-                kpids = _unpack(kpblob, entries)
-            except (TypeError, ValueError, zlib.error) as exc:
-                problems.append(f"segment {seg}: its postings do not decode ({exc})")
-                continue
-            if not isinstance(pblob, bytes) or len(pblob) != 4 * paragraphs:
-                problems.append(f"segment {seg}: {paragraphs} paragraphs but a paragraph id list of another size")
-                continue
-            if not isinstance(rblob, bytes) or len(rblob) != self.rec_dtype.itemsize * paragraphs:
-                problems.append(f"segment {seg}: {paragraphs} paragraphs but a record list of another size")
-                continue
-            pids = np.frombuffer(pblob, "<u4").astype(np.int64)
-            recs = np.frombuffer(rblob, self.rec_dtype)
-            combo = (keys.astype(np.uint64) << np.uint64(32)) | kpids.astype(np.uint64)
-            if np.any(combo[1:] < combo[:-1]):
-                problems.append(f"segment {seg}: its postings are not sorted")
-            if np.any(np.diff(pids) <= 0):
-                problems.append(f"segment {seg}: its paragraph ids are not in increasing order")
-                pids_order = np.argsort(pids, kind="stable")
-            else:
-                pids_order = None
-            if next_pid is not None and len(pids) and int(pids.max()) >= next_pid:
-                problems.append(f"segment {seg}: paragraph ids at or past next_pid ({next_pid}), never given")
-            spids = pids if pids_order is None else pids[pids_order]
-            found = _member(kpids.astype(np.int64), spids)
-            if not found.all():
-                problems.append(f"segment {seg}: {int((~found).sum())} postings point at no record of the segment")
-            at = np.searchsorted(spids, kpids[found].astype(np.int64))
-            counts = np.bincount(at, minlength=len(spids))
-            if pids_order is not None:
-                counts = counts[np.argsort(pids_order)]
-            docs = recs["doc"].astype(np.int64)
-            unknown = (docs < 1) | (docs > max_num)
-            if unknown.any():
-                problems.append(f"segment {seg}: {int(unknown.sum())} records of document numbers never given")
-            pids_all.append(pids)
-            docs_all.append(docs)
-            paras_all.append(recs["para"].astype(np.int64))
-            postings_all.append(counts)
-            bare_all.append(np.all(recs["sig"] == 0xFF, axis=1))  # an empty paragraph: no band keys
-        if not pids_all:
-            pids_all, docs_all, paras_all, postings_all = ([np.zeros(0, np.int64)] for _ in range(4))
-            bare_all = [np.zeros(0, bool)]
-        pids, docs, paras = np.concatenate(pids_all), np.concatenate(docs_all), np.concatenate(paras_all)
-        postings, bare = np.concatenate(postings_all), np.concatenate(bare_all)
-        dup = int(len(pids) - len(np.unique(pids)))
-        if dup:
-            problems.append(f"segments: {dup} paragraph ids stored twice")
-        alive = np.isin(docs, np.fromiter(live, dtype=np.int64, count=len(live)))
-        have = np.bincount(docs[alive], minlength=max_num + 1) if alive.any() else np.zeros(max_num + 1, np.int64)
-        wrong = [doc_id for num, (doc_id, n) in live.items() if num <= max_num and have[num] != n]
-        if wrong:
-            problems.append(f"documents: {len(wrong)} whose paragraph records do not match their paragraph count "
-                            f"({few_names(wrong)})")
-        pairs = docs[alive] * (1 << 32) + paras[alive]
-        twice = len(pairs) - len(np.unique(pairs))
-        if twice:
-            problems.append(f"segments: {twice} paragraphs of stored documents recorded twice")
-        short = alive & ~bare & (postings < self.params.bands)
-        if short.any():
-            names = sorted({live[int(n)][0] for n in np.unique(docs[short])})
-            problems.append(f"segments: {int(short.sum())} paragraphs with fewer postings than their "
-                            f"{self.params.bands} bands ({few_names(names)})")
+        rows = self.db.execute(f"SELECT seg, {SEGMENT_COLUMNS} FROM segments ORDER BY seg")
+        seglib.check(problems, ((str(r[0]), _segment(r[1:])) for r in rows), self.rec_dtype, state["next_pid"],
+                     live, max_num, self.params.bands)
 
 
-def _postings(keys: np.ndarray, kpids: np.ndarray) -> tuple[bytes, bytes]:
-    """Keys sorted (with their paragraph ids), packed: one 64-bit sort instead of an argsort and two gathers."""
-    combo = (keys.astype(np.uint64) << np.uint64(32)) | kpids.astype(np.uint64)
-    combo.sort()
-    return _pack((combo >> np.uint64(32)).astype(np.uint32), delta=True), _pack(combo.astype(np.uint32))
+SEGMENT_COLUMNS = "entries, paragraphs, keys, kpids, pids, records"
 
 
-def _pack(values: np.ndarray, *, delta: bool = False) -> bytes:
-    """uint32s as byte planes (all high bytes, then ...), deflated: sorted keys as gaps take 1.6 bytes instead of 4.
-
-    Splitting the bytes of each number into planes puts the near-constant high bytes together, which is what lets
-    a fast zlib level compress them; decoding runs at hundreds of MB/s, so an audit's one-time load stays short.
-    """
-    v = np.ascontiguousarray(values, dtype="<u4")
-    if delta and len(v):
-        v = np.diff(v, prepend=np.uint32(0)).astype("<u4")
-    return zlib.compress(v.view(np.uint8).reshape(-1, 4).T.tobytes(), 1)
+def _segment(row: Sequence[Any]) -> seglib.Segment:
+    return seglib.Segment(*row)
 
 
-def _unpack(blob: bytes, n: int, *, delta: bool = False) -> np.ndarray:
-    raw = np.frombuffer(zlib.decompress(blob), dtype=np.uint8)
-    if raw.size != 4 * n:
-        raise ValueError(f"a postings blob holds {raw.size} bytes where {4 * n} were expected")
-    v = np.ascontiguousarray(raw.reshape(4, n).T).view("<u4").ravel()
-    return np.cumsum(v, dtype=np.uint32) if delta else v
-
-
-def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """values in sorted_set, vectorised (np.isin sorts both sides; one already is)."""
-    if len(sorted_set) == 0:
-        return np.zeros(len(values), dtype=bool)
-    at = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
-    return sorted_set[at] == values
+def _insert(db: sqlite3.Connection, seg: seglib.Segment) -> None:
+    db.execute(f"INSERT INTO segments({SEGMENT_COLUMNS}) VALUES(?,?,?,?,?,?)",
+               (seg.entries, seg.paragraphs, seg.keys, seg.kpids, seg.pids, seg.records))
 
 
 class SqliteBackend:

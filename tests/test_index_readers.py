@@ -1,0 +1,138 @@
+"""Readers of a shared index: what one client loaded stays right while other clients write, merge and remove.
+
+Segments never change once written, so a reader keeps what it loaded and, at each query, asks the server only
+whether the listing changed; these tests hold it to answering exactly as a client that loads everything afresh."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from bench.synthetic import corpus
+from provenance.errors import InputError, UsageError
+from provenance.fingerprint import FingerprintParams
+from provenance.index import IndexParams, open_index
+from provenance.index.base import FORMAT_VERSION, Prints, StoredDocument, prints_of_texts
+from provenance.testing import run_cli
+
+DOC, N, PROBES = 5, 1500, 150
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    params = IndexParams(FingerprintParams())
+    paragraphs, probes = corpus(N, PROBES)
+    prints = prints_of_texts(paragraphs, params)
+
+    def part(lo: int, hi: int) -> Prints:
+        m = (prints.sentence_rows >= lo) & (prints.sentence_rows < hi)
+        return Prints(prints.rows[lo:hi] - lo, prints.signatures[lo:hi], prints.sizes[lo:hi],
+                      prints.sentence_keys[m], prints.sentence_rows[m] - lo)
+
+    docs = [(StoredDocument(f"doc-{d // DOC}", str(d), "text", "\n\n".join(paragraphs[d : d + DOC])),
+             part(d, d + DOC)) for d in range(0, N, DOC)]
+    return params, docs, prints_of_texts([p.text for p in probes], params)
+
+
+def fill(index, docs, batch: int) -> None:
+    for i in range(0, len(docs), batch):
+        index.put_many(docs[i : i + batch])
+
+
+def fresh(location: str, params: IndexParams, qprints: Prints):
+    idx = open_index(location, params=params)
+    try:
+        return idx.candidates(qprints)
+    finally:
+        idx.close()
+
+
+def test_a_reader_sees_other_clients_writes_merges_and_removals(synthetic, redis_url):
+    params, docs, qprints = synthetic
+    location = f"{redis_url}?prefix=readers"
+    writer = open_index(location, create=True, params=params)
+    reader = open_index(location, params=params)
+    try:
+        fill(writer, docs[:40], batch=10)
+        first = reader.candidates(qprints)
+        assert first == fresh(location, params, qprints) and any(first)
+        loaded = set(reader._held)
+        # Enough small batches for merges of segments the reader holds with ones it does not.
+        fill(writer, docs[40:200], batch=4)
+        writer.remove([d.id for d, _ in docs[:10]])
+        now = reader.candidates(qprints)
+        assert now == fresh(location, params, qprints)
+        assert any(c.doc in {d.id for d, _ in docs[150:200]} for cs in now for c in cs), "new documents seen"
+        assert not any(c.doc in {d.id for d, _ in docs[:10]} for cs in now for c in cs), "removed ones gone"
+        assert loaded < reader._held
+    finally:
+        writer.close()
+        reader.close()
+
+
+def test_a_reader_reads_merged_segments_only_for_what_it_lacks(synthetic, redis_url, monkeypatch):
+    params, docs, qprints = synthetic
+    location = f"{redis_url}?prefix=merges"
+    writer = open_index(location, create=True, params=params)
+    reader = open_index(location, params=params)
+    read: list[str] = []
+    real = reader.r.mget
+
+    def counting(keys, *args):
+        read.extend(k for k in keys if ":seg:" in k)
+        return real(keys, *args)
+
+    monkeypatch.setattr(reader.r, "mget", counting)
+    try:
+        fill(writer, docs[:30], batch=10)  # three segments, not merged yet
+        reader.candidates(qprints)
+        loaded = reader._reader
+        assert len(read) == 3
+        # A fourth batch merges the four: the reader reads the merged segment once, keeps what it lacked.
+        fill(writer, docs[30:40], batch=10)
+        assert writer.info()["segments"] == 1
+        assert reader.candidates(qprints) == fresh(location, params, qprints)
+        assert len(read) == 4 and reader._reader is loaded, "caught up, not loaded again from scratch"
+        # Four more batches seen one by one, then merged by a writer: every batch of the merge is held already.
+        with monkeypatch.context() as m:
+            m.setattr(type(writer), "_compact", lambda self: None)
+            fill(writer, docs[40:80], batch=10)
+            assert writer.info()["segments"] == 5
+            assert reader.candidates(qprints) == fresh(location, params, qprints)
+        seen = len(read)
+        writer._compact()
+        assert writer.info()["segments"] == 2
+        assert reader.candidates(qprints) == fresh(location, params, qprints)
+        assert len(read) == seen, "a merge of segments the reader holds is not read"
+        assert reader._reader is loaded
+    finally:
+        writer.close()
+        reader.close()
+
+
+def test_old_sqlite_files_are_read_and_old_redis_layouts_refused(synthetic, tmp_path, redis_url):
+    params, docs, qprints = synthetic
+    path = tmp_path / "old.db"
+    idx = open_index(str(path), create=True, params=params)
+    fill(idx, docs[:20], batch=20)
+    want = idx.candidates(qprints)
+    idx.close()
+    with sqlite3.connect(path) as db:  # format 3 wrote the same layout under another number
+        db.execute("UPDATE meta SET value = replace(value, ?, ?) WHERE key='params'",
+                   (f'"format": {FORMAT_VERSION}', '"format": 3'))
+    assert fresh(str(path), params, qprints) == want
+    import redis
+
+    r = redis.Redis.from_url(redis_url)
+    old = params.to_json().replace(f'"format": {FORMAT_VERSION}', '"format": 3')
+    r.hset("oldlayout:meta", mapping={"params": old, "format": "3"})
+    with pytest.raises(InputError, match="rebuild the index"):
+        open_index(f"{redis_url}?prefix=oldlayout", params=params)
+
+
+def test_unknown_redis_url_options_are_refused(redis_url):
+    with pytest.raises(UsageError, match="unknown option 'buckets'"):
+        open_index(f"{redis_url}?prefix=x&buckets=4096", create=True)
+    r = run_cli(["index", "info", f"{redis_url}?prefx=typo"])
+    assert r.exit_code == 2 and "unknown option 'prefx'" in r.stderr and len(r.stderr.strip().splitlines()) == 1
