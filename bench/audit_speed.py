@@ -2,6 +2,10 @@
 `provenance audit` many derived articles against it. Prints a table of times, rates, peak memory and accuracy.
 
     python bench/audit_speed.py [--paragraphs 1000000] [--articles 1000] [--jobs 2] [--workdir DIR]
+                                [--index redis://127.0.0.1:6379/0?prefix=audit]
+
+The index is an SQLite file in the work directory unless --index names another location (a Redis URL: the
+prefix should be a new one; its size is then the server's used memory after the add, minus before).
 
 The corpus (bench/synthetic.py) is written as JSONL, 10 paragraphs a document. The derived articles are of four
 kinds, a quarter each, and each knows its true source document:
@@ -97,6 +101,7 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--reuse", action="store_true", help="keep the corpus and index already in --workdir")
+    ap.add_argument("--index", default=None, help="index location (default: corpus.db in the work directory)")
     ap.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.build_only:
@@ -107,8 +112,10 @@ def main() -> int:
         sys.exit(f"{MRPC}: MRPC is needed (../shared/benchmarks)")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="provenance-audit-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    index = workdir / "corpus.db"
-    reuse = args.reuse and index.exists()
+    on_file = args.index is None or "://" not in args.index or args.index.startswith("sqlite://")
+    index = Path(args.index or workdir / "corpus.db")
+    location = args.index or str(index)
+    reuse = args.reuse and (index.exists() if on_file else True)
     # Inputs are generated in a child process: a forked child's peak RSS counts its parent's pages at fork time, so
     # the parent must stay small for the two commands' figures to be their own.
     t0 = time.perf_counter()
@@ -120,11 +127,13 @@ def main() -> int:
     truth = {k: tuple(v) for k, v in json.loads((workdir / "truth.json").read_text()).items()}
     exe = [sys.executable, "-m", "provenance"]
     t_add = rss_add = float("nan")
+    used_before = 0 if on_file else _redis_memory(location)
     if not reuse:
-        index.unlink(missing_ok=True)
-        t_add, rss_add = _run(exe + ["index", "add", str(index), str(corpus_file), "--jobs", str(args.jobs)])
+        if on_file:
+            index.unlink(missing_ok=True)
+        t_add, rss_add = _run(exe + ["index", "add", location, str(corpus_file), "--jobs", str(args.jobs)])
     out = workdir / "audit.jsonl"
-    t_audit, rss_audit = _run(exe + ["audit", str(index), str(derived_dir), "--format", "jsonl", "-o", str(out)])
+    t_audit, rss_audit = _run(exe + ["audit", location, str(derived_dir), "--format", "jsonl", "-o", str(out)])
     results = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     found: dict[str, list[int]] = {}
     verdicts: dict[str, dict[str, int]] = {}
@@ -134,7 +143,7 @@ def main() -> int:
         found.setdefault(kind, []).append(int(best == source))
         verdicts.setdefault(kind, {}).setdefault(r["verdict"], 0)
         verdicts[kind][r["verdict"]] += 1
-    size = index.stat().st_size
+    size = index.stat().st_size if on_file else _redis_memory(location) - used_before
     print(f"corpus: {args.paragraphs:,} paragraphs in {args.paragraphs // DOC_SIZE:,} documents; "
           f"{len(results):,} articles audited (inputs generated in {t_build:.0f} s, in {workdir})\n")
     print("| step | time | rate | peak RSS |")
@@ -143,7 +152,8 @@ def main() -> int:
           f"{args.paragraphs / t_add:,.0f} paragraphs/s | {rss_add:,.0f} MB |")
     print(f"| audit (retrieval + full comparison against the top 3 candidates) | {t_audit:,.0f} s | "
           f"{len(results) / t_audit:,.1f} articles/s | {rss_audit:,.0f} MB |")
-    print(f"\nindex file: {size / 1e6:,.0f} MB ({size / args.paragraphs:,.0f} bytes/paragraph)\n")
+    what = "index file" if on_file else "Redis memory of the index"
+    print(f"\n{what}: {size / 1e6:,.0f} MB ({size / args.paragraphs:,.0f} bytes/paragraph)\n")
     print("| kind | articles | true source ranked first | verdicts |")
     print("|---|---:|---:|---|")
     for kind in ("copy", "light", "paraphrase", "independent"):
@@ -152,6 +162,12 @@ def main() -> int:
         v = ", ".join(f"{k} {c}" for k, c in sorted(verdicts.get(kind, {}).items()))
         print(f"| {kind} | {len(hits)} | {share} | {v} |")
     return 0
+
+
+def _redis_memory(location: str) -> int:
+    import redis
+
+    return int(redis.Redis.from_url(location.split("?")[0]).info("memory")["used_memory"])
 
 
 if __name__ == "__main__":

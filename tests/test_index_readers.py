@@ -136,3 +136,38 @@ def test_unknown_redis_url_options_are_refused(redis_url):
         open_index(f"{redis_url}?prefix=x&buckets=4096", create=True)
     r = run_cli(["index", "info", f"{redis_url}?prefx=typo"])
     assert r.exit_code == 2 and "unknown option 'prefx'" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_two_writers_merging_at_once_lose_nothing(synthetic, redis_url, tmp_path):
+    """Writers on two machines add batches and merge the same segments at the same time: each merge happens
+    once (the script checks its inputs are still listed), and the index answers as one written alone."""
+    import threading
+
+    params, docs, qprints = synthetic
+    location = f"{redis_url}?prefix=twowriters"
+    a, b = open_index(location, create=True, params=params), open_index(location, params=params)
+    errors: list[BaseException] = []
+
+    def write(index, part) -> None:
+        try:
+            fill(index, part, batch=3)
+        except Exception as exc:  # noqa: BLE001 (reported below, in the test's thread)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(a, docs[0:150])),
+               threading.Thread(target=write, args=(b, docs[150:300]))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    alone = str(tmp_path / "alone.db")
+    one = open_index(alone, create=True, params=params)
+    fill(one, docs[:300], batch=300)
+    try:
+        assert fresh(location, params, qprints) == one.candidates(qprints)
+        assert a.verify() == []
+        assert a.info()["segments"] < 2 * 4 * 3  # merged as they came, not 100 batches side by side
+    finally:
+        for idx in (a, b, one):
+            idx.close()
