@@ -80,10 +80,13 @@ def build(workdir: Path, n: int, articles: int, seed: int = 11,
     return corpus_file, derived_dir, truth
 
 
-def _run(cmd: list[str]) -> tuple[float, float]:
+def _run(cmd: list[str], plugins: bool = False) -> tuple[float, float]:
     """Elapsed time and peak RSS (MB) of one command, its own (wait4), not the largest of all children so far."""
+    env = dict(os.environ)
+    if not plugins:
+        env["PROVENANCE_LOAD_PLUGINS"] = ""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - t0
     code = os.waitstatus_to_exitcode(status)
@@ -102,6 +105,9 @@ def main() -> int:
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--reuse", action="store_true", help="keep the corpus and index already in --workdir")
     ap.add_argument("--index", default=None, help="index location (default: corpus.db in the work directory)")
+    ap.add_argument("--plugins", action="store_true",
+                    help="let the commands load every installed plugin (default: the built-in components only, "
+                         "so an installed semantic plugin does not turn this into a model benchmark)")
     ap.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.build_only:
@@ -131,9 +137,11 @@ def main() -> int:
     if not reuse:
         if on_file:
             index.unlink(missing_ok=True)
-        t_add, rss_add = _run(exe + ["index", "add", location, str(corpus_file), "--jobs", str(args.jobs)])
+        t_add, rss_add = _run(exe + ["index", "add", location, str(corpus_file), "--jobs", str(args.jobs)],
+                              args.plugins)
     out = workdir / "audit.jsonl"
-    t_audit, rss_audit = _run(exe + ["audit", location, str(derived_dir), "--format", "jsonl", "-o", str(out)])
+    t_audit, rss_audit = _run(exe + ["audit", location, str(derived_dir), "--format", "jsonl", "-o", str(out)],
+                              args.plugins)
     results = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     found: dict[str, list[int]] = {}
     verdicts: dict[str, dict[str, int]] = {}

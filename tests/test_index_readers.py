@@ -14,6 +14,7 @@ from provenance.errors import InputError, UsageError
 from provenance.fingerprint import FingerprintParams
 from provenance.index import IndexParams, open_index
 from provenance.index.base import FORMAT_VERSION, Prints, StoredDocument, prints_of_texts
+from provenance.index.segments import FANOUT
 from provenance.testing import run_cli
 
 DOC, N, PROBES = 5, 1500, 150
@@ -85,20 +86,21 @@ def test_a_reader_reads_merged_segments_only_for_what_it_lacks(synthetic, redis_
 
     monkeypatch.setattr(reader.r, "mget", counting)
     try:
-        fill(writer, docs[:30], batch=10)  # three segments, not merged yet
+        f = FANOUT
+        fill(writer, docs[: 4 * (f - 1)], batch=4)  # FANOUT - 1 segments, not merged yet
         reader.candidates(qprints)
         loaded = reader._reader
-        assert len(read) == 3
-        # A fourth batch merges the four: the reader reads the merged segment once, keeps what it lacked.
-        fill(writer, docs[30:40], batch=10)
+        assert len(read) == f - 1
+        # One more batch merges them all: the reader reads the merged segment once, keeps what it lacked.
+        fill(writer, docs[4 * (f - 1) : 4 * f], batch=4)
         assert writer.info()["segments"] == 1
         assert reader.candidates(qprints) == fresh(location, params, qprints)
-        assert len(read) == 4 and reader._reader is loaded, "caught up, not loaded again from scratch"
-        # Four more batches seen one by one, then merged by a writer: every batch of the merge is held already.
+        assert len(read) == f and reader._reader is loaded, "caught up, not loaded again from scratch"
+        # FANOUT more batches seen one by one, then merged by a writer: every batch of the merge is held already.
         with monkeypatch.context() as m:
             m.setattr(type(writer), "_compact", lambda self: None)
-            fill(writer, docs[40:80], batch=10)
-            assert writer.info()["segments"] == 5
+            fill(writer, docs[4 * f : 8 * f], batch=4)
+            assert writer.info()["segments"] == 1 + f
             assert reader.candidates(qprints) == fresh(location, params, qprints)
         seen = len(read)
         writer._compact()
@@ -167,7 +169,7 @@ def test_two_writers_merging_at_once_lose_nothing(synthetic, redis_url, tmp_path
     try:
         assert fresh(location, params, qprints) == one.candidates(qprints)
         assert a.verify() == []
-        assert a.info()["segments"] < 2 * 4 * 3  # merged as they came, not 100 batches side by side
+        assert a.info()["segments"] < 2 * FANOUT * 3  # merged as they came, not 100 batches side by side
     finally:
         for idx in (a, b, one):
             idx.close()

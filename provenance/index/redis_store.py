@@ -425,7 +425,7 @@ class RedisIndex:
 
     def _names(self, nums: np.ndarray) -> tuple[dict[int, str], tuple[bytes, bytes, bytes]]:
         """Names of document numbers, and the index's state (live paragraphs, token, listing generation)."""
-        wanted = [int(n) for n in nums if n]
+        wanted = [n for n in np.asarray(nums).tolist() if n]
         reply = self._call(lambda: self._names_script(args=[self.prefix, *wanted]))
         state = (bytes(reply[0]), bytes(reply[1]), bytes(reply[2]))
         found = {n: v.decode(errors="replace") for n, v in zip(wanted, reply[3:]) if v is not None}

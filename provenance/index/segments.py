@@ -24,10 +24,11 @@ import numpy as np
 from . import retrieve
 from .base import Candidate, IndexParams, Prints, few_names
 
-FANOUT = 4  # segments of one size class merged at once
+FANOUT = 8  # segments of one size class merged at once
 BASE_ENTRIES = 1 << 14
 MAX_MERGED_ENTRIES = 1 << 22  # about 150,000 paragraphs: bounds a merge's memory (~250 MB); past it, segments stay
 MAX_RUNS = 6  # sorted runs a reader searches one by one before it combines them into one
+SAMPLE = 64  # a reader keeps every SAMPLE-th key of a run: a search walks the small sample, then one block
 _HEAD = struct.Struct("<4sIIIII")
 MAGIC = b"PVS1"
 
@@ -180,10 +181,19 @@ def unpack(blob: bytes, n: int, *, delta: bool = False) -> np.ndarray:
     return np.cumsum(v, dtype=np.uint32) if delta else v
 
 
+TABLE_MAX = 1 << 28  # below this largest member, membership is looked up in a table of flags
+
+
 def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """values in sorted_set, vectorised (np.isin sorts both sides; one already is)."""
-    if len(sorted_set) == 0:
+    """values (non-negative) in sorted_set, vectorised. Ids and document numbers are dense: a table of flags answers
+    in one gather, 5-10x faster than a binary search per value (np.isin would sort both sides)."""
+    if len(sorted_set) == 0 or len(values) == 0:
         return np.zeros(len(values), dtype=bool)
+    top = int(sorted_set[-1])
+    if top < TABLE_MAX and top <= 8 * len(values) + (1 << 20):
+        table = np.zeros(top + 2, dtype=bool)
+        table[sorted_set] = True
+        return table[np.minimum(values, top + 1)]
     at = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
     return sorted_set[at] == values
 
@@ -203,7 +213,7 @@ class Reader:
 
     def __init__(self, rec_dtype: np.dtype) -> None:
         self.rec_dtype = rec_dtype
-        self.runs: list[tuple[np.ndarray, np.ndarray]] = []
+        self.runs: list[_Run] = []
         self.store = retrieve.Columns.of(np.zeros(0, rec_dtype))
         self.paragraphs = 0  # live paragraphs, for the cap on common keys (retrieve.max_postings)
 
@@ -222,9 +232,9 @@ class Reader:
             s = self.store
             s.doc[d.pids], s.para[d.pids] = d.recs["doc"], d.recs["para"]
             s.size[d.pids], s.sig[d.pids] = d.recs["size"], d.recs["sig"]
-        self.runs.append(_run([(d.keys, d.kpids) for d in parts]))
+        self.runs.append(_Run(*_run([(d.keys, d.kpids) for d in parts])))
         if len(self.runs) > MAX_RUNS:
-            self.runs = [_run(self.runs)]
+            self.runs = [_Run(*_run([(r.keys, r.pids) for r in self.runs]))]
 
     def _unheld(self, d: Decoded) -> Decoded:
         """A segment without the paragraphs already loaded: a merge of batches of which some were loaded before
@@ -253,7 +263,9 @@ class Reader:
 
     def postings(self) -> tuple[np.ndarray, np.ndarray]:
         """Every posting (key, paragraph id), sorted: tests compare indexes by it."""
-        return _run(self.runs) if self.runs else (np.zeros(0, np.uint32), np.zeros(0, np.uint32))
+        if not self.runs:
+            return np.zeros(0, np.uint32), np.zeros(0, np.uint32)
+        return _run([(r.keys, r.pids) for r in self.runs])
 
     def candidates(self, prints: Prints, params: IndexParams, min_similarity: float,
                    names: Callable[[np.ndarray], dict[int, str]]) -> list[list[Candidate]]:
@@ -266,27 +278,49 @@ class Reader:
         with np.errstate(over="ignore"):
             bounds = np.concatenate([qkeys, qkeys + np.uint32(1)])  # integer keys: k+1 "left" is k "right"
         nq = len(qkeys)
-        # Searched in sorted order: consecutive searches then walk nearby memory (2-4x faster than unsorted).
-        order = np.argsort(bounds, kind="stable")
         top = qkeys == np.uint32(0xFFFFFFFF)
         ranges = []
         lengths = np.zeros(nq, dtype=np.int64)
-        for keys, _ in self.runs:
-            both = np.empty(len(bounds), dtype=np.int64)
-            both[order] = np.searchsorted(keys, bounds[order], side="left")
-            lo, hi = both[:nq], np.where(top, len(keys), both[nq:])
+        for run in self.runs:
+            both = run.locate(bounds)
+            lo, hi = both[:nq], np.where(top, len(run.keys), both[nq:])
             ranges.append((lo, hi))
             lengths += hi - lo
         # Only the postings of kept keys are gathered: a skipped common key may hold a hundred thousand.
-        keep = retrieve.kept_requests(qrows, lengths, retrieve.max_postings(self.paragraphs))
+        sentence = np.arange(nq) >= nq - (len(prints.sentence_keys) if params.sentence_keys else 0)
+        keep = retrieve.kept_requests(qrows, lengths, retrieve.max_postings(self.paragraphs), sentence)
         owners, cands = [], []
-        for (_, pids), (lo, hi) in zip(self.runs, ranges):
+        for run, (lo, hi) in zip(self.runs, ranges):
             owner, pos = retrieve.expand(lo, np.where(keep, hi, lo))
             owners.append(owner)
-            cands.append(pids[pos])
+            cands.append(run.pids[pos])
         owner = np.concatenate(owners) if len(owners) > 1 else owners[0]
         cand = (np.concatenate(cands) if len(cands) > 1 else cands[0]).astype(np.int64)
         return retrieve.verified(prints, qrows[owner], cand, self.store, min_similarity, names)
+
+
+class _Run:
+    """Sorted postings (keys, paragraph ids) and every SAMPLE-th key. At a million paragraphs the keys take 112 MB,
+    and a plain binary search misses the cache at nearly every step; the sample (1.7 MB) stays in cache, and the
+    last step reads one block of 64 keys (four cache lines): about 4x faster."""
+
+    __slots__ = ("keys", "pids", "sample")
+
+    def __init__(self, keys: np.ndarray, pids: np.ndarray) -> None:
+        self.keys, self.pids = keys, pids
+        self.sample = np.ascontiguousarray(keys[::SAMPLE])
+
+    def locate(self, bounds: np.ndarray) -> np.ndarray:
+        """np.searchsorted(keys, bounds, side="left"), by way of the sample."""
+        n = len(self.keys)
+        if n == 0:
+            return np.zeros(len(bounds), dtype=np.int64)
+        block = np.searchsorted(self.sample, bounds, side="left") - 1  # sample[block] < bound <= sample[block+1]
+        start = np.maximum(block, 0) * SAMPLE
+        pos = start[:, None] + np.arange(SAMPLE)
+        below = np.take(self.keys, np.minimum(pos, n - 1)) < bounds[:, None]
+        below &= pos < n
+        return np.where(block < 0, 0, start + np.count_nonzero(below, axis=1))
 
 
 def _run(parts: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:

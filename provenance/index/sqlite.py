@@ -224,8 +224,13 @@ class SqliteIndex:
             rows = db.execute(f"SELECT {SEGMENT_COLUMNS} FROM segments WHERE seg IN ({marks})", segs).fetchall()
             if len(rows) != len(segs):  # another writer merged them first
                 return
-            live = np.array(sorted(r[0] for r in db.execute("SELECT num FROM documents")), dtype=np.int64)
-            merged = seglib.merge([seglib.decode(_segment(r), self.rec_dtype) for r in rows], live)
+            parts = [seglib.decode(_segment(r), self.rec_dtype) for r in rows]
+            docs = [d.recs["doc"] for d in parts if len(d.recs)]
+            lo, hi = (int(min(d.min() for d in docs)), int(max(d.max() for d in docs))) if docs else (0, -1)
+            # Only the documents these segments can hold: a range of the primary key, not the whole table.
+            live = np.array([r[0] for r in db.execute("SELECT num FROM documents WHERE num BETWEEN ? AND ? "
+                                                        "ORDER BY num", (lo, hi))], dtype=np.int64)
+            merged = seglib.merge(parts, live)
             db.execute(f"DELETE FROM segments WHERE seg IN ({marks})", segs)
             if merged is not None:
                 _insert(db, merged)
@@ -263,7 +268,7 @@ class SqliteIndex:
         snap = self._snapshot()
         names = snap.names
         return snap.reader.candidates(prints, self.params, min_similarity,
-                                      lambda nums: {int(n): names[int(n)] for n in nums if int(n) in names})
+                                      lambda nums: {n: names[n] for n in nums.tolist() if n in names})
 
     def document(self, doc_id: str) -> StoredDocument | None:
         with self._guard():
