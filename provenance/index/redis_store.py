@@ -9,7 +9,7 @@ Layout (format 4; all keys under one prefix, `provenance` unless the URL says `?
 - `P:docs` hash: document number -> id. A paragraph whose document number is missing here is dead (its document
   was removed or replaced) and is skipped by queries.
 - `P:seg:<n>` strings: segments (provenance.index.segments, the same as SQLite's rows): a write batch's postings
-  sorted and packed, and its paragraph records. Never changed once written; four of a size are merged into one.
+  sorted and packed, and its paragraph records. Never changed once written; eight of a size are merged into one.
 - `P:segs` hash: segment number -> "<entries> <batches it covers>", e.g. "81234 1-4,9". `P:batches` set: every
   batch number applied (a batch script run twice does nothing the second time).
 - `P:next`, `P:docnum`, `P:segnum`: counters that reserve paragraph ids, document numbers and segment numbers.

@@ -3,7 +3,7 @@
 A write batch becomes one *segment*: its LSH keys sorted (uint32), the paragraph id under each key, and one
 fixed-size record per paragraph (document number, paragraph index, content size, 8-bit packed signature). Keys are
 stored as gaps in byte planes and deflated (1.6 bytes a key instead of 4). Segments are never changed once written:
-four of similar size are merged into a new one (a log-structured merge tree), which also drops the paragraphs of
+eight of similar size are merged into a new one (a log-structured merge tree), which also drops the paragraphs of
 removed or replaced documents (otherwise only skipped, since their document has no name any more).
 
 SQLite keeps a segment as a row, Redis as one string; either way an insert is one write of one value, whatever

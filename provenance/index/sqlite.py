@@ -4,7 +4,7 @@ Layout (format 4; unchanged since format 2, so files of formats 2 and 3 are read
 row per (key, paragraph): at 27 keys a paragraph that costs about a kilobyte per paragraph and caps inserts at a few
 thousand paragraphs a second. Instead each write batch becomes a *segment* row (provenance.index.segments, shared
 with the Redis backend): its keys sorted and packed, the paragraph id under each key, and one fixed-size record per
-paragraph. Segments are merged four of similar size at a time, which also drops the paragraphs of removed or
+paragraph. Segments are merged eight of similar size at a time, which also drops the paragraphs of removed or
 replaced documents (otherwise only skipped).
 
 A query loads the segments once (a few hundred bytes per paragraph) and answers with vectorised binary searches.
