@@ -173,3 +173,27 @@ def test_two_writers_merging_at_once_lose_nothing(synthetic, redis_url, tmp_path
     finally:
         for idx in (a, b, one):
             idx.close()
+
+
+def test_a_merge_drops_the_paragraphs_of_removed_documents(synthetic, index_location, monkeypatch):
+    """Removed documents are skipped at once and dropped from storage by the next merge of their segments, on
+    both backends (each asks its own store which documents are live)."""
+    params, docs, qprints = synthetic
+    idx = open_index(index_location, create=True, params=params)
+    try:
+        with monkeypatch.context() as m:
+            m.setattr(type(idx), "_compact", lambda self: None)
+            fill(idx, docs[: 4 * FANOUT], batch=4)  # FANOUT small segments, not merged yet
+        before = idx.info()["postings"]
+        gone = [d.id for d, _ in docs[:6]]
+        assert idx.remove(gone) == 6
+        assert idx.info()["postings"] == before, "removal alone rewrites no segment"
+        idx._compact()
+        assert idx.info()["segments"] == 1
+        after = idx.info()["postings"]
+        assert 0 < after < before - 6 * 5 * params.bands * 0.9  # six documents of five paragraphs, 24 bands each
+        assert idx.verify() == []
+    finally:
+        idx.close()
+    answer = fresh(index_location, params, qprints)
+    assert not any(c.doc in gone for cs in answer for c in cs)

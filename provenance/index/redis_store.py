@@ -328,17 +328,26 @@ class RedisIndex:
             blobs = self._call(lambda c=crowded: self.r.mget([f"{p}:seg:{sid}" for sid in c]))
             if any(b is None for b in blobs):
                 continue  # merged by another writer meanwhile: list again
-            live = np.array(sorted(_int(n) or 0 for n in self._call(lambda: self.r.hkeys(f"{p}:docs"))),
-                            dtype=np.int64)
             with self._damage("a segment"):
-                merged = seglib.merge([seglib.decode(seglib.Segment.from_bytes(b), self.rec_dtype) for b in blobs],
-                                      live)
+                parts = [seglib.decode(seglib.Segment.from_bytes(b), self.rec_dtype) for b in blobs]
+            merged = seglib.merge(parts, self._live(np.unique(np.concatenate([d.recs["doc"] for d in parts]))))
             new = int(self._call(lambda: self.r.incr(f"{p}:segnum")))
             covers = seglib.covers_text(set().union(*(listing[sid][1] for sid in crowded)))
             blob = merged.to_bytes() if merged is not None else b""
             value = f"{merged.entries if merged is not None else 0} {covers}"
             args = [p, new, blob, value, *crowded]
             self._call(lambda a=args: self._merge(args=a))
+
+    def _live(self, nums: np.ndarray) -> np.ndarray:
+        """Which of these document numbers are live, sorted: only the documents a merge's segments can hold are
+        asked about, not the whole list."""
+        wanted = [n for n in nums.tolist() if n]
+        live = []
+        for i in range(0, len(wanted), 10000):
+            chunk = wanted[i : i + 10000]
+            names = self._call(lambda c=chunk: self.r.hmget(f"{self.prefix}:docs", c))
+            live += [n for n, name in zip(chunk, names) if name is not None]
+        return np.array(sorted(live), dtype=np.int64)
 
     @contextmanager
     def _damage(self, what: str) -> Iterator[None]:
