@@ -110,10 +110,10 @@ class _BaselineReport:
 
 
 def baseline_compare(source: Path, derived: Path) -> _BaselineReport:
-    from provenance.boilerplate import classify
-    from provenance.decode import decode
-    from provenance.segment import blocks_from_plain_text, paragraphs_from_blocks
-    from provenance.text import tokenize
+    from provenance.text.boilerplate import classify
+    from provenance.text.decode import decode
+    from provenance.text.segment import blocks_from_plain_text, paragraphs_from_blocks
+    from provenance.text.tokenize import tokenize
 
     def paras(path: Path):
         text, _ = decode(path.read_bytes(), str(path))
@@ -165,6 +165,15 @@ def semantic_host():
     from provenance.testing import make_host
 
     return make_host(provenance_semantic)
+
+
+def plugins_host():
+    """Every installed plugin (as the README installs them: attribution, facts, semantic), or None when none is."""
+    from provenance.plugins import PluginHost
+
+    host = PluginHost()
+    return host if len(host.info) > 0 and any(
+        not info.builtin for info in host.info.values()) else None
 
 
 def compare_with(host) -> Callable:
@@ -256,12 +265,12 @@ def mrpc_cross_validation(host, pairs: list[tuple[bool, str, str]] | None = None
     runs; only the threshold in the signals is swapped."""
     from dataclasses import replace
 
-    from provenance.align import align
+    from provenance.align.core import align
     from provenance.detectors.copy import is_copy
     from provenance.detectors.rewrite import decide
-    from provenance.documents import load_document
+    from provenance.text.load import load_document
     from provenance.engine import known_options
-    from provenance.options import resolve
+    from provenance.policy.options import resolve
     from provenance.signals import score_alignment
 
     pairs = pairs if pairs is not None else mrpc_pairs()

@@ -118,11 +118,12 @@ def _audit_table(host) -> None:
     from provenance_semantic import model
 
     from bench.speed import CLOUGH
-    from provenance import embeddings
-    from provenance.audit import audit_documents
-    from provenance.documents import load_document
+    from provenance.index import vectors as embeddings
+    from provenance.index.audit import audit_documents
+    from provenance.text.load import load_document
     from provenance.index import open_index
-    from provenance.index.ingest import RawDocument, prepare
+    from provenance.text.inputs import RawDocument
+    from provenance.index.ingest import prepare
 
     files = sorted(CLOUGH.glob("*.txt"))
     raws = [RawDocument(f.name, f.read_text(encoding="utf-8", errors="replace"), "text") for f in files]

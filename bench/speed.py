@@ -33,7 +33,7 @@ def median_time(fn, repeat: int = 5) -> float:
 def corpus_paragraphs() -> list[str]:
     paras = []
     for f in sorted(CLOUGH.glob("*.txt")):
-        from provenance.decode import decode
+        from provenance.text.decode import decode
 
         text, _ = decode(f.read_bytes(), str(f))
         paras.extend(p.strip() for p in text.replace("\r\n", "\n").split("\n") if len(p.split()) >= 8)
@@ -44,7 +44,7 @@ def bench_fingerprints() -> list[tuple[str, float, float]]:
     from datasketch import MinHash
 
     from provenance.fingerprint import FingerprintParams, hash32, signatures, wording_shingles
-    from provenance.text import tokenize
+    from provenance.text.tokenize import tokenize
 
     params = FingerprintParams()
     paras = corpus_paragraphs()
@@ -81,7 +81,7 @@ def bench_fingerprints() -> list[tuple[str, float, float]]:
 
 
 def article_pair(words: int = 1000) -> tuple[str, str]:
-    from provenance.decode import decode
+    from provenance.text.decode import decode
 
     def read(name):
         return decode((CLOUGH / name).read_bytes(), name)[0]

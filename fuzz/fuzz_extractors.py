@@ -14,12 +14,12 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
-    from provenance.decode import decode
+    from provenance.text.decode import decode
     from provenance.errors import InputError
-    from provenance.extractors.html import HtmlExtractor
-    from provenance.extractors.markdown import MarkdownExtractor
-    from provenance.extractors.plaintext import TextExtractor
-    from provenance.text import clean
+    from provenance.text.extractors.html import HtmlExtractor
+    from provenance.text.extractors.markdown import MarkdownExtractor
+    from provenance.text.extractors.plaintext import TextExtractor
+    from provenance.text.tokenize import clean
 
 EXTRACTORS = (TextExtractor(), MarkdownExtractor(), HtmlExtractor())
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._version import __version__
-from .errors import InputError, PluginError, ProvenanceError, UsageError
-from .hookspecs import PLUGIN_API_VERSION, hookimpl
-from .model import Block, Document, Extracted, Finding, Paragraph, Report
+from provenance._version import __version__
+from provenance.errors import InputError, PluginError, ProvenanceError, UsageError
+from provenance.hookspecs import PLUGIN_API_VERSION, hookimpl
+from provenance.model import Block, Document, Extracted, Finding, Paragraph, Report
 
 if TYPE_CHECKING:
-    from .detectors.context import DetectionContext
+    from provenance.detectors.context import DetectionContext
 
 
 def compare(source: Any, derived: Any, **options: Any) -> Report:
@@ -27,22 +27,22 @@ def compare(source: Any, derived: Any, **options: Any) -> Report:
     plugins to switch off), `source_format` / `derived_format` (text, markdown, html), `source_name` /
     `derived_name` (labels for the report).
     """
-    from .engine import compare as _compare
+    from provenance.engine import compare as _compare
 
     return _compare(source, derived, **options)
 
 
 _LAZY = {
     "DetectionContext": ("provenance.detectors.context", "DetectionContext"),
-    "Option": ("provenance.options", "Option"),
-    "ParagraphAlignment": ("provenance.align", "ParagraphAlignment"),
-    "SentenceLink": ("provenance.align", "SentenceLink"),
-    "Quote": ("provenance.align", "Quote"),
-    "Phrase": ("provenance.align", "Phrase"),
-    "tokenize": ("provenance.text", "tokenize"),
-    "split_sentences": ("provenance.text", "split_sentences"),
-    "quote_spans": ("provenance.text", "quote_spans"),
-    "fold": ("provenance.text", "fold"),
+    "Option": ("provenance.policy.options", "Option"),
+    "ParagraphAlignment": ("provenance.align.core", "ParagraphAlignment"),
+    "SentenceLink": ("provenance.align.core", "SentenceLink"),
+    "Quote": ("provenance.align.core", "Quote"),
+    "Phrase": ("provenance.align.core", "Phrase"),
+    "tokenize": ("provenance.text.tokenize", "tokenize"),
+    "split_sentences": ("provenance.text.tokenize", "split_sentences"),
+    "quote_spans": ("provenance.text.tokenize", "quote_spans"),
+    "fold": ("provenance.text.tokenize", "fold"),
 }
 
 

@@ -15,10 +15,10 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from .align import Alignment
-from .model import RELATIONS, Finding, ParagraphResult, Report, SourceParagraphResult
-from .options import Option
-from .text import WORD_RE
+from provenance.align.core import Alignment
+from provenance.model import RELATIONS, Finding, ParagraphResult, Report, SourceParagraphResult
+from provenance.policy.options import Option
+from provenance.text.tokenize import WORD_RE
 
 PRECEDENCE = {"copy": 0, "rewrite": 1, "added": 2}
 _WORD = WORD_RE  # CJK characters count one each

@@ -9,18 +9,18 @@ from typing import Any
 
 import numpy as np
 
-from . import plugins as _plugins
-from .align import align
-from .assemble import ASSEMBLE_OPTIONS, VERDICT_DEFAULTS, assemble
-from .detectors.context import DetectionContext
-from .documents import Input, load_document
-from .errors import PluginError
-from .fingerprint import FingerprintParams, content_shingles, jaccard, signatures, wording_shingles
-from .model import Document, Finding, Report
-from .options import Option, declared, resolve
-from .plugins import PluginHost
-from .signals import score_alignment
-from .text import tokenize
+from provenance import plugins as _plugins
+from provenance.align.core import align
+from provenance.assemble import ASSEMBLE_OPTIONS, VERDICT_DEFAULTS, assemble
+from provenance.detectors.context import DetectionContext
+from provenance.text.load import Input, load_document
+from provenance.errors import PluginError
+from provenance.fingerprint import FingerprintParams, content_shingles, jaccard, signatures, wording_shingles
+from provenance.model import Document, Finding, Report
+from provenance.policy.options import Option, declared, resolve
+from provenance.plugins import PluginHost
+from provenance.signals import score_alignment
+from provenance.text.tokenize import tokenize
 
 
 def fingerprint_document(doc: Document, params: FingerprintParams) -> dict[int, dict[str, np.ndarray]]:

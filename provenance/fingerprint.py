@@ -21,7 +21,7 @@ import xxhash
 if TYPE_CHECKING:
     from datasketch import MinHash
 
-from .text import Token
+from provenance.text.tokenize import Token
 
 SCHEME = "affine32"
 HASH_NAME = "xxh32"

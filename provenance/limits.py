@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .errors import InputError, UsageError
+from provenance.errors import InputError, UsageError
 
 # Work grows about linearly with an article's size (about 4 s and 90 MB per MB of text on a 2-core machine: see
 # docs/inputs.md), so the default refuses what no news article reaches, and a user can raise or lift it

@@ -22,17 +22,17 @@ from typing import Any
 
 import pluggy
 
-from . import hookspecs
-from .errors import PluginError, UsageError
+from provenance import hookspecs
+from provenance.errors import PluginError, UsageError
 
 ENTRY_POINT_GROUP = "provenance"
 KINDS = ("detectors", "extractors", "renderers", "index_backends", "scorers")
 
 # The built-in plugins, by the same names pyproject.toml declares them under as entry points.
 BUILTINS: dict[str, str] = {
-    "text": "provenance.extractors.plaintext",
-    "markdown": "provenance.extractors.markdown",
-    "html": "provenance.extractors.html",
+    "text": "provenance.text.extractors.plaintext",
+    "markdown": "provenance.text.extractors.markdown",
+    "html": "provenance.text.extractors.html",
     "copy": "provenance.detectors.copy",
     "rewrite": "provenance.detectors.rewrite",
     "commentary": "provenance.detectors.commentary",
@@ -42,8 +42,8 @@ BUILTINS: dict[str, str] = {
     "markdown-report": "provenance.renderers.markdown",
     "sarif-report": "provenance.renderers.sarif",
     "github-report": "provenance.renderers.github",
-    "sqlite-index": "provenance.index.sqlite",
-    "redis-index": "provenance.index.redis_store",
+    "sqlite-index": "provenance.index.sqlite.store",
+    "redis-index": "provenance.index.redis.store",
 }
 
 _REQUIRED = {
@@ -237,7 +237,7 @@ class PluginHost:
 
 
 def _own_version() -> str:
-    from ._version import __version__
+    from provenance._version import __version__
 
     return __version__
 

@@ -24,8 +24,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .align import SENTENCE_TRACE, Alignment, ParagraphAlignment, SentenceLink, Signal, is_anchor
-from .text import tokenize
+from provenance.align.core import (
+    SENTENCE_TRACE,
+    Alignment,
+    ParagraphAlignment,
+    SentenceLink,
+    Signal,
+    is_anchor,
+)
+from provenance.text.tokenize import tokenize
 
 MAX_PAIRS = 20_000  # all pairs up to this many; beyond, a window and lexical candidates per derived sentence
 WINDOW = 12  # source sentences either side of a derived sentence's proportional place (large comparisons)

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from .plugins import PluginHost
+from provenance.plugins import PluginHost
 
 
 def make_host(*plugins: Any, disabled: Iterable[str] = (), entry_points: bool = False) -> PluginHost:
@@ -53,8 +53,8 @@ def run_cli(args: Sequence[str], *, plugins: Iterable[Any] = (), input: bytes | 
     """Run `provenance ARGS` in-process with the given plugins registered; returns exit code and both streams."""
     from typer.testing import CliRunner
 
-    from . import plugins as plugin_module
-    from .cli import app
+    from provenance import plugins as plugin_module
+    from provenance.cli import app
 
     host = None
 

@@ -18,7 +18,7 @@ import yaml
 
 from provenance.cli import app
 from provenance.cli.check_output import formats
-from provenance.index.ingest import ARTICLE_SUFFIXES
+from provenance.text.inputs import ARTICLE_SUFFIXES
 from provenance.plugins import get_host
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from provenance.cli import app
-from provenance.config import Config, find_config, load_config_file, resolve_config
+from provenance.policy.config import Config, find_config, load_config_file, resolve_config
 from provenance.errors import UsageError
 
 runner = CliRunner()
@@ -182,7 +182,7 @@ def test_plain_config_file_with_only_options_still_works(tmp_path):
 
 
 def test_load_config_api_is_kept(tmp_path):
-    from provenance.options import load_config
+    from provenance.policy.config import load_config
 
     cfg = write(tmp_path / "c.toml", "min-paragraph-words = 4\n[options.copy]\nthreshold = 0.9\n")
     assert load_config(cfg) == {"copy.threshold": 0.9, "paragraph.min_words": 4}

@@ -7,9 +7,16 @@ from datasketch import MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.fingerprint import (FingerprintParams, content_shingles, hash32, jaccard, signatures,
-                                    to_datasketch, wording_shingles)
-from provenance.text import tokenize
+from provenance.fingerprint import (
+    FingerprintParams,
+    content_shingles,
+    hash32,
+    jaccard,
+    signatures,
+    to_datasketch,
+    wording_shingles,
+)
+from provenance.text.tokenize import tokenize
 
 
 def _datasketch(shingles: list[bytes], num_perm: int, seed: int) -> np.ndarray:

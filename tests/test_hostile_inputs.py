@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import provenance
-from provenance.decode import decode
+from provenance.text.decode import decode
 from provenance.errors import InputError
 from provenance.testing import run_cli
 

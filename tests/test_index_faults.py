@@ -23,7 +23,8 @@ import pytest
 from provenance.errors import InputError
 from provenance.index import open_index
 from provenance.index.base import FORMAT_VERSION
-from provenance.index.ingest import RawDocument, prepare
+from provenance.text.inputs import RawDocument
+from provenance.index.ingest import prepare
 from provenance.index.segments import Segment
 from provenance.testing import run_cli
 
@@ -495,8 +496,8 @@ def test_redis_hang_mid_audit_is_bounded_then_recovers(redis_server, tmp_path, s
     corpus, _ = small_corpus
     location = f"{redis_server.url}?prefix=hang&timeout=0.3"
     assert run_cli(["index", "add", location, str(corpus), str(EXAMPLES / "wire-story.txt")]).exit_code == 0
-    from provenance.audit import audit_documents
-    from provenance.documents import load_document
+    from provenance.index.audit import audit_documents
+    from provenance.text.load import load_document
     from provenance.testing import make_host
 
     host = make_host()  # the built-ins only: what an installed plugin does is not under test here
@@ -554,7 +555,7 @@ def test_a_batch_script_run_twice_writes_once(redis_url, tmp_path, small_corpus)
     corpus, _ = small_corpus
     once, twice = f"{redis_url}?prefix=once{os.getpid()}", f"{redis_url}?prefix=twice{os.getpid()}"
     assert run_cli(["index", "add", once, str(corpus)]).exit_code == 0
-    from provenance.index.redis_store import RedisIndex
+    from provenance.index.redis.store import RedisIndex
 
     real = RedisIndex.put_many
 
@@ -709,7 +710,7 @@ def test_a_full_tmpfs_while_adding_keeps_the_batches_committed_before(tmpfs, tmp
 def test_a_full_database_keeps_the_batches_committed_before(tmp_path, monkeypatch):
     """The same without mount rights: SQLite's own size limit raises the very error a full disk does
     (SQLITE_FULL, "database or disk is full")."""
-    import provenance.index.sqlite as sqlite_module
+    import provenance.index.sqlite.store as sqlite_module
 
     connect = sqlite3.connect
 
@@ -748,7 +749,7 @@ def shuffle_corpus(tmp_path_factory):
     for raw in raws:
         p = prepare(raw, params)
         items.append((p.doc, p.prints))
-    from provenance.documents import load_document
+    from provenance.text.load import load_document
 
     probes = [load_document((EXAMPLES / name).read_text(encoding="utf-8"), name, host=host)
               for name in ("scraped-copy.html", "rewrite-with-commentary.md", "independent-report.txt")]
@@ -758,7 +759,7 @@ def shuffle_corpus(tmp_path_factory):
 
 
 def _audit_json(items, order, batch, shuffle_corpus, name: str) -> str:
-    from provenance.audit import audit_documents
+    from provenance.index.audit import audit_documents
 
     host, params, _, probes, workdir = shuffle_corpus
     path = workdir / f"{name}.db"

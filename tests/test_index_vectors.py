@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from provenance import Option, hookimpl
-from provenance.embeddings import MAGIC, digest, pack, unpack
+from provenance.index.vectors import MAGIC, digest, pack, unpack
 from provenance.errors import InputError
 from provenance.testing import run_cli
 
@@ -91,8 +91,8 @@ def corpus(tmp_path: Path) -> Path:
 
 
 def sentences_of(path: Path) -> set[str]:
-    from provenance.documents import load_document
-    from provenance.embeddings import sentence_texts
+    from provenance.text.load import load_document
+    from provenance.index.vectors import sentence_texts
     from provenance.plugins import get_host
 
     return set(sentence_texts(load_document(path.read_text(encoding="utf-8"), str(path), host=get_host())))

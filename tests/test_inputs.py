@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 import provenance
-from provenance.decode import decode
+from provenance.text.decode import decode
 from provenance.errors import InputError
-from provenance.extractors.html import html_blocks
-from provenance.extractors.markdown import markdown_blocks
+from provenance.text.extractors.html import html_blocks
+from provenance.text.extractors.markdown import markdown_blocks
 
 TEXT = ("Flood barriers held at the “old weir”, officials said on Tuesday – café owners were relieved.\n\n"
         "The council will meet again next week to review the €2.4m budget.")

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 import provenance
 from provenance.errors import InputError
-from provenance.extractors.html import HtmlExtractor
-from provenance.extractors.markdown import MarkdownExtractor
-from provenance.extractors.plaintext import TextExtractor
-from provenance.text import clean, count_words
+from provenance.text.extractors.html import HtmlExtractor
+from provenance.text.extractors.markdown import MarkdownExtractor
+from provenance.text.extractors.plaintext import TextExtractor
+from provenance.text.tokenize import clean, count_words
 
 settings.register_profile("ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("fuzz", max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))

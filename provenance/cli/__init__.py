@@ -12,9 +12,15 @@ from typing import Annotated
 
 import typer
 
-from .._version import __version__
-from ..errors import ProvenanceError
-from ..limits import DEFAULT_MAX_BYTES, TimeLimitExceeded, cancel_time_limit, set_max_bytes, set_time_limit
+from provenance._version import __version__
+from provenance.errors import ProvenanceError
+from provenance.limits import (
+    DEFAULT_MAX_BYTES,
+    TimeLimitExceeded,
+    cancel_time_limit,
+    set_max_bytes,
+    set_time_limit,
+)
 
 EXIT_INTERNAL = 70
 
@@ -92,11 +98,11 @@ def guarded(fn):
     return wrapper
 
 
-from . import compare as _compare_cmd  # noqa: E402,F401  (registers the command)
-from . import plugins as _plugins_cmd  # noqa: E402,F401
-from . import index as _index_cmd  # noqa: E402,F401
-from . import audit as _audit_cmd  # noqa: E402,F401
-from . import check as _check_cmd  # noqa: E402,F401
+from provenance.cli import compare as _compare_cmd  # noqa: E402,F401  (registers the command)
+from provenance.cli import plugins as _plugins_cmd  # noqa: E402,F401
+from provenance.cli import index as _index_cmd  # noqa: E402,F401
+from provenance.cli import audit as _audit_cmd  # noqa: E402,F401
+from provenance.cli import check as _check_cmd  # noqa: E402,F401
 
 
 def main() -> None:

@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from ..errors import EXIT_INPUT, EXIT_THRESHOLD, UsageError
-from . import app, guarded
-from .io import write_output
+from provenance.errors import EXIT_INPUT, EXIT_THRESHOLD, UsageError
+from provenance.cli import app, guarded
+from provenance.cli.io import write_output
 
 FORMATS = ("table", "json", "jsonl", "html")
 
@@ -29,15 +29,15 @@ def audit(
         "--config", help="Policy file whose options apply, as for compare.")] = None,
 ) -> None:
     """Find each article's sources in the index and compare it against them."""
-    from ..audit import audit_documents
-    from ..config import resolve_config
-    from ..engine import known_options
-    from ..index import open_index
-    from ..index.ingest import iter_documents
-    from ..plugins import get_host
-    from ..policy import Policy, evaluate
-    from .compare import parse_options
-    from .thresholds import parse, require_plugins
+    from provenance.index.audit import audit_documents
+    from provenance.policy.config import resolve_config
+    from provenance.engine import known_options
+    from provenance.index import open_index
+    from provenance.text.load import iter_documents
+    from provenance.plugins import get_host
+    from provenance.policy.evaluate import Policy, evaluate
+    from provenance.cli.compare import parse_options
+    from provenance.policy.failon import parse, require_plugins
 
     host = get_host()
     formats = FORMATS + tuple(sorted(n for n, r in host.renderers().items()
@@ -60,7 +60,7 @@ def audit(
     finally:
         idx.close()
     if format == "html":
-        from ..renderers.html_audit import write_site
+        from provenance.renderers.html_audit import write_site
 
         assert output is not None
         pages = write_site(results, output)

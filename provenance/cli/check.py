@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
-from ..errors import EXIT_INPUT, EXIT_PLUGIN, EXIT_THRESHOLD, UsageError
-from . import app, guarded
-from .io import write_output
+from provenance.errors import EXIT_INPUT, EXIT_PLUGIN, EXIT_THRESHOLD, UsageError
+from provenance.cli import app, guarded
+from provenance.cli.io import write_output
 
 
 @app.command()
@@ -43,19 +43,19 @@ def check(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
 ) -> None:
     """Check articles against an index and the policy; exit 1 when any fails it."""
-    from ..allowlist import Allowlist, parse_rule
-    from ..audit import audit_documents
-    from ..changed import changed_articles
-    from ..config import MIN_WORDS_OPTION, QUOTES_OPTION, resolve_config
-    from ..engine import known_options
-    from ..index import open_index
-    from ..index.ingest import iter_documents
-    from ..options import resolve
-    from ..plugins import get_host
-    from ..policy import Policy, evaluate
-    from ..thresholds import parse, require_plugins
-    from .check_output import CheckRun, check_format, render
-    from .compare import parse_options
+    from provenance.policy.allowlist import Allowlist, parse_rule
+    from provenance.index.audit import audit_documents
+    from provenance.cli.changed import changed_articles
+    from provenance.policy.config import MIN_WORDS_OPTION, QUOTES_OPTION, resolve_config
+    from provenance.engine import known_options
+    from provenance.index import open_index
+    from provenance.text.load import iter_documents
+    from provenance.policy.options import resolve
+    from provenance.plugins import get_host
+    from provenance.policy.evaluate import Policy, evaluate
+    from provenance.policy.failon import parse, require_plugins
+    from provenance.cli.check_output import CheckRun, check_format, render
+    from provenance.cli.compare import parse_options
 
     cfg = resolve_config(config)
     thresholds = tuple(parse(e) for e in fail_on) if fail_on else (cfg.fail_on or ())

@@ -19,9 +19,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import UsageError
-from ..model import Report
-from ..policy import ArticleOutcome, Policy
+from provenance.errors import UsageError
+from provenance.model import Report
+from provenance.policy.evaluate import ArticleOutcome, Policy
 
 SCHEMA = "text-provenance/check/1"
 BUILT_IN = ("text", "json", "sarif", "github")
@@ -105,8 +105,8 @@ def combine_sarif(run: CheckRun, outputs: list[str]) -> str:
 
     Rules are merged by id, in order of first appearance, so a `ruleIndex` given by a renderer may point at
     another rule in the merged list: each is recomputed from the rule's id."""
-    from .._version import __version__
-    from ..renderers.sarif import uri
+    from provenance._version import __version__
+    from provenance.renderers.sarif import uri
 
     logs = [json.loads(o) for o in outputs]
     runs = [r for log in logs for r in log.get("runs", [])]
@@ -152,6 +152,6 @@ def _reindexed(result: dict[str, Any], run: dict[str, Any], position: dict[str, 
 
 
 def _escape(text: str, prop: bool = False) -> str:
-    from ..renderers.github import escape_data, escape_property
+    from provenance.renderers.github import escape_data, escape_property
 
     return escape_property(text) if prop else escape_data(text)

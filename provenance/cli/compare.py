@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from ..errors import EXIT_PLUGIN, EXIT_THRESHOLD, UsageError
-from . import app, guarded
-from .io import read_input, use_color, write_output
+from provenance.errors import EXIT_PLUGIN, EXIT_THRESHOLD, UsageError
+from provenance.cli import app, guarded
+from provenance.cli.io import read_input, use_color, write_output
 
 
 def parse_options(pairs: list[str]) -> dict[str, str]:
@@ -43,11 +43,11 @@ def compare(
                          "[tool.provenance], found upwards); --option wins.")] = None,
 ) -> None:
     """Compare DERIVED with SOURCE and report copied, rewritten, added and boilerplate paragraphs."""
-    from ..config import resolve_config
-    from ..engine import compare as run_compare
-    from ..engine import known_options
-    from ..plugins import get_host
-    from .thresholds import parse, require_plugins
+    from provenance.policy.config import resolve_config
+    from provenance.engine import compare as run_compare
+    from provenance.engine import known_options
+    from provenance.plugins import get_host
+    from provenance.policy.failon import parse, require_plugins
 
     if source == "-" and derived == "-":
         raise UsageError("only one of SOURCE and DERIVED can be - (standard input)")

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from ..errors import EXIT_INPUT, ProvenanceError, UsageError
-from . import app, guarded
+from provenance.errors import EXIT_INPUT, ProvenanceError, UsageError
+from provenance.cli import app, guarded
 
 BATCH_DOCUMENTS = 256  # documents per transaction: big enough to amortise a commit, small enough to lose little
 BATCH_PARAGRAPHS = 20000
@@ -56,10 +56,11 @@ def add(
         "--no-embed", help="Store no vectors in this run, even if the index keeps them (add them later).")] = False,
 ) -> None:
     """Add (or update) documents; unchanged documents are skipped, changed ones replaced."""
-    from .. import embeddings
-    from ..index import open_index
-    from ..index.ingest import iter_inputs, prepare_all
-    from ..plugins import get_host
+    from provenance.index import vectors as embeddings
+    from provenance.index import open_index
+    from provenance.text.inputs import iter_inputs
+    from provenance.index.ingest import prepare_all
+    from provenance.plugins import get_host
 
     host = get_host()
     if embed and no_embed:
@@ -88,7 +89,7 @@ def add(
     def embed_unchanged() -> None:
         """Documents already indexed that lack vectors (the index was built before --embed): embedded once."""
         nonlocal embedded
-        from ..documents import load_document
+        from provenance.text.load import load_document
 
         ids = [raw.id for raw, _ in unchanged]
         lacking: set[str] = set()
@@ -110,7 +111,7 @@ def add(
     def fresh():
         nonlocal skipped
         for raw in iter_inputs(paths, errors):
-            from ..index.ingest import digest
+            from provenance.index.ingest import digest
 
             dig = digest(raw)
             if idx.digest_of(raw.id) == dig:
@@ -183,7 +184,7 @@ def info(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Documents, paragraphs, parameters and size of an index."""
-    from ..index import open_index
+    from provenance.index import open_index
 
     idx = open_index(index, create=False)
     try:
@@ -217,7 +218,7 @@ def remove(
     ids: Annotated[list[str], typer.Argument(help="Document ids to remove.")],
 ) -> None:
     """Remove documents by id."""
-    from ..index import open_index
+    from provenance.index import open_index
 
     idx = open_index(index, create=False)
     try:
@@ -233,7 +234,7 @@ def list_documents(
     index: Annotated[str, typer.Argument(help="Index location.")],
 ) -> None:
     """Print the id of every stored document, one a line, sorted."""
-    from ..index import open_index
+    from provenance.index import open_index
 
     idx = open_index(index, create=False)
     try:
@@ -256,8 +257,8 @@ def check(
     format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
 ) -> None:
     """Verify an index: exit 0 and one summary line when it is sound, exit 3 and one line per problem when not."""
-    from ..errors import ProvenanceError
-    from ..index import open_index
+    from provenance.errors import ProvenanceError
+    from provenance.index import open_index
 
     if format not in ("text", "json"):
         raise UsageError(f"--format {format!r}: expected text or json")

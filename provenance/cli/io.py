@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..errors import InputError, UsageError
+from provenance.errors import InputError, UsageError
 
 
 def read_input(arg: str) -> tuple[Path | bytes, str]:
@@ -15,7 +15,7 @@ def read_input(arg: str) -> tuple[Path | bytes, str]:
     if arg == "-":
         if sys.stdin is None or sys.stdin.isatty():
             raise InputError("-: standard input is a terminal; pipe an article in or pass a file")
-        from ..limits import max_bytes
+        from provenance.limits import max_bytes
 
         limit = max_bytes()  # read one byte past the limit, never a whole runaway stream
         return (sys.stdin.buffer.read(limit + 1) if limit else sys.stdin.buffer.read()), "<stdin>"

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from . import app, guarded
+from provenance.cli import app, guarded
 
 
 @app.command("plugins")
@@ -17,7 +17,7 @@ def plugins_cmd(
     all_: Annotated[bool, typer.Option("--all", help="Include the built-in plugins.")] = False,
 ) -> None:
     """List installed plugins and the detectors, extractors and renderers they provide."""
-    from ..plugins import get_host
+    from provenance.plugins import get_host
 
     host = get_host()
     infos = [i.to_dict() for i in host.info.values() if all_ or not i.builtin]

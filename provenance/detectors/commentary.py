@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..hookspecs import hookimpl
-from ..model import Finding
-from .context import DetectionContext
-from .evidence import evidence_for
-from .rewrite import decide
+from provenance.hookspecs import hookimpl
+from provenance.model import Finding
+from provenance.detectors.context import DetectionContext
+from provenance.detectors.evidence import evidence_for
+from provenance.detectors.rewrite import decide
 
 
 class CommentaryDetector:

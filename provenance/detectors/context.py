@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..align import Alignment, ParagraphAlignment
-from ..model import Document, Paragraph
+from provenance.align.core import Alignment, ParagraphAlignment
+from provenance.model import Document, Paragraph
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,7 @@ class DetectionContext:
     def reused(self, a: ParagraphAlignment) -> bool:
         """Whether the built-in rules would call this paragraph copied or rewritten, with the thresholds in effect:
         for plugins that annotate reused material without re-deriving the core's labels."""
-        from .rewrite import decide
+        from provenance.detectors.rewrite import decide
 
         if a.wording >= float(self.option("copy.threshold", 0.7)) and a.sources:
             return True

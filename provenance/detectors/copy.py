@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..align import ParagraphAlignment
-from ..hookspecs import hookimpl
-from ..model import Finding
-from ..options import Option
-from .context import DetectionContext
-from .evidence import evidence_for
+from provenance.align.core import ParagraphAlignment
+from provenance.hookspecs import hookimpl
+from provenance.model import Finding
+from provenance.policy.options import Option
+from provenance.detectors.context import DetectionContext
+from provenance.detectors.evidence import evidence_for
 
 QUOTE_MODES = ("auto", "count", "ignore")
 ENOUGH_PROSE = 8  # words outside quotation marks needed to judge a paragraph's prose apart from its quotes

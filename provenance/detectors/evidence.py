@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..align import ParagraphAlignment
+from provenance.align.core import ParagraphAlignment
 
 
 def evidence_for(a: ParagraphAlignment, decision: Any = None) -> dict[str, Any]:

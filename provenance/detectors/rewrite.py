@@ -13,13 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..align import ParagraphAlignment, Signal
-from ..hookspecs import hookimpl
-from ..model import Finding
-from ..options import Option
-from ..signals import CHAIN, SIGNAL_SUPPORT, STRONG_WORDING
-from .context import DetectionContext
-from .evidence import evidence_for
+from provenance.align.core import ParagraphAlignment, Signal
+from provenance.hookspecs import hookimpl
+from provenance.model import Finding
+from provenance.policy.options import Option
+from provenance.signals import CHAIN, SIGNAL_SUPPORT, STRONG_WORDING
+from provenance.detectors.context import DetectionContext
+from provenance.detectors.evidence import evidence_for
 
 
 @dataclass(frozen=True, slots=True)

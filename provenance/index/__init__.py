@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import UsageError
-from ..fingerprint import FingerprintParams
-from .base import FORMAT_VERSION, Index, IndexParams, StoredDocument
+from provenance.errors import UsageError
+from provenance.fingerprint import FingerprintParams
+from provenance.index.base import FORMAT_VERSION, Index, IndexParams, StoredDocument
 
 __all__ = ["FORMAT_VERSION", "Index", "IndexParams", "StoredDocument", "open_index"]
 
 
 def open_index(location: str, *, create: bool = False, params: IndexParams | None = None,
                host: Any = None) -> Index:
-    from ..plugins import get_host
+    from provenance.plugins import get_host
 
     host = host or get_host()
     scheme = location.split("://", 1)[0] if "://" in location else "sqlite"

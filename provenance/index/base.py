@@ -10,8 +10,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..errors import InputError, UsageError
-from ..fingerprint import FingerprintParams
+from provenance.errors import InputError, UsageError
+from provenance.fingerprint import FingerprintParams
 
 FORMAT_VERSION = 4  # 4: Redis stores segments, as SQLite does (whose layout is unchanged since format 2)
 TEXT_LEVEL = 6  # zlib level of stored texts (compressed by the fingerprinting workers, in parallel)
@@ -148,8 +148,8 @@ class Prints:
 
 def make_prints(paragraphs: Sequence[tuple[int, str, Sequence[tuple[int, int]]]], params: IndexParams) -> Prints:
     """Prints of (paragraph index, text, sentence spans) triples: one tokenisation, batched MinHash."""
-    from ..fingerprint import signatures
-    from ..text import tokenize
+    from provenance.fingerprint import signatures
+    from provenance.text.tokenize import tokenize
 
     fp = params.fingerprint
     shingles: list[list[bytes]] = []
@@ -184,7 +184,7 @@ def prints_of_document(doc: Any, params: IndexParams) -> Prints:
 
 def prints_of_texts(texts: Sequence[str], params: IndexParams) -> Prints:
     """Prints of plain paragraphs (benchmarks, tests): sentences split the way the segmenter splits them."""
-    from ..text import split_sentences
+    from provenance.text.tokenize import split_sentences
 
     return make_prints([(i, t, [(s.start, s.end) for s in split_sentences(t)]) for i, t in enumerate(texts)],
                        params)

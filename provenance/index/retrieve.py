@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .base import Candidate, Prints
+from provenance.index.base import Candidate, Prints
 
 SIG_BYTES_PER_VALUE = 1  # b-bit minhash, b = 8 (Li & Koenig): 1 byte per signature value
 RECORD_DTYPE_FIELDS = [("doc", "<u4"), ("para", "<u4"), ("size", "<u2")]

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import retrieve
-from .base import Candidate, IndexParams, Prints, few_names
+from provenance.index import retrieve
+from provenance.index.base import Candidate, IndexParams, Prints, few_names
 
 FANOUT = 8  # segments of one size class merged at once
 BASE_ENTRIES = 1 << 14

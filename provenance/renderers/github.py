@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..hookspecs import hookimpl
-from ..model import ParagraphResult, Report
+from provenance.hookspecs import hookimpl
+from provenance.model import ParagraphResult, Report
 
 LEVELS = {"copy": "warning", "rewrite": "notice"}
 

@@ -16,10 +16,10 @@ from collections import defaultdict
 from html import escape
 from typing import Any
 
-from .._version import __version__
-from ..hookspecs import hookimpl
-from ..model import REPORT_SCHEMA, Report
-from .html_assets import CSS, JS
+from provenance._version import __version__
+from provenance.hookspecs import hookimpl
+from provenance.model import REPORT_SCHEMA, Report
+from provenance.renderers.html_assets import CSS, JS
 
 SHARES = ("copy", "rewrite", "added", "boilerplate")
 

@@ -18,8 +18,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
-from .html import page, render_report, share_bar
+from provenance.errors import UsageError
+from provenance.renderers.html import page, render_report, share_bar
 
 MARKER = ".provenance-audit"  # says the folder is ours to replace on the next run
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

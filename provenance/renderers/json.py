@@ -3,8 +3,8 @@ fixed order, no timestamps, floats rounded, so the same inputs give byte-identic
 
 from __future__ import annotations
 
-from ..hookspecs import hookimpl
-from ..model import Report
+from provenance.hookspecs import hookimpl
+from provenance.model import Report
 
 
 class JsonRenderer:

@@ -14,8 +14,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ..hookspecs import hookimpl
-from ..model import Report
+from provenance.hookspecs import hookimpl
+from provenance.model import Report
 
 LIMIT = 65_000  # GitHub refuses comments over 65,536 characters; leave room for a wrapper
 EXCERPT = 80

@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-from .._version import __version__
-from ..hookspecs import hookimpl
-from ..model import Report
-from .github import describe
+from provenance._version import __version__
+from provenance.hookspecs import hookimpl
+from provenance.model import Report
+from provenance.renderers.github import describe
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT = "provenanceParagraph/v1"

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import io
 
-from ..hookspecs import hookimpl
-from ..model import Report
+from provenance.hookspecs import hookimpl
+from provenance.model import Report
 
 STYLES = {"copy": "bold red", "rewrite": "yellow", "added": "green", "boilerplate": "dim",
           "independent": "bold green", "partial": "bold cyan"}

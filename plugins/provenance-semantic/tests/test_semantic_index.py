@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from provenance.embeddings import sentence_texts
+from provenance.index.vectors import sentence_texts
 from provenance.index import open_index
 from provenance.testing import run_cli
 
@@ -15,7 +15,7 @@ from provenance_semantic import SemanticScorer, model
 
 
 def test_stored_vectors_score_like_fresh_ones(examples):
-    from provenance.documents import load_document
+    from provenance.text.load import load_document
     from provenance.plugins import get_host
 
     doc = load_document((examples / "wire-story.txt").read_text(encoding="utf-8"), "w", host=get_host())
@@ -49,7 +49,7 @@ def test_an_audit_with_stored_vectors_encodes_only_the_article(tmp_path, example
     assert with_vectors.exit_code == 0, with_vectors.stderr
     encoded_with = model.STATS.encoded_texts - before
 
-    from provenance.documents import load_document
+    from provenance.text.load import load_document
     from provenance.plugins import get_host
 
     article = sentence_texts(load_document(derived.read_text(encoding="utf-8"), str(derived), fmt="markdown",

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .model import Block, Paragraph
-from .text import WORD_RE, split_sentences
+from provenance.model import Block, Paragraph
+from provenance.text.tokenize import WORD_RE, split_sentences
 
 _TERMINAL = re.compile(r"[.!?:;\u3002\uff01\uff1f][\"'\u201d\u2019)\]]*\s*$")
 _WORD = WORD_RE  # CJK characters count one each

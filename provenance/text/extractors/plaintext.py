@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..hookspecs import hookimpl
-from ..model import Extracted
-from ..segment import blocks_from_plain_text
+from provenance.hookspecs import hookimpl
+from provenance.model import Extracted
+from provenance.text.segment import blocks_from_plain_text
 
 
 class TextExtractor:

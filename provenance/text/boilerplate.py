@@ -12,8 +12,8 @@ import re
 from collections import defaultdict
 from dataclasses import replace
 
-from .model import Paragraph
-from .text import WORD_RE, fold
+from provenance.model import Paragraph
+from provenance.text.tokenize import WORD_RE, fold
 
 _WORD = WORD_RE  # CJK characters count one each
 _TERMINAL = re.compile(r"[.!?\u3002\uff01\uff1f][\"'\u201d\u2019)\]]*\s*$")

@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .allowlist import KINDS, Allowlist
-from .errors import UsageError
-from .options import Option
-from .thresholds import Threshold, parse
+from provenance.policy.allowlist import KINDS, Allowlist
+from provenance.errors import UsageError
+from provenance.policy.options import Option
+from provenance.policy.failon import Threshold, parse
 
 FILE_NAMES = ("provenance.toml", "pyproject.toml")  # looked for in this order in each directory
 KEYS = ("allow", "fail-on", "index", "min-paragraph-words", "options", "quotations-as-copying")
@@ -247,3 +247,12 @@ def _flatten(table: Mapping[str, Any], bad) -> dict[str, Any]:
         else:
             flat[k] = v
     return flat
+
+
+def load_config(path: Any) -> dict[str, Any]:
+    """The detector options of a policy file, flat (`copy.threshold`): kept for callers of the old `--config`.
+
+    The file is read and checked like any policy file (provenance/config.py); its knobs that map onto options
+    (`min-paragraph-words`, `quotations-as-copying`) are included.
+    """
+    return load_config_file(Path(path), given="--config").engine_options()

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from ..hookspecs import hookimpl
-from ..model import Block, Extracted
+from provenance.hookspecs import hookimpl
+from provenance.model import Block, Extracted
 
 _ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*)$")  # the closing #s are stripped in Python (see _heading)
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")

@@ -49,11 +49,11 @@ from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 
-from ..errors import InputError, UsageError
-from ..hookspecs import hookimpl
-from . import retrieve
-from . import segments as seglib
-from .base import (
+from provenance.errors import InputError, UsageError
+from provenance.hookspecs import hookimpl
+from provenance.index import retrieve
+from provenance.index import segments as seglib
+from provenance.index.base import (
     FORMAT_VERSION,
     Candidate,
     IndexParams,
@@ -615,7 +615,7 @@ class RedisIndex:
 
     def _verify_vectors(self, problems: list[str], ids: list[str]) -> None:
         """Stored vectors (`index add --embed`) that do not unpack or do not match the version recorded beside."""
-        from ..embeddings import unpack
+        from provenance.index.vectors import unpack
 
         for name in self.embeddings():
             bad, stale = [], []
@@ -648,7 +648,8 @@ class RedisIndex:
 
     def _verify_documents(self, problems: list[str], next_pid: int, last_num: int) -> dict[int, tuple[str, int, int]]:
         """Listed documents (number -> id, first paragraph id, paragraph count) that are stored whole."""
-        from .ingest import RawDocument, digest
+        from provenance.text.inputs import RawDocument
+        from provenance.index.ingest import digest
         p = self.prefix
         docs = self._call(lambda: self.r.hgetall(f"{p}:docs"))
         listed: dict[int, tuple[str, int, int]] = {}

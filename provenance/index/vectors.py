@@ -27,7 +27,7 @@ import struct
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .errors import InputError, PluginError, UsageError
+from provenance.errors import InputError, PluginError, UsageError
 
 MAGIC = b"provenance-vectors/1\n"
 _ENTRY = struct.Struct("<16sI")
@@ -57,7 +57,7 @@ def embedder(host: Any, name: str) -> Any:
 def sentence_texts(doc: Any) -> list[str]:
     """The source sentences a comparison will ask a scorer about: those of every non-boilerplate paragraph, exactly
     as provenance/signals.py cuts them."""
-    from .signals import _sentences
+    from provenance.signals import _sentences
 
     return list(dict.fromkeys(s.text for s in _sentences([p for p in doc.paragraphs if not p.is_boilerplate])))
 

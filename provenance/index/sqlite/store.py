@@ -27,11 +27,11 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InputError, UsageError
-from ..hookspecs import hookimpl
-from . import retrieve
-from . import segments as seglib
-from .base import (
+from provenance.errors import InputError, UsageError
+from provenance.hookspecs import hookimpl
+from provenance.index import retrieve
+from provenance.index import segments as seglib
+from provenance.index.base import (
     FORMAT_VERSION,
     Candidate,
     IndexParams,
@@ -417,7 +417,7 @@ class SqliteIndex:
             problems.append(f"meta: next_pid {meta.get('next_pid')!r} is not a paragraph id")
 
     def _verify_vectors(self, problems: list[str], state: dict[str, Any]) -> None:
-        from ..embeddings import unpack
+        from provenance.index.vectors import unpack
 
         if not self._has_vectors(self.db):
             return
@@ -437,7 +437,8 @@ class SqliteIndex:
             problems.append(f"vectors: damaged {name} vectors for {len(docs)} document(s) ({few_names(docs)})")
 
     def _verify_documents(self, problems: list[str], state: dict[str, Any]) -> None:
-        from .ingest import RawDocument, digest
+        from provenance.text.inputs import RawDocument
+        from provenance.index.ingest import digest
 
         texts, metas, digests, counts = [], [], [], []
         live: dict[int, tuple[str, int]] = state["live"]

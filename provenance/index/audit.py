@@ -8,14 +8,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import embeddings
-from .assemble import MIN_WORDS, decide_verdict
-from .assemble import words as count_words
-from .documents import load_document
-from .engine import compare_documents, known_options
-from .index.base import Prints, prints_of_document
-from .model import Document, Report
-from .options import resolve
+from provenance.index import vectors as embeddings
+from provenance.assemble import MIN_WORDS, decide_verdict
+from provenance.assemble import words as count_words
+from provenance.text.load import load_document
+from provenance.engine import compare_documents, known_options
+from provenance.index.base import Prints, prints_of_document
+from provenance.model import Document, Report
+from provenance.policy.options import resolve
 
 RANK = {"copy": 0, "rewrite": 1, "added": 2, "boilerplate": 3}
 

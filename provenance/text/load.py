@@ -3,36 +3,21 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .boilerplate import classify
-from .decode import decode
-from .errors import InputError, PluginError, ProvenanceError
-from .limits import check_size as _check_size
-from .model import Document, Extracted
-from .segment import paragraphs_from_blocks
-from .text import clean
+from provenance.text.boilerplate import classify
+from provenance.text.decode import decode
+from provenance.errors import EXIT_INPUT, InputError, PluginError, ProvenanceError
+from provenance.text.inputs import iter_inputs, read_bytes
+from provenance.limits import check_size as _check_size
+from provenance.model import Document, Extracted
+from provenance.text.segment import paragraphs_from_blocks
+from provenance.text.tokenize import clean
 
 
 Input = Path | str | bytes
-
-
-def read_bytes(path: Path) -> bytes:
-    """Read a file, turning every OS-level failure into a one-line InputError."""
-    try:
-        if path.is_dir():
-            raise InputError(f"{path}: is a directory, not an article")
-        _check_size(path.stat().st_size, str(path))
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not an article") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
 def _choose_extractor(text: str, name: str, fmt: str | None, host: Any) -> Any:
@@ -94,3 +79,14 @@ def load_document(data: Input, name: str | None = None, *, fmt: str | None = Non
     meta = dict(extracted.metadata)
     meta["encoding"] = encoding
     return Document(name=name, format=extracted.format, paragraphs=paragraphs, metadata=meta)
+
+
+def iter_documents(paths: list[str], errors: list[str], host) -> Iterator:
+    """Segmented documents for audits and checks; one that cannot be read or extracted goes to `errors`."""
+    for raw in iter_inputs(paths, errors):
+        try:
+            yield load_document(raw.text, raw.id, fmt=raw.format, host=host)
+        except ProvenanceError as exc:
+            if exc.exit_code != EXIT_INPUT:
+                raise
+            errors.append(str(exc))

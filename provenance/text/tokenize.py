@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .model import Sentence
+from provenance.model import Sentence
 
 # Folding tables: typographic variants that mean the same thing in running text.
 _FOLD = str.maketrans(

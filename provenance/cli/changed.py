@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from fnmatch import fnmatch
 from pathlib import Path
 
-from .errors import UsageError
-from .index.ingest import ARTICLE_SUFFIXES
+from provenance.errors import UsageError
+from provenance.text.inputs import ARTICLE_SUFFIXES
 
 
 def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:

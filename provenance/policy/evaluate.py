@@ -17,10 +17,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .allowlist import Allowlist
-from .assemble import decide_verdict
-from .audit import AuditResult
-from .thresholds import Measures, Threshold, uncredited_share
+from provenance.policy.allowlist import Allowlist
+from provenance.assemble import decide_verdict
+from provenance.index.audit import AuditResult
+from provenance.policy.failon import Measures, Threshold, uncredited_share
 
 
 @dataclass(frozen=True, slots=True)

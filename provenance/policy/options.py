@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import UsageError
+from provenance.errors import UsageError
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,16 +64,3 @@ def resolve(known: Mapping[str, Option], given: Mapping[str, Any]) -> dict[str, 
     for k, v in given.items():
         values[k] = known[k].parse(k, v)
     return dict(sorted(values.items()))
-
-
-def load_config(path: Any) -> dict[str, Any]:
-    """The detector options of a policy file, flat (`copy.threshold`): kept for callers of the old `--config`.
-
-    The file is read and checked like any policy file (provenance/config.py); its knobs that map onto options
-    (`min-paragraph-words`, `quotations-as-copying`) are included.
-    """
-    from pathlib import Path
-
-    from .config import load_config_file
-
-    return load_config_file(Path(path), given="--config").engine_options()

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import UsageError
+from provenance.errors import UsageError
 
 METRICS = ("copy", "rewrite", "added", "derived", "coverage", "uncredited")
 VERDICTS = ("copy", "rewrite", "partial", "independent")

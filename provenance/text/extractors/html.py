@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-from ..errors import InputError
-from ..hookspecs import hookimpl
-from ..model import Block, Extracted
-from ..text import fold
+from provenance.errors import InputError
+from provenance.hookspecs import hookimpl
+from provenance.model import Block, Extracted
+from provenance.text.tokenize import fold
 
 _HTML_SIGNS = re.compile(r"<!doctype html|<html[\s>]|<body[\s>]|<p[\s>]|<div[\s>]|<article[\s>]", re.IGNORECASE)
 _BLOCK_TAGS = {"p": "p", "head": "h2", "item": "li", "quote": "blockquote", "cell": "p", "code": "pre"}

@@ -22,9 +22,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from .lexicon import content_class
-from .model import Document, Paragraph
-from .text import Token, quote_spans, rarity, tokenize
+from provenance.align.lexicon import content_class
+from provenance.model import Document, Paragraph
+from provenance.text.tokenize import Token, quote_spans, rarity, tokenize
 
 RUN = 4  # words: the shortest shared run that counts as wording evidence
 MERGE_GAIN = 0.15  # the least extra coverage a second or third source sentence must add

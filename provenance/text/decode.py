@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import codecs
 
-from .errors import InputError
+from provenance.errors import InputError
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),

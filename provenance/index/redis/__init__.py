@@ -1,0 +1,1 @@
+"""The shared index on a Redis server (`store`)."""

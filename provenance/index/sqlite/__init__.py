@@ -1,0 +1,1 @@
+"""The built-in embedded index: one SQLite file (`store`)."""

@@ -1,0 +1,99 @@
+"""Where articles come from: files, directories, globs and JSONL (one document per line), read safely.
+
+Every failure a user can cause (a missing file, a directory, a denied read, a bad JSONL line) becomes a one-line
+InputError, or an entry in the caller's `errors` list when many inputs are read and one bad one must not stop the rest.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from provenance.errors import InputError, ProvenanceError
+from provenance.limits import check_size as _check_size
+from provenance.text.decode import decode
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a file, turning every OS-level failure into a one-line InputError."""
+    try:
+        if path.is_dir():
+            raise InputError(f"{path}: is a directory, not an article")
+        _check_size(path.stat().st_size, str(path))
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not an article") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+ARTICLE_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml")
+_FORMAT_OF = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".xhtml": "html"}
+JSONL_META = ("title", "url", "published", "outlet")
+
+
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    id: str
+    text: str
+    format: str
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+def iter_inputs(paths: list[str], errors: list[str]) -> Iterator[RawDocument]:
+    """Every document named by the arguments; a bad one is recorded in `errors` and skipped, not fatal."""
+    for arg in paths:
+        if any(ch in arg for ch in "*?["):
+            matches = sorted(glob.glob(arg, recursive=True))
+            if not matches:
+                errors.append(f"{arg}: no file matches")
+            files = [Path(m) for m in matches if Path(m).is_file()]
+        elif Path(arg).is_dir():
+            files = sorted(p for p in Path(arg).rglob("*") if p.is_file()
+                           and p.suffix.lower() in ARTICLE_SUFFIXES + (".jsonl",))
+        else:
+            files = [Path(arg)]
+        for f in files:
+            try:
+                if f.suffix.lower() == ".jsonl":
+                    yield from _jsonl(f, errors)
+                    continue
+                text, _ = decode(read_bytes(f), str(f))
+                yield RawDocument(str(f), text, _FORMAT_OF.get(f.suffix.lower(), "text"))
+            except ProvenanceError as exc:
+                errors.append(str(exc))
+
+
+def _jsonl(path: Path, errors: list[str]) -> Iterator[RawDocument]:
+    try:
+        fh = path.open(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    with fh:
+        for n, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{n}"
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                errors.append(f"{where}: not valid JSON ({exc.msg})")
+                continue
+            if not isinstance(obj, dict) or not isinstance(obj.get("id"), str | int):
+                errors.append(f"{where}: each line needs an \"id\" (string) and \"text\" or \"html\"")
+                continue
+            body, fmt = (obj.get("html"), "html") if obj.get("html") else (obj.get("text"), "text")
+            if not isinstance(body, str) or not body.strip():
+                errors.append(f"{where}: document {obj['id']!r} has no \"text\" or \"html\"")
+                continue
+            meta = {k: str(obj[k]) for k in JSONL_META if obj.get(k) is not None}
+            yield RawDocument(str(obj["id"]), body, fmt, meta)
