@@ -266,11 +266,11 @@ def mrpc_cross_validation(host, pairs: list[tuple[bool, str, str]] | None = None
     from dataclasses import replace
 
     from provenance.align.core import align
-    from provenance.detectors.copy import is_copy
-    from provenance.detectors.rewrite import decide
+    from provenance.detectors.decisions import is_copy
+    from provenance.detectors.decisions import decide
     from provenance.text.load import load_document
     from provenance.engine import known_options
-    from provenance.policy.options import resolve
+    from provenance.components import resolve
     from provenance.signals import score_alignment
 
     pairs = pairs if pairs is not None else mrpc_pairs()

@@ -12,24 +12,24 @@ carry `counted: false` in their evidence.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from provenance.align.core import Alignment
-from provenance.model import RELATIONS, Finding, ParagraphResult, Report, SourceParagraphResult
-from provenance.policy.options import Option
-from provenance.text.tokenize import WORD_RE
+from provenance.model import RELATIONS, Alignment, Finding, ParagraphResult, Report, SourceParagraphResult
+from provenance.components import Option
+from provenance.rules import COPY_FROM, DERIVED_FLOOR, INDEPENDENT_BELOW, PARTIAL_FROM, REUSED_FROM, TRACED_FROM
 
-PRECEDENCE = {"copy": 0, "rewrite": 1, "added": 2}
-_WORD = WORD_RE  # CJK characters count one each
+# Which claim wins a paragraph when detectors disagree (and, in an audit, which source's comparison wins it).
+PRECEDENCE = {"copy": 0, "rewrite": 1, "added": 2, "boilerplate": 3}
+CLAIMS = ("copy", "rewrite", "added")  # what a detector's finding may claim (boilerplate is the segmenter's call)
 
-VERDICT_DEFAULTS = {
-    "verdict.independent_below": 0.2,  # derived share (copy + rewrite) under which the article is independent
-    "verdict.traced_from": 0.3,  # ... unless this share of sentences traces one-to-one to source sentences
-    "verdict.derived_floor": 0.1,  # ... and at least this much is derived
-    "verdict.partial_from": 0.35,  # added share from which a derived article is partial
-    "verdict.copy_from": 0.5,  # copy share from which a derived article is a copy
-    "source.reused_from": 0.2,  # share of a source paragraph's words reused for it to count as used
+VERDICT_DEFAULTS = {  # the verdict's options and their defaults (provenance/rules.py says why each)
+    "verdict.independent_below": INDEPENDENT_BELOW,
+    "verdict.traced_from": TRACED_FROM,
+    "verdict.derived_floor": DERIVED_FLOOR,
+    "verdict.partial_from": PARTIAL_FROM,
+    "verdict.copy_from": COPY_FROM,
+    "source.reused_from": REUSED_FROM,
 }
 MIN_WORDS = "paragraph.min_words"
 ASSEMBLE_OPTIONS = {
@@ -38,8 +38,19 @@ ASSEMBLE_OPTIONS = {
 }
 
 
-def words(text: str) -> int:
-    return len(_WORD.findall(text))
+def counted(relation: str, words: int, options: Mapping[str, Any]) -> bool:
+    """Whether a paragraph counts in the shares and the verdict: article text of at least `paragraph.min_words`."""
+    return relation != "boilerplate" and words >= int(options.get(MIN_WORDS, 0))
+
+
+def tally(rows: Iterable[tuple[str, int]], options: Mapping[str, Any]) -> tuple[dict[str, float], int]:
+    """Word shares of copy, rewrite and added over the counted (relation, words) rows, and the counted words."""
+    totals: dict[str, int] = defaultdict(int)
+    for relation, n in rows:
+        if counted(relation, n, options):
+            totals[relation] += n
+    body = sum(totals.values())
+    return {k: (totals[k] / body if body else 0.0) for k in ("copy", "rewrite", "added")}, body
 
 
 def decide_verdict(shares: Mapping[str, float], options: Mapping[str, Any], traced: float = 0.0) -> str:
@@ -68,7 +79,7 @@ def assemble(alignment: Alignment, findings: list[Finding], *, options: Mapping[
     source, derived = alignment.source, alignment.derived
     claims: dict[int, Finding] = {}
     for f in findings:
-        if f.relation not in PRECEDENCE:
+        if f.relation not in CLAIMS:
             continue
         cur = claims.get(f.paragraph)
         if cur is None or PRECEDENCE[f.relation] < PRECEDENCE[cur.relation]:  # type: ignore[index]
@@ -77,10 +88,9 @@ def assemble(alignment: Alignment, findings: list[Finding], *, options: Mapping[
     min_words = int(options.get(MIN_WORDS, 0))
 
     results: list[ParagraphResult] = []
-    totals: dict[str, int] = defaultdict(int)
     uncounted: list[int] = []
     for p in derived.paragraphs:
-        n = words(p.text)
+        n = p.words
         if p.is_boilerplate:
             rel, srcs, score, ev = "boilerplate", (), 1.0, {"reason": p.role_reason}
         elif p.index in claims:
@@ -94,17 +104,14 @@ def assemble(alignment: Alignment, findings: list[Finding], *, options: Mapping[
             if a is not None:
                 ev["content_coverage"] = a.content
         assert rel in RELATIONS
-        if rel != "boilerplate" and n < min_words:
+        if rel != "boilerplate" and not counted(rel, n, options):
             uncounted.append(p.index)
             ev = {**ev, "counted": False}
-        elif rel != "boilerplate":
-            totals[rel] += n
         results.append(ParagraphResult(p.index, p.text, rel, tuple(srcs), float(score), ev, p.start_line, p.end_line, n))
 
-    body_words = sum(totals.values())
+    shares, body_words = tally(((r.relation, r.words) for r in results), options)
     skipped = set(uncounted)
     by_words = {r.index: r.words for r in results if r.relation != "boilerplate" and r.index not in skipped}
-    shares = {k: (totals[k] / body_words if body_words else 0.0) for k in ("copy", "rewrite", "added")}
     traced_num = sum(a.traced * by_words.get(a.index, 0) for a in alignment.paragraphs)
     traced_den = sum(by_words.get(a.index, 0) for a in alignment.paragraphs)
     traced = traced_num / traced_den if traced_den else 0.0
@@ -133,14 +140,14 @@ def assemble(alignment: Alignment, findings: list[Finding], *, options: Mapping[
             if a.order_inferred or rel == "copy":
                 whole.add(s)  # a copied or order-placed paragraph reuses its whole source paragraph
 
-    threshold = float(options.get("source.reused_from", VERDICT_DEFAULTS["source.reused_from"]))
+    threshold = float(options.get("source.reused_from", REUSED_FROM))
     body = [p for p in source.paragraphs if not p.is_boilerplate]
     sent_words = dict(zip((p.index for p in body), alignment.source_sentence_words))
     src_results: list[SourceParagraphResult] = []
     reused_total = 0
     body_total = 0
     for p in source.paragraphs:
-        n = words(p.text)
+        n = p.words
         if p.is_boilerplate:
             src_results.append(SourceParagraphResult(p.index, p.text, "boilerplate", False, (), n))
             continue

@@ -7,43 +7,17 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import numpy as np
-
 from provenance import plugins as _plugins
 from provenance.align.core import align
 from provenance.assemble import ASSEMBLE_OPTIONS, VERDICT_DEFAULTS, assemble
 from provenance.detectors.context import DetectionContext
 from provenance.text.load import Input, load_document
 from provenance.errors import PluginError
-from provenance.fingerprint import FingerprintParams, content_shingles, jaccard, signatures, wording_shingles
+from provenance.fingerprint import FingerprintParams, best_matches, fingerprint_document
 from provenance.model import Document, Finding, Report
-from provenance.policy.options import Option, declared, resolve
+from provenance.components import Option, declared, resolve
 from provenance.plugins import PluginHost
 from provenance.signals import score_alignment
-from provenance.text.tokenize import tokenize
-
-
-def fingerprint_document(doc: Document, params: FingerprintParams) -> dict[int, dict[str, np.ndarray]]:
-    """Wording and content MinHash signatures of every non-boilerplate paragraph."""
-    body = [p for p in doc.paragraphs if not p.is_boilerplate]
-    toks = [tokenize(p.text) for p in body]
-    wording = signatures([wording_shingles(t, params.wording_ngram) for t in toks], params.num_perm, params.seed)
-    content = signatures([content_shingles(t) for t in toks], params.num_perm, params.seed)
-    return {p.index: {"wording": wording[i], "content": content[i]} for i, p in enumerate(body)}
-
-
-def _minhash_evidence(src_fp, der_fp) -> dict[int, dict[str, float]]:
-    out: dict[int, dict[str, float]] = {}
-    for di, d in der_fp.items():
-        best = None
-        for si, s in src_fp.items():
-            w, c = jaccard(d["wording"], s["wording"]), jaccard(d["content"], s["content"])
-            if best is None or (c, w) > (best[2], best[1]):
-                best = (si, w, c)
-        if best is not None:
-            out[di] = {"source_paragraph": best[0], "wording_jaccard": round(best[1], 4),
-                       "content_jaccard": round(best[2], 4)}
-    return out
 
 
 def run_detectors(ctx: DetectionContext, host: PluginHost) -> tuple[list[Finding], list[dict[str, str]]]:
@@ -81,9 +55,8 @@ def compare_documents(source: Document, derived: Document, *, host: PluginHost,
                       params: FingerprintParams | None = None) -> Report:
     params = params or FingerprintParams()
     effective = resolve(known_options(host), dict(options or {}))
-    src_fp = fingerprint_document(source, params)
-    der_fp = fingerprint_document(derived, params)
-    alignment = align(source, derived, _minhash_evidence(src_fp, der_fp))
+    minhash = best_matches(fingerprint_document(source, params), fingerprint_document(derived, params))
+    alignment = align(source, derived, minhash)
     scorers = host.scorers()
     alignment, scorer_errors = score_alignment(alignment, scorers, effective, host.trace)
     ctx = DetectionContext(source, derived, alignment, effective)
@@ -112,4 +85,4 @@ def compare(source: Input, derived: Input, *, options: Mapping[str, Any] | None 
     return compare_documents(src, der, host=host, options=options)
 
 
-__all__ = ["PluginError", "compare", "compare_documents", "fingerprint_document", "run_detectors"]
+__all__ = ["PluginError", "compare", "compare_documents", "run_detectors"]

@@ -1,5 +1,9 @@
 """MinHash fingerprints of paragraphs, computed in batches and identical to datasketch's.
 
+`fingerprint_document` is the one place a Document becomes signatures, for `compare` (evidence beside each derived
+paragraph) and for the corpus index (candidate retrieval) alike. Signatures travel with the parameters that made
+them, and two of different parameters refuse to be compared, as datasketch's MinHash does.
+
 datasketch's `MinHash.update_batch` hashes and permutes one paragraph at a time. Here every shingle of a whole batch
 of paragraphs is hashed once (xxh32), pre-mixed and permuted in one vectorised numpy pass, and the per-paragraph
 minimum is taken with `np.minimum.reduceat`. The arithmetic is datasketch 2.x's "affine32" scheme, with the
@@ -9,10 +13,10 @@ datasketch computes (tests/test_fingerprint.py proves it) and can be handed to d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from itertools import chain
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,11 +25,17 @@ import xxhash
 if TYPE_CHECKING:
     from datasketch import MinHash
 
-from provenance.text.tokenize import Token
+from provenance.errors import UsageError
+from provenance.model import Document, Paragraph, Token
 
 SCHEME = "affine32"
 HASH_NAME = "xxh32"
 _MASK32 = np.uint32(0xFFFFFFFF)
+# Sentences get a small signature of their own (for the index's sentence keys: a short paragraph copied out of a long
+# one has a low Jaccard similarity with it but shares whole sentences), when they hold this many distinct content
+# words: shorter ones ("He said so.") would match everywhere.
+SENTENCE_MIN_WORDS = 3
+SENTENCE_PERM = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,3 +140,99 @@ def jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
     if np.all(sig_a == _MASK32) or np.all(sig_b == _MASK32):
         return 0.0
     return float(np.count_nonzero(sig_a == sig_b)) / len(sig_a)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Fingerprints:
+    """The MinHash signatures of a document's body paragraphs (boilerplate is never fingerprinted).
+
+    `rows` are the paragraphs' indexes in the document; `content` the signatures of their content-word stems (what
+    the index retrieves by: a paraphrase keeps content words, not word order); `sizes` their numbers of distinct
+    content words (for containment); `wording` the signatures of word `wording_ngram`-grams, when asked for; and,
+    when asked for, `sentence_signatures` with `sentence_rows` (the row each belongs to), one per sentence of at
+    least SENTENCE_MIN_WORDS distinct content words.
+    """
+
+    params: FingerprintParams
+    rows: np.ndarray
+    content: np.ndarray
+    sizes: np.ndarray
+    wording: np.ndarray | None = None
+    sentence_signatures: np.ndarray | None = None
+    sentence_rows: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def fingerprint_paragraphs(paragraphs: Sequence[Paragraph], params: FingerprintParams, *, wording: bool = True,
+                           sentences: bool = False) -> Fingerprints:
+    """Signatures of the given paragraphs, from the tokens the segmenter gave them (never tokenised again)."""
+    content_sets: list[list[bytes]] = []
+    sentence_sets: list[list[bytes]] = []
+    sentence_rows: list[int] = []
+    for row, p in enumerate(paragraphs):
+        words = [(t.start, t.content.encode()) for t in p.tokens if t.content]
+        content_sets.append([w for _, w in words])
+        if sentences:
+            for s in p.sentences:
+                sent = [w for pos, w in words if s.start <= pos < s.end]
+                if len(set(sent)) >= SENTENCE_MIN_WORDS:
+                    sentence_sets.append(sent)
+                    sentence_rows.append(row)
+    content = signatures(content_sets, params.num_perm, params.seed)
+    sizes = np.fromiter((min(len(set(c)), 65535) for c in content_sets), dtype=np.uint16, count=len(content_sets))
+    wording_sigs = None
+    if wording:
+        wording_sigs = signatures([wording_shingles(p.tokens, params.wording_ngram) for p in paragraphs],
+                                  params.num_perm, params.seed)
+    sentence_sigs = None
+    if sentences:
+        sentence_sigs = (signatures(sentence_sets, SENTENCE_PERM, params.seed + 1) if sentence_sets
+                         else np.zeros((0, SENTENCE_PERM), np.uint32))
+    return Fingerprints(params, np.array([p.index for p in paragraphs], dtype=np.int64), content, sizes,
+                        wording_sigs, sentence_sigs,
+                        np.array(sentence_rows, dtype=np.int64) if sentences else None)
+
+
+def fingerprint_document(doc: Document, params: FingerprintParams, *, wording: bool = True,
+                         sentences: bool = False) -> Fingerprints:
+    """Signatures of every non-boilerplate paragraph of a segmented Document."""
+    return fingerprint_paragraphs([p for p in doc.paragraphs if not p.is_boilerplate], params, wording=wording,
+                                  sentences=sentences)
+
+
+def similarities(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Estimated Jaccard similarity of every row of `a` with every row of `b` (share of equal slots); 0 where
+    either set is empty."""
+    if not len(a) or not len(b):
+        return np.zeros((len(a), len(b)))
+    equal = (a[:, None, :] == b[None, :, :]).sum(axis=2) / a.shape[1]
+    empty_a = np.all(a == _MASK32, axis=1)
+    empty_b = np.all(b == _MASK32, axis=1)
+    equal[empty_a, :] = 0.0
+    equal[:, empty_b] = 0.0
+    return equal
+
+
+def best_matches(source: Fingerprints, derived: Fingerprints) -> dict[int, Mapping[str, Any]]:
+    """For each derived paragraph, the source paragraph whose content signature is closest (wording breaks ties;
+    the first in the source on a full tie), with both estimated similarities: evidence a reader can check."""
+    if source.params != derived.params:
+        raise UsageError(f"MinHash signatures of different parameters cannot be compared ({source.params} vs "
+                         f"{derived.params})")
+    if source.wording is None or derived.wording is None:
+        raise ValueError("best_matches needs wording signatures on both sides")
+    if not len(source):
+        return {}
+    c = similarities(derived.content, source.content)
+    w = similarities(derived.wording, source.wording)
+    # Lexicographic (content, wording) maximum, the first one on ties: content ranks first, wording within it.
+    key = c * (derived.params.num_perm + 1) + w
+    best = np.argmax(key, axis=1)
+    out: dict[int, Mapping[str, Any]] = {}
+    for i, row in enumerate(derived.rows.tolist()):
+        j = int(best[i])
+        out[row] = {"source_paragraph": int(source.rows[j]), "wording_jaccard": round(float(w[i, j]), 4),
+                    "content_jaccard": round(float(c[i, j]), 4)}
+    return out

@@ -7,8 +7,9 @@ and a report can be rebuilt from its JSON alone.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 Relation = Literal["copy", "rewrite", "added", "boilerplate"]
 Verdict = Literal["copy", "rewrite", "partial", "independent"]
@@ -17,6 +18,76 @@ Role = Literal["body", "heading", "boilerplate"]
 
 RELATIONS: tuple[str, ...] = ("copy", "rewrite", "added", "boilerplate")
 REPORT_SCHEMA = "text-provenance/report/1"
+AUDIT_SCHEMA = "text-provenance/audit/1"
+
+
+# Immutability all the way down ------------------------------------------------------------------------------------
+# A frozen dataclass only stops its own attributes from being reassigned; a dict inside it could still be changed by
+# any plugin. Mappings and lists given to the types below are frozen on construction into these read-only
+# subclasses, which compare, iterate and serialise to JSON exactly as the plain ones do.
+
+
+def _read_only(self: Any, *_args: Any, **_kwargs: Any) -> NoReturn:
+    raise TypeError(f"{type(self).__name__} is read-only: build a new value instead")
+
+
+class FrozenDict(dict[str, Any]):
+    """A dict that cannot be changed after it is built."""
+
+    __slots__ = ()
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _read_only  # type: ignore[assignment]
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted(self.items(), key=lambda kv: kv[0])))
+
+    def __reduce__(self) -> Any:  # pickled (worker processes) as the plain dict it freezes again from
+        return (FrozenDict, (dict(self),))
+
+
+class FrozenList(list[Any]):
+    """A list that cannot be changed after it is built."""
+
+    __slots__ = ()
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = append = clear = extend = insert = pop = remove = _read_only  # type: ignore[assignment]
+    reverse = sort = _read_only  # type: ignore[assignment]
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(self))
+
+    def __reduce__(self) -> Any:
+        return (FrozenList, (list(self),))
+
+
+def freeze(value: Any) -> Any:
+    """`value` with every mapping and list inside it made read-only (tuples keep their items frozen too)."""
+    if isinstance(value, FrozenDict | FrozenList):
+        return value
+    if isinstance(value, Mapping):
+        return FrozenDict({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return FrozenList(freeze(v) for v in value)
+    if isinstance(value, tuple) and any(isinstance(v, Mapping | list) for v in value):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """A plain, mutable copy of a frozen value (what `to_dict` hands out: the caller may change it freely)."""
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [thaw(v) for v in value]
+    if isinstance(value, tuple) and any(isinstance(v, Mapping | list) for v in value):
+        return tuple(thaw(v) for v in value)
+    return value
+
+
+def _freeze_fields(obj: Any, *names: str) -> None:
+    for name in names:
+        object.__setattr__(obj, name, freeze(getattr(obj, name)))
+
+
+# Text ---------------------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +106,25 @@ class Extracted:
 
     blocks: tuple[Block, ...]
     format: str
-    metadata: dict[str, str] = field(default_factory=dict)
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _freeze_fields(self, "metadata")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A word, number, acronym or CJK character with its offsets into the paragraph text.
+
+    `norm` is the case-folded comparison form; `content` is the stem used for meaning (empty for stopwords).
+    """
+
+    norm: str
+    start: int
+    end: int
+    kind: str  # "w" word, "n" number, "a" acronym, "c" CJK character
+    content: str
+    capital: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,11 +137,14 @@ class Sentence:
 
 @dataclass(frozen=True, slots=True)
 class Paragraph:
-    """One paragraph of an article with its sentences and its role on the page."""
+    """One paragraph of an article with its sentences, its tokens (computed once, when the article is segmented:
+    no later step tokenises again) and its role on the page."""
 
     index: int
     text: str
     sentences: tuple[Sentence, ...]
+    tokens: tuple[Token, ...] = ()
+    words: int = 0  # words as the shares count them (provenance.text.tokenize.count_words): each CJK character is one
     start_line: int | None = None
     end_line: int | None = None
     tag: str = "p"
@@ -68,6 +160,21 @@ class Paragraph:
         s = self.sentences[i]
         return self.text[s.start : s.end]
 
+    def sentence_of_tokens(self) -> tuple[int, ...]:
+        """For each token, the index of the sentence it sits in."""
+        out: list[int] = []
+        si = 0
+        bounds = self.sentences
+        for t in self.tokens:
+            while si + 1 < len(bounds) and t.start >= bounds[si + 1].start:
+                si += 1
+            out.append(si)
+        return tuple(out)
+
+    def sentence_tokens(self, i: int) -> tuple[Token, ...]:
+        s = self.sentences[i]
+        return tuple(t for t in self.tokens if s.start <= t.start < s.end)
+
 
 @dataclass(frozen=True, slots=True)
 class Document:
@@ -76,11 +183,114 @@ class Document:
     name: str
     format: str
     paragraphs: tuple[Paragraph, ...]
-    metadata: dict[str, str] = field(default_factory=dict)
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _freeze_fields(self, "metadata")
 
     @property
     def body(self) -> tuple[Paragraph, ...]:
         return tuple(p for p in self.paragraphs if not p.is_boilerplate)
+
+
+# Alignment: computed once (provenance/align, provenance/signals), read by detectors ---------------------------------
+
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceLink:
+    sentence: int  # derived sentence index within the paragraph
+    source_paragraph: int
+    source_sentence: int
+    gain: float  # share of the derived sentence's content this source sentence adds
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    text: str  # as written in the derived paragraph
+    words: int
+    source_paragraph: int
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    text: str
+    words: int
+    copied: bool
+    source_paragraph: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One scorer plugin's view of a derived paragraph (provenance/signals.py computes it, detectors read it).
+
+    `score` is the word-weighted mean, over the paragraph's sentences, of each sentence's best similarity to a
+    source sentence; `links` are those best matches (`gain` holds the similarity). `in_order` says the matches sit
+    where the order of the two articles expects them (between the source text of the aligned neighbours);
+    `new_numbers` are figures of the paragraph that the matched source paragraphs do not contain; `chain` is the
+    longest run of the whole article's sentence matches that follows the source's order (the same for every
+    paragraph of a comparison). The thresholds are the scorer's calibrated options in effect, copied here so the
+    decision and the evidence travel together.
+    """
+
+    scorer: str
+    score: float
+    threshold: float  # close meaning: decides where the article as a whole shows no derivation
+    context_threshold: float  # meaning that does not contradict: decides inside a derived article
+    sources: tuple[int, ...]
+    links: tuple[SentenceLink, ...]
+    in_order: bool
+    new_numbers: tuple[str, ...] = ()
+    chain: int = 0  # whole comparison: derived sentences matched (>= the scorer's `match`) in the source's order
+
+
+@dataclass(frozen=True, slots=True)
+class ParagraphAlignment:
+    """Everything known about one derived paragraph's relation to the source."""
+
+    index: int
+    words: int
+    content: float  # weighted share of content covered by the linked source sentences
+    sentences: int
+    traced: float  # weighted share of sentences that one source sentence alone covers SENTENCE_TRACE of
+    wording: float  # share of words inside shared runs of RUN+ words
+    wording_outside_quotes: float
+    words_outside_quotes: int
+    longest_run: int
+    sources: tuple[int, ...]  # source paragraph indexes, by contribution
+    source_weights: tuple[float, ...]
+    links: tuple[SentenceLink, ...]
+    phrases: tuple[Phrase, ...]
+    quotes: tuple[Quote, ...]
+    shared_numbers: tuple[str, ...]
+    shared_names: tuple[str, ...]
+    minhash: Mapping[str, float] = field(default_factory=dict)
+    order_inferred: bool = False
+    order_gap: tuple[int, ...] = ()
+    signals: tuple[Signal, ...] = ()  # one per scorer plugin that ran; empty without scorers
+
+    def __post_init__(self) -> None:
+        _freeze_fields(self, "minhash")
+
+    def signal(self, scorer: str) -> Signal | None:
+        return next((s for s in self.signals if s.scorer == scorer), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    source: Document
+    derived: Document
+    paragraphs: tuple[ParagraphAlignment, ...]  # one per derived paragraph that is not boilerplate
+    source_sentence_words: tuple[tuple[int, ...], ...]  # per source paragraph: words per sentence
+
+    def for_paragraph(self, index: int) -> ParagraphAlignment | None:
+        for p in self.paragraphs:
+            if p.index == index:
+                return p
+        return None
+
+
+# Findings and reports ---------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,9 +306,12 @@ class Finding:
     relation: str | None
     score: float
     sources: tuple[int, ...] = ()
-    evidence: dict[str, Any] = field(default_factory=dict)
+    evidence: Mapping[str, Any] = field(default_factory=dict)
     message: str = ""
     kind: str = ""
+
+    def __post_init__(self) -> None:
+        _freeze_fields(self, "evidence")
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -108,7 +321,7 @@ class Finding:
             "score": round(self.score, 4),
             "sources": list(self.sources),
             "message": self.message,
-            "evidence": self.evidence,
+            "evidence": thaw(self.evidence),
         }
         if self.relation is not None:
             d["relation"] = self.relation
@@ -122,10 +335,13 @@ class ParagraphResult:
     relation: str
     sources: tuple[int, ...]
     score: float
-    evidence: dict[str, Any]
+    evidence: Mapping[str, Any]
     start_line: int | None = None
     end_line: int | None = None
     words: int = 0
+
+    def __post_init__(self) -> None:
+        _freeze_fields(self, "evidence")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -136,7 +352,7 @@ class ParagraphResult:
             "score": round(self.score, 4),
             "words": self.words,
             "lines": [self.start_line, self.end_line] if self.start_line is not None else None,
-            "evidence": self.evidence,
+            "evidence": thaw(self.evidence),
         }
 
 
@@ -167,14 +383,17 @@ class Report:
     source: str
     derived: str
     verdict: str
-    shares: dict[str, float]
+    shares: Mapping[str, float]
     source_coverage: float
     paragraphs: tuple[ParagraphResult, ...]
     source_paragraphs: tuple[SourceParagraphResult, ...]
-    parameters: dict[str, Any]
+    parameters: Mapping[str, Any]
     findings: tuple[Finding, ...] = ()
-    errors: tuple[dict[str, str], ...] = ()
-    metadata: dict[str, Any] = field(default_factory=dict)
+    errors: tuple[Mapping[str, str], ...] = ()
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _freeze_fields(self, "shares", "parameters", "errors", "metadata")
 
     @property
     def omitted(self) -> tuple[SourceParagraphResult, ...]:
@@ -192,10 +411,63 @@ class Report:
             "source_paragraphs": [p.to_dict() for p in self.source_paragraphs],
             "omitted": [p.index for p in self.omitted],
             "findings": [f.to_dict() for f in self.findings],
-            "errors": list(self.errors),
-            "metadata": self.metadata,
-            "parameters": self.parameters,
+            "errors": [thaw(e) for e in self.errors],
+            "metadata": thaw(self.metadata),
+            "parameters": thaw(self.parameters),
         }
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, sort_keys=False)
+
+
+# Audits: one article against the sources an index finds for it -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AuditParagraph:
+    """One paragraph of an audited article, attributed to the source whose comparison gives it its strongest claim."""
+
+    index: int
+    relation: str
+    source: str | None  # the indexed document it is attributed to (copy and rewrite only)
+    sources: tuple[int, ...]  # paragraphs of that document
+    score: float
+    words: int
+    counted: bool = True  # False: shorter than paragraph.min_words, left out of the shares and the verdict
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"index": self.index, "relation": self.relation, "source": self.source,
+                             "sources": list(self.sources), "score": round(self.score, 4), "words": self.words}
+        if not self.counted and self.relation != "boilerplate":
+            d["counted"] = False
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class AuditResult:
+    """What `audit` says of one article: its verdict and shares over all its sources, and the comparison with each."""
+
+    derived: str
+    verdict: str
+    shares: Mapping[str, float]
+    sources: tuple[str, ...]  # documents that at least one paragraph is attributed to, by words attributed
+    candidates: tuple[tuple[str, float], ...]  # retrieved documents and their retrieval scores
+    paragraphs: tuple[AuditParagraph, ...]
+    reports: Mapping[str, Report] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _freeze_fields(self, "shares", "reports")
+
+    def to_dict(self, *, full: bool = True) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "schema": AUDIT_SCHEMA,
+            "derived": self.derived,
+            "verdict": self.verdict,
+            "shares": {k: round(v, 4) for k, v in self.shares.items()},
+            "sources": list(self.sources),
+            "candidates": [{"id": doc, "score": round(s, 4)} for doc, s in self.candidates],
+            "paragraphs": [p.to_dict() for p in self.paragraphs],
+        }
+        if full:
+            d["reports"] = {doc: r.to_dict() for doc, r in self.reports.items()}
+        return d

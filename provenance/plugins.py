@@ -12,7 +12,6 @@ on stderr).
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import sys
 from collections.abc import Iterable
@@ -23,36 +22,23 @@ from typing import Any
 import pluggy
 
 from provenance import hookspecs
+from provenance.components import missing_members
 from provenance.errors import PluginError, UsageError
 
 ENTRY_POINT_GROUP = "provenance"
 KINDS = ("detectors", "extractors", "renderers", "index_backends", "scorers")
 
-# The built-in plugins, by the same names pyproject.toml declares them under as entry points.
-BUILTINS: dict[str, str] = {
-    "text": "provenance.text.extractors.plaintext",
-    "markdown": "provenance.text.extractors.markdown",
-    "html": "provenance.text.extractors.html",
-    "copy": "provenance.detectors.copy",
-    "rewrite": "provenance.detectors.rewrite",
-    "commentary": "provenance.detectors.commentary",
-    "text-report": "provenance.renderers.text",
-    "json-report": "provenance.renderers.json",
-    "html-report": "provenance.renderers.html",
-    "markdown-report": "provenance.renderers.markdown",
-    "sarif-report": "provenance.renderers.sarif",
-    "github-report": "provenance.renderers.github",
-    "sqlite-index": "provenance.index.sqlite.store",
-    "redis-index": "provenance.index.redis.store",
-}
+DISTRIBUTION = "text-provenance"  # its own entry points (pyproject.toml) are the one list of built-in plugins
 
-_REQUIRED = {
-    "detectors": ("name", "detect"),
-    "extractors": ("name", "extract"),
-    "renderers": ("name", "render"),
-    "index_backends": ("name", "schemes", "open"),
-    "scorers": ("name", "score"),
-}
+
+def builtin_entry_points() -> list[metadata.EntryPoint]:
+    """The built-in plugins: this distribution's entry points in the `provenance` group, by name."""
+    try:
+        dist = metadata.distribution(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        raise PluginError(f"{DISTRIBUTION} is not installed, so its built-in plugins cannot be listed (its entry "
+                          "points name them): install it with `pip install .`") from None
+    return sorted((ep for ep in dist.entry_points if ep.group == ENTRY_POINT_GROUP), key=lambda ep: ep.name)
 
 
 @dataclass(slots=True)
@@ -90,8 +76,8 @@ class PluginHost:
         self.owner: dict[tuple[str, str], str] = {}
         self.skipped: set[str] = set()
         self.tracing = bool(os.environ.get("PROVENANCE_TRACE_PLUGINS"))
-        for name, modname in BUILTINS.items():
-            self._register(importlib.import_module(modname), name, builtin=True)
+        for ep in builtin_entry_points():
+            self._register(ep.load(), ep.name, builtin=True)
         if entry_points:
             self._load_entry_points()
         for i, plugin in enumerate(extra_plugins):
@@ -135,10 +121,10 @@ class PluginHost:
         wanted_env = os.environ.get("PROVENANCE_LOAD_PLUGINS")
         wanted = None if wanted_env is None else {w.strip() for w in wanted_env.split(",") if w.strip()}
         for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-            if ep.name in BUILTINS and ep.value == BUILTINS[ep.name]:
-                continue  # declared by this package; already registered above
             dist = getattr(ep, "dist", None)
             dist_name = dist.metadata["Name"] if dist is not None else None
+            if dist_name == DISTRIBUTION:
+                continue  # a built-in: already registered above
             if wanted is not None and ep.name not in wanted and dist_name not in wanted:
                 continue
             if ep.name in self.disabled or (dist_name and dist_name in self.disabled):
@@ -184,7 +170,7 @@ class PluginHost:
             sys.stderr.write(f"provenance trace: {message}\n")
 
     def _add(self, kind: str, component: Any, plugin: str) -> None:
-        missing = [a for a in _REQUIRED[kind] if not hasattr(component, a)]
+        missing = missing_members(kind, component)
         if missing:
             raise PluginError(f"plugin {plugin!r} registered a {kind[:-1]} without {', '.join(missing)}",
                               plugin=plugin)

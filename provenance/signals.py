@@ -10,13 +10,12 @@ content words and those around its proportional place in the source, so a long a
 
 What a detector receives is plain data: per paragraph, the meaning-level coverage (`score`), the best matches, and
 whether they sit where the order of the two articles expects them (`in_order`, computed against the paragraphs that
-lexical evidence anchors, as align.py's order inference does). Whether that evidence changes a label is the rewrite
+lexical evidence anchors: provenance/align/order.py). Whether that evidence changes a label is the rewrite
 rule's business (provenance/detectors/rewrite.py), not this module's.
 """
 
 from __future__ import annotations
 
-import bisect
 import math
 import os
 from collections import defaultdict
@@ -24,25 +23,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from provenance.align.core import (
-    SENTENCE_TRACE,
-    Alignment,
-    ParagraphAlignment,
-    SentenceLink,
-    Signal,
-    is_anchor,
+from provenance.align import order
+from provenance.components import ConfigurableScorer, JudgingScorer
+from provenance.model import Alignment, Paragraph, ParagraphAlignment, SentenceLink, Signal, Token
+from provenance.rules import (
+    CHAIN,
+    LEXICAL_CANDIDATES,
+    MAX_PAIRS,
+    SIGNAL_SOURCE_SHARE,
+    SIGNAL_SUPPORT,
+    STRONG_WORDING,
+    WINDOW,
 )
-from provenance.text.tokenize import tokenize
-
-MAX_PAIRS = 20_000  # all pairs up to this many; beyond, a window and lexical candidates per derived sentence
-WINDOW = 12  # source sentences either side of a derived sentence's proportional place (large comparisons)
-LEXICAL_CANDIDATES = 12  # source sentences sharing the rarest content words (large comparisons)
-SOURCE_SHARE = 0.2  # a source paragraph is named when it gives this share of the top one's matched weight
-CHAIN = 4  # sentence matches in the source's order from which the article as a whole derives from the source
-# This much shared wording is a rewrite whatever a scorer says: the words are the source's.
-STRONG_WORDING = 0.5
-# The lexical content share that supports a scorer's signal where the order of the articles cannot.
-SIGNAL_SUPPORT = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,20 +42,24 @@ class _Sentence:
     paragraph: int  # paragraph index in its document
     sentence: int  # sentence index within the paragraph
     text: str
-    words: int
+    tokens: tuple[Token, ...]
+
+    @property
+    def words(self) -> int:
+        return max(1, len(self.tokens))
 
 
 class ScorerFailure(Exception):
     """A scorer broke its contract (wrong length, not numbers); the message says how."""
 
 
-def _sentences(paragraphs) -> list[_Sentence]:
+def _sentences(paragraphs: Sequence[Paragraph]) -> list[_Sentence]:
     out = []
     for p in paragraphs:
         for i in range(len(p.sentences)):
             text = p.sentence_text(i).strip()
             if text:
-                out.append(_Sentence(p.index, i, text, max(1, len(tokenize(text)))))
+                out.append(_Sentence(p.index, i, text, p.sentence_tokens(i)))
     return out
 
 
@@ -71,7 +67,7 @@ def candidate_pairs(der: Sequence[_Sentence], src: Sequence[_Sentence]) -> list[
     """Which (derived, source) sentence pairs to score, as index pairs."""
     if len(der) * len(src) <= MAX_PAIRS:
         return [(i, j) for i in range(len(der)) for j in range(len(src))]
-    content = [{t.content for t in tokenize(s.text) if t.content} for s in src]
+    content = [{t.content for t in s.tokens if t.content} for s in src]
     postings: dict[str, list[int]] = defaultdict(list)
     for j, stems in enumerate(content):
         for st in stems:
@@ -82,7 +78,7 @@ def candidate_pairs(der: Sequence[_Sentence], src: Sequence[_Sentence]) -> list[
         chosen = set(range(max(0, centre - WINDOW), min(len(src), centre + WINDOW + 1)))
         # Rare stems (few postings) say most about where a sentence comes from.
         hits: dict[int, float] = defaultdict(float)
-        for st in {t.content for t in tokenize(d.text) if t.content}:
+        for st in {t.content for t in d.tokens if t.content}:
             ps = postings.get(st, ())
             for j in ps:
                 hits[j] += 1.0 / len(ps)
@@ -130,7 +126,7 @@ def score_alignment(alignment: Alignment, scorers: Sequence[tuple[str, Any]], op
     for plugin, scorer in scorers:
         trace(f"score: {plugin}:{scorer.name} ({len(pairs)} pairs)")
         try:
-            if hasattr(scorer, "configure"):  # the values in effect of its own options (defaults, or the user's)
+            if isinstance(scorer, ConfigurableScorer):  # the values in effect of its own options (defaults, or the user's)
                 scorer.configure({key: _option(scorer, options, key) for key in (getattr(scorer, "options", None)
                                                                                   or {})})
             values = _call(scorer, pairs)
@@ -144,8 +140,8 @@ def score_alignment(alignment: Alignment, scorers: Sequence[tuple[str, Any]], op
         threshold = float(_option(scorer, options, "threshold"))
         context = _option(scorer, options, "context_threshold")
         match = _option(scorer, options, "match")
-        chain = order_chain(best, float(threshold if match is None else match))
-        if chain < CHAIN and hasattr(scorer, "judge"):
+        chain = order.chain(best, float(threshold if match is None else match))
+        if chain < CHAIN and isinstance(scorer, JudgingScorer):
             try:
                 best = _second_opinion(scorer, best, der, src, _judgeable(wanted))
             except Exception as exc:  # noqa: BLE001 (third-party code: recorded, not fatal)
@@ -203,73 +199,15 @@ def _option(scorer: Any, options: Mapping[str, Any], key: str) -> Any:
     return getattr(declared, "default", declared)
 
 
-def _order_windows(alignment: Alignment, src: Sequence[_Sentence]) -> dict[int, tuple[int, int]]:
-    """For each derived paragraph, the source positions (sentence order) between its anchored neighbours.
-
-    Only paragraphs that lexical evidence anchors count, and at least two must exist: one match says nothing about
-    order. A paragraph's window runs from the last source sentence its previous anchor uses to the first its next
-    anchor uses (boundary sentences included: a split shares them).
-    """
-    pos = {(s.paragraph, s.sentence): k for k, s in enumerate(src)}
-    by_para: dict[int, list[int]] = defaultdict(list)
-    for k, s in enumerate(src):
-        by_para[s.paragraph].append(k)
-    spans: list[tuple[int, int] | None] = []
-    for a in alignment.paragraphs:
-        ps: list[int] = []
-        if is_anchor(a):
-            ps = [pos[(link.source_paragraph, link.source_sentence)] for link in a.links
-                  if link.source_paragraph in a.sources and link.gain >= SENTENCE_TRACE
-                  and (link.source_paragraph, link.source_sentence) in pos]
-            if not ps and a.sources:
-                ps = by_para.get(a.sources[0], [])
-        spans.append((min(ps), max(ps)) if ps else None)
-    if sum(s is not None for s in spans) < 2:
-        return {}
-    out: dict[int, tuple[int, int]] = {}
-    paras = alignment.paragraphs
-    for i, a in enumerate(paras):
-        lo = next((spans[j][1] for j in range(i - 1, -1, -1) if spans[j] is not None), 0)  # type: ignore[index]
-        hi = next((spans[j][0] for j in range(i + 1, len(paras)) if spans[j] is not None),  # type: ignore[index]
-                  len(src) - 1)
-        if lo <= hi:
-            out[a.index] = (lo, hi)
-    return out
-
-
-def _numbers(text: str) -> set[str]:
-    return {t.norm for t in tokenize(text) if t.kind == "n"}
-
-
-def order_chain(best: Mapping[int, tuple[float, int]], match: float) -> int:
-    """The longest run of derived sentences, in article order, whose best matches (similarity >= `match`) also
-    follow the source's order: a longest non-decreasing subsequence of their source positions.
-
-    A rewrite retells its source in order, sentence after sentence; two independent reports of one event share a
-    few facts, each told where its writer chose. Four or more matches in order rarely happen by chance in articles
-    of news length, so the rewrite rule reads this as whether the article as a whole derives from the source.
-    """
-    tails: list[int] = []
-    for i in sorted(best):
-        v, j = best[i]
-        if v < match:
-            continue
-        k = bisect.bisect_right(tails, j)
-        if k == len(tails):
-            tails.append(j)
-        else:
-            tails[k] = j
-    return len(tails)
-
-
 def _paragraph_signals(alignment: Alignment, wanted: Sequence[ParagraphAlignment], der: Sequence[_Sentence],
                        src: Sequence[_Sentence], best: Mapping[int, tuple[float, int]], name: str
                        ) -> list[tuple[int, Signal]]:
-    windows = _order_windows(alignment, src)
+    windows = order.windows(alignment.paragraphs, order.SourcePositions(
+        [p for p in alignment.source.paragraphs if not p.is_boilerplate]))
     rows: dict[int, list[int]] = defaultdict(list)
     for i, d in enumerate(der):
         rows[d.paragraph].append(i)
-    source_text = {p.index: p.text for p in alignment.source.paragraphs}
+    source_numbers = {p.index: _numbers(p) for p in alignment.source.paragraphs}
     out: list[tuple[int, Signal]] = []
     for a in wanted:
         idx = [i for i in rows.get(a.index, []) if i in best]
@@ -290,9 +228,9 @@ def _paragraph_signals(alignment: Alignment, wanted: Sequence[ParagraphAlignment
                 in_window += der[i].words
         ranked = sorted(weight.items(), key=lambda kv: (-kv[1], kv[0]))
         top = ranked[0][1] if ranked else 0.0
-        sources = tuple(k for k, v in ranked if v > 0 and v >= SOURCE_SHARE * top)
-        matched = set().union(*(_numbers(source_text[k]) for k in sources)) if sources else set()
-        mine = _numbers(alignment.derived.paragraphs[a.index].text)
+        sources = tuple(k for k, v in ranked if v > 0 and v >= SIGNAL_SOURCE_SHARE * top)
+        matched = set().union(*(source_numbers[k] for k in sources)) if sources else set()
+        mine = _numbers(alignment.derived.paragraphs[a.index])
         out.append((a.index, Signal(
             scorer=name,
             score=round(score, 4),
@@ -304,3 +242,7 @@ def _paragraph_signals(alignment: Alignment, wanted: Sequence[ParagraphAlignment
             new_numbers=tuple(sorted(mine - matched)),
         )))
     return out
+
+
+def _numbers(p: Paragraph) -> set[str]:
+    return {t.norm for t in p.tokens if t.kind == "n"}

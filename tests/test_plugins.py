@@ -11,7 +11,7 @@ import provenance
 from provenance import hookimpl
 from provenance.errors import PluginError, UsageError
 from provenance.model import Finding
-from provenance.plugins import BUILTINS, PluginHost
+from provenance.plugins import PluginHost, builtin_entry_points
 
 SRC = "The mayor opened the new library on Friday, praising the volunteers who raised the money for it.\n"
 DER = "On Friday the mayor opened the new library and praised the volunteers who had raised the money.\n"
@@ -26,7 +26,7 @@ def _plugin(name: str, **hooks) -> types.ModuleType:
 
 def test_builtins_come_through_the_hooks():
     host = PluginHost(entry_points=False)
-    assert set(host.info) == set(BUILTINS)
+    assert set(host.info) == {ep.name for ep in builtin_entry_points()} >= {"copy", "text", "json-report"}
     assert {n for n, _ in [(c.name, p) for p, c in host.detectors()]} == {"copy", "rewrite", "commentary"}
     assert host.plugin_of("extractors", "html") == "html"
     assert all(i.builtin and i.hooks for i in host.info.values())

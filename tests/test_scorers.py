@@ -12,7 +12,14 @@ import pytest
 import provenance
 from provenance import Option, hookimpl
 from provenance.errors import PluginError
-from provenance.signals import LEXICAL_CANDIDATES, MAX_PAIRS, WINDOW, _Sentence, candidate_pairs, order_chain
+from provenance.align.order import chain as order_chain
+from provenance.rules import LEXICAL_CANDIDATES, MAX_PAIRS, WINDOW
+from provenance.signals import _Sentence, candidate_pairs
+from provenance.text.tokenize import tokenize
+
+
+def _sentence(paragraph: int, text: str) -> _Sentence:
+    return _Sentence(paragraph, 0, text, tuple(tokenize(text)))
 from provenance.testing import make_host, run_cli
 
 # A wire story and a rewrite of it: paragraphs 1 and 3 are copies, 0 and 4 light rewrites (4 keeps two thirds of
@@ -199,10 +206,10 @@ def test_order_chain_counts_matches_that_follow_the_source_order():
 def test_long_articles_are_scored_on_a_window_and_lexical_candidates_not_all_pairs():
     n = 200  # 200 x 200 sentences: twice MAX_PAIRS
     assert n * n > MAX_PAIRS
-    src = [_Sentence(i, 0, f"Filler sentence number {i} about nothing in particular.", 8) for i in range(n)]
-    src[150] = _Sentence(150, 0, "The zeppelin landed beside the lighthouse at Kirkwall.", 8)
-    der = [_Sentence(i, 0, f"Another filler line, number {i}.", 5) for i in range(n)]
-    der[3] = _Sentence(3, 0, "A zeppelin came down near Kirkwall lighthouse.", 7)
+    src = [_sentence(i, f"Filler sentence number {i} about nothing in particular.") for i in range(n)]
+    src[150] = _sentence(150, "The zeppelin landed beside the lighthouse at Kirkwall.")
+    der = [_sentence(i, f"Another filler line, number {i}.") for i in range(n)]
+    der[3] = _sentence(3, "A zeppelin came down near Kirkwall lighthouse.")
     pairs = candidate_pairs(der, src)
     per = {}
     for i, j in pairs:

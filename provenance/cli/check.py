@@ -50,7 +50,7 @@ def check(
     from provenance.engine import known_options
     from provenance.index import open_index
     from provenance.text.load import iter_documents
-    from provenance.policy.options import resolve
+    from provenance.components import resolve
     from provenance.plugins import get_host
     from provenance.policy.evaluate import Policy, evaluate
     from provenance.policy.failon import parse, require_plugins

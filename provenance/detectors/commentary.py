@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from provenance.detectors.context import DetectionContext
+from provenance.detectors.decisions import decide
+from provenance.detectors.evidence import evidence_for
 from provenance.hookspecs import hookimpl
 from provenance.model import Finding
-from provenance.detectors.context import DetectionContext
-from provenance.detectors.evidence import evidence_for
-from provenance.detectors.rewrite import decide
+from provenance.rules import REWRITE_THRESHOLD, REWRITE_TRACED
 
 
 class CommentaryDetector:
@@ -18,8 +19,8 @@ class CommentaryDetector:
     description = "material in the derived article that cannot be traced to the source"
 
     def detect(self, ctx: DetectionContext) -> Iterator[Finding]:
-        threshold = ctx.option("rewrite.threshold", 0.35)
-        traced_threshold = ctx.option("rewrite.traced_threshold", 0.66)
+        threshold = ctx.option("rewrite.threshold", REWRITE_THRESHOLD)
+        traced_threshold = ctx.option("rewrite.traced_threshold", REWRITE_TRACED)
         for a in ctx.aligned:
             decision = decide(a, threshold, traced_threshold)
             if decision.rewrite:

@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from provenance.align.core import Alignment, ParagraphAlignment
-from provenance.model import Document, Paragraph
+from provenance.detectors.decisions import decide
+from provenance.model import Alignment, Document, Paragraph, ParagraphAlignment
+from provenance.rules import COPY_THRESHOLD, REWRITE_THRESHOLD, REWRITE_TRACED
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,12 +29,10 @@ class DetectionContext:
     def reused(self, a: ParagraphAlignment) -> bool:
         """Whether the built-in rules would call this paragraph copied or rewritten, with the thresholds in effect:
         for plugins that annotate reused material without re-deriving the core's labels."""
-        from provenance.detectors.rewrite import decide
-
-        if a.wording >= float(self.option("copy.threshold", 0.7)) and a.sources:
+        if a.wording >= float(self.option("copy.threshold", COPY_THRESHOLD)) and a.sources:
             return True
-        return decide(a, float(self.option("rewrite.threshold", 0.35)),
-                      float(self.option("rewrite.traced_threshold", 0.66))).rewrite
+        return decide(a, float(self.option("rewrite.threshold", REWRITE_THRESHOLD)),
+                      float(self.option("rewrite.traced_threshold", REWRITE_TRACED))).rewrite
 
     def source_paragraph(self, index: int) -> Paragraph:
         return self.source.paragraphs[index]

@@ -11,47 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from provenance.align.core import ParagraphAlignment
+from provenance.detectors.context import DetectionContext
+from provenance.detectors.decisions import QUOTE_MODES, is_copy
+from provenance.detectors.evidence import evidence_for
 from provenance.hookspecs import hookimpl
 from provenance.model import Finding
-from provenance.policy.options import Option
-from provenance.detectors.context import DetectionContext
-from provenance.detectors.evidence import evidence_for
-
-QUOTE_MODES = ("auto", "count", "ignore")
-ENOUGH_PROSE = 8  # words outside quotation marks needed to judge a paragraph's prose apart from its quotes
-
-
-def is_copy(a: ParagraphAlignment, threshold: float, prose_threshold: float, passage: int, quotes: str) -> bool:
-    """Whether the wording is the source's, with quotations treated as `quotes` says (see the module docstring)."""
-    if not a.sources:
-        return False
-    if quotes == "count":
-        long_passage = a.longest_run >= passage and a.wording >= 0.25 and a.words >= passage
-        return a.wording >= threshold or long_passage
-    # A long verbatim passage of prose (not a quotation) makes a long paragraph a copy even when the rest of it
-    # is new: an editor has to see it.
-    long_passage = (a.longest_run >= passage and a.wording_outside_quotes >= 0.25
-                    and a.words_outside_quotes >= passage)
-    if quotes == "ignore":
-        quoted = a.words_outside_quotes < a.words
-        enough = a.words_outside_quotes >= (ENOUGH_PROSE if quoted else 1)
-        return enough and (a.wording_outside_quotes >= threshold or long_passage)
-    if a.wording < threshold and not long_passage:
-        return False
-    if not long_passage and a.words_outside_quotes >= ENOUGH_PROSE and a.wording_outside_quotes < prose_threshold:
-        return False  # verbatim quotes inside reworded prose: the rewrite detector reports those
-    return True
-
+from provenance.components import Option
+from provenance.rules import COPY_PASSAGE_WORDS, COPY_PROSE_THRESHOLD, COPY_THRESHOLD
 
 class CopyDetector:
     name = "copy"
     relation = "copy"
     description = "wording kept from the source (shared word runs), light edits allowed"
     options = {
-        "threshold": Option(0.7, float, "share of words in shared 4+ word runs for a copy", 0.0, 1.0),
-        "prose_threshold": Option(0.6, float, "the same share outside quotation marks", 0.0, 1.0),
-        "passage_words": Option(20, int, "a verbatim passage this long makes a long paragraph a copy", 4),
+        "threshold": Option(COPY_THRESHOLD, float, "share of words in shared 4+ word runs for a copy", 0.0, 1.0),
+        "prose_threshold": Option(COPY_PROSE_THRESHOLD, float, "the same share outside quotation marks", 0.0, 1.0),
+        "passage_words": Option(COPY_PASSAGE_WORDS, int, "a verbatim passage this long makes a long paragraph a copy", 4),
         "quotes": Option("auto", str, "whether quoted words count as copied: auto, count or ignore",
                          choices=QUOTE_MODES),
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from provenance.align.core import ParagraphAlignment
+from provenance.model import ParagraphAlignment
 
 
 def evidence_for(a: ParagraphAlignment, decision: Any = None) -> dict[str, Any]:

@@ -10,77 +10,15 @@ evidence names the signal that decided (`scorer`)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import ClassVar
 
-from provenance.align.core import ParagraphAlignment, Signal
+from provenance.detectors.context import DetectionContext
+from provenance.detectors.decisions import decide
+from provenance.detectors.evidence import evidence_for
 from provenance.hookspecs import hookimpl
 from provenance.model import Finding
-from provenance.policy.options import Option
-from provenance.signals import CHAIN, SIGNAL_SUPPORT, STRONG_WORDING
-from provenance.detectors.context import DetectionContext
-from provenance.detectors.evidence import evidence_for
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """Whether a paragraph is a rewrite, and which signal decided: `lexical` (the built-in word evidence) or the
-    name of the scorer plugin that changed the lexical call."""
-
-    rewrite: bool
-    scorer: str = "lexical"
-    reason: str = ""
-
-
-def derived_article(s: Signal) -> bool:
-    """Whether the article as a whole retells the source: enough of its sentences match source sentences in the
-    source's order (`Signal.chain`)."""
-    return s.chain >= CHAIN
-
-
-def decide(a: ParagraphAlignment, threshold: float, traced_threshold: float) -> Decision:
-    """The lexical rule (`is_rewrite`), changed by a scorer's signal only where that evidence supports it.
-
-    Meaning alone does not make a rewrite: two reports of one event state the same facts. So the bar a signal must
-    clear depends on the article. Inside an article that retells the source in order (`derived_article`), a
-    paragraph whose meaning does not contradict its source (the scorer's `context_threshold`) keeps or gains its
-    rewrite label when it sits where the order expects it or shares some content; this finds the heavy paraphrase
-    that words miss. Outside one, the meaning must be close (`threshold`), shared content must support it and the
-    paragraph must bring no figure its matched source lacks; a lexical rewrite under that bar is overruled (shared
-    names, figures and topic words, another text). Paragraphs whose wording is largely the source's are never
-    overruled.
-    """
-    lexical = is_rewrite(a, threshold, traced_threshold)
-    for s in a.signals:
-        context = derived_article(s)
-        bar = s.context_threshold if context else s.threshold
-        where = f"article retells the source in order ({s.chain} sentences)" if context else \
-            f"no ordered retelling of the source ({s.chain} sentences in order)"
-        if lexical:
-            if s.score < bar and a.wording < STRONG_WORDING:
-                return Decision(False, s.scorer, f"{s.scorer} similarity {s.score:.2f} < {bar:.2f}, {where}: "
-                                "the words are shared, the meaning is not close enough")
-            continue
-        if not s.sources or s.score < bar:
-            continue
-        if context and (s.in_order or a.content >= SIGNAL_SUPPORT):
-            support = "placed by the order of the articles" if s.in_order else "with shared content"
-        elif a.content >= SIGNAL_SUPPORT and not s.new_numbers:
-            support = "with shared content and no new figures"
-        else:
-            continue
-        return Decision(True, s.scorer, f"{s.scorer} similarity {s.score:.2f} >= {bar:.2f}, {where}, {support}")
-    return Decision(lexical)
-
-
-def is_rewrite(a: ParagraphAlignment, threshold: float, traced_threshold: float) -> bool:
-    """Enough content covered; or, in a paragraph of three or more sentences, most sentences each traced to one
-    source sentence (a heavy paraphrase keeps the sentence plan while changing most words); or order evidence."""
-    if not a.sources:
-        return False
-    if a.content >= threshold or a.order_inferred or a.wording >= 0.5:
-        return True
-    return a.sentences >= 3 and a.traced >= traced_threshold
+from provenance.components import Option
+from provenance.rules import REWRITE_THRESHOLD, REWRITE_TRACED
 
 
 class RewriteDetector:
@@ -88,8 +26,8 @@ class RewriteDetector:
     relation = "rewrite"
     description = "content kept with changed wording, including merges, splits and order-inferred paraphrases"
     options: ClassVar[dict[str, Option]] = {
-        "threshold": Option(0.35, float, "share of content traced to source sentences for a rewrite", 0.0, 1.0),
-        "traced_threshold": Option(0.66, float, "share of sentences traced one-to-one (3+ sentences)", 0.0, 1.0),
+        "threshold": Option(REWRITE_THRESHOLD, float, "share of content traced to source sentences for a rewrite", 0.0, 1.0),
+        "traced_threshold": Option(REWRITE_TRACED, float, "share of sentences traced one-to-one (3+ sentences)", 0.0, 1.0),
     }
 
     def detect(self, ctx: DetectionContext) -> Iterator[Finding]:

@@ -5,45 +5,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from provenance.index import vectors as embeddings
-from provenance.assemble import MIN_WORDS, decide_verdict
-from provenance.assemble import words as count_words
-from provenance.text.load import load_document
+from provenance.assemble import PRECEDENCE, counted, decide_verdict, tally
 from provenance.engine import compare_documents, known_options
+from provenance.index import vectors as embeddings
 from provenance.index.base import Prints, prints_of_document
-from provenance.model import Document, Report
-from provenance.policy.options import resolve
-
-RANK = {"copy": 0, "rewrite": 1, "added": 2, "boilerplate": 3}
-
-
-@dataclass(frozen=True, slots=True)
-class AuditResult:
-    derived: str
-    verdict: str
-    shares: dict[str, float]
-    sources: tuple[str, ...]  # documents that at least one paragraph is attributed to, by words attributed
-    candidates: tuple[tuple[str, float], ...]  # retrieved documents and their retrieval scores
-    paragraphs: tuple[dict[str, Any], ...]
-    reports: dict[str, Report] = field(default_factory=dict)
-
-    def to_dict(self, *, full: bool = True) -> dict[str, Any]:
-        d: dict[str, Any] = {
-            "schema": "text-provenance/audit/1",
-            "derived": self.derived,
-            "verdict": self.verdict,
-            "shares": {k: round(v, 4) for k, v in self.shares.items()},
-            "sources": list(self.sources),
-            "candidates": [{"id": doc, "score": round(s, 4)} for doc, s in self.candidates],
-            "paragraphs": list(self.paragraphs),
-        }
-        if full:
-            d["reports"] = {doc: r.to_dict() for doc, r in self.reports.items()}
-        return d
-
+from provenance.model import AuditParagraph, AuditResult, Document, Report
+from provenance.components import resolve
+from provenance.text.load import load_document
 
 BATCH = 64  # articles whose index lookups go in one call: the per-call cost is paid once for all of them
 
@@ -112,35 +82,30 @@ def _attribute(index: Any, derived: Document, found: list[list[Any]], host: Any,
                 embeddings.remember(scorer, blob, src)
         reports[doc_id] = compare_documents(src, derived, host=host, options=options)
 
-    min_words = int((options or {}).get(MIN_WORDS, 0))  # options arrive resolved (audit_documents)
-    paragraphs: list[dict[str, Any]] = []
-    words: dict[str, int] = defaultdict(int)
-    by_source: dict[str, int] = defaultdict(int)
-    traced = 0.0
+    opts = options or {}
+    paragraphs: list[AuditParagraph] = []
     for p in derived.paragraphs:
         best_doc, best_row = None, None
         for doc_id, rep in reports.items():
             row = rep.paragraphs[p.index]
-            if best_row is None or (RANK[row.relation], -row.score) < (RANK[best_row.relation], -best_row.score):
+            if best_row is None or (PRECEDENCE[row.relation], -row.score) < (PRECEDENCE[best_row.relation],
+                                                                              -best_row.score):
                 best_doc, best_row = doc_id, row
         if best_row is None:
-            rel, n = ("boilerplate" if p.is_boilerplate else "added"), count_words(p.text)
-            entry: dict[str, Any] = {"index": p.index, "relation": rel, "source": None, "sources": [], "score": 0.0}
-        else:
-            rel, n = best_row.relation, best_row.words
-            attributed = best_doc if rel in ("copy", "rewrite") else None
-            entry = {"index": p.index, "relation": rel, "source": attributed,
-                     "sources": list(best_row.sources) if attributed else [], "score": round(best_row.score, 4)}
-        counted = rel != "boilerplate" and n >= min_words  # as assemble counts: short paragraphs are not
-        paragraphs.append({**entry, "words": n, **({} if counted or rel == "boilerplate" else {"counted": False})})
-        if counted:
-            words[rel] += n
-            if entry["source"]:
-                by_source[entry["source"]] += n
-    total = sum(words.values())
-    shares = {k: (words[k] / total if total else 0.0) for k in ("copy", "rewrite", "added")}
-    if reports:
-        traced = max(r.metadata.get("traced_sentences", 0.0) for r in reports.values())
-    verdict = decide_verdict(shares, {**(options or {})}, traced)
+            rel = "boilerplate" if p.is_boilerplate else "added"
+            paragraphs.append(AuditParagraph(p.index, rel, None, (), 0.0, p.words, counted(rel, p.words, opts)))
+            continue
+        rel = best_row.relation
+        attributed = best_doc if rel in ("copy", "rewrite") else None
+        paragraphs.append(AuditParagraph(p.index, rel, attributed, best_row.sources if attributed else (),
+                                         round(best_row.score, 4), best_row.words,
+                                         counted(rel, best_row.words, opts)))
+    shares, _ = tally(((q.relation, q.words) for q in paragraphs), opts)
+    by_source: dict[str, int] = defaultdict(int)
+    for q in paragraphs:
+        if q.counted and q.source:
+            by_source[q.source] += q.words
+    traced = max((r.metadata.get("traced_sentences", 0.0) for r in reports.values()), default=0.0)
+    verdict = decide_verdict(shares, {**opts}, traced)
     sources = tuple(d for d, _ in sorted(by_source.items(), key=lambda kv: (-kv[1], kv[0])))
     return AuditResult(derived.name, verdict, shares, sources, tuple(ranked), tuple(paragraphs), reports)

@@ -11,11 +11,17 @@ from typing import Any, Protocol
 import numpy as np
 
 from provenance.errors import InputError, UsageError
-from provenance.fingerprint import FingerprintParams
+from provenance.fingerprint import (
+    SENTENCE_PERM,
+    FingerprintParams,
+    Fingerprints,
+    fingerprint_document,
+    fingerprint_paragraphs,
+)
+from provenance.model import Document
 
 FORMAT_VERSION = 4  # 4: Redis stores segments, as SQLite does (whose layout is unchanged since format 2)
 TEXT_LEVEL = 6  # zlib level of stored texts (compressed by the fingerprinting workers, in parallel)
-SENTENCE_MIN_WORDS = 3  # shorter sentences ("He said so.") would match everywhere
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,48 +152,29 @@ class Prints:
         return keys, rows
 
 
-def make_prints(paragraphs: Sequence[tuple[int, str, Sequence[tuple[int, int]]]], params: IndexParams) -> Prints:
-    """Prints of (paragraph index, text, sentence spans) triples: one tokenisation, batched MinHash."""
-    from provenance.fingerprint import signatures
-    from provenance.text.tokenize import tokenize
-
-    fp = params.fingerprint
-    shingles: list[list[bytes]] = []
-    sentence_sets: list[list[bytes]] = []
-    sentence_rows: list[int] = []
-    for row, (_, text, spans) in enumerate(paragraphs):
-        toks = tokenize(text)
-        words = [(t.start, t.content.encode()) for t in toks if t.content]
-        shingles.append([w for _, w in words])
-        if params.sentence_keys and len(spans) > 0:
-            for start, end in spans:
-                sent = [w for pos, w in words if start <= pos < end]
-                if len(set(sent)) >= SENTENCE_MIN_WORDS:
-                    sentence_sets.append(sent)
-                    sentence_rows.append(row)
-    sigs = signatures(shingles, fp.num_perm, fp.seed)
-    sizes = np.fromiter((min(len(set(s)), 65535) for s in shingles), dtype=np.uint16, count=len(shingles))
-    if sentence_sets:
-        ssig = signatures(sentence_sets, 2, fp.seed + 1)
-        skeys = band_keys(ssig, 1, 2, salt=SENTENCE_SALT).ravel()
+def prints_of(fp: Fingerprints) -> Prints:
+    """What the index keeps of fingerprinted paragraphs: their content signatures and sizes, and the keys of their
+    sentences' signatures."""
+    if fp.sentence_signatures is not None and len(fp.sentence_signatures):
+        skeys = band_keys(fp.sentence_signatures, 1, SENTENCE_PERM, salt=SENTENCE_SALT).ravel()
+        srows = fp.sentence_rows if fp.sentence_rows is not None else np.zeros(0, np.int64)
     else:
-        skeys = np.zeros(0, np.uint32)
-    return Prints(np.array([p[0] for p in paragraphs], dtype=np.int64), sigs, sizes, skeys,
-                  np.array(sentence_rows, dtype=np.int64))
+        skeys, srows = np.zeros(0, np.uint32), np.zeros(0, np.int64)
+    return Prints(fp.rows, fp.content, fp.sizes, skeys, srows)
 
 
-def prints_of_document(doc: Any, params: IndexParams) -> Prints:
+def prints_of_document(doc: Document, params: IndexParams) -> Prints:
     """Prints of every non-boilerplate paragraph of a segmented Document."""
-    body = [p for p in doc.paragraphs if not p.is_boilerplate]
-    return make_prints([(p.index, p.text, [(s.start, s.end) for s in p.sentences]) for p in body], params)
+    return prints_of(fingerprint_document(doc, params.fingerprint, wording=False, sentences=params.sentence_keys))
 
 
 def prints_of_texts(texts: Sequence[str], params: IndexParams) -> Prints:
-    """Prints of plain paragraphs (benchmarks, tests): sentences split the way the segmenter splits them."""
-    from provenance.text.tokenize import split_sentences
+    """Prints of plain paragraphs (benchmarks, tests), segmented into sentences as any paragraph is."""
+    from provenance.text.segment import make_paragraph
 
-    return make_prints([(i, t, [(s.start, s.end) for s in split_sentences(t)]) for i, t in enumerate(texts)],
-                       params)
+    paragraphs = [make_paragraph(i, t) for i, t in enumerate(texts)]
+    return prints_of(fingerprint_paragraphs(paragraphs, params.fingerprint, wording=False,
+                                            sentences=params.sentence_keys))
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ import struct
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from provenance.components import EmbeddingScorer
 from provenance.errors import InputError, PluginError, UsageError
 
 MAGIC = b"provenance-vectors/1\n"
@@ -38,7 +39,7 @@ def digest(text: str) -> bytes:
 
 
 def can_embed(scorer: Any) -> bool:
-    return all(hasattr(scorer, a) for a in ("embedding_version", "embed", "remember"))
+    return isinstance(scorer, EmbeddingScorer)
 
 
 def embedder(host: Any, name: str) -> Any:

@@ -32,7 +32,7 @@ from typing import Any
 
 from provenance.policy.allowlist import KINDS, Allowlist
 from provenance.errors import UsageError
-from provenance.policy.options import Option
+from provenance.components import Option
 from provenance.policy.failon import Threshold, parse
 
 FILE_NAMES = ("provenance.toml", "pyproject.toml")  # looked for in this order in each directory

@@ -19,7 +19,7 @@ from typing import Any
 
 from provenance.policy.allowlist import Allowlist
 from provenance.assemble import decide_verdict
-from provenance.index.audit import AuditResult
+from provenance.model import AuditResult
 from provenance.policy.failon import Measures, Threshold, uncredited_share
 
 
@@ -120,13 +120,13 @@ def evaluate(policy: Policy, result: AuditResult, metadata: Callable[[str], Mapp
     rewrite_words: dict[str, int] = defaultdict(int)
     total = 0
     for p in result.paragraphs:
-        if p["relation"] == "boilerplate" or p.get("counted") is False:
+        if p.relation == "boilerplate" or not p.counted:
             continue
-        total += p["words"]
-        if p["source"] and p["relation"] == "copy":
-            copy_words[p["source"]] += p["words"]
-        elif p["source"] and p["relation"] == "rewrite":
-            rewrite_words[p["source"]] += p["words"]
+        total += p.words
+        if p.source and p.relation == "copy":
+            copy_words[p.source] += p.words
+        elif p.source and p.relation == "rewrite":
+            rewrite_words[p.source] += p.words
 
     uses: list[SourceUse] = []
     for doc_id, report in result.reports.items():

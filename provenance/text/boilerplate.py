@@ -13,9 +13,16 @@ from collections import defaultdict
 from dataclasses import replace
 
 from provenance.model import Paragraph
+from provenance.rules import (
+    HEADLINE_WORDS,
+    LINK_RUN,
+    PROSE_WORDS,
+    SHORT_WORDS,
+    STAMP_WORDS,
+    UNPUNCTUATED_PROSE_WORDS,
+)
 from provenance.text.tokenize import WORD_RE, fold
 
-_WORD = WORD_RE  # CJK characters count one each
 _TERMINAL = re.compile(r"[.!?\u3002\uff01\uff1f][\"'\u201d\u2019)\]]*\s*$")
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t(?:ember)?)?"
@@ -29,24 +36,17 @@ _DATE = re.compile(
 _COPYRIGHT = re.compile(r"\u00a9|\(c\)\s*\d{4}", re.IGNORECASE)
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "title")
 
-SHORT_WORDS = 4
-PROSE_WORDS = 8
-
-
-def _words(text: str) -> int:
-    return len(_WORD.findall(text))
-
 
 def _is_prose(p: Paragraph) -> bool:
-    n = _words(p.text)
+    n = p.words
     if _TERMINAL.search(p.text) and n >= PROSE_WORDS:
         return True
     # Unpunctuated text is prose only when long: a teaser headline can hold two short sentences.
-    return len(p.sentences) >= 2 and n >= 25
+    return len(p.sentences) >= 2 and n >= UNPUNCTUATED_PROSE_WORDS
 
 
 def _key(text: str) -> str:
-    return " ".join(_WORD.findall(fold(text).casefold()))
+    return " ".join(WORD_RE.findall(fold(text).casefold()))
 
 
 def _repeated(keys: list[str]) -> list[bool]:
@@ -83,7 +83,7 @@ def classify(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
     if n == 0:
         return paragraphs
     prose = [_is_prose(p) for p in paragraphs]
-    words = [_words(p.text) for p in paragraphs]
+    words = [p.words for p in paragraphs]
     keys = [_key(p.text) for p in paragraphs]
     prose_idx = [i for i, v in enumerate(prose) if v]
     first_prose = prose_idx[0] if prose_idx else None
@@ -101,7 +101,7 @@ def classify(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
             j = i
             while j < n and (titleish[j] or (words[j] <= SHORT_WORDS and not prose[j])):
                 j += 1
-            if sum(titleish[i:j]) >= 3:
+            if sum(titleish[i:j]) >= LINK_RUN:
                 for k in range(i, j):
                     in_link_run[k] = True
             i = max(j, i + 1)
@@ -123,11 +123,12 @@ def classify(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
             continue
         if _COPYRIGHT.search(text):
             roles.append(("boilerplate", "copyright line"))
-        elif words[i] <= 12 and _DATE.search(text) and not _TERMINAL.search(text):
+        elif words[i] <= STAMP_WORDS and _DATE.search(text) and not _TERMINAL.search(text):
             roles.append(("boilerplate", "date or time stamp"))
         elif words[i] <= SHORT_WORDS and not (is_heading_tag and words[i] >= 2 and not tail):
             roles.append(("boilerplate", "short line without sentence punctuation"))
-        elif (head and not headline_taken and not p.from_line_block and 5 <= words[i] <= 30
+        elif (head and not headline_taken and not p.from_line_block
+              and HEADLINE_WORDS[0] <= words[i] <= HEADLINE_WORDS[1]
               and not _TERMINAL.search(text)):
             headline_taken = True  # the article's own headline, even when the page repeats it
             roles.append(("heading", "headline"))

@@ -27,12 +27,12 @@ def _choose_extractor(text: str, name: str, fmt: str | None, host: Any) -> Any:
     suffix = os.path.splitext(name)[1].lower()
     if suffix:
         for ex in extractors.values():
-            if suffix in getattr(ex, "suffixes", ()):
+            if suffix in ex.suffixes:
                 return ex
     best, best_score = None, -1.0
     for ex in extractors.values():
         try:
-            score = float(ex.sniff(text)) if hasattr(ex, "sniff") else 0.0
+            score = float(ex.sniff(text))
         except Exception as exc:
             raise PluginError(f"extractor {ex.name!r} failed to sniff {name}: {type(exc).__name__}: {exc}",
                               plugin=host.plugin_of("extractors", ex.name)) from exc

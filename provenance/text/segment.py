@@ -2,7 +2,8 @@
 
 Extractors hand over blocks (blank-line blocks, HTML block elements). A block made of short single-newline lines,
 such as a menu, a byline box or a list of links, is split into its lines so each can be judged on its own; a block of
-hard-wrapped prose is joined into one paragraph.
+hard-wrapped prose is joined into one paragraph. Each paragraph is tokenised here, once: every later step reads its
+tokens and word count from the model.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ import re
 from collections.abc import Iterable
 
 from provenance.model import Block, Paragraph
-from provenance.text.tokenize import WORD_RE, split_sentences
+from provenance.rules import HARD_WRAP_CONTINUED, LINE_LIST_MEDIAN_WORDS
+from provenance.text.tokenize import count_words, split_sentences, tokenize
 
 _TERMINAL = re.compile(r"[.!?:;\u3002\uff01\uff1f][\"'\u201d\u2019)\]]*\s*$")
-_WORD = WORD_RE  # CJK characters count one each
 
 
 def _is_line_list(lines: list[str]) -> bool:
@@ -26,12 +27,12 @@ def _is_line_list(lines: list[str]) -> bool:
     if len(lines) < 2:
         return False
     continued = sum(1 for nxt in lines[1:] if nxt[:1].islower())
-    if continued / (len(lines) - 1) > 0.2:
+    if continued / (len(lines) - 1) > HARD_WRAP_CONTINUED:
         return False
-    words = sorted(len(_WORD.findall(line)) for line in lines)
+    words = sorted(count_words(line) for line in lines)
     median = words[len(words) // 2]
     terminal = sum(1 for line in lines if _TERMINAL.search(line))
-    if median <= 8:
+    if median <= LINE_LIST_MEDIAN_WORDS:
         return True  # short lines: a menu, a byline box, a list
     # Long lines: separate paragraphs when each is a complete sentence or a headline of its own.
     return terminal >= len(lines) - 1 or terminal == 0
@@ -48,19 +49,23 @@ def paragraphs_from_blocks(blocks: Iterable[Block]) -> tuple[Paragraph, ...]:
         if len(lines) > 1 and block.tag not in ("pre", "code") and _is_line_list(lines):
             for offset, line in kept:
                 ln = block.start_line + offset if block.start_line is not None else None
-                out.append(_paragraph(len(out), line, ln, ln, block.tag, from_line_block=True))
+                out.append(make_paragraph(len(out), line, ln, ln, block.tag, from_line_block=True))
             continue
         text = " ".join(lines) if block.tag not in ("pre", "code") else "\n".join(lines)
         text = re.sub(r"[ \t]+", " ", text)
-        out.append(_paragraph(len(out), text, block.start_line, block.end_line, block.tag, from_line_block=False))
+        out.append(make_paragraph(len(out), text, block.start_line, block.end_line, block.tag, from_line_block=False))
     return tuple(out)
 
 
-def _paragraph(index: int, text: str, start: int | None, end: int | None, tag: str, *, from_line_block: bool) -> Paragraph:
+def make_paragraph(index: int, text: str, start: int | None = None, end: int | None = None, tag: str = "p", *,
+                   from_line_block: bool = False) -> Paragraph:
+    """One paragraph with its sentences, tokens and word count: the only place a Paragraph is made."""
     return Paragraph(
         index=index,
         text=text,
         sentences=split_sentences(text),
+        tokens=tuple(tokenize(text)),
+        words=count_words(text),
         start_line=start,
         end_line=end,
         tag=tag,

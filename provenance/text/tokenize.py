@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 
-from provenance.model import Sentence
+from provenance.model import Sentence, Token
 
 # Folding tables: typographic variants that mean the same thing in running text.
 _FOLD = str.maketrans(
@@ -71,21 +70,6 @@ def clean(text: str) -> str:
 def fold(text: str) -> str:
     """NFKC plus folded quotes, dashes and spaces: the comparison form of a piece of text."""
     return unicodedata.normalize("NFKC", text).translate(_FOLD)
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A word, number, acronym or CJK character with its offsets into the paragraph text.
-
-    `norm` is the case-folded comparison form; `content` is the stem used for meaning (empty for stopwords).
-    """
-
-    norm: str
-    start: int
-    end: int
-    kind: str  # "w" word, "n" number, "a" acronym, "c" CJK character
-    content: str
-    capital: bool
 
 
 @lru_cache(maxsize=1)

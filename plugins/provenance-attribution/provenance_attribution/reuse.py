@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from provenance import ParagraphAlignment
-
-WORDING_FROM = 0.5  # "mostly the source's wording": a copied paragraph, for the material-reuse rule
+from provenance.rules import STRONG_WORDING as WORDING_FROM  # "mostly the source's wording": the core's own bar
 
 
 @dataclass(frozen=True, slots=True)

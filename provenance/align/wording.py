@@ -1,0 +1,114 @@
+"""The wording view: maximal runs of shared words (at least `RUN` words) between a derived paragraph and the whole
+source, found through an index of the source's RUN-grams in linear time per paragraph.
+
+The share of a paragraph's words inside such runs is the evidence of copying. Quoted speech is tracked apart, so a
+quote kept verbatim inside reworded prose is not mistaken for copied prose.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from provenance.model import Paragraph, Phrase, Quote, Token
+from provenance.rules import PHRASES_SHOWN, QUOTE_ATTRIBUTED, QUOTE_COPIED, RUN, RUN_CANDIDATES
+from provenance.text.tokenize import quote_spans
+
+Run = tuple[int, int, int]  # (first token, length, source paragraph index)
+
+
+class RunIndex:
+    """Word RUN-grams of the whole source, to find maximal shared word runs in linear time per paragraph."""
+
+    def __init__(self, paragraphs: Sequence[Paragraph]) -> None:
+        self.words: list[str] = []
+        self.para_of: list[int] = []
+        self.grams: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        self.whole: dict[tuple[str, ...], list[int]] = {}  # paragraphs too short for a run, matched whole
+        for p in paragraphs:
+            base = len(self.words)
+            norms = [t.norm for t in p.tokens]
+            self.words.extend(norms)
+            self.words.append("\x00")  # runs never cross a paragraph boundary
+            self.para_of.extend([p.index] * (len(norms) + 1))
+            for i in range(len(norms) - RUN + 1):
+                self.grams[tuple(norms[i : i + RUN])].append(base + i)
+            if 0 < len(norms) < RUN:
+                self.whole.setdefault(tuple(norms), []).append(p.index)
+
+    def match(self, tokens: Sequence[Token], prefer: int = 0) -> tuple[list[int], list[Run]]:
+        """Return per-token coverage flags and the maximal runs (start, length, source paragraph). Among equally
+        long runs, the one in the source paragraph nearest `prefer` wins, so a passage repeated in both articles
+        maps each copy to its own counterpart."""
+        norms = [t.norm for t in tokens]
+        n = len(norms)
+        covered = [0] * n
+        runs: list[Run] = []
+        if 0 < n < RUN and tuple(norms) in self.whole:  # a short paragraph identical to a source one
+            return [1] * n, [(0, n, min(self.whole[tuple(norms)], key=lambda q: abs(q - prefer)))]
+        i = 0
+        words = self.words
+        while i <= n - RUN:
+            hits = self.grams.get(tuple(norms[i : i + RUN]))
+            if not hits:
+                i += 1
+                continue
+            best_len, best_pos = 0, hits[0]
+            for j in hits[:RUN_CANDIDATES]:
+                k = RUN
+                while i + k < n and j + k < len(words) and words[j + k] == norms[i + k]:
+                    k += 1
+                if k > best_len or (k == best_len and abs(self.para_of[j] - prefer)
+                                    < abs(self.para_of[best_pos] - prefer)):
+                    best_len, best_pos = k, j
+            runs.append((i, best_len, self.para_of[best_pos]))
+            for k in range(i, i + best_len):
+                covered[k] = 1
+            i += best_len
+        return covered, runs
+
+
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """A derived paragraph's wording evidence."""
+
+    covered: list[int]  # per token: inside a shared run
+    runs: list[Run]
+    wording: float  # share of words inside shared runs
+    wording_outside_quotes: float
+    words_outside_quotes: int
+    longest_run: int
+    phrases: tuple[Phrase, ...]
+    quotes: tuple[Quote, ...]
+
+
+def wording_of(p: Paragraph, index: RunIndex) -> Wording:
+    tokens = p.tokens
+    covered, runs = index.match(tokens, prefer=p.index)
+    n = len(tokens)
+    wording = sum(covered) / n if n else 0.0
+    qspans = quote_spans(p.text)
+    in_quote = [any(a <= t.start < b for a, b in qspans) for t in tokens]
+    outside = [i for i in range(n) if not in_quote[i]]
+    wording_out = (sum(covered[i] for i in outside) / len(outside)) if outside else wording
+    quotes: list[Quote] = []
+    for a, b in qspans:
+        idx = [i for i, t in enumerate(tokens) if a <= t.start < b]
+        if len(idx) < 3:
+            continue
+        copied_share = sum(covered[i] for i in idx) / len(idx)
+        src_para = None
+        for start, length, sp in runs:
+            if start <= idx[0] < start + length or idx[0] <= start <= idx[-1]:
+                src_para = sp
+                break
+        quotes.append(Quote(p.text[a:b], len(idx), copied_share >= QUOTE_COPIED,
+                            src_para if copied_share >= QUOTE_ATTRIBUTED else None))
+    phrases = tuple(
+        Phrase(p.text[tokens[s].start : tokens[s + ln - 1].end], ln, sp)
+        for s, ln, sp in sorted(runs, key=lambda r: (-r[1], r[0]))[:PHRASES_SHOWN]
+        if ln >= RUN + 1
+    )
+    longest = max((ln for _, ln, _ in runs), default=0)
+    return Wording(covered, runs, wording, wording_out, len(outside), longest, phrases, tuple(quotes))

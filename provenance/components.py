@@ -1,0 +1,173 @@
+"""What a component is: the typed contracts of extractors, detectors, scorers, renderers and index backends, and
+the options a component declares.
+
+Built-in components and third-party plugins register objects through the hooks (provenance/hookspecs.py); the host
+(provenance/plugins.py) checks each against its Protocol here when it is registered, so a broken plugin is refused
+by name at load time instead of failing halfway through a comparison. Optional capabilities (a scorer that can judge
+pairs again, or store vectors in an index) are Protocols of their own, checked where they are used.
+
+Options: a component declares `options = {"threshold": Option(0.7, float, "...")}`; users set it as
+`--option <component>.threshold=0.8`, in the `options` table of a policy file (provenance/policy/config.py), or with
+`compare(..., options={...})`. Unknown names and values of the wrong type are usage errors (exit 2) that say what
+is known and expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from provenance.errors import UsageError
+from provenance.model import Extracted, Finding
+
+if TYPE_CHECKING:
+    from provenance.detectors.context import DetectionContext
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    default: Any
+    type: Callable[[Any], Any] = float
+    help: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()  # for a str option: the only values it accepts
+
+    def parse(self, name: str, value: Any) -> Any:
+        if self.choices:
+            if not isinstance(value, str) or value not in self.choices:
+                raise UsageError(f"option {name} expects one of {', '.join(self.choices)}, got {value!r}")
+            return value
+        if self.type is bool and isinstance(value, str):
+            lowered = value.strip().lower()
+            if lowered not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                raise UsageError(f"option {name} expects true or false, got {value!r}")
+            return lowered in ("1", "true", "yes", "on")
+        try:
+            parsed = self.type(value)
+        except (TypeError, ValueError):
+            kind = {int: "an integer", float: "a number", str: "a string"}.get(self.type, "another value")
+            raise UsageError(f"option {name} expects {kind}, got {value!r}") from None
+        if self.minimum is not None and parsed < self.minimum:
+            raise UsageError(f"option {name} must be at least {self.minimum}, got {parsed}")
+        if self.maximum is not None and parsed > self.maximum:
+            raise UsageError(f"option {name} must be at most {self.maximum}, got {parsed}")
+        return parsed
+
+
+def declared(owner: str, options: Mapping[str, Any] | None) -> dict[str, Option]:
+    """Full names (`owner.key`) of a component's declared options."""
+    out: dict[str, Option] = {}
+    for key, opt in (options or {}).items():
+        full = key if "." in key else f"{owner}.{key}"
+        out[full] = opt if isinstance(opt, Option) else Option(opt, type(opt) if not isinstance(opt, int) or isinstance(opt, bool) else float)
+    return out
+
+
+def resolve(known: Mapping[str, Option], given: Mapping[str, Any]) -> dict[str, Any]:
+    """Defaults overlaid with the user's values, every value parsed and checked."""
+    unknown = sorted(k for k in given if k not in known)
+    if unknown:
+        raise UsageError(f"unknown option {', '.join(unknown)}; known options: {', '.join(sorted(known))}")
+    values = {k: opt.default for k, opt in known.items()}
+    for k, v in given.items():
+        values[k] = known[k].parse(k, v)
+    return dict(sorted(values.items()))
+
+
+# Component contracts -------------------------------------------------------------------------------------------
+
+
+@runtime_checkable
+class Extractor(Protocol):
+    """Turns the text of one input format into blocks. `suffixes` (such as `(".md",)`) pick it by file name;
+    otherwise the extractor whose `sniff` scores the text highest (0 to 1) is used."""
+
+    name: str
+    suffixes: tuple[str, ...]
+
+    def sniff(self, text: str) -> float: ...
+
+    def extract(self, text: str, name: str) -> Extracted: ...
+
+
+@runtime_checkable
+class Detector(Protocol):
+    """Reads the alignment and yields findings: a label claim (`relation`) or an annotation (relation None)."""
+
+    name: str
+
+    def detect(self, context: DetectionContext) -> Iterable[Finding]: ...
+
+
+@runtime_checkable
+class Scorer(Protocol):
+    """Judges (derived sentence, source sentence) pairs: one similarity per pair, or None for no opinion.
+    Its `options` must declare at least `threshold`, the calibrated value from which its signal counts (the host
+    checks this when the scorer is registered)."""
+
+    name: str
+
+    def score(self, pairs: Sequence[tuple[str, str]]) -> Sequence[float | None]: ...
+
+
+@runtime_checkable
+class ConfigurableScorer(Protocol):
+    """A scorer that wants the values in effect of its own options before it is asked."""
+
+    def configure(self, values: Mapping[str, Any]) -> None: ...
+
+
+@runtime_checkable
+class JudgingScorer(Protocol):
+    """A scorer with a costlier second reading of a sentence pair (a cross-encoder), asked only where it can
+    change a label (provenance/signals.py)."""
+
+    def judge(self, pairs: Sequence[tuple[str, str]]) -> Sequence[float | None]: ...
+
+
+@runtime_checkable
+class EmbeddingScorer(Protocol):
+    """A scorer whose sentence vectors an index can store (`index add --embed`: provenance/index/vectors.py)."""
+
+    embedding_version: str
+
+    def embed(self, texts: Sequence[str]) -> Sequence[bytes | None]: ...
+
+    def remember(self, items: Sequence[tuple[str, bytes]]) -> None: ...
+
+
+@runtime_checkable
+class Renderer(Protocol):
+    """Writes a report in one format (`name`, as `--format` names it)."""
+
+    name: str
+    media_type: str
+    suffix: str
+
+    def render(self, report: Any, color: bool = False) -> str: ...
+
+
+@runtime_checkable
+class IndexBackend(Protocol):
+    """Opens corpus indexes at locations of its `schemes` (such as `("redis",)`)."""
+
+    name: str
+    schemes: tuple[str, ...]
+
+    def open(self, location: str, *, create: bool, params: Any) -> Any: ...
+
+
+CONTRACTS: dict[str, type] = {"detectors": Detector, "extractors": Extractor, "renderers": Renderer,
+                              "index_backends": IndexBackend, "scorers": Scorer}
+
+
+def missing_members(kind: str, component: object) -> list[str]:
+    """The members of its kind's contract that a component lacks (empty: it fulfils the contract)."""
+    contract = CONTRACTS[kind]
+    if isinstance(component, contract):
+        return []
+    members = set(contract.__annotations__) | {k for k, v in vars(contract).items()
+                                                 if callable(v) and not k.startswith("_")}
+    return sorted(m for m in members if not hasattr(component, m))

@@ -1,0 +1,106 @@
+"""Every decision threshold of the pipeline, defined once, named, with the reason beside it.
+
+A threshold a user may tune is also declared as an option by the component that reads it (`copy.threshold`,
+`verdict.copy_from`, ...): the option's default is the constant here, so the two cannot drift. Thresholds were
+chosen on the labelled sets in ../shared (docs/accuracy.md says how, and which were cross-validated).
+"""
+
+from __future__ import annotations
+
+# Segmenting and page furniture (provenance/text) ------------------------------------------------------------------
+
+# A multi-line block is a list of separate lines (a menu, a byline box, one sentence per line) when its median line
+# has at most this many words, or a hard-wrapped paragraph when more than this share of its lines start in lower case.
+LINE_LIST_MEDIAN_WORDS = 8
+HARD_WRAP_CONTINUED = 0.2
+# A line this short, without sentence punctuation, is furniture ("Share", "Read more") unless it is a heading tag.
+SHORT_WORDS = 4
+# Running prose: a paragraph of at least this many words ending in sentence punctuation.
+PROSE_WORDS = 8
+# Unpunctuated text counts as prose when it holds two sentences and at least this many words.
+UNPUNCTUATED_PROSE_WORDS = 25
+# A date or time stamp line is furniture up to this many words.
+STAMP_WORDS = 12
+# The article's own headline: an unpunctuated line of this many words before the body.
+HEADLINE_WORDS = (5, 30)
+# Headline-shaped lines in a run of at least this many form a list of links.
+LINK_RUN = 3
+
+# Alignment: content (provenance/align/content.py) -----------------------------------------------------------------
+
+# A second or third source sentence joins a derived sentence's cover only if it adds this share of its content:
+# merges are real, but every sentence shares a topic word or two with many others.
+MERGE_GAIN = 0.15
+MAX_SOURCES_PER_SENTENCE = 3  # a derived sentence merging more than three source sentences is a summary of a story
+# A derived sentence is traced when one source sentence alone covers this share of its content: content spread
+# thinly over many source sentences is topic overlap, not derivation.
+SENTENCE_TRACE = 0.25
+# A derived sentence links to a source sentence when that sentence covers this much of it.
+SENTENCE_LINK = 0.34
+# A source paragraph is named as a source of a derived paragraph when it gives at least this share of the top
+# one's weight (the rest are stray topic-word matches).
+SOURCE_SHARE = 0.2
+# Headline to headline: the source's headline is the derived headline's source when it covers this share.
+HEADLINE_COVER = 0.3
+
+# Alignment: wording (provenance/align/wording.py) -----------------------------------------------------------------
+
+# The shortest run of shared words that counts as wording evidence: three-word runs ("the United States") are
+# common to any two articles on one topic, four-word runs rarely are.
+RUN = 4
+RUN_CANDIDATES = 16  # source positions tried per run start: a phrase repeated more often is no evidence of where
+PHRASES_SHOWN = 8  # shared phrases listed in a paragraph's evidence (the longest)
+# A quotation is copied when this share of its words sits in shared runs, and attributed to a source paragraph
+# when at least this share does.
+QUOTE_COPIED = 0.9
+QUOTE_ATTRIBUTED = 0.5
+
+# Alignment: order (provenance/align/order.py) ---------------------------------------------------------------------
+
+# A paragraph anchors the order of the two articles when its content coverage reaches this, its wording this, or
+# (in a paragraph of three or more sentences) this share of its sentences trace one-to-one.
+ANCHOR_CONTENT = 0.35
+ANCHOR_WORDING = 0.5
+ANCHOR_TRACED = 0.66
+ANCHOR_TRACED_SENTENCES = 3
+# Weak content coverage that, with the order of the articles, makes a rewrite; at the article's edges (between the
+# source's start or end and the nearest anchor) more is asked, since only one neighbour confirms the place.
+ORDER_EVIDENCE = 0.11
+ORDER_EVIDENCE_EDGE = 0.2
+ORDER_MIN_WORDS = 5  # shorter paragraphs are not placed by order alone
+ORDER_PASSES = 4  # paragraphs placed in one pass anchor the next
+
+# Scorer signals (provenance/signals.py) ---------------------------------------------------------------------------
+
+MAX_PAIRS = 20_000  # all sentence pairs up to this many; beyond, a window and lexical candidates per sentence
+WINDOW = 12  # source sentences either side of a derived sentence's proportional place (large comparisons)
+LEXICAL_CANDIDATES = 12  # source sentences sharing the rarest content words (large comparisons)
+SIGNAL_SOURCE_SHARE = 0.2  # as SOURCE_SHARE, for a scorer's matches
+# Sentence matches in the source's order from which the article as a whole derives from the source: four in order
+# rarely happen by chance between articles of news length.
+CHAIN = 4
+# This much shared wording is a rewrite whatever a scorer says: the words are the source's.
+STRONG_WORDING = 0.5
+# The lexical content share that supports a scorer's signal where the order of the articles cannot.
+SIGNAL_SUPPORT = 0.3
+
+# Detectors (provenance/detectors) ---------------------------------------------------------------------------------
+
+COPY_THRESHOLD = 0.7  # share of words in shared runs for a copy: light edits break a run here and there
+COPY_PROSE_THRESHOLD = 0.6  # the same share outside quotation marks
+COPY_PASSAGE_WORDS = 20  # a verbatim passage this long makes a long paragraph a copy: an editor has to see it
+COPY_PASSAGE_SHARE = 0.25  # ... when it is at least this share of the paragraph
+ENOUGH_PROSE = 8  # words outside quotation marks needed to judge a paragraph's prose apart from its quotes
+REWRITE_THRESHOLD = 0.35  # share of content traced to source sentences for a rewrite
+REWRITE_TRACED = 0.66  # share of sentences traced one-to-one (paragraphs of 3+ sentences): a heavy paraphrase
+REWRITE_TRACED_SENTENCES = 3
+REWRITE_WORDING = 0.5  # this much shared wording is a rewrite even with little content traced
+
+# Verdict and source coverage (provenance/assemble.py) -------------------------------------------------------------
+
+INDEPENDENT_BELOW = 0.2  # derived share (copy + rewrite) under which the article is independent
+TRACED_FROM = 0.3  # ... unless this share of sentences traces one-to-one to source sentences
+DERIVED_FLOOR = 0.1  # ... and at least this much is derived
+PARTIAL_FROM = 0.35  # added share from which a derived article is partial
+COPY_FROM = 0.5  # copy share from which a derived article is a copy
+REUSED_FROM = 0.2  # share of a source paragraph's words reused for it to count as used
