@@ -710,7 +710,7 @@ def test_a_full_tmpfs_while_adding_keeps_the_batches_committed_before(tmpfs, tmp
 def test_a_full_database_keeps_the_batches_committed_before(tmp_path, monkeypatch):
     """The same without mount rights: SQLite's own size limit raises the very error a full disk does
     (SQLITE_FULL, "database or disk is full")."""
-    import provenance.index.sqlite.store as sqlite_module
+    import provenance.index.sqlite.connection as sqlite_module
 
     connect = sqlite3.connect
 

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from provenance.errors import EXIT_INPUT, ProvenanceError, UsageError
 from provenance.cli import app, guarded
+from provenance.errors import EXIT_INPUT, UsageError
 
-BATCH_DOCUMENTS = 256  # documents per transaction: big enough to amortise a commit, small enough to lose little
-BATCH_PARAGRAPHS = 20000
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from provenance.index.api import BatchCommitted
+
+BATCH_DOCUMENTS = 256  # provenance.index.api.BATCH_DOCUMENTS, repeated so that `--help` loads no index code
 
 index_app = typer.Typer(help="Build and maintain a corpus fingerprint index (sqlite path or URL).",
                         no_args_is_help=True)
 app.add_typer(index_app, name="index")
 
 
-def _progress(total_hint: str):
+def _progress(total_hint: str) -> Progress | None:
     """A rich progress display on a terminal; nothing in CI logs."""
     if not sys.stderr.isatty():
         return None
@@ -56,125 +60,41 @@ def add(
         "--no-embed", help="Store no vectors in this run, even if the index keeps them (add them later).")] = False,
 ) -> None:
     """Add (or update) documents; unchanged documents are skipped, changed ones replaced."""
-    from provenance.index import vectors as embeddings
-    from provenance.index import open_index
-    from provenance.text.inputs import iter_inputs
-    from provenance.index.ingest import prepare_all
-    from provenance.plugins import get_host
+    from provenance.index.api import add_documents
 
-    host = get_host()
-    if embed and no_embed:
-        raise UsageError("--embed and --no-embed exclude each other")
-    for name in embed or ():
-        embeddings.embedder(host, name)  # a scorer that is missing or cannot embed: refused before any work
-    idx = open_index(index, create=True, host=host)
-    kinds = {} if no_embed else embeddings.requested(idx)
-    if embed and not all(hasattr(idx, m) for m in ("set_embeddings", "put_vectors", "have_vectors", "vectors")):
-        idx.close()
-        raise UsageError(f"--embed: the index backend of {index} cannot store vectors")
-    if embed:
-        kinds.update({name: str(embeddings.embedder(host, name).embedding_version) for name in embed})
-        idx.set_embeddings(kinds)
-    for name in kinds:
-        try:
-            embeddings.embedder(host, name)
-        except UsageError:
-            idx.close()
-            raise UsageError(f"{index}: the index keeps vectors of scorer {name!r}, which is not installed or "
-                             "not enabled; install its plugin, or add with --no-embed") from None
-    errors: list[str] = []
-    added = skipped = replaced = embedded = 0
-    unchanged: list = []
-
-    def embed_unchanged() -> None:
-        """Documents already indexed that lack vectors (the index was built before --embed): embedded once."""
-        nonlocal embedded
-        from provenance.text.load import load_document
-
-        ids = [raw.id for raw, _ in unchanged]
-        lacking: set[str] = set()
-        for name in kinds:  # the cheap question first: most unchanged documents have their vectors already
-            version = str(embeddings.embedder(host, name).embedding_version)
-            lacking |= set(ids) - idx.have_vectors(name, version, ids)
-        docs = []
-        for raw, dig in unchanged:
-            if raw.id not in lacking:
-                continue
-            try:
-                doc = load_document(raw.text, raw.id, fmt=raw.format, host=host)
-                docs.append((raw.id, dig, embeddings.sentence_texts(doc)))
-            except ProvenanceError as exc:
-                errors.append(str(exc))
-        embedded += embeddings.fill(idx, host, kinds, docs)
-        unchanged.clear()
-
-    def fresh():
-        nonlocal skipped
-        for raw in iter_inputs(paths, errors):
-            from provenance.index.ingest import digest
-
-            dig = digest(raw)
-            if idx.digest_of(raw.id) == dig:
-                skipped += 1
-                if kinds:
-                    unchanged.append((raw, dig))
-                    if len(unchanged) >= batch_size:
-                        embed_unchanged()
-                continue
-            yield raw
-
-    progress = _progress("fingerprinting")
-    task = progress.add_task("add", total=None) if progress else None
-    batch: list = []
-    batch_sentences: list[tuple[str, ...]] = []
-    batch_paragraphs = 0
-
-    def flush() -> None:
-        nonlocal added, replaced, batch_paragraphs, embedded
-        if not batch:
-            return
-        existed = sum(idx.digest_of(doc.id) is not None for doc, _ in batch)
-        idx.put_many(batch)  # one transaction: an interruption keeps every earlier batch whole
-        replaced += existed
-        added += len(batch) - existed
-        if kinds:  # after the documents' own commit: interrupted here, the next add embeds what is missing
-            embedded += embeddings.fill(idx, host, kinds, [(doc.id, doc.digest, texts)
-                                                           for (doc, _), texts in zip(batch, batch_sentences)])
-        if verbose:  # flushed at once: what a killed run reports committed, is
-            typer.echo(f"provenance: committed {len(batch)} documents ({added + replaced} in all, "
-                       f"last {batch[-1][0].id})", err=True)
-            sys.stderr.flush()
-        if progress:
-            progress.advance(task, len(batch))
-        batch.clear()
-        batch_sentences.clear()
-        batch_paragraphs = 0
-
+    bar = _progress("fingerprinting")
+    report = _Report(bar, verbose)
     try:
-        if progress:
-            progress.start()
-        for prepared in prepare_all(fresh(), idx.params, jobs, sentences=bool(kinds)):
-            if prepared.error:
-                errors.append(prepared.error)
-                continue
-            batch.append((prepared.doc, prepared.prints))
-            batch_sentences.append(prepared.sentences)
-            batch_paragraphs += len(prepared.prints)
-            if len(batch) >= batch_size or batch_paragraphs >= BATCH_PARAGRAPHS:
-                flush()
-        flush()
-        if unchanged:
-            embed_unchanged()
+        if bar:
+            bar.start()
+        summary = add_documents(index, paths, jobs=jobs, batch_size=batch_size, embed=embed or (),
+                                no_embed=no_embed, progress=report)
     finally:
-        if progress:
-            progress.stop()
-        idx.close()
-    vectors = f", embedded {embedded} ({', '.join(sorted(kinds))})" if kinds else ""
-    typer.echo(f"added {added}, replaced {replaced}, unchanged {skipped}, failed {len(errors)}{vectors}", err=True)
-    for e in errors:
+        if bar:
+            bar.stop()
+    vectors = f", embedded {summary.embedded} ({', '.join(summary.scorers)})" if summary.scorers else ""
+    typer.echo(f"added {summary.added}, replaced {summary.replaced}, unchanged {summary.unchanged}, "
+               f"failed {summary.failed}{vectors}", err=True)
+    for e in summary.errors:
         typer.echo(f"provenance: error: {e}", err=True)
-    if errors:
+    if summary.errors:
         raise typer.Exit(EXIT_INPUT)
+
+
+class _Report:
+    """What `index add` shows as each batch is committed: a line with -v, the progress bar's count."""
+
+    def __init__(self, bar: Progress | None, verbose: bool) -> None:
+        self.bar, self.verbose = bar, verbose
+        self.task: TaskID | None = bar.add_task("add", total=None) if bar else None
+
+    def __call__(self, batch: BatchCommitted) -> None:
+        if self.verbose:  # flushed at once: what a killed run reports committed, is
+            typer.echo(f"provenance: committed {batch.documents} documents ({batch.total} in all, "
+                       f"last {batch.last})", err=True)
+            sys.stderr.flush()
+        if self.bar is not None and self.task is not None:
+            self.bar.advance(self.task, batch.documents)
 
 
 @index_app.command("info")
@@ -189,7 +109,7 @@ def info(
     idx = open_index(index, create=False)
     try:
         data = idx.info()
-        kinds = idx.embeddings() if hasattr(idx, "embeddings") else {}
+        kinds = idx.embeddings()
         if kinds:
             counts = idx.vector_counts()
             data["embeddings"] = {name: {"version": version, "documents": counts.get(name, 0)}
@@ -238,8 +158,6 @@ def list_documents(
 
     idx = open_index(index, create=False)
     try:
-        if not hasattr(idx, "ids"):
-            raise UsageError(f"{index}: this index backend cannot list its documents")
         ids = idx.ids()
     finally:
         idx.close()
@@ -257,33 +175,9 @@ def check(
     format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
 ) -> None:
     """Verify an index: exit 0 and one summary line when it is sound, exit 3 and one line per problem when not."""
-    from provenance.errors import ProvenanceError
-    from provenance.index import open_index
-
     if format not in ("text", "json"):
         raise UsageError(f"--format {format!r}: expected text or json")
-    problems: list[str] = []
-    summary: dict = {}
-    try:
-        idx = open_index(index, create=False)
-    except ProvenanceError as exc:
-        if exc.exit_code != EXIT_INPUT:
-            raise
-        problems.append(str(exc))  # unreadable, damaged, another format: that is the check's answer
-    else:
-        try:
-            if not hasattr(idx, "verify"):
-                raise UsageError(f"{index}: this index backend cannot check itself")
-            try:
-                problems.extend(f"{index}: {p}" for p in idx.verify())
-                if not problems:
-                    summary = idx.info()
-            except ProvenanceError as exc:
-                if exc.exit_code != EXIT_INPUT:
-                    raise
-                problems.append(str(exc))
-        finally:
-            idx.close()
+    problems, summary = _problems(index)
     if format == "json":
         data = {"schema": "text-provenance/index-check/1", "location": index, "ok": not problems,
                 "problems": problems[:MAX_PROBLEMS], "more_problems": max(0, len(problems) - MAX_PROBLEMS),
@@ -300,3 +194,26 @@ def check(
                    f"paragraphs{extra})")
     if problems:
         raise typer.Exit(EXIT_INPUT)
+
+
+def _problems(index: str) -> tuple[list[str], dict[str, Any]]:
+    """Every problem of the index at this location, one line each, and its `info()` when there is none. An index
+    that does not open (unreadable, damaged, another format) is one problem: that is the check's answer."""
+    from provenance.errors import ProvenanceError
+    from provenance.index import open_index
+
+    try:
+        idx = open_index(index, create=False)
+    except ProvenanceError as exc:
+        if exc.exit_code != EXIT_INPUT:
+            raise
+        return [str(exc)], {}
+    try:
+        problems = [f"{index}: {p}" for p in idx.verify()]
+        return problems, {} if problems else idx.info()
+    except ProvenanceError as exc:
+        if exc.exit_code != EXIT_INPUT:
+            raise
+        return [str(exc)], {}
+    finally:
+        idx.close()

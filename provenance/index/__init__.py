@@ -1,28 +1,35 @@
 """Corpus fingerprint indexes: where paragraph signatures of many source articles live, to find candidate sources.
 
-Backends are plugins (`register_index_backends`); the built-in one is SQLite, embedded, no server. A location is a
-plain path or `sqlite:///path/index.db`; other schemes go to the backend that claims them.
+The package, in the order a newcomer may read it:
+
+- `api`: `add_documents` and `audit`, what `provenance index add` and `provenance audit` do, callable from Python;
+- `base`: the data (IndexParams, Prints, StoredDocument, Candidate) and the `Index` protocol every backend implements;
+- `backends`: `open_index`, which picks the backend serving a location (a path, `sqlite:///path`, `redis://...`);
+- `ingest`: inputs read, extracted and fingerprinted (in worker processes with `jobs`); `audit`: an article's
+  candidate sources retrieved, compared and credited paragraph by paragraph; `vectors`: scorers' stored vectors;
+- `segments` and `retrieve`: the postings and records both built-in backends store, and the search over them;
+- `sqlite/` and `redis/`: the two built-in backends, each registered as a plugin (`register_index_backends`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from provenance.errors import UsageError
-from provenance.fingerprint import FingerprintParams
+from provenance.index.backends import open_index
 from provenance.index.base import FORMAT_VERSION, Index, IndexParams, StoredDocument
 
-__all__ = ["FORMAT_VERSION", "Index", "IndexParams", "StoredDocument", "open_index"]
+if TYPE_CHECKING:
+    from provenance.index.api import AddSummary, AuditRun, BatchCommitted, add_documents, audit
+
+_API = ("AddSummary", "AuditRun", "BatchCommitted", "add_documents", "audit")
+
+__all__ = ["FORMAT_VERSION", "AddSummary", "AuditRun", "BatchCommitted", "Index", "IndexParams", "StoredDocument",
+           "add_documents", "audit", "open_index"]
 
 
-def open_index(location: str, *, create: bool = False, params: IndexParams | None = None,
-               host: Any = None) -> Index:
-    from provenance.plugins import get_host
-
-    host = host or get_host()
-    scheme = location.split("://", 1)[0] if "://" in location else "sqlite"
-    for backend in host.components.get("index_backends", {}).values():
-        if scheme in getattr(backend, "schemes", ()):
-            return backend.open(location, create=create, params=params or IndexParams(FingerprintParams()))
-    known = sorted(s for b in host.components.get("index_backends", {}).values() for s in b.schemes)
-    raise UsageError(f"{location}: no index backend for {scheme}:// (available: {', '.join(known)})")
+def __getattr__(name: str) -> Any:
+    """`api` loads on first use: every command loads the backends (they are plugins), few need the rest."""
+    if name in _API:
+        return getattr(importlib.import_module("provenance.index.api"), name)
+    raise AttributeError(f"module 'provenance.index' has no attribute {name!r}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -227,29 +227,87 @@ def looks_like_digest(value: object) -> bool:
 
 
 class Index(Protocol):
+    """What every index backend offers: `open(location, *, create, params)` of a backend returns one.
+
+    Both built-in backends (provenance/index/sqlite, provenance/index/redis) implement every method, and a
+    third-party backend must too: `open_index` refuses one that lacks any (`missing_members`). An index that cannot
+    store vectors still answers: `embeddings()` {} and `vector_counts()` {}, `have_vectors`/`vectors` nothing, and
+    `set_embeddings`/`put_vectors` raise UsageError.
+    """
+
     location: str
     params: IndexParams
 
-    def digest_of(self, doc_id: str) -> str | None: ...
+    # Documents -----------------------------------------------------------------------------------------------
+
+    def digest_of(self, doc_id: str) -> str | None:
+        """The digest stored with a document (None: not stored): `index add` skips a document whose digest is
+        unchanged."""
+        ...
 
     def put_many(self, items: Sequence[tuple[StoredDocument, Prints]]) -> None:
         """Store documents (replacing older versions) atomically: all of them or none."""
+        ...
 
-    def remove(self, ids: Iterable[str]) -> int: ...
+    def remove(self, ids: Iterable[str]) -> int:
+        """Remove documents by id; returns how many were stored."""
+        ...
+
+    def document(self, doc_id: str) -> StoredDocument | None:
+        """A stored document with its text, or None."""
+        ...
+
+    def ids(self) -> list[str]:
+        """Every stored document id, sorted (`provenance index list`)."""
+        ...
+
+    # Retrieval -----------------------------------------------------------------------------------------------
 
     def candidates(self, prints: Prints, min_similarity: float = 0.2) -> list[list[Candidate]]:
         """Per query paragraph (row of `prints`), the stored paragraphs that may be its source, best first."""
+        ...
 
-    def document(self, doc_id: str) -> StoredDocument | None: ...
+    # Upkeep --------------------------------------------------------------------------------------------------
 
-    def info(self) -> dict[str, Any]: ...
-
-    def close(self) -> None: ...
-
-    # Optional: `provenance index list` and `provenance index check` say so when a backend lacks them.
-
-    def ids(self) -> list[str]:
-        """Every stored document id, sorted."""
+    def info(self) -> dict[str, Any]:
+        """At least `location`, `backend`, `documents`, `paragraphs` and `parameters` (IndexParams.to_dict())."""
+        ...
 
     def verify(self) -> list[str]:
         """Every problem found in the stored index, one line each; an empty list: the index is sound."""
+        ...
+
+    def close(self) -> None: ...
+
+    # Stored sentence vectors (`index add --embed`, provenance/index/vectors.py) ------------------------------
+
+    def embeddings(self) -> dict[str, str]:
+        """Scorer name -> embedding version, for every `--embed` recorded in the index."""
+        ...
+
+    def set_embeddings(self, kinds: Mapping[str, str]) -> None:
+        """Record which scorers' vectors the index keeps (replacing the earlier record)."""
+        ...
+
+    def put_vectors(self, name: str, version: str, items: Sequence[tuple[str, str, bytes]]) -> None:
+        """Store (doc id, digest, blob) triples; a document whose digest changed meanwhile keeps none."""
+        ...
+
+    def have_vectors(self, name: str, version: str, ids: Sequence[str]) -> set[str]:
+        """Which of `ids` have vectors of this scorer and version for their current text."""
+        ...
+
+    def vectors(self, name: str, version: str, ids: Sequence[str]) -> dict[str, bytes]:
+        """The stored blobs of `ids` for their current text (ids without any are left out)."""
+        ...
+
+    def vector_counts(self) -> dict[str, int]:
+        """Scorer name -> documents whose current text has its vectors (`provenance index info`)."""
+        ...
+
+
+def missing_members(index: object) -> list[str]:
+    """The members of the Index protocol an object lacks (empty: it is a complete index)."""
+    members = set(Index.__annotations__) | {name for name, value in vars(Index).items()
+                                            if callable(value) and not name.startswith("_")}
+    return sorted(m for m in members if not hasattr(index, m))

@@ -6,13 +6,25 @@ from __future__ import annotations
 import hashlib
 import os
 import zlib
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from provenance.errors import ProvenanceError
-from provenance.text.inputs import RawDocument
 from provenance.index.base import TEXT_LEVEL, IndexParams, Prints, StoredDocument, prints_of_document
+from provenance.text.inputs import RawDocument, iter_inputs
+
+Input = str | os.PathLike[str] | RawDocument  # a path (file, directory, glob, JSONL) or a document in memory
+
+
+def raw_documents(inputs: Input | Iterable[Input], errors: list[str]) -> Iterator[RawDocument]:
+    """Every document the inputs name, in order; one that cannot be read goes to `errors` (as `index add` does)."""
+    for item in [inputs] if isinstance(inputs, str | os.PathLike | RawDocument) else inputs:
+        if isinstance(item, RawDocument):
+            yield item
+        else:
+            yield from iter_inputs([os.fspath(item)], errors)
+
 
 def digest(raw: RawDocument) -> str:
     h = hashlib.sha256()
@@ -30,15 +42,16 @@ class Prepared:
     sentences: tuple[str, ...] = ()  # what a scorer embeds (`index add --embed`), cut here, in the worker
 
 
-def prepare(raw: RawDocument, params: IndexParams, sentences: bool = False) -> Prepared:
-    """Extract, segment and fingerprint one document (runs in worker processes with --jobs); with `sentences`,
-    also the sentence texts a scorer would embed, so the writer never segments the document again."""
-    from provenance.text.load import load_document
+def prepare(raw: RawDocument, params: IndexParams, sentences: bool = False, host: Any = None) -> Prepared:
+    """Extract, segment and fingerprint one document (runs in worker processes with --jobs, with the plugins
+    installed there); with `sentences`, also the sentence texts a scorer would embed, so the writer never segments
+    the document again."""
     from provenance.plugins import get_host
+    from provenance.text.load import load_document
 
     stored = StoredDocument(raw.id, digest(raw), raw.format, raw.text, raw.meta)
     try:
-        doc = load_document(raw.text, raw.id, fmt=raw.format, host=get_host())
+        doc = load_document(raw.text, raw.id, fmt=raw.format, host=host or get_host())
     except ProvenanceError as exc:
         return Prepared(stored, Prints.empty(params.fingerprint.num_perm), str(exc))
     meta = {**{k: v for k, v in doc.metadata.items() if k in ("title", "author", "sitename", "url", "date")},
@@ -57,12 +70,15 @@ def _prepare_star(args: tuple[RawDocument, IndexParams, bool]) -> Prepared:
     return prepare(*args)
 
 
-def prepare_all(raws: Iterator[RawDocument], params: IndexParams, jobs: int, sentences: bool = False
-                ) -> Iterator[Prepared]:
+def prepare_all(raws: Iterator[RawDocument], params: IndexParams, jobs: int, sentences: bool = False,
+                host: Any = None) -> Iterator[Prepared]:
+    """Every document prepared, in input order; with `jobs` > 1 in that many worker processes."""
     if jobs <= 1:
         for raw in raws:
-            yield prepare(raw, params, sentences)
+            yield prepare(raw, params, sentences, host)
         return
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: loaded only when it is used
+
     jobs = min(jobs, os.cpu_count() or 1)
     window = jobs * 64  # bounded: the corpus is never all in memory at once
     with ProcessPoolExecutor(max_workers=jobs) as pool:

@@ -341,7 +341,7 @@ def check(problems: list[str], segments: Iterable[tuple[str, Segment | str]], re
     a record of their own segment, paragraph ids unique and below the next one to be given, exactly one record per
     paragraph of each stored document (`live`: number -> (id, paragraph count)) with at least its band postings.
     `segments`: (name, stored segment or why it could not be read)."""
-    pids_all, docs_all, paras_all, postings_all, bare_all = [], [], [], [], []
+    checked: list[_Checked] = []
     for name, seg in segments:
         if isinstance(seg, str):
             problems.append(f"segment {name}: {seg}")
@@ -351,55 +351,80 @@ def check(problems: list[str], segments: Iterable[tuple[str, Segment | str]], re
         except (TypeError, ValueError, zlib.error) as exc:
             problems.append(f"segment {name}: does not decode ({exc})")
             continue
-        keys, kpids, recs = d.keys, d.kpids, d.recs
-        pids = d.pids.astype(np.int64)
-        combo = (keys.astype(np.uint64) << np.uint64(32)) | kpids.astype(np.uint64)
-        if np.any(combo[1:] < combo[:-1]):
-            problems.append(f"segment {name}: its postings are not sorted")
-        pids_order = None
-        if np.any(np.diff(pids) <= 0):
-            problems.append(f"segment {name}: its paragraph ids are not in increasing order")
-            pids_order = np.argsort(pids, kind="stable")
-        if next_pid is not None and len(pids) and int(pids.max()) >= next_pid:
-            problems.append(f"segment {name}: paragraph ids at or past the next one to be given ({next_pid})")
-        spids = pids if pids_order is None else pids[pids_order]
-        found = member(kpids.astype(np.int64), spids)
-        if not found.all():
-            problems.append(f"segment {name}: {int((~found).sum())} postings point at no record of the segment")
-        at = np.searchsorted(spids, kpids[found].astype(np.int64))
-        counts = np.bincount(at, minlength=len(spids))
-        if pids_order is not None:
-            counts = counts[np.argsort(pids_order)]
-        docs = recs["doc"].astype(np.int64)
-        unknown = (docs < 1) | (docs > max_num)
-        if unknown.any():
-            problems.append(f"segment {name}: {int(unknown.sum())} records of document numbers never given")
-        pids_all.append(pids)
-        docs_all.append(docs)
-        paras_all.append(recs["para"].astype(np.int64))
-        postings_all.append(counts)
-        bare_all.append(np.all(recs["sig"] == 0xFF, axis=1))  # an empty paragraph: no band keys
-    if not pids_all:
-        pids_all, docs_all, paras_all, postings_all = ([np.zeros(0, np.int64)] for _ in range(4))
-        bare_all = [np.zeros(0, bool)]
-    pids, docs, paras = np.concatenate(pids_all), np.concatenate(docs_all), np.concatenate(paras_all)
-    postings, bare = np.concatenate(postings_all), np.concatenate(bare_all)
-    dup = int(len(pids) - len(np.unique(pids)))
+        checked.append(_check_segment(problems, name, d, next_pid, max_num))
+    _check_paragraphs(problems, _Checked.concat(checked), live, max_num, bands)
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """Per paragraph record of checked segments: its id, document number, paragraph index, postings, and whether
+    it is an empty paragraph (no band keys)."""
+
+    pids: np.ndarray
+    docs: np.ndarray
+    paras: np.ndarray
+    postings: np.ndarray
+    bare: np.ndarray
+
+    @staticmethod
+    def concat(parts: Sequence[_Checked]) -> _Checked:
+        if not parts:
+            empty = np.zeros(0, np.int64)
+            return _Checked(empty, empty, empty, empty, np.zeros(0, bool))
+        return _Checked(np.concatenate([p.pids for p in parts]), np.concatenate([p.docs for p in parts]),
+                        np.concatenate([p.paras for p in parts]), np.concatenate([p.postings for p in parts]),
+                        np.concatenate([p.bare for p in parts]))
+
+
+def _check_segment(problems: list[str], name: str, d: Decoded, next_pid: int | None, max_num: int) -> _Checked:
+    """One segment on its own: postings sorted and pointing at its records, paragraph ids increasing and given,
+    records of document numbers given."""
+    keys, kpids, recs = d.keys, d.kpids, d.recs
+    pids = d.pids.astype(np.int64)
+    combo = (keys.astype(np.uint64) << np.uint64(32)) | kpids.astype(np.uint64)
+    if np.any(combo[1:] < combo[:-1]):
+        problems.append(f"segment {name}: its postings are not sorted")
+    pids_order = None
+    if np.any(np.diff(pids) <= 0):
+        problems.append(f"segment {name}: its paragraph ids are not in increasing order")
+        pids_order = np.argsort(pids, kind="stable")
+    if next_pid is not None and len(pids) and int(pids.max()) >= next_pid:
+        problems.append(f"segment {name}: paragraph ids at or past the next one to be given ({next_pid})")
+    spids = pids if pids_order is None else pids[pids_order]
+    found = member(kpids.astype(np.int64), spids)
+    if not found.all():
+        problems.append(f"segment {name}: {int((~found).sum())} postings point at no record of the segment")
+    at = np.searchsorted(spids, kpids[found].astype(np.int64))
+    counts = np.bincount(at, minlength=len(spids))
+    if pids_order is not None:
+        counts = counts[np.argsort(pids_order)]
+    docs = recs["doc"].astype(np.int64)
+    unknown = (docs < 1) | (docs > max_num)
+    if unknown.any():
+        problems.append(f"segment {name}: {int(unknown.sum())} records of document numbers never given")
+    return _Checked(pids, docs, recs["para"].astype(np.int64), counts, np.all(recs["sig"] == 0xFF, axis=1))
+
+
+def _check_paragraphs(problems: list[str], c: _Checked, live: dict[int, tuple[str, int]], max_num: int,
+                      bands: int) -> None:
+    """Across segments: paragraph ids unique, one record per paragraph of each stored document, each with at least
+    its band postings."""
+    dup = int(len(c.pids) - len(np.unique(c.pids)))
     if dup:
         problems.append(f"segments: {dup} paragraph ids stored twice")
-    alive = np.isin(docs, np.fromiter(live, dtype=np.int64, count=len(live)))
+    alive = np.isin(c.docs, np.fromiter(live, dtype=np.int64, count=len(live)))
     top = max([max_num, *live]) if live else max_num
-    have = np.bincount(docs[alive], minlength=top + 1) if alive.any() else np.zeros(top + 1, np.int64)
+    have = np.bincount(c.docs[alive], minlength=top + 1) if alive.any() else np.zeros(top + 1, np.int64)
     wrong = [doc_id for num, (doc_id, n) in live.items() if have[num] != n]
     if wrong:
         problems.append(f"documents: {len(wrong)} whose paragraph records do not match their paragraph count "
                         f"({few_names(sorted(wrong))})")
-    pairs = docs[alive] * (1 << 32) + paras[alive]
+    pairs = c.docs[alive] * (1 << 32) + c.paras[alive]
     twice = len(pairs) - len(np.unique(pairs))
     if twice:
         problems.append(f"segments: {twice} paragraphs of stored documents recorded twice")
-    short = alive & ~bare & (postings < bands)
+    short = alive & ~c.bare & (c.postings < bands)
     if short.any():
-        names = sorted({live[int(n)][0] for n in np.unique(docs[short])})
+        names = sorted({live[int(n)][0] for n in np.unique(c.docs[short])})
         problems.append(f"segments: {int(short.sum())} paragraphs with fewer postings than their "
                         f"{bands} bands ({few_names(names)})")

@@ -29,6 +29,7 @@ from typing import Any
 
 from provenance.components import EmbeddingScorer
 from provenance.errors import InputError, PluginError, UsageError
+from provenance.index.base import Index
 
 MAGIC = b"provenance-vectors/1\n"
 _ENTRY = struct.Struct("<16sI")
@@ -141,19 +142,18 @@ def remember(scorer: Any, blob: bytes, doc: Any) -> int:
     return len(items)
 
 
-def requested(index: Any) -> dict[str, str]:
+def requested(index: Index) -> dict[str, str]:
     """The scorers whose vectors the index keeps (name: embedding version), as `index add --embed` recorded."""
-    getter = getattr(index, "embeddings", None)
-    return dict(getter()) if getter else {}
+    return dict(index.embeddings())
 
 
-def active(index: Any, host: Any) -> list[tuple[str, Any]]:
+def active(index: Index, host: Any) -> list[tuple[str, Any]]:
     """(name, scorer) for the stored kinds whose scorer is enabled in this run and can read them."""
     kinds = requested(index)
     return [(str(s.name), s) for _, s in host.scorers() if str(s.name) in kinds and can_embed(s)]
 
 
-def fill(index: Any, host: Any, kinds: Mapping[str, str], docs: Iterable[tuple[str, str, Sequence[str]]]) -> int:
+def fill(index: Index, host: Any, kinds: Mapping[str, str], docs: Iterable[tuple[str, str, Sequence[str]]]) -> int:
     """Store the vectors missing for `docs` (id, digest, `sentence_texts` of the document) of every kind; returns
     documents embedded. Documents that already have vectors of this version are skipped: nothing is computed
     twice."""

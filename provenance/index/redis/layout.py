@@ -1,0 +1,49 @@
+"""What the Redis backend stores (format 4): all keys under one prefix, `provenance` unless the URL says
+`?prefix=name`.
+
+- `P:meta` hash: parameters, format, the number of live paragraphs, a generation number (bumped whenever the list
+  of segments changes), a random token naming this index (readers drop what they loaded when an index is rebuilt
+  under the same prefix) and, once `index add --embed` ran, `embed` (scorer name -> embedding version, JSON).
+- `P:doc:<id>` hash: digest, format, metadata, zlib text, document number, first paragraph id and count; and per
+  scorer whose vectors are stored, `vec:<name>`, `vecv:<name>` (version) and `vecd:<name>` (the digest of the text
+  they were computed from). Replacing or removing the document deletes the hash, vectors included.
+- `P:docs` hash: document number -> id. A paragraph whose document number is missing here is dead (its document
+  was removed or replaced) and is skipped by queries.
+- `P:seg:<n>` strings: segments (provenance.index.segments, the same as SQLite's rows): a write batch's postings
+  sorted and packed, and its paragraph records. Never changed once written; eight of a size are merged into one.
+- `P:segs` hash: segment number -> "<entries> <batches it covers>", e.g. "81234 1-4,9". `P:batches` set: every
+  batch number applied (a batch script run twice does nothing the second time).
+- `P:next`, `P:docnum`, `P:segnum`: counters that reserve paragraph ids, document numbers and segment numbers.
+
+Stored values are plain bytes: JSON, zlib text, little-endian integer arrays.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from provenance.errors import InputError
+from provenance.index import segments as seglib
+from provenance.index.redis.connection import Connection
+
+Listing = dict[int, tuple[int, frozenset[int]]]  # segment number -> (entries, batches it covers)
+
+
+def read_listing(conn: Connection) -> Listing:
+    """The segments listed in `P:segs`; a listing that does not parse is damage (InputError)."""
+    out = {}
+    for k, v in conn.call(lambda: conn.r.hgetall(f"{conn.prefix}:segs")).items():
+        try:
+            entries, _, covers = v.decode().partition(" ")
+            out[int(k)] = (int(entries), seglib.parse_covers(covers))
+        except (ValueError, UnicodeDecodeError):
+            raise InputError(f"{conn.location}: the index is damaged (segment listing {k!r}: {v!r})") from None
+    return out
+
+
+def as_int(value: Any) -> int | None:
+    """A stored counter or number, or None when it is not one."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
