@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from provenance.errors import UsageError
-from provenance.model import Extracted, Finding
+from provenance.model import AuditResult, Extracted, Finding, Report
 
 if TYPE_CHECKING:
     from provenance.detectors.context import DetectionContext
+    from provenance.policy.evaluate import CheckRun
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,13 +141,69 @@ class EmbeddingScorer(Protocol):
 
 @runtime_checkable
 class Renderer(Protocol):
-    """Writes a report in one format (`name`, as `--format` names it)."""
+    """An output format, as `--format` names it (`name`). What it renders it tells by the contracts below that it
+    fulfils, at least one: ReportRenderer (`compare`), AuditRenderer or AuditFolderRenderer (`audit`),
+    CheckRenderer (`check`). A command offers only the renderers that render its result
+    (provenance/renderers/dispatch.py)."""
 
     name: str
     media_type: str
     suffix: str
 
-    def render(self, report: Any, color: bool = False) -> str: ...
+
+@dataclass(frozen=True, slots=True)
+class Folder:
+    """A rendering that is a folder of files rather than one text (an audit as HTML pages, `--output DIR`).
+
+    `files` yields (path inside the folder, text) pairs in writing order, once, each rendered when it is asked for,
+    so a large audit is never held as pages in memory; `folders` are made first, even if no file lands in them.
+    `marker` is the path of one file that marks the folder as written by this tool, so a later run may replace it
+    whole; `entry` is the file to open first; `noun` names the other files in the line the command logs, and
+    `what` the whole in its errors."""
+
+    files: Iterable[tuple[str, str]]
+    entry: str
+    marker: str
+    noun: str
+    what: str
+    folders: tuple[str, ...] = ()
+
+
+Rendered = str | Folder
+
+
+@runtime_checkable
+class ReportRenderer(Protocol):
+    """Renders one comparison (`provenance compare`)."""
+
+    def render(self, report: Report, *, color: bool = False) -> str: ...
+
+
+@runtime_checkable
+class AuditRenderer(Protocol):
+    """Renders an audit run, one AuditResult per article, as one text (`provenance audit`)."""
+
+    def render_audit(self, results: Sequence[AuditResult]) -> str: ...
+
+
+@runtime_checkable
+class AuditFolderRenderer(Protocol):
+    """Renders an audit run as a folder of files; `folder` says what the folder holds, for the usage error when
+    no `--output DIR` is given. Used instead of `render_audit` when a renderer has both."""
+
+    folder: str
+
+    def render_audit_folder(self, results: Sequence[AuditResult]) -> Folder: ...
+
+
+@runtime_checkable
+class CheckRenderer(Protocol):
+    """Renders a check run: the policy's outcome for every article (`provenance check`)."""
+
+    def render_check(self, run: CheckRun) -> str: ...
+
+
+RENDERS: tuple[type, ...] = (ReportRenderer, AuditRenderer, AuditFolderRenderer, CheckRenderer)
 
 
 @runtime_checkable
@@ -166,8 +223,9 @@ CONTRACTS: dict[str, type] = {"detectors": Detector, "extractors": Extractor, "r
 def missing_members(kind: str, component: object) -> list[str]:
     """The members of its kind's contract that a component lacks (empty: it fulfils the contract)."""
     contract = CONTRACTS[kind]
-    if isinstance(component, contract):
-        return []
     members = set(contract.__annotations__) | {k for k, v in vars(contract).items()
                                                  if callable(v) and not k.startswith("_")}
-    return sorted(m for m in members if not hasattr(component, m))
+    missing = [m for m in members if not hasattr(component, m)]
+    if kind == "renderers" and not any(isinstance(component, renders) for renders in RENDERS):
+        missing.append("render (or render_audit, render_audit_folder, render_check)")
+    return sorted(missing)

@@ -17,7 +17,7 @@ import typer.main
 import yaml
 
 from provenance.cli import app
-from provenance.cli.check_output import formats
+from provenance.renderers.dispatch import CHECK, formats
 from provenance.text.inputs import ARTICLE_SUFFIXES
 from provenance.plugins import get_host
 
@@ -69,7 +69,7 @@ def test_action_runs_options_the_cli_has():
     assert {"--format", "--output", "--index", "--changed-since", "--fail-on"} <= used
     assert used <= options_of("check"), used - options_of("check")
     fmt = re.search(r"--format (\w+)", script).group(1)
-    assert fmt in formats(get_host()), f"provenance check cannot write {fmt}"
+    assert fmt in formats(get_host(), CHECK), f"provenance check cannot write {fmt}"
 
 
 def test_pre_commit_hook():

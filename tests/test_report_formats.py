@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import types
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -17,7 +16,6 @@ import pytest
 from test_check import _away_from_the_repository, check, newsroom  # noqa: F401  (fixtures)
 
 import provenance
-from provenance import hookimpl
 from provenance.renderers.github import GithubRenderer, describe
 from provenance.renderers.markdown import LIMIT, MarkdownRenderer, fit
 from provenance.renderers.sarif import SarifRenderer
@@ -339,36 +337,3 @@ def test_check_github_leads_with_the_policy_then_the_paragraphs(newsroom):  # no
     assert names[0] == "error" and "error" not in names[names.index("warning"):]
     failing = {props["file"] for name, props, _ in parsed if name == "error"}
     assert {props["file"] for name, props, _ in parsed if name != "error"} == failing
-
-
-class ByRelationSarif:
-    """A renderer that lists only the rules a report uses, in the order they first occur, with `ruleIndex`: merged,
-    those indexes would point at the wrong rules unless check recomputes them."""
-
-    name = "sarif"
-    media_type = "application/sarif+json"
-    suffix = ".sarif"
-
-    def render(self, report, *, color=False):
-        order = list(dict.fromkeys(p.relation for p in report.paragraphs if p.relation in FLAGGED))
-        found = [{"ruleId": f"provenance/{p.relation}", "ruleIndex": order.index(p.relation),
-                  "message": {"text": p.relation},
-                  "locations": [{"physicalLocation": {"artifactLocation": {"uri": "a.txt"}}}]}
-                 for p in report.paragraphs if p.relation in FLAGGED]
-        return json.dumps({"version": "2.1.0", "runs": [{"tool": {"driver": {
-            "name": "text-provenance", "rules": [{"id": f"provenance/{r}"} for r in order]}}, "results": found}]})
-
-
-def test_check_recomputes_rule_indexes_when_rules_merge(newsroom):  # noqa: F811
-    plugin = types.ModuleType("by_relation_sarif")
-    plugin.register_renderers = hookimpl(lambda register: register(ByRelationSarif()))  # type: ignore[attr-defined]
-    args = ["check", str(newsroom / "articles"), "--index", str(newsroom / "index.db"), "--fail-on", "copy>0.3",
-            "--fail-on", "rewrite>0.3", "--disable", "sarif-report", "--format", "sarif"]
-    r = run_cli(args, plugins=[plugin])
-    assert r.exit_code == 1, r.stderr
-    log = validate(r.stdout)
-    rules = [x["id"] for x in log["runs"][0]["tool"]["driver"]["rules"]]
-    found = results(log)
-    per_report = {(x["ruleId"], x["ruleIndex"]) for x in found if x["ruleId"] != "provenance/policy"}
-    assert len({rule for rule, _ in per_report}) == 2  # both relations, from reports listing them differently
-    assert all(rules[x["ruleIndex"]] == x["ruleId"] for x in found)

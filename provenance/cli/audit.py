@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from provenance.errors import EXIT_INPUT, EXIT_THRESHOLD, UsageError
+from provenance.errors import EXIT_INPUT, EXIT_THRESHOLD
 from provenance.cli import app, guarded
 from provenance.cli.io import write_output
-
-FORMATS = ("table", "json", "jsonl", "html")
 
 
 @app.command()
@@ -38,15 +35,10 @@ def audit(
     from provenance.policy.evaluate import Policy, evaluate
     from provenance.cli.compare import parse_options
     from provenance.policy.failon import parse, require_plugins
+    from provenance.renderers.dispatch import AUDIT, pick, render
 
     host = get_host()
-    formats = FORMATS + tuple(sorted(n for n, r in host.renderers().items()
-                                     if hasattr(r, "render_audit") and n not in FORMATS))
-    if format not in formats:
-        raise UsageError(f"--format {format!r}: expected {', '.join(formats)}")
-    if format == "html" and (output is None or str(output) == "-"):
-        raise UsageError("--format html writes a folder of pages (index.html and one report per article and "
-                         "source): give it with --output DIR")
+    renderer = pick(host, AUDIT, format, output)
     thresholds = [parse(expr) for expr in (fail_on or [])]
     cfg = resolve_config(config)
     opts = {**cfg.engine_options(), **parse_options(option or [])}
@@ -59,28 +51,7 @@ def audit(
         results.extend(audit_documents(idx, iter_documents(derived, errors, host), host=host, top=top, options=opts))
     finally:
         idx.close()
-    if format == "html":
-        from provenance.renderers.html_audit import write_site
-
-        assert output is not None
-        pages = write_site(results, output)
-        typer.echo(f"provenance: wrote {output}/index.html and {pages} report page(s)", err=True)
-        text = None
-    elif format not in FORMATS:  # a renderer's own audit format: markdown, sarif, github, or a plugin's
-        text = str(host.renderers()[format].render_audit(results))
-    elif format == "json":
-        text = json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2) + "\n"
-    elif format == "jsonl":
-        text = "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in results)
-    else:
-        lines = [f"{'article':<40} {'verdict':<12} {'copy':>5} {'rewr':>5} {'added':>5}  sources"]
-        for r in results:
-            s = r.shares
-            lines.append(f"{r.derived[-40:]:<40} {r.verdict:<12} {s['copy']:>5.0%} {s['rewrite']:>5.0%} "
-                         f"{s['added']:>5.0%}  {', '.join(r.sources) or '-'}")
-        text = "\n".join(lines) + "\n"
-    if text is not None:
-        write_output(text, output)
+    write_output(render(renderer, results), output)
     for e in errors:
         typer.echo(f"provenance: error: {e}", err=True)
     if errors:

@@ -52,9 +52,9 @@ def check(
     from provenance.text.load import iter_documents
     from provenance.components import resolve
     from provenance.plugins import get_host
-    from provenance.policy.evaluate import Policy, evaluate
+    from provenance.policy.evaluate import CheckRun, Policy, evaluate
     from provenance.policy.failon import parse, require_plugins
-    from provenance.cli.check_output import CheckRun, check_format, render
+    from provenance.renderers.dispatch import CHECK, pick, render
     from provenance.cli.compare import parse_options
 
     cfg = resolve_config(config)
@@ -78,7 +78,7 @@ def check(
         raise UsageError("nothing to check: give articles (PATH...) or --changed-since REV")
 
     host = get_host(tuple(disable or ()))
-    check_format(format, host)
+    renderer = pick(host, CHECK, format)
     require_plugins(thresholds, host)
     known = known_options(host)
     cfg.check_options(known)
@@ -116,7 +116,7 @@ def check(
     settings = {"config": cfg.where if cfg.path else None, "top": top,
                 "min_paragraph_words": options.get(MIN_WORDS_OPTION, 0), "quotations": options.get(QUOTES_OPTION)}
     run = CheckRun(location, policy, settings, tuple(outcomes), tuple(errors))
-    write_output(render(run, format, host), output)
+    write_output(render(renderer, run), output)
 
     failed = run.failed
     if format != "text" or (output is not None and str(output) != "-"):

@@ -48,6 +48,7 @@ def compare(
     from provenance.engine import known_options
     from provenance.plugins import get_host
     from provenance.policy.failon import parse, require_plugins
+    from provenance.renderers.dispatch import REPORT, pick, render
 
     if source == "-" and derived == "-":
         raise UsageError("only one of SOURCE and DERIVED can be - (standard input)")
@@ -59,13 +60,12 @@ def compare(
     host = get_host(tuple(disable or ()))
     cfg.check_options(known_options(host))
     require_plugins(thresholds, host)
-    renderer = host.renderer(format)
+    renderer = pick(host, REPORT, format)
     src, src_name = read_input(source)
     der, der_name = read_input(derived)
     report = run_compare(src, der, options=opts, host=host, source_format=source_format,
                          derived_format=derived_format, source_name=src_name, derived_name=der_name)
-    text = renderer.render(report, color=use_color(color, output))
-    write_output(text, output)
+    write_output(render(renderer, report, color=use_color(color, output)), output)
     if report.errors:
         for err in report.errors:
             typer.echo(f"provenance: error: {err.get('component', 'detector')} {err['detector']!r} from plugin {err['plugin']!r} failed: "

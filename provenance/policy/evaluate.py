@@ -8,18 +8,21 @@ the policy sees exactly the audit's verdict and shares.
 Metrics over an audit (several sources per article): `copy`, `rewrite`, `added`, `derived` are shares of the
 article's counted words; `coverage` is the largest share of one unlicensed source that the article reuses;
 `uncredited` (attribution plugin) the largest share reused from one unlicensed source without a credit line.
+
+A check run (`CheckRun`) is what `provenance check` found: the policy, every article's outcome, and the articles
+that could not be read; the renderers write it (provenance/renderers/dispatch.py).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from provenance.policy.allowlist import Allowlist
 from provenance.assemble import decide_verdict
-from provenance.model import AuditResult
+from provenance.model import AuditResult, Report
 from provenance.policy.failon import Measures, Threshold, uncredited_share
 
 
@@ -110,6 +113,41 @@ class ArticleOutcome:
             "sources": [s.to_dict() for s in self.sources],
             "errors": list(self.errors),
             "audit": self.result.to_dict(full=False),
+        }
+
+
+CHECK_SCHEMA = "text-provenance/check/1"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRun:
+    index: str
+    policy: Policy
+    settings: dict[str, Any]  # where the policy came from and the engine settings in effect
+    outcomes: tuple[ArticleOutcome, ...]
+    errors: tuple[str, ...]  # articles that could not be read
+
+    @property
+    def failed(self) -> tuple[ArticleOutcome, ...]:
+        return tuple(o for o in self.outcomes if not o.passed)
+
+    def reports(self) -> Iterator[tuple[ArticleOutcome, Report]]:
+        """Each failing article's comparison with each unlicensed source it reuses, most reused first."""
+        for o in self.failed:
+            for use in o.sources:
+                if use.licensed_by is None and use.words:
+                    yield o, o.result.reports[use.id]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": CHECK_SCHEMA,
+            "passed": not self.failed and not self.errors,
+            "index": self.index,
+            "policy": {"fail_on": [{"expression": t.text, "origin": t.origin} for t in self.policy.fail_on],
+                       "allow": self.policy.allow.to_dict(), **self.settings},
+            "summary": {"articles": len(self.outcomes), "failed": len(self.failed), "unreadable": len(self.errors)},
+            "articles": [o.to_dict() for o in self.outcomes],
+            "errors": list(self.errors),
         }
 
 

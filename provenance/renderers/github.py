@@ -2,15 +2,21 @@
 pull request shows it inline. Copies are warnings, rewrites notices; added text and boilerplate say nothing.
 
 Everything from an article is escaped as the runner requires (`%`, CR and LF in messages; also `:` and `,` in
-properties), so no text or file name can end a command early or start a second one."""
+properties), so no text or file name can end a command early or start a second one.
+
+For a check run, an `::error` per article that fails the policy comes first (on its first line, stating the
+policy it fails), then the annotations of each report behind the failures."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from provenance.hookspecs import hookimpl
-from provenance.model import ParagraphResult, Report
+from provenance.model import AuditResult, ParagraphResult, Report
+
+if TYPE_CHECKING:
+    from provenance.policy.evaluate import ArticleOutcome, CheckRun
 
 LEVELS = {"copy": "warning", "rewrite": "notice"}
 
@@ -36,7 +42,7 @@ def describe(p: ParagraphResult, report: Report) -> str:
             f"{extra}{': ' + why if why else ''}")
 
 
-def annotations(report: Report) -> list[str]:
+def workflow_commands(report: Report) -> list[str]:
     """One command per flagged paragraph. Without lines (an HTML page, whose paragraphs lose them in extraction)
     the annotation is on the whole file; without a file (standard input) it is on the run, not on any file."""
     on_file = not (report.derived.startswith("<") and report.derived.endswith(">"))
@@ -62,11 +68,21 @@ class GithubRenderer:
     description = "GitHub workflow-command annotations: a warning per copied, a notice per rewritten paragraph"
 
     def render(self, report: Report, *, color: bool = False) -> str:
-        return "".join(annotations(report))
+        return "".join(workflow_commands(report))
 
-    def render_audit(self, audited: Sequence[Any]) -> str:
-        return "".join(line for r in audited for doc in r.sources if doc in r.reports
-                       for line in annotations(r.reports[doc]))
+    def render_audit(self, results: Sequence[AuditResult]) -> str:
+        return "".join(line for r in results for doc in r.sources if doc in r.reports
+                       for line in workflow_commands(r.reports[doc]))
+
+    def render_check(self, run: CheckRun) -> str:
+        return ("".join(policy_error(o) for o in run.failed)
+                + "".join(line for _, report in run.reports() for line in workflow_commands(report)))
+
+
+def policy_error(outcome: ArticleOutcome) -> str:
+    """An `::error` on a failing article's first line: the line the policy prints for it."""
+    return (f"::error file={escape_property(outcome.path)},line=1,title=provenance policy::"
+            f"{escape_data(outcome.line())}\n")
 
 
 @hookimpl

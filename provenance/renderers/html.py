@@ -13,12 +13,14 @@ import base64
 import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
 from provenance._version import __version__
+from provenance.components import Folder
 from provenance.hookspecs import hookimpl
-from provenance.model import REPORT_SCHEMA, Report
+from provenance.model import REPORT_SCHEMA, AuditResult, Report
 from provenance.renderers.html_assets import CSS, JS
 
 SHARES = ("copy", "rewrite", "added", "boilerplate")
@@ -50,7 +52,7 @@ def page(title: str, body: str, *, script: bool = True, kind: str = "report") ->
             f"<body class=\"{kind}\">\n{body}\n{tail}</body>\n</html>\n")
 
 
-def share_bar(shares: dict[str, float]) -> str:
+def share_bar(shares: Mapping[str, float]) -> str:
     """An inline SVG: widths are attributes, so the strict style policy (no inline style attributes) holds."""
     x = 0.0
     rects = []
@@ -235,9 +237,16 @@ class HtmlRenderer:
     media_type = "text/html"
     suffix = ".html"
     description = "a self-contained page: both articles side by side, click a paragraph to see its source"
+    folder = "a folder of pages (index.html and one report per article and source)"
 
     def render(self, report: Report, *, color: bool = False) -> str:
         return render_report(report)
+
+    def render_audit_folder(self, results: Sequence[AuditResult]) -> Folder:
+        """An audit as a folder: an index of articles linking to one page per article and source."""
+        from provenance.renderers.html_audit import site  # it builds on this module's pages
+
+        return site(results)
 
 
 @hookimpl

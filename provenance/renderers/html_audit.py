@@ -3,26 +3,26 @@ per (article, source it draws on).
 
 Report file names come from document ids, which are untrusted (an id can be any string a feed or a file name
 gave): they are reduced to a safe alphabet, shortened, and suffixed with a hash of the full ids, so no name can
-climb out of the folder, be absolute, hide as a dot file, or collide with another. The folder is built beside
-its destination and renamed into place, so an interrupted audit never leaves a mix of old and new pages."""
+climb out of the folder, be absolute, hide as a dot file, or collide with another. The pages are rendered one at a
+time as the folder is written (provenance/cli/io.py builds it beside its destination and renames it into place, so
+an interrupted audit never leaves a mix of old and new pages)."""
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import shutil
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from html import escape
-from pathlib import Path
-from typing import Any
 
-from provenance.errors import UsageError
+from provenance.components import Folder
+from provenance.model import AuditResult
 from provenance.renderers.html import page, render_report, share_bar
 
 MARKER = ".provenance-audit"  # says the folder is ours to replace on the next run
+MARKER_TEXT = "written by provenance audit --format html; replaced on the next run\n"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+Links = list[tuple[str, str]]  # (source id, report file name) of one article
 
 
 def safe_name(*ids: str, limit: int = 60) -> str:
@@ -33,14 +33,14 @@ def safe_name(*ids: str, limit: int = 60) -> str:
     return f"{slug}-{digest}.html"
 
 
-def _source_link(r: Any, doc: str, name: str) -> str:
+def _source_link(r: AuditResult, doc: str, name: str) -> str:
     """A link to one report, with what that report says: its own verdict and how much of the source it covers."""
     report = r.reports[doc]
     return (f'<li><a href="reports/{escape(name)}">{escape(doc)}</a> <span class="sub">{escape(report.verdict)} '
             f"\u00b7 {report.source_coverage:.0%} of the source reused</span></li>")
 
 
-def _index_page(rows: list[tuple[Any, list[tuple[str, str]]]]) -> str:
+def _index_page(rows: list[tuple[AuditResult, Links]]) -> str:
     body = []
     for r, links in rows:
         s = r.shares
@@ -64,55 +64,24 @@ def _index_page(rows: list[tuple[Any, list[tuple[str, str]]]]) -> str:
                 script=False, kind="audit")
 
 
-def _replace_dir(built: Path, dest: Path) -> None:
-    """Swap the built folder into place; the old one (ours, or empty) is removed only after the swap."""
-    if not dest.exists():
-        os.replace(built, dest)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old-", dir=dest.parent))
-    os.replace(dest, old / "x")
-    try:
-        os.replace(built, dest)
-    except BaseException:
-        os.replace(old / "x", dest)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+def _pages(results: Sequence[AuditResult]) -> Iterator[tuple[str, str]]:
+    """Each report page as it is rendered, then the index that links them, then the marker."""
+    rows: list[tuple[AuditResult, Links]] = []
+    for r in results:
+        links: Links = []
+        for doc in r.sources:
+            report = r.reports.get(doc)
+            if report is None:
+                continue
+            name = safe_name(r.derived, doc)
+            yield f"reports/{name}", render_report(report)
+            links.append((doc, name))
+        rows.append((r, links))
+    yield "index.html", _index_page(rows)
+    yield MARKER, MARKER_TEXT
 
 
-def write_site(results: Sequence[Any], dest: Path) -> int:
-    """Write the audit's pages into `dest` (a folder); returns the number of report pages."""
-    if dest.exists() and not dest.is_dir():
-        raise UsageError(f"--output {dest}: an HTML audit is a folder of pages, and this is a file")
-    if dest.is_dir() and any(dest.iterdir()) and not (dest / MARKER).exists():
-        raise UsageError(f"--output {dest}: the folder is not empty and was not written by an earlier audit; "
-                         "give a new or empty folder")
-    parent = dest.parent if str(dest.parent) else Path(".")
-    if not parent.is_dir():
-        raise UsageError(f"--output {dest}: directory {parent} does not exist")
-    try:
-        built = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=parent))
-    except OSError as exc:
-        raise UsageError(f"--output {dest}: cannot write there ({exc.strerror or exc})") from None
-    try:
-        (built / "reports").mkdir()
-        rows, pages = [], 0
-        for r in results:
-            links = []
-            for doc in r.sources:
-                report = r.reports.get(doc)
-                if report is None:
-                    continue
-                name = safe_name(r.derived, doc)
-                (built / "reports" / name).write_text(render_report(report), encoding="utf-8")
-                links.append((doc, name))
-                pages += 1
-            rows.append((r, links))
-        (built / "index.html").write_text(_index_page(rows), encoding="utf-8")
-        (built / MARKER).write_text("written by provenance audit --format html; replaced on the next run\n",
-                                    encoding="utf-8")
-        os.chmod(built, 0o755)
-        _replace_dir(built, dest)
-    except BaseException:
-        shutil.rmtree(built, ignore_errors=True)
-        raise
-    return pages
+def site(results: Sequence[AuditResult]) -> Folder:
+    """The audit's pages, as a folder to write with `--output DIR`."""
+    return Folder(_pages(results), entry="index.html", marker=MARKER, noun="report page", what="an HTML audit",
+                  folders=("reports",))

@@ -1,10 +1,18 @@
-"""JSON: the documented, versioned serialisation of a Report (docs/report-schema.md). Deterministic: keys in a
+"""JSON: the documented, versioned serialisation of a Report (docs/report-schema.md), of an audit (a list of
+`text-provenance/audit/1` results) and of a check run (`text-provenance/check/1`). Deterministic: keys in a
 fixed order, no timestamps, floats rounded, so the same inputs give byte-identical output."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from provenance.hookspecs import hookimpl
-from provenance.model import Report
+from provenance.model import AuditResult, Report
+
+if TYPE_CHECKING:
+    from provenance.policy.evaluate import CheckRun
 
 
 class JsonRenderer:
@@ -15,6 +23,12 @@ class JsonRenderer:
 
     def render(self, report: Report, *, color: bool = False) -> str:
         return report.to_json(indent=2) + "\n"
+
+    def render_audit(self, results: Sequence[AuditResult]) -> str:
+        return json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2) + "\n"
+
+    def render_check(self, run: CheckRun) -> str:
+        return json.dumps(run.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
 @hookimpl

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
 
 from provenance.hookspecs import hookimpl
-from provenance.model import Report
+from provenance.model import AuditResult, Report
 
 LIMIT = 65_000  # GitHub refuses comments over 65,536 characters; leave room for a wrapper
 EXCERPT = 80
@@ -99,7 +98,7 @@ class MarkdownRenderer:
     def render(self, report: Report, *, color: bool = False) -> str:
         return fit(body(report))
 
-    def render_audit(self, results: Sequence[Any]) -> str:
+    def render_audit(self, results: Sequence[AuditResult]) -> str:
         """An audit as one comment: a table of articles, then each article's report against each source."""
         lines = [f"### provenance audit: {len(results)} article(s)", "",
                  "| article | verdict | copy | rewrite | added | sources |", "|---|---|---:|---:|---:|---|"]

@@ -3,24 +3,31 @@ copied paragraph (`provenance/copy`, a warning) and per rewritten one (`provenan
 the derived file's lines, with the source paragraphs as related locations. Added text and boilerplate are not
 findings: they are what a reviewer needs no alert for.
 
-Deterministic (same input, same bytes). Results carry no `ruleIndex`: `provenance check` merges logs from several
-reports, and a rule list that changes order under an index would point results at the wrong rule. Each result has
-a `partialFingerprints` entry made of the relation, the source and the paragraph's words (with a counter for
-repeated paragraphs), so an alert survives lines moving above it and code scanning does not open it twice."""
+An audit is one log with every article's results against each source it draws on. A check run is one log too:
+a `provenance/policy` error per failing article (on its first line), then the results of each report behind the
+failures. Logs are built as data and serialised once.
+
+Deterministic (same input, same bytes). Paragraph results carry no `ruleIndex`, so merging them never points one at
+the wrong rule. Each result has a `partialFingerprints` entry made of the relation, the source and the paragraph's
+words (with a counter for repeated paragraphs), so an alert survives lines moving above it and code scanning does
+not open it twice."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from provenance._version import __version__
 from provenance.hookspecs import hookimpl
-from provenance.model import Report
+from provenance.model import AuditResult, Report
 from provenance.renderers.github import describe
+
+if TYPE_CHECKING:
+    from provenance.policy.evaluate import ArticleOutcome, CheckRun
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT = "provenanceParagraph/v1"
@@ -43,6 +50,15 @@ RULES: dict[str, dict[str, Any]] = {
         "help": {"text": "Check that the source is credited; rewritten reporting is still derived."},
         "defaultConfiguration": {"level": "note"},
     },
+}
+POLICY_RULE: dict[str, Any] = {
+    "id": "provenance/policy", "name": "ProvenancePolicy",
+    "shortDescription": {"text": "The article fails the repository's provenance policy"},
+    "fullDescription": {"text": "The article reuses an unlicensed source past a --fail-on threshold of the policy "
+                                "([tool.provenance] fail-on, or the command line)."},
+    "help": {"text": "Credit or rewrite the reused paragraphs (the other results show which), or, if the source "
+                     "is licensed, allow it in the policy file ([tool.provenance] allow)."},
+    "defaultConfiguration": {"level": "error"},
 }
 
 
@@ -117,6 +133,35 @@ def log(runs_results: list[dict[str, Any]]) -> dict[str, Any]:
             "runs": [{"tool": {"driver": driver()}, "columnKind": "unicodeCodePoints", "results": runs_results}]}
 
 
+def policy_result(outcome: ArticleOutcome, rule_index: int) -> dict[str, Any]:
+    """A failing article as an error on its first line, with the line the policy prints for it."""
+    return {"ruleId": POLICY_RULE["id"], "ruleIndex": rule_index, "level": "error",
+            "message": {"text": outcome.line()},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(outcome.path)},
+                                                "region": {"startLine": 1}}}]}
+
+
+def check_run(reports: Sequence[Report]) -> dict[str, Any]:
+    """The run of a check log before its results: both paragraph rules and the policy's when there are reports
+    behind the failures; with none, the tool and the policy rule only. Valid either way, so an upload of a check
+    that passes clears the alerts of articles that now pass."""
+    if reports:
+        tool = {**driver(), "rules": [RULES["copy"], RULES["rewrite"], POLICY_RULE]}
+        return {"tool": {"driver": tool}, "columnKind": "unicodeCodePoints"}
+    return {"tool": {"driver": {"name": "text-provenance", "version": __version__, "rules": [POLICY_RULE]}}}
+
+
+def check_log(run: CheckRun, results_of: Callable[[Report], list[dict[str, Any]]] = results) -> dict[str, Any]:
+    """One log for a check run: a policy error per failing article, then each report's results (`results_of`:
+    a renderer plugin may give its own)."""
+    reports = [report for _, report in run.reports()]
+    body = check_run(reports)
+    policy_index = len(body["tool"]["driver"]["rules"]) - 1
+    body["results"] = ([policy_result(o, policy_index) for o in run.failed]
+                       + [res for report in reports for res in results_of(report)])
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [body]}
+
+
 def dumps(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
@@ -130,10 +175,13 @@ class SarifRenderer:
     def render(self, report: Report, *, color: bool = False) -> str:
         return dumps(log(results(report)))
 
-    def render_audit(self, audited: Sequence[Any]) -> str:
+    def render_audit(self, audited: Sequence[AuditResult]) -> str:
         """One log for the whole audit: each article's results against each source it draws on."""
         return dumps(log([res for r in audited for doc in r.sources if doc in r.reports
                           for res in results(r.reports[doc])]))
+
+    def render_check(self, run: CheckRun) -> str:
+        return dumps(check_log(run))
 
 
 @hookimpl

@@ -1,13 +1,21 @@
 """Text: readable at a glance. A summary line (verdict, shares, coverage), one row per paragraph with its relation,
 score, sources and the reason, then what the source had that the derived article left out. Colour only when the
-output is a terminal."""
+output is a terminal.
+
+For a check run, one line per article that fails the policy; for an audit, the `table` format: one row per
+article with its verdict, shares and sources."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from provenance.hookspecs import hookimpl
-from provenance.model import Report
+from provenance.model import AuditResult, Report
+
+if TYPE_CHECKING:
+    from provenance.policy.evaluate import CheckRun
 
 STYLES = {"copy": "bold red", "rewrite": "yellow", "added": "green", "boilerplate": "dim",
           "independent": "bold green", "partial": "bold cyan"}
@@ -73,7 +81,30 @@ class TextRenderer:
                                style="bold red"))
         return buf.getvalue()
 
+    def render_check(self, run: CheckRun) -> str:
+        """The offending lines, one per failing article: what a CI log shows."""
+        return "".join(o.line() + "\n" for o in run.failed)
+
+
+class TableRenderer:
+    name = "table"
+    media_type = "text/plain"
+    suffix = ".txt"
+    description = "an audit as one row per article: verdict, shares and sources"
+
+    def render_audit(self, results: Sequence[AuditResult]) -> str:
+        lines = [f"{'article':<40} {'verdict':<12} {'copy':>5} {'rewr':>5} {'added':>5}  sources"]
+        lines += [row(r) for r in results]
+        return "\n".join(lines) + "\n"
+
+
+def row(r: AuditResult) -> str:
+    s = r.shares
+    return (f"{r.derived[-40:]:<40} {r.verdict:<12} {s['copy']:>5.0%} {s['rewrite']:>5.0%} {s['added']:>5.0%}  "
+            f"{', '.join(r.sources) or '-'}")
+
 
 @hookimpl
 def register_renderers(register) -> None:
     register(TextRenderer())
+    register(TableRenderer())

@@ -1,0 +1,24 @@
+"""JSON lines: an audit as one `text-provenance/audit/1` result per line, for streaming into other tools."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from provenance.hookspecs import hookimpl
+from provenance.model import AuditResult
+
+
+class JsonlRenderer:
+    name = "jsonl"
+    media_type = "application/jsonl"
+    suffix = ".jsonl"
+    description = "an audit as JSON lines: one article's result (schema text-provenance/audit/1) per line"
+
+    def render_audit(self, results: Sequence[AuditResult]) -> str:
+        return "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in results)
+
+
+@hookimpl
+def register_renderers(register) -> None:
+    register(JsonlRenderer())
