@@ -1,8 +1,10 @@
-"""Accuracy over whole labelled sets: the seed pair (paragraph labels), Clough & Stevenson (document grades), MRPC
-(sentence pairs: rewrite or not) and our own same-event negatives (bench/data/same-event).
+"""Accuracy over whole labelled sets: the real-news set (paragraph labels and verdicts: bench/news.py), the seed pair
+(paragraph labels), Clough & Stevenson (document grades), MRPC (sentence pairs: rewrite or not) and our own
+same-event negatives (bench/data/same-event).
 
-    python bench/accuracy.py            # tables: lexical alone, with the semantic plugin, the plain baseline
-    python bench/accuracy.py --no-mrpc  # skip MRPC (encoding its 8,152 sentences takes a minute or two)
+    python -m bench.accuracy            # tables: lexical alone, with the plugins, the plain baselines
+    python -m bench.accuracy --no-mrpc  # skip MRPC (encoding its 8,152 sentences takes a minute or two)
+    python -m bench.accuracy --cv       # also the leave-one-story-out cross-validation on the news set
 
 "Lexical" is text-provenance with its built-in plugins only; "semantic" adds provenance-semantic's scorer (when
 installed). The same functions feed tests/test_accuracy.py and plugins/provenance-semantic/tests, which assert
@@ -402,17 +404,30 @@ def main(argv: list[str] | None = None) -> int:
     if not CLOUGH.is_dir() or not SEEDS.is_dir():
         print(f"labelled sets not found beside the project ({SHARED})", file=sys.stderr)
         return 3
+    from bench import news
+
     hosts = [("lexical (built-in plugins only)", lexical_host())]
     sem = semantic_host()
     if sem is None:
         print("provenance-semantic is not installed: lexical figures only", file=sys.stderr)
     else:
         hosts.append(("with provenance-semantic", sem))
+    stories = news.load() if news.NEWS.is_dir() else []
     for name, host in hosts:
+        if stories:
+            news.print_result(f"news: {name}", news.evaluate(compare_with(host), stories))
+            if "--cv" in args:
+                cv = news.cross_validate(host)
+                news.print_result(f"news, leave-one-story-out cross-validation: {name}", cv.held_out)
+                print(f"values chosen on all twelve stories: {cv.fitted}; on each fold: "
+                      + "; ".join(str(c) for c in cv.chosen))
         _print_tables(name, compare_with(host))
         _print_same_event(compare_with(host))
         if "--no-mrpc" not in args and MRPC.is_file():
             _print_mrpc(host)
+    if stories:
+        news.print_result("news: baseline (5-gram containment, else word containment)",
+                          news.evaluate(news.baseline_compare, stories), details=False)
     _print_tables("baseline (5-gram containment, else content containment)", baseline_compare)
     _print_same_event(baseline_compare, quotes=False)
     return 0

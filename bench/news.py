@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -287,3 +287,177 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# Cross-validation: thresholds chosen on eleven stories, measured on the twelfth ---------------------------------
+
+# What is tuned (names as the options declare them) and the values tried. The other labelled sets are constraints
+# every choice must keep (docs/accuracy.md): the seed pair, Clough & Stevenson and the same-event negatives.
+GRID: dict[str, tuple[float, ...]] = {
+    "derivation.derived_from": (0.2, 0.4, 0.6, 0.8, 1.0, 1.4, 2.0),
+    "derivation.independent_below": (-0.2, 0.0, 0.2, 0.4, 0.6),
+    "rewrite.derived_threshold": (0.25, 0.3, 0.35),
+    "verdict.copy_from": (0.5, 0.6),
+    "verdict.partial_from": (0.35, 0.4, 0.45),
+}
+SCORER_GRID: dict[str, tuple[float, ...]] = {"semantic.derived_threshold": (0.6, 0.65, 0.7)}
+
+
+@dataclass
+class Item:
+    kind: str  # news, same, clough, seeds
+    name: str
+    group: str  # the story (news), the pair (same-event) or the task (Clough)
+    alignment: Any
+    errors: list[Any]
+    extra: Any = None
+
+
+def prepare_items(host: Any) -> list[Item]:
+    """Every labelled comparison's evidence, gathered once (the costly part: alignment and scorers)."""
+    import csv
+
+    from bench import accuracy
+    from provenance.engine import gather, known_options
+    from provenance.components import resolve
+    from provenance.text.load import load_document
+
+    options = resolve(known_options(host), {})
+
+    def item(kind: str, name: str, group: str, source: Any, derived: Any, extra: Any) -> Item:
+        src = load_document(source, "source", host=host) if isinstance(source, str) else \
+            load_document(source, host=host)
+        der = load_document(derived, "derived", host=host) if isinstance(derived, str) else \
+            load_document(derived, host=host)
+        alignment, errors = gather(src, der, host=host, options=options)
+        return Item(kind, name, group, alignment, errors, extra)
+
+    items = [item("news", v.name, s.name, s.original, v.text, v) for s in load() for v in s.versions]
+    items += [item("same", d.name, d.name[:2], s, d, None) for s, d in accuracy.same_event_pairs()]
+    for row in csv.DictReader((accuracy.CLOUGH / "labels.csv").open(encoding="utf-8")):
+        if row["Category"] != "orig":
+            items.append(item("clough", row["File"], row["Task"], accuracy.CLOUGH / f"orig_task{row['Task']}.txt",
+                              accuracy.CLOUGH / row["File"], row["Category"]))
+    labels = json.loads((accuracy.SEEDS / "labels.json").read_text(encoding="utf-8"))
+    items.append(item("seeds", "seeds", "seeds", accuracy.SEEDS / labels["source"], accuracy.SEEDS / labels["derived"],
+                      labels))
+    return items
+
+
+def _with_scorer_options(alignment: Any, values: dict[str, float]) -> Any:
+    from dataclasses import replace
+
+    if not values:
+        return alignment
+    paragraphs = []
+    for a in alignment.paragraphs:
+        signals = tuple(replace(s, derived_threshold=values.get(f"{s.scorer}.derived_threshold", s.derived_threshold))
+                        for s in a.signals)
+        paragraphs.append(replace(a, signals=signals))
+    return replace(alignment, paragraphs=tuple(paragraphs))
+
+
+def conclude_all(items: Sequence[Item], host: Any, values: dict[str, float]) -> list[Any]:
+    """The reports of every item with these option values."""
+    from provenance.engine import conclude, known_options
+    from provenance.components import resolve
+
+    core = {k: v for k, v in values.items() if not k.startswith("semantic.")}
+    options = resolve(known_options(host), core)
+    scorer = {k: v for k, v in values.items() if k.startswith("semantic.")}
+    return [conclude(_with_scorer_options(i.alignment, scorer), host=host, options=options, errors=i.errors)
+            for i in items]
+
+
+@dataclass
+class Constraints:
+    seeds: int
+    same_ok: int  # same-event comparisons independent or partial
+    same_quotes_only: int  # ... with only quote paragraphs marked
+    clough_binary: float
+    clough_grade: float
+
+    def holds(self, with_scorer: bool) -> bool:
+        """What the issue asks to keep: seeds 20/20 and same-event 16/16 with only quotes marked with the plugin
+        (19/20 and 11 verdicts without it), Clough & Stevenson derived-vs-not >= 0.96 and grade >= 0.895."""
+        if with_scorer:
+            return self.seeds >= 20 and self.same_quotes_only >= 16 and self.clough_binary >= 0.96 \
+                and self.clough_grade >= 0.895
+        return self.seeds >= 19 and self.same_ok >= 11 and self.clough_binary >= 0.96 and self.clough_grade >= 0.895
+
+
+def constraints(items: Sequence[Item], reports: Sequence[Any]) -> Constraints:
+    from bench import accuracy
+
+    same = [(i, r) for i, r in zip(items, reports) if i.kind == "same"]
+    marked = []
+    for _, r in same:
+        m = [p for p in r.paragraphs if p.relation in ("copy", "rewrite")]
+        marked.append(all(any(q.get("copied") for q in p.evidence.get("quotes", [])) for p in m))
+    clough = [(i.extra, r.verdict) for i, r in zip(items, reports) if i.kind == "clough"]
+    seeds = next((i, r) for i, r in zip(items, reports) if i.kind == "seeds")
+    rows = []
+    for item_ in seeds[0].extra["derived_paragraphs"]:
+        start = accuracy._norm(item_["starts"])
+        match = [p for p in seeds[1].paragraphs if accuracy._norm(p.text).startswith(start)]
+        rows.append(item_["label"] == (match[0].relation if match else ""))
+    return Constraints(
+        seeds=sum(rows),
+        same_ok=sum(r.verdict in ("independent", "partial") for _, r in same),
+        same_quotes_only=sum(r.verdict in ("independent", "partial") and ok for (_, r), ok in zip(same, marked)),
+        clough_binary=sum((c != "non") == (v != "independent") for c, v in clough) / len(clough),
+        clough_grade=sum(v in accuracy.GRADE_OK[c] for c, v in clough) / len(clough))
+
+
+def news_rows(items: Sequence[Item], reports: Sequence[Any]) -> list[tuple[str, VersionResult]]:
+    """(story, result) of every news item: all that the scoring needs of a report."""
+    return [(i.group, VersionResult(i.extra, r.verdict, map_labels(i.extra.text, r.paragraphs)))
+            for i, r in zip(items, reports) if i.kind == "news"]
+
+
+def news_result(rows: Sequence[tuple[str, VersionResult]], stories: set[str] | None = None) -> NewsResult:
+    return NewsResult([r for story, r in rows if stories is None or story in stories])
+
+
+def objective(r: NewsResult) -> float:
+    return (r.macro_f1 + r.verdict_accuracy) / 2
+
+
+@dataclass
+class CrossValidation:
+    held_out: NewsResult  # every story measured with the values chosen on the other eleven
+    chosen: list[dict[str, float]]  # per held-out story
+    fitted: dict[str, float]  # chosen on all twelve
+    fitted_result: NewsResult
+    constraints: Constraints
+
+
+def cross_validate(host: Any, items: Sequence[Item] | None = None) -> CrossValidation:
+    """Leave-one-story-out: for each story, the grid values that do best on the other eleven (while keeping the
+    other sets' floors), measured on it."""
+    import itertools
+
+    items = list(items) if items is not None else prepare_items(host)
+    with_scorer = bool(host.scorers())
+    grid = dict(GRID, **(SCORER_GRID if with_scorer else {}))
+    keys = list(grid)
+    combos = [dict(zip(keys, vals)) for vals in itertools.product(*grid.values())
+              if dict(zip(keys, vals))["derivation.independent_below"] <= dict(zip(keys, vals))["derivation.derived_from"]]
+    runs = []
+    for values in combos:
+        reports = conclude_all(items, host, values)
+        runs.append((values, news_rows(items, reports), constraints(items, reports)))
+    stories = sorted({i.group for i in items if i.kind == "news"})
+
+    def score(run: Any, keep: set[str]) -> tuple[bool, float]:
+        _, rows, cons = run
+        return cons.holds(with_scorer), objective(news_result(rows, keep))
+
+    held = NewsResult()
+    chosen = []
+    for story in stories:
+        best = max(runs, key=lambda run: score(run, set(stories) - {story}))
+        chosen.append(best[0])
+        held.rows.extend(news_result(best[1], {story}).rows)
+    fitted = max(runs, key=lambda run: score(run, set(stories)))
+    return CrossValidation(held, chosen, fitted[0], news_result(fitted[1]), fitted[2])

@@ -15,7 +15,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from provenance.model import RELATIONS, Alignment, Finding, ParagraphResult, Report, SourceParagraphResult
+from provenance.model import (
+    RELATIONS,
+    Alignment,
+    Derivation,
+    Finding,
+    ParagraphResult,
+    Report,
+    SourceParagraphResult,
+)
 from provenance.components import Option
 from provenance.rules import COPY_FROM, DERIVED_FLOOR, INDEPENDENT_BELOW, PARTIAL_FROM, REUSED_FROM, TRACED_FROM
 
@@ -43,17 +51,18 @@ def counted(relation: str, words: int, options: Mapping[str, Any]) -> bool:
     return relation != "boilerplate" and words >= int(options.get(MIN_WORDS, 0))
 
 
-def tally(rows: Iterable[tuple[str, int]], options: Mapping[str, Any]) -> tuple[dict[str, float], int]:
-    """Word shares of copy, rewrite and added over the counted (relation, words) rows, and the counted words."""
+def tally(rows: Iterable[tuple[str, int, bool]]) -> tuple[dict[str, float], int]:
+    """Word shares of copy, rewrite and added over the (relation, words, counted) rows, and the counted words."""
     totals: dict[str, int] = defaultdict(int)
-    for relation, n in rows:
-        if counted(relation, n, options):
+    for relation, n, is_counted in rows:
+        if is_counted:
             totals[relation] += n
     body = sum(totals.values())
     return {k: (totals[k] / body if body else 0.0) for k in ("copy", "rewrite", "added")}, body
 
 
-def decide_verdict(shares: Mapping[str, float], options: Mapping[str, Any], traced: float = 0.0) -> str:
+def decide_verdict(shares: Mapping[str, float], options: Mapping[str, Any], traced: float = 0.0,
+                   derived: bool | None = None) -> str:
     """copy / rewrite / partial / independent from the word shares.
 
     An article is independent when too little of it derives from the source. Heavy paraphrase leaves few
@@ -62,9 +71,11 @@ def decide_verdict(shares: Mapping[str, float], options: Mapping[str, Any], trac
     """
     opt = {**VERDICT_DEFAULTS, **{k: float(v) for k, v in options.items() if k in VERDICT_DEFAULTS}}
     # (options arrive parsed; the float() keeps decide_verdict usable on its own)
-    derived = shares["copy"] + shares["rewrite"]
-    if derived < opt["verdict.independent_below"] and not (
-        derived >= opt["verdict.derived_floor"] and traced >= opt["verdict.traced_from"]
+    if derived is False:  # the article as a whole does not derive from the source (provenance/derivation.py)
+        return "independent"
+    share = shares["copy"] + shares["rewrite"]
+    if share < opt["verdict.independent_below"] and not (
+        share >= opt["verdict.derived_floor"] and traced >= opt["verdict.traced_from"]
     ):
         return "independent"
     if shares["added"] >= opt["verdict.partial_from"]:
@@ -86,6 +97,8 @@ def assemble(alignment: Alignment, findings: list[Finding], *, options: Mapping[
             claims[f.paragraph] = f
     aligned = {a.index: a for a in alignment.paragraphs}
     min_words = int(options.get(MIN_WORDS, 0))
+    derivation = alignment.derivation
+    beyond = set(derivation.beyond_source) if derivation is not None else set()
 
     results: list[ParagraphResult] = []
     uncounted: list[int] = []
@@ -104,18 +117,22 @@ def assemble(alignment: Alignment, findings: list[Finding], *, options: Mapping[
             if a is not None:
                 ev["content_coverage"] = a.content
         assert rel in RELATIONS
-        if rel != "boilerplate" and not counted(rel, n, options):
+        if rel == "added" and p.index in beyond:
+            ev = {**ev, "beyond_source": True, "message": f"{ev['message']}; it comes after the point where the "
+                  "source, which is cut off, ends: not counted in the shares and the verdict"}
+        if rel != "boilerplate" and (not counted(rel, n, options) or (rel == "added" and p.index in beyond)):
             uncounted.append(p.index)
             ev = {**ev, "counted": False}
         results.append(ParagraphResult(p.index, p.text, rel, tuple(srcs), float(score), ev, p.start_line, p.end_line, n))
 
-    shares, body_words = tally(((r.relation, r.words) for r in results), options)
     skipped = set(uncounted)
+    shares, body_words = tally((r.relation, r.words, r.relation != "boilerplate" and r.index not in skipped)
+                               for r in results)
     by_words = {r.index: r.words for r in results if r.relation != "boilerplate" and r.index not in skipped}
     traced_num = sum(a.traced * by_words.get(a.index, 0) for a in alignment.paragraphs)
     traced_den = sum(by_words.get(a.index, 0) for a in alignment.paragraphs)
     traced = traced_num / traced_den if traced_den else 0.0
-    verdict = decide_verdict(shares, options, traced)
+    verdict = decide_verdict(shares, options, traced, derivation.derived if derivation is not None else None)
 
     # Source side: which sentences of which paragraphs the copy and rewrite paragraphs drew on.
     reused_sentences: dict[int, set[int]] = defaultdict(set)
@@ -184,5 +201,29 @@ def assemble(alignment: Alignment, findings: list[Finding], *, options: Mapping[
             "words": {"derived_body": body_words, "source_body": body_total},
             "traced_sentences": round(traced, 4),
             **({"uncounted": {"min_words": min_words, "paragraphs": uncounted}} if min_words else {}),
+            **({"derivation": derivation_summary(derivation)} if derivation is not None else {}),
         },
     )
+
+
+def derivation_summary(d: Derivation) -> dict[str, Any]:
+    """The article-level evidence, as the report shows it (docs/report-schema.md)."""
+    out: dict[str, Any] = {
+        "derived": d.derived,
+        "reason": d.reason,
+        "score": d.score,
+        "retelling": {"score": d.retelling.score,
+                      "sentences": [{"paragraph": r.paragraph, "sentence": r.sentence,
+                                     "source_paragraph": r.source_paragraph, "source_sentence": r.source_sentence,
+                                     "similarity": r.similarity} for r in d.retelling.sentences]},
+        "sentences": {"derived": d.sentences[0], "source": d.sentences[1]},
+        "copied": d.copied,
+        "novelty": d.novelty,
+        "new_specifics": list(d.new_specifics),
+    }
+    if d.confirmed is not None:
+        out["confirmed"] = {"share": d.confirmed, "scorer": d.confirmed_by}
+    if d.source_cut:
+        out["source_cut"] = True
+        out["beyond_source"] = list(d.beyond_source)
+    return out

@@ -36,6 +36,8 @@ class Option:
     choices: tuple[str, ...] = ()  # for a str option: the only values it accepts
 
     def parse(self, name: str, value: Any) -> Any:
+        if value is None and self.default is None:
+            return None  # "not set": the component decides (an option whose default depends on the evidence)
         if self.choices:
             if not isinstance(value, str) or value not in self.choices:
                 raise UsageError(f"option {name} expects one of {', '.join(self.choices)}, got {value!r}")

@@ -10,11 +10,12 @@ from typing import Any
 from provenance import plugins as _plugins
 from provenance.align.core import align
 from provenance.assemble import ASSEMBLE_OPTIONS, VERDICT_DEFAULTS, assemble
+from provenance.derivation import DERIVATION_OPTIONS, assess
 from provenance.detectors.context import DetectionContext
 from provenance.text.load import Input, load_document
 from provenance.errors import PluginError
 from provenance.fingerprint import FingerprintParams, best_matches, fingerprint_document
-from provenance.model import Document, Finding, Report
+from provenance.model import Alignment, Document, Finding, Report
 from provenance.components import Option, declared, resolve
 from provenance.plugins import PluginHost
 from provenance.signals import score_alignment
@@ -44,32 +45,48 @@ def known_options(host: PluginHost) -> dict[str, Option]:
     """Every option a user may set: the verdict's, the counting rules' and those declared by enabled components."""
     known: dict[str, Option] = {k: Option(v, float) for k, v in VERDICT_DEFAULTS.items()}
     known.update(ASSEMBLE_OPTIONS)
+    known.update(DERIVATION_OPTIONS)
     for kind in ("detectors", "extractors", "renderers", "scorers"):
         for name, comp in host.components[kind].items():
             known.update(declared(name, getattr(comp, "options", None)))
     return known
 
 
+def gather(source: Document, derived: Document, *, host: PluginHost, options: Mapping[str, Any],
+           params: FingerprintParams | None = None) -> tuple[Alignment, list[dict[str, str]]]:
+    """The evidence of a comparison: fingerprints, the alignment and the scorers' signals (the costly part), and
+    the scorers that failed. `options` arrive resolved (`resolve`)."""
+    params = params or FingerprintParams()
+    minhash = best_matches(fingerprint_document(source, params), fingerprint_document(derived, params))
+    alignment = align(source, derived, minhash)
+    return score_alignment(alignment, host.scorers(), options, host.trace)
+
+
+def conclude(alignment: Alignment, *, host: PluginHost, options: Mapping[str, Any],
+             errors: list[dict[str, str]] = (), params: FingerprintParams | None = None) -> Report:  # type: ignore[assignment]
+    """From the evidence to the report: the article as a whole, the detectors' findings, the assembled report."""
+    params = params or FingerprintParams()
+    alignment = assess(alignment, options)
+    ctx = DetectionContext(alignment.source, alignment.derived, alignment, options)
+    findings, detector_errors = run_detectors(ctx, host)
+    parameters = {
+        "fingerprint": params.to_dict(),
+        "options": dict(sorted(options.items())),
+        "detectors": sorted(f"{host.plugin_of('detectors', d.name)}:{d.name}" for _, d in host.detectors()),
+    }
+    scorers = host.scorers()
+    if scorers:  # only then: a report without scorer plugins is exactly what it was before the hook existed
+        parameters["scorers"] = sorted(f"{plugin}:{sc.name}" for plugin, sc in scorers)
+    return assemble(alignment, findings, options=options, parameters=parameters,
+                    errors=list(errors) + detector_errors)
+
+
 def compare_documents(source: Document, derived: Document, *, host: PluginHost,
                       options: Mapping[str, Any] | None = None,
                       params: FingerprintParams | None = None) -> Report:
-    params = params or FingerprintParams()
     effective = resolve(known_options(host), dict(options or {}))
-    minhash = best_matches(fingerprint_document(source, params), fingerprint_document(derived, params))
-    alignment = align(source, derived, minhash)
-    scorers = host.scorers()
-    alignment, scorer_errors = score_alignment(alignment, scorers, effective, host.trace)
-    ctx = DetectionContext(source, derived, alignment, effective)
-    findings, errors = run_detectors(ctx, host)
-    parameters = {
-        "fingerprint": params.to_dict(),
-        "options": dict(sorted(effective.items())),
-        "detectors": sorted(f"{host.plugin_of('detectors', d.name)}:{d.name}" for _, d in host.detectors()),
-    }
-    if scorers:  # only then: a report without scorer plugins is exactly what it was before the hook existed
-        parameters["scorers"] = sorted(f"{plugin}:{sc.name}" for plugin, sc in scorers)
-    return assemble(alignment, findings, options=effective, parameters=parameters,
-                    errors=scorer_errors + errors)
+    alignment, scorer_errors = gather(source, derived, host=host, options=effective, params=params)
+    return conclude(alignment, host=host, options=effective, errors=scorer_errors, params=params)
 
 
 def compare(source: Input, derived: Input, *, options: Mapping[str, Any] | None = None,
@@ -85,4 +102,4 @@ def compare(source: Input, derived: Input, *, options: Mapping[str, Any] | None 
     return compare_documents(src, der, host=host, options=options)
 
 
-__all__ = ["PluginError", "compare", "compare_documents", "run_detectors"]
+__all__ = ["PluginError", "compare", "compare_documents", "conclude", "gather", "run_detectors"]

@@ -242,6 +242,10 @@ class Signal:
     in_order: bool
     new_numbers: tuple[str, ...] = ()
     chain: int = 0  # whole comparison: derived sentences matched (>= the scorer's `match`) in the source's order
+    similarity: float = 0.0  # like `score`, from the scorer's first reading only (never moved by its judge)
+    derived_threshold: float = 0.0  # the similarity that makes a rewrite inside an article that derives as a whole
+    judged: int = 0  # sentences of the paragraph the scorer's judge read (a scorer that judges: see components)
+    confirmed: int = 0  # ... of which it reads as saying what their closest source sentence says (>= threshold)
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +269,11 @@ class ParagraphAlignment:
     shared_numbers: tuple[str, ...]
     shared_names: tuple[str, ...]
     minhash: Mapping[str, float] = field(default_factory=dict)
+    specifics: int = 0  # names, figures and acronyms in the paragraph (provenance/align/specifics.py)
+    new_specifics: tuple[str, ...] = ()  # ... of which the source has none anywhere
+    translated: tuple[str, ...] | None = None  # in a translation: the specifics that place it (empty: by order)
+    in_order: bool | None = None  # its source sentences sit between those of its anchored neighbours (None: no
+    # window, fewer than two anchors)
     order_inferred: bool = False
     order_gap: tuple[int, ...] = ()
     signals: tuple[Signal, ...] = ()  # one per scorer plugin that ran; empty without scorers
@@ -277,11 +286,60 @@ class ParagraphAlignment:
 
 
 @dataclass(frozen=True, slots=True)
+class RetoldSentence:
+    """One step of the ordered retelling: a derived sentence and the source sentence it retells."""
+
+    paragraph: int
+    sentence: int
+    source_paragraph: int
+    source_sentence: int
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True)
+class Retelling:
+    """The best ordered alignment of the derived article's sentences with the source's (a local alignment, as
+    text-reuse aligners score passages): its score and the sentences on its path."""
+
+    score: float
+    sentences: tuple[RetoldSentence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Derivation:
+    """Whether the derived article as a whole derives from the source, and the evidence (provenance/align/
+    derivation.py). Two reports of one event share names, figures and quotes; what a derived article has besides is
+    the source's sentences retold in the source's order, few specifics of its own, wording copied outside quotes,
+    and (with a scorer that judges meaning) sentences that say what source sentences say.
+
+    `derived` is None when either article is too short to tell: each paragraph is then judged on its own evidence.
+    `beyond_source` are derived paragraphs that come after the point where a cut-off source ends: what they derive
+    from is not in the source text, so they are left out of the shares and the verdict.
+    """
+
+    derived: bool | None
+    score: float
+    retelling: Retelling
+    copied: float  # share of the article's words in paragraphs whose wording is the source's
+    novelty: float  # share of the article's names and figures that the source lacks
+    new_specifics: tuple[str, ...] = ()  # the first of those, for the report
+    confirmed: float | None = None  # share of sentences a scorer's judge confirms (None: no judging scorer)
+    confirmed_by: str | None = None
+    source_cut: bool = False
+    beyond_source: tuple[int, ...] = ()
+    reason: str = ""
+    sentences: tuple[int, int] = (0, 0)  # body sentences of the derived article and of the source
+
+
+@dataclass(frozen=True, slots=True)
 class Alignment:
     source: Document
     derived: Document
     paragraphs: tuple[ParagraphAlignment, ...]  # one per derived paragraph that is not boilerplate
     source_sentence_words: tuple[tuple[int, ...], ...]  # per source paragraph: words per sentence
+    retelling: Retelling = Retelling(0.0)
+    derivation: Derivation | None = None  # set by provenance/derivation.py, after the scorers
+    languages: tuple[str, str] | None = None  # the source's and the derived article's, when they differ
 
     def for_paragraph(self, index: int) -> ParagraphAlignment | None:
         for p in self.paragraphs:

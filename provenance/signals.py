@@ -28,6 +28,7 @@ from provenance.components import ConfigurableScorer, JudgingScorer
 from provenance.model import Alignment, Paragraph, ParagraphAlignment, SentenceLink, Signal, Token
 from provenance.rules import (
     CHAIN,
+    CONFIRM_WORDS,
     LEXICAL_CANDIDATES,
     MAX_PAIRS,
     SIGNAL_SOURCE_SHARE,
@@ -35,6 +36,7 @@ from provenance.rules import (
     STRONG_WORDING,
     WINDOW,
 )
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,17 +141,34 @@ def score_alignment(alignment: Alignment, scorers: Sequence[tuple[str, Any]], op
                 best[i] = (v, j)
         threshold = float(_option(scorer, options, "threshold"))
         context = _option(scorer, options, "context_threshold")
+        inside = _option(scorer, options, "derived_threshold")
         match = _option(scorer, options, "match")
         chain = order.chain(best, float(threshold if match is None else match))
-        if chain < CHAIN and isinstance(scorer, JudgingScorer):
+        judged: dict[int, float] = {}
+        if isinstance(scorer, JudgingScorer):
             try:
-                best = _second_opinion(scorer, best, der, src, _judgeable(wanted))
+                judged = _second_opinion(scorer, best, der, src)
             except Exception as exc:  # noqa: BLE001 (third-party code: recorded, not fatal)
                 errors.append(_failure(plugin, scorer, exc, "judge: "))
                 continue
-        for a, sig in _paragraph_signals(alignment, wanted, der, src, best, str(scorer.name)):
-            signals[a].append(replace(sig, threshold=threshold, chain=chain,
-                                      context_threshold=float(threshold if context is None else context)))
+        # Where the article does not retell the source in order, a paragraph stands or falls by its meaning alone,
+        # and the judgement of its sentences is what it is scored by (only where a signal can still change its
+        # label: `_judgeable`). Inside an ordered retelling the order is the stronger evidence: first readings.
+        view = dict(best)
+        if chain < CHAIN:
+            view.update({i: (v, best[i][1]) for i, v in judged.items() if der[i].paragraph in _judgeable(wanted)})
+        for a, sig in _paragraph_signals(alignment, wanted, der, src, view, str(scorer.name)):
+            rows = [i for i, d in enumerate(der) if d.paragraph == a and i in best and d.words >= CONFIRM_WORDS]
+            raw = [i for i, d in enumerate(der) if d.paragraph == a and i in best]
+            words = sum(der[i].words for i in raw) or 1
+            signals[a].append(replace(
+                sig, threshold=threshold, chain=chain,
+                context_threshold=float(threshold if context is None else context),
+                derived_threshold=float(inside if inside is not None else context if context is not None
+                                        else threshold),
+                similarity=round(sum(der[i].words * best[i][0] for i in raw) / words, 4),
+                judged=len(rows) if isinstance(scorer, JudgingScorer) else 0,
+                confirmed=sum(1 for i in rows if judged.get(i, -1.0) >= threshold)))
     paragraphs = tuple(replace(a, signals=tuple(signals[a.index])) if a.index in signals else a
                        for a in alignment.paragraphs)
     return replace(alignment, paragraphs=paragraphs), errors
@@ -172,22 +191,17 @@ def _judgeable(wanted: Sequence[ParagraphAlignment]) -> set[int]:
 
 
 def _second_opinion(scorer: Any, best: dict[int, tuple[float, int]], der: Sequence[_Sentence],
-                    src: Sequence[_Sentence], paragraphs: set[int]) -> dict[int, tuple[float, int]]:
+                    src: Sequence[_Sentence]) -> dict[int, float]:
     """Each derived sentence's closest match, judged again by the scorer's `judge` (a costlier reading of the two
-    sentences together), where the article does not retell the source in order: there a paragraph stands or
-    falls by its meaning alone (the `threshold` bar), and the closest match is all that decides it. Only the
-    sentences of paragraphs whose label it can change are asked about. Inside an
-    ordered retelling the order is the stronger evidence and the first scores stand. None keeps a score."""
-    rows = [i for i in sorted(best) if der[i].paragraph in paragraphs]
+    sentences together): the judged similarity per derived sentence (None, the scorer's "no opinion", is left out).
+    A sentence embedding calls two sentences of one story close even when a figure or a clause differs; read
+    together, a paraphrase and a near miss come apart."""
+    rows = sorted(best)
     if not rows:
-        return best
+        return {}
     pairs = [(der[i].text, src[best[i][1]].text) for i in rows]
     values = _call(scorer, pairs, method="judge")
-    out = dict(best)
-    for i, v in zip(rows, values):
-        if v is not None:
-            out[i] = (v, best[i][1])
-    return out
+    return {i: v for i, v in zip(rows, values) if v is not None}
 
 
 def _option(scorer: Any, options: Mapping[str, Any], key: str) -> Any:

@@ -56,3 +56,29 @@ def test_same_event_reports(lexical):
     result = accuracy.same_event(lexical)
     assert len(result.rows) == 16
     assert result.ok_verdicts >= 11, result.rows
+
+
+@pytest.mark.slow
+def test_real_news_floors(shared, lexical):
+    """The real-news set, whole (bench/news.py; figures in docs/accuracy.md), with the built-in plugins only: every
+    paragraph label and verdict of 94 versions of 12 stories. Floors a little under the measured figures."""
+    from bench import news
+
+    result = news.evaluate(lexical)
+    s = result.summary()
+    assert s["paragraphs"] == 682
+    assert s["macro_f1"] >= 0.82, s
+    assert s["accuracy"] >= 0.83, s
+    assert s["verdict_accuracy"] >= 0.74, s
+    assert min(s["f1"].values()) >= 0.70, s
+    assert s["independent_called_derived"] <= 2, result.independent_called_derived()
+
+
+@pytest.mark.slow
+def test_real_news_beats_the_plain_baseline(shared, lexical):
+    from bench import news
+
+    ours = news.evaluate(lexical)
+    base = news.evaluate(news.baseline_compare)
+    assert ours.macro_f1 > base.macro_f1 + 0.1
+    assert ours.verdict_accuracy > base.verdict_accuracy + 0.15

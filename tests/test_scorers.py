@@ -39,6 +39,9 @@ DERIVED = [
     "More rain is expected on Wednesday, and a severe flood warning remains in force for the river Arun.",
 ]
 PARAPHRASE = (DERIVED[2], SOURCE[2])
+# The rules for a paragraph judged on its own, as in an article too short, or too ambiguous, to judge as a whole
+# (provenance/derivation.py): with these options the article-level decision never settles it.
+UNDECIDED = {"derivation.copied_from": 2.0, "derivation.derived_from": 99.0, "derivation.independent_below": -99.0}
 
 
 def article(paragraphs: list[str]) -> str:
@@ -113,14 +116,24 @@ def test_a_supported_signal_finds_the_paraphrase_and_the_evidence_names_the_scor
     assert report.source_paragraphs[2].relation == "rewritten"
 
 
-def test_meaning_without_order_or_shared_content_is_not_enough():
-    # Only the paraphrase is close: no ordered retelling (chain 1), and it shares no content with its match.
-    report = compare(StubScorer(close={PARAPHRASE}, other=0.55))
+def test_meaning_without_order_or_shared_content_is_not_enough_on_its_own():
+    # Judged on its own: only the paraphrase is close, no ordered retelling (chain 1), no shared content.
+    report = compare(StubScorer(close={PARAPHRASE}, other=0.55), **UNDECIDED)
     assert report.paragraphs[2].relation == "added"
 
 
+def test_inside_an_article_that_derives_close_meaning_is_enough():
+    # The article copies two paragraphs and rewrites two: it derives from the source as a whole, and there a
+    # paragraph that says what its source paragraph says (0.9) is a rewrite without sharing a word.
+    report = compare(StubScorer(close={PARAPHRASE}, other=0.55))
+    assert report.metadata["derivation"]["derived"] is True
+    p = report.paragraphs[2]
+    assert p.relation == "rewrite" and p.evidence["scorer"] == "stub"
+    assert "inside an article that derives from the source" in p.evidence["decided"]
+
+
 def test_a_low_signal_overrules_a_lexical_rewrite_that_shares_words_but_not_meaning():
-    report = compare(StubScorer(other=0.2))
+    report = compare(StubScorer(other=0.2), **UNDECIDED)
     p = report.paragraphs[0]
     assert p.relation == "added"
     assert p.evidence["scorer"] == "stub"
@@ -130,9 +143,18 @@ def test_a_low_signal_overrules_a_lexical_rewrite_that_shares_words_but_not_mean
     assert report.paragraphs[4].evidence["scorer"] == "lexical"
 
 
+def test_inside_an_article_that_derives_shared_content_stands_whatever_a_scorer_says():
+    # Measured on the real-news set: inside an article that derives as a whole, letting a low similarity overrule
+    # shared content lost more rewrites than it removed false ones (docs/accuracy.md).
+    report = compare(StubScorer(other=0.2))
+    assert report.metadata["derivation"]["derived"] is True
+    assert [report.paragraphs[i].relation for i in (0, 4)] == ["rewrite", "rewrite"]
+    assert report.paragraphs[0].evidence["scorer"] == "lexical"
+
+
 def test_thresholds_are_options_the_user_can_set():
     stub = StubScorer(other=0.2)
-    assert compare(stub, **{"stub.threshold": 0.1}).paragraphs[0].relation == "rewrite"
+    assert compare(stub, **{"stub.threshold": 0.1}, **UNDECIDED).paragraphs[0].relation == "rewrite"
     with pytest.raises(provenance.UsageError):
         compare(StubScorer(), **{"stub.threshold": 2.0})
 
@@ -244,28 +266,30 @@ class JudgingScorer(StubScorer):
         return [self.verdict] * len(pairs)
 
 
-def test_the_judge_is_asked_only_outside_an_ordered_retelling_and_only_about_closest_matches():
+def test_the_judge_reads_each_closest_match_once_and_decides_only_outside_an_ordered_retelling():
     ordered = JudgingScorer(0.1, close=in_order_pairs())
     report = compare(ordered)
-    assert ordered.judged == []  # chain 5: the order is the evidence, the first scores stand
-    assert report.paragraphs[2].relation == "rewrite"
+    (asked,) = ordered.judged  # one call: each derived sentence's closest match, for the article-level evidence
+    assert sorted(asked) == sorted(in_order_pairs())
+    assert report.metadata["derivation"]["confirmed"] == {"scorer": "stub", "share": 0.0}  # 0.1 < 0.7
+    assert report.paragraphs[2].relation == "rewrite"  # chain 5: the order is the evidence, the first scores stand
+    assert report.paragraphs[2].evidence["signals"]["stub"]["score"] == pytest.approx(0.9)
 
     lone = JudgingScorer(0.1, close={PARAPHRASE}, other=0.3)
-    report = compare(lone)
+    report = compare(lone, **UNDECIDED)
     (asked,) = lone.judged
-    # One closest match per derived sentence, and only in paragraphs whose label a signal can still change: the
-    # paraphrase shares no content and no words with its source, so judging it could change nothing.
-    assert PARAPHRASE not in asked
-    assert {d for d, _ in asked} == {DERIVED[i] for i in (0, 1, 3, 4)}
-    assert len(asked) == 4
+    assert len(asked) == len(DERIVED) and {d for d, _ in asked} == set(DERIVED)  # one closest match each
+    # Outside an ordered retelling the judgement replaces the first score where a signal can still change the
+    # label (paragraph 0 shares content); the paraphrase shares none, so its first score stands.
     signal = report.paragraphs[0].evidence.get("signals", {}).get("stub")
-    assert signal is not None and signal["score"] == pytest.approx(0.1)  # the judged value replaced the first
+    assert signal is not None and signal["score"] == pytest.approx(0.1)
+    assert report.paragraphs[2].evidence["signals"]["stub"]["score"] == pytest.approx(0.9)
 
 
 def test_the_judge_can_promote_and_keep_out_what_the_first_scores_said():
     # A lexical rewrite (paragraph 0) whose closest match the judge rejects is overruled, and kept when it agrees.
-    rejected = compare(JudgingScorer(0.2, close={(DERIVED[0], SOURCE[0])}, other=0.3))
-    agreed = compare(JudgingScorer(0.95, close={(DERIVED[0], SOURCE[0])}, other=0.3))
+    rejected = compare(JudgingScorer(0.2, close={(DERIVED[0], SOURCE[0])}, other=0.3), **UNDECIDED)
+    agreed = compare(JudgingScorer(0.95, close={(DERIVED[0], SOURCE[0])}, other=0.3), **UNDECIDED)
     assert rejected.paragraphs[0].relation == "added" and rejected.paragraphs[0].evidence["scorer"] == "stub"
     assert agreed.paragraphs[0].relation == "rewrite"
 

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import replace
 
 from provenance.align import order
 from provenance.align.content import PreparedParagraph, SourceContent, prepare
+from provenance.align.retelling import retell
+from provenance.align.specifics import specifics
+from provenance.align.translation import Placement, languages, place
 from provenance.align.wording import RunIndex, wording_of
 from provenance.model import Alignment, Document, ParagraphAlignment, SentenceLink
 from provenance.rules import HEADLINE_COVER, MERGE_GAIN, SENTENCE_LINK, SENTENCE_TRACE, SOURCE_SHARE
@@ -26,7 +30,8 @@ def align(source: Document, derived: Document, minhash: Mapping[int, Mapping[str
     runs = RunIndex([sp.para for sp in src])
     headings = {(sp.para.index, si) for sp in src if sp.para.role == "heading" for si in range(len(sp.sent_stems))}
     src_by_index = {sp.para.index: sp for sp in src}
-    out = [_align_paragraph(dp, src_by_index, content, runs, (minhash or {}).get(dp.para.index, {}), headings)
+    known = {x for sp in src for x in specifics(sp.para)}
+    out = [_align_paragraph(dp, src_by_index, content, runs, (minhash or {}).get(dp.para.index, {}), headings, known)
            for dp in der]
 
     def cover(i: int, allowed: set[tuple[int, int]]) -> tuple[float, dict[int, float], list[SentenceLink]]:
@@ -45,18 +50,36 @@ def align(source: Document, derived: Document, minhash: Mapping[int, Mapping[str
                 links.append(SentenceLink(si, pi, ssi, round(gain, 4)))
         return (num / den if den else 0.0), weight, links
 
-    out = order.infer(out, order.SourcePositions([sp.para for sp in src]), cover)
+    langs = languages([sp.para for sp in src], [dp.para for dp in der]) if src and der else None
+    if langs is not None:  # words do not survive translation: the specifics and their order place the paragraphs
+        placed = place([sp.para for sp in src], [dp.para for dp in der])
+        out = [_translated(a, placed[a.index]) if a.index in placed else a for a in out]
+        retelling = retell([], src, content)
+    else:
+        positions = order.SourcePositions([sp.para for sp in src])
+        out = order.placed_in_order(order.infer(out, positions, cover), positions)
+        retelling = retell(der, src, content)
     return Alignment(
         source=source,
         derived=derived,
         paragraphs=tuple(out),
         source_sentence_words=tuple(tuple(sp.sent_words) for sp in src),
+        retelling=retelling,
+        languages=langs,
     )
 
 
+def _translated(a: ParagraphAlignment, placement: Placement) -> ParagraphAlignment:
+    """A paragraph of a translation, placed in the source by the specifics it shares (or by the order)."""
+    share = len(placement.shared) / placement.anchors if placement.anchors else 0.0
+    return replace(a, sources=placement.sources, source_weights=tuple(round(1 / len(placement.sources), 4)
+                                                                        for _ in placement.sources),
+                   content=round(share, 4), order_inferred=placement.by_order, translated=placement.shared)
+
+
 def _align_paragraph(dp: PreparedParagraph, src: Mapping[int, PreparedParagraph], content: SourceContent,
-                     runs_index: RunIndex, minhash: Mapping[str, float], headings: set[tuple[int, int]]
-                     ) -> ParagraphAlignment:
+                     runs_index: RunIndex, minhash: Mapping[str, float], headings: set[tuple[int, int]],
+                     known: set[str]) -> ParagraphAlignment:
     p = dp.para
     # Content view, sentence by sentence.
     links: list[SentenceLink] = []
@@ -140,4 +163,6 @@ def _align_paragraph(dp: PreparedParagraph, src: Mapping[int, PreparedParagraph]
         shared_numbers=shared_numbers,
         shared_names=shared_names,
         minhash=minhash,
+        specifics=len(mine := specifics(p)),
+        new_specifics=tuple(x for x in mine if x not in known),
     )

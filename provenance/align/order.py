@@ -94,6 +94,23 @@ def windows(paragraphs: Sequence[ParagraphAlignment], positions: SourcePositions
     return out
 
 
+def placed_in_order(paragraphs: Sequence[ParagraphAlignment], positions: SourcePositions
+                    ) -> list[ParagraphAlignment]:
+    """Each paragraph with `in_order` set: whether most of its traced sentence links fall in its window."""
+    found = windows(paragraphs, positions)
+    out = []
+    for a in paragraphs:
+        window = found.get(a.index)
+        ps = [positions.pos[(link.source_paragraph, link.source_sentence)] for link in a.links
+              if link.gain >= SENTENCE_TRACE and (link.source_paragraph, link.source_sentence) in positions.pos]
+        if window is None or not ps:
+            out.append(replace(a, in_order=None if window is None else False))
+            continue
+        inside = sum(1 for k in ps if window[0] <= k <= window[1])
+        out.append(replace(a, in_order=inside * 2 > len(ps)))
+    return out
+
+
 Cover = Callable[[int, set[tuple[int, int]]], tuple[float, dict[int, float], list[SentenceLink]]]
 
 

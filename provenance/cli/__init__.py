@@ -1,4 +1,4 @@
-"""The `provenance` command: wires the command modules together and maps every failure to a documented exit code.
+"""The `provenance` command: the application (provenance/cli/app.py) with every command module registered on it.
 
 Exit codes (docs/cli.md): 0 ok, 1 a --fail-on threshold was crossed or the policy failed (check), 2 usage error,
 3 input error, 4 plugin error, 70 internal error (a bug: PROVENANCE_DEBUG=1 shows the traceback).
@@ -6,103 +6,17 @@ Exit codes (docs/cli.md): 0 ok, 1 a --fail-on threshold was crossed or the polic
 
 from __future__ import annotations
 
-import os
-import sys
-from typing import Annotated
+from provenance.cli.app import EXIT_INTERNAL, app, fail, guarded
 
-import typer
+# isort: off  (each module registers its commands on the app; `provenance --help` lists them in this order)
+from provenance.cli import compare as _compare_cmd  # noqa: F401
+from provenance.cli import plugins as _plugins_cmd  # noqa: F401
+from provenance.cli import index as _index_cmd  # noqa: F401
+from provenance.cli import audit as _audit_cmd  # noqa: F401
+from provenance.cli import check as _check_cmd  # noqa: F401
+# isort: on
 
-from provenance._version import __version__
-from provenance.errors import ProvenanceError
-from provenance.limits import (
-    DEFAULT_MAX_BYTES,
-    TimeLimitExceeded,
-    cancel_time_limit,
-    set_max_bytes,
-    set_time_limit,
-)
-
-EXIT_INTERNAL = 70
-
-app = typer.Typer(
-    name="provenance",
-    help="Tell how one article derives from another: copied, rewritten, added and boilerplate paragraphs.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"text-provenance {__version__}")
-        raise typer.Exit(0)
-
-
-@app.callback()
-def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
-    max_bytes: Annotated[int, typer.Option(
-        "--max-bytes", envvar="PROVENANCE_MAX_BYTES", min=0,
-        help="Refuse articles larger than this many bytes (exit 3); 0 for no limit.")] = DEFAULT_MAX_BYTES,
-    timeout: Annotated[int, typer.Option(
-        "--timeout", envvar="PROVENANCE_TIMEOUT", min=0,
-        help="Stop the command after this many seconds (exit 3); 0 (the default) for no limit.")] = 0,
-) -> None:
-    """Tell how one article derives from another."""
-    set_max_bytes(max_bytes)
-    if timeout:
-        set_time_limit(timeout)
-
-
-def fail(message: str, code: int) -> None:
-    """One line on stderr, then the exit code: the contract every command keeps."""
-    typer.echo(f"provenance: error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def guarded(fn):
-    """Run a command body, turning our errors into one-line messages and exit codes."""
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except typer.Exit:
-            raise
-        except TimeLimitExceeded as exc:
-            cancel_time_limit()
-            fail(str(exc), exc.exit_code)
-        except ProvenanceError as exc:
-            if os.environ.get("PROVENANCE_DEBUG"):
-                raise
-            fail(str(exc), exc.exit_code)
-        except KeyboardInterrupt:
-            typer.echo("provenance: interrupted", err=True)
-            raise typer.Exit(130) from None
-        except BrokenPipeError:
-            sys.stderr.close()
-            raise typer.Exit(0) from None
-        except Exception as exc:
-            if os.environ.get("PROVENANCE_DEBUG"):
-                raise
-            fail(f"internal error: {type(exc).__name__}: {exc} (set PROVENANCE_DEBUG=1 for the traceback)",
-                 EXIT_INTERNAL)
-        finally:
-            cancel_time_limit()
-
-    return wrapper
-
-
-from provenance.cli import compare as _compare_cmd  # noqa: E402,F401  (registers the command)
-from provenance.cli import plugins as _plugins_cmd  # noqa: E402,F401
-from provenance.cli import index as _index_cmd  # noqa: E402,F401
-from provenance.cli import audit as _audit_cmd  # noqa: E402,F401
-from provenance.cli import check as _check_cmd  # noqa: E402,F401
+__all__ = ["EXIT_INTERNAL", "app", "fail", "guarded", "main"]
 
 
 def main() -> None:

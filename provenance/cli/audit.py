@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from provenance.errors import EXIT_INPUT, EXIT_THRESHOLD
-from provenance.cli import app, guarded
+from provenance.cli.app import app, guarded
 from provenance.cli.io import write_output
 
 
@@ -33,7 +33,7 @@ def audit(
     from provenance.text.load import iter_documents
     from provenance.plugins import get_host
     from provenance.policy.evaluate import Policy, evaluate
-    from provenance.cli.compare import parse_options
+    from provenance.cli.io import parse_options
     from provenance.policy.failon import parse, require_plugins
     from provenance.renderers.dispatch import AUDIT, pick, render
 

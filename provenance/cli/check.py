@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from provenance.errors import EXIT_INPUT, EXIT_PLUGIN, EXIT_THRESHOLD, UsageError
-from provenance.cli import app, guarded
+from provenance.cli.app import app, guarded
 from provenance.cli.io import write_output
 
 
@@ -55,7 +55,7 @@ def check(
     from provenance.policy.evaluate import CheckRun, Policy, evaluate
     from provenance.policy.failon import parse, require_plugins
     from provenance.renderers.dispatch import CHECK, pick, render
-    from provenance.cli.compare import parse_options
+    from provenance.cli.io import parse_options
 
     cfg = resolve_config(config)
     thresholds = tuple(parse(e) for e in fail_on) if fail_on else (cfg.fail_on or ())

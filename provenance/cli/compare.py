@@ -8,18 +8,8 @@ from typing import Annotated
 import typer
 
 from provenance.errors import EXIT_PLUGIN, EXIT_THRESHOLD, UsageError
-from provenance.cli import app, guarded
-from provenance.cli.io import read_input, use_color, write_output
-
-
-def parse_options(pairs: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for pair in pairs:
-        if "=" not in pair:
-            raise UsageError(f"--option {pair!r}: expected NAME=VALUE, such as copy.threshold=0.8")
-        k, v = pair.split("=", 1)
-        out[k.strip()] = v.strip()
-    return out
+from provenance.cli.app import app, guarded
+from provenance.cli.io import parse_options, read_input, use_color, write_output
 
 
 @app.command()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from provenance.cli import app, guarded
+from provenance.cli.app import app, guarded
 from provenance.errors import EXIT_INPUT, UsageError
 
 if TYPE_CHECKING:

@@ -141,3 +141,13 @@ def use_color(choice: str, output: Path | None) -> bool:
     if choice == "never" or output is not None or os.environ.get("NO_COLOR"):
         return False
     return sys.stdout.isatty()
+
+
+def parse_options(pairs: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise UsageError(f"--option {pair!r}: expected NAME=VALUE, such as copy.threshold=0.8")
+        k, v = pair.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out

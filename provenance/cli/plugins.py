@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from provenance.cli import app, guarded
+from provenance.cli.app import app, guarded
 
 
 @app.command("plugins")

@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from provenance.detectors.context import DetectionContext
-from provenance.detectors.decisions import decide
+from provenance.detectors.decisions import INDEPENDENT_ARTICLE
 from provenance.detectors.evidence import evidence_for
 from provenance.hookspecs import hookimpl
 from provenance.model import Finding
-from provenance.rules import REWRITE_THRESHOLD, REWRITE_TRACED
 
 
 class CommentaryDetector:
@@ -19,15 +18,18 @@ class CommentaryDetector:
     description = "material in the derived article that cannot be traced to the source"
 
     def detect(self, ctx: DetectionContext) -> Iterator[Finding]:
-        threshold = ctx.option("rewrite.threshold", REWRITE_THRESHOLD)
-        traced_threshold = ctx.option("rewrite.traced_threshold", REWRITE_TRACED)
         for a in ctx.aligned:
-            decision = decide(a, threshold, traced_threshold)
+            decision = ctx.decision(a)
             if decision.rewrite:
                 continue
             closest = f"; closest source paragraph {a.sources[0]}" if a.sources else ""
-            if decision.reason:  # a scorer overruled the words
-                closest += f" ({decision.reason})"
+            if decision.reason == INDEPENDENT_ARTICLE and a.sources and a.content > 0:  # one event's shared facts
+                message = (f"{a.content:.0%} of the content is also in the source{closest}, but {INDEPENDENT_ARTICLE}: "
+                           "what the two share is the event's facts")
+            else:
+                if decision.reason and decision.reason != INDEPENDENT_ARTICLE:  # a scorer overruled the words
+                    closest += f" ({decision.reason})"
+                message = f"only {a.content:.0%} of the content can be traced to the source{closest}"
             yield Finding(
                 detector=self.name,
                 paragraph=a.index,
@@ -35,7 +37,7 @@ class CommentaryDetector:
                 score=1.0 - a.content,
                 sources=(),
                 evidence=evidence_for(a, decision),
-                message=f"only {a.content:.0%} of the content can be traced to the source{closest}",
+                message=message,
             )
 
 

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from provenance.detectors.decisions import decide
-from provenance.model import Alignment, Document, Paragraph, ParagraphAlignment
-from provenance.rules import COPY_THRESHOLD, REWRITE_THRESHOLD, REWRITE_TRACED
+from provenance.detectors.decisions import Decision, decide
+from provenance.model import Alignment, Derivation, Document, Paragraph, ParagraphAlignment
+from provenance.rules import COPY_THRESHOLD, REWRITE_IN_DERIVED, REWRITE_THRESHOLD, REWRITE_TRACED
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +31,18 @@ class DetectionContext:
         for plugins that annotate reused material without re-deriving the core's labels."""
         if a.wording >= float(self.option("copy.threshold", COPY_THRESHOLD)) and a.sources:
             return True
+        return self.decision(a).rewrite
+
+    def decision(self, a: ParagraphAlignment) -> Decision:
+        """The built-in rewrite rule's call on a paragraph, in the light of the article as a whole."""
         return decide(a, float(self.option("rewrite.threshold", REWRITE_THRESHOLD)),
-                      float(self.option("rewrite.traced_threshold", REWRITE_TRACED))).rewrite
+                      float(self.option("rewrite.traced_threshold", REWRITE_TRACED)), self.derivation,
+                      float(self.option("rewrite.derived_threshold", REWRITE_IN_DERIVED)))
+
+    @property
+    def derivation(self) -> Derivation | None:
+        """Whether the derived article as a whole derives from the source (provenance/derivation.py)."""
+        return self.alignment.derivation
 
     def source_paragraph(self, index: int) -> Paragraph:
         return self.source.paragraphs[index]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from provenance.model import ParagraphAlignment, Signal
+from provenance.model import Derivation, ParagraphAlignment, Signal
 from provenance.rules import (
     CHAIN,
     COPY_PASSAGE_SHARE,
@@ -19,6 +19,7 @@ from provenance.rules import (
 )
 
 QUOTE_MODES = ("auto", "count", "ignore")
+INDEPENDENT_ARTICLE = "the article as a whole does not derive from the source"
 
 
 def is_copy(a: ParagraphAlignment, threshold: float, prose_threshold: float, passage: int, quotes: str) -> bool:
@@ -69,7 +70,36 @@ def is_rewrite(a: ParagraphAlignment, threshold: float, traced_threshold: float)
     return a.sentences >= REWRITE_TRACED_SENTENCES and a.traced >= traced_threshold
 
 
-def decide(a: ParagraphAlignment, threshold: float, traced_threshold: float) -> Decision:
+def decide(a: ParagraphAlignment, threshold: float, traced_threshold: float, derivation: Derivation | None = None,
+           derived_threshold: float | None = None) -> Decision:
+    """Whether a paragraph is a rewrite, read in the light of the article as a whole (`derivation`).
+
+    Inside an article that derives from the source, a paragraph is a rewrite on weaker evidence: `derived_threshold`
+    of its content traced, its place in the source's order, a scorer's similarity from its `derived_threshold`, or
+    from its `context_threshold` where the paragraph sits where the order of the articles expects it. Inside an independent article only wording kept
+    outside quotations makes a paragraph derived: shared facts are the event's. Where the article is too short to
+    judge as a whole, each paragraph is judged on its own (`decide_alone`).
+    """
+    if derivation is None or derivation.derived is None:
+        return decide_alone(a, threshold, traced_threshold)
+    if not derivation.derived:
+        kept = bool(a.sources) and a.wording_outside_quotes >= STRONG_WORDING
+        return Decision(kept, reason="" if kept else INDEPENDENT_ARTICLE)
+    bar = threshold if derived_threshold is None else derived_threshold
+    if is_rewrite(a, bar, traced_threshold):
+        return Decision(True)  # inside an article that derives, shared content is the source's (no scorer overrules)
+    for s in a.signals:
+        if s.sources and s.similarity >= s.derived_threshold:
+            return Decision(True, s.scorer, f"{s.scorer} similarity {s.similarity:.2f} >= {s.derived_threshold:.2f} "
+                                            "inside an article that derives from the source")
+        if s.sources and s.in_order and s.similarity >= s.context_threshold:
+            return Decision(True, s.scorer, f"{s.scorer} similarity {s.similarity:.2f} >= {s.context_threshold:.2f}, "
+                                            "placed by the order of the articles, inside an article that derives "
+                                            "from the source")
+    return Decision(False)
+
+
+def decide_alone(a: ParagraphAlignment, threshold: float, traced_threshold: float) -> Decision:
     """The lexical rule (`is_rewrite`), changed by a scorer's signal only where that evidence supports it.
 
     Meaning alone does not make a rewrite: two reports of one event state the same facts. So the bar a signal must

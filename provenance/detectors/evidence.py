@@ -30,6 +30,8 @@ def evidence_for(a: ParagraphAlignment, decision: Any = None) -> dict[str, Any]:
         "shared_names": list(a.shared_names),
         "minhash": a.minhash,
     }
+    if a.translated is not None:
+        ev["translation"] = {"shared_specifics": list(a.translated)}
     if a.order_inferred:
         ev["order"] = {"inferred": True, "unused_source_gap": list(a.order_gap)}
     if a.signals:

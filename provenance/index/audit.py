@@ -70,7 +70,7 @@ def _attribute(run: _Audit, derived: Document, found: list[list[Candidate]]) -> 
     ranked = _rank(run, derived, found)
     reports = _compare(run, derived, [doc_id for doc_id, _ in ranked])
     paragraphs = [_credit(p, reports, run.options) for p in derived.paragraphs]
-    shares, _ = tally(((q.relation, q.words) for q in paragraphs), run.options)
+    shares, _ = tally((q.relation, q.words, q.counted and q.relation != "boilerplate") for q in paragraphs)
     by_source: dict[str, int] = defaultdict(int)
     for q in paragraphs:
         if q.counted and q.source:
@@ -126,4 +126,5 @@ def _credit(p: Paragraph, reports: Mapping[str, Report], options: Mapping[str, A
     rel = best_row.relation
     attributed = best_doc if rel in ("copy", "rewrite") else None
     return AuditParagraph(p.index, rel, attributed, best_row.sources if attributed else (),
-                          round(best_row.score, 4), best_row.words, counted(rel, best_row.words, options))
+                          round(best_row.score, 4), best_row.words,
+                          counted(rel, best_row.words, options) and best_row.evidence.get("counted") is not False)

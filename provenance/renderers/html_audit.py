@@ -16,7 +16,7 @@ from html import escape
 
 from provenance.components import Folder
 from provenance.model import AuditResult
-from provenance.renderers.html import page, render_report, share_bar
+from provenance.renderers.html_page import page, render_report, share_bar
 
 MARKER = ".provenance-audit"  # says the folder is ours to replace on the next run
 MARKER_TEXT = "written by provenance audit --format html; replaced on the next run\n"

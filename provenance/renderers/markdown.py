@@ -52,8 +52,11 @@ def body(report: Report, level: int = 3) -> list[str]:
     h = "#" * level
     title = (f"{h} provenance: **{report.verdict.upper()}** \u2014 {code(report.derived)} derived from "
              f"{code(report.source)}")
-    out = [title, "", summary_line(report), "",
-           "| \u00b6 | relation | score | source \u00b6 | excerpt |", "|---:|---|---:|---|---|"]
+    out = [title, "", summary_line(report), ""]
+    derivation = report.metadata.get("derivation")
+    if derivation and derivation.get("reason"):
+        out += [f"As a whole: {inline(str(derivation['reason']), 400)}", ""]
+    out += ["| \u00b6 | relation | score | source \u00b6 | excerpt |", "|---:|---|---:|---|---|"]
     for p in report.paragraphs:
         score = f"{p.score:.2f}" if p.relation != "boilerplate" else ""
         src = ", ".join(str(i) for i in p.sources)

@@ -49,6 +49,9 @@ class TextRenderer:
                        f"   omitted {len(report.omitted)} source paragraph(s)")
         console.print(summary)
         console.print(Text(f"{report.derived}  vs  {report.source}", style="dim"))
+        derivation = report.metadata.get("derivation")
+        if derivation and derivation.get("reason"):
+            console.print(Text(f"as a whole: {derivation['reason']}", style="dim"))
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False, expand=False)
         table.add_column("#", justify="right", no_wrap=True, min_width=3)
         table.add_column("relation", no_wrap=True, min_width=11)

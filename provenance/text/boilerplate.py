@@ -14,14 +14,19 @@ from dataclasses import replace
 
 from provenance.model import Paragraph
 from provenance.rules import (
+    BYLINE_WORDS,
+    CUT_OFF_MIN_WORDS,
+    CUT_OFF_TAIL,
     HEADLINE_WORDS,
     LINK_RUN,
     PROSE_WORDS,
     SHORT_WORDS,
+    STAMP_OTHER_WORDS,
     STAMP_WORDS,
+    TITLE_CASE_SHARE,
     UNPUNCTUATED_PROSE_WORDS,
 )
-from provenance.text.tokenize import WORD_RE, fold
+from provenance.text.tokenize import WORD_RE, count_words, fold
 
 _TERMINAL = re.compile(r"[.!?\u3002\uff01\uff1f][\"'\u201d\u2019)\]]*\s*$")
 _MONTH = (
@@ -34,6 +39,10 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _COPYRIGHT = re.compile(r"\u00a9|\(c\)\s*\d{4}", re.IGNORECASE)
+_LABELLED = re.compile(r"^\s*[^\W\d_a-z]{2,}(?:\s+[^\W\d_a-z]{2,})*\s*\|")
+_ANY_TERMINAL = re.compile(r"[.!?\u3002\uff01\uff1f]")
+_URL = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.IGNORECASE)
+_SENTENCE_START = re.compile(r"^[\"'\u201c\u2018(]?[^\W\d_]")
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "title")
 
 
@@ -77,6 +86,59 @@ def _repeated(keys: list[str]) -> list[bool]:
     return repeated
 
 
+def _is_stamp(text: str, words: int) -> bool:
+    """A dateline or time stamp: an unpunctuated line made mostly of dates and times (published, updated), with at
+    most STAMP_OTHER_WORDS other words per date ("Posted:", "Updated 9 minutes ago"). A line that states a fact
+    beside its date ("December 11, 2025: Mars completes the acquisition") is text."""
+    if _TERMINAL.search(text):
+        return False
+    found = len(_DATE.findall(text))
+    if not found or words > STAMP_WORDS * found:
+        return False
+    others = count_words(_DATE.sub(" ", text))
+    return others <= STAMP_OTHER_WORDS * found
+
+
+def is_cut_off(p: Paragraph) -> bool:
+    """Whether a paragraph stops in mid-sentence, as the last paragraph of a text that was cut (an excerpt, a
+    teaser) does: no sentence punctuation among its last CUT_OFF_TAIL words (a credit such as "... Sagaing. - AFP"
+    ends a complete text)."""
+    if not p.tokens:
+        return False
+    tail = p.text[p.tokens[max(0, len(p.tokens) - CUT_OFF_TAIL)].start :]
+    return not _ANY_TERMINAL.search(tail)
+
+
+def _cut_off(p: Paragraph) -> bool:
+    """A last paragraph that stops in mid-sentence right after the article's prose: the text was cut (an excerpt,
+    a feed's teaser), not a line of page furniture. It starts like a sentence, is not Title Case like a headline or
+    a credit line, and ends without sentence punctuation."""
+    if p.words < CUT_OFF_MIN_WORDS or _TERMINAL.search(p.text) or not _SENTENCE_START.match(p.text):
+        return False
+    return not _title_case(p)
+
+
+def _title_case(p: Paragraph) -> bool:
+    """Whether most words after the first are capitalised, as in a headline, a byline or a credit line."""
+    words = [t for t in p.tokens[1:] if t.kind == "w"]
+    return bool(words) and sum(1 for t in words if t.capital) / len(words) >= TITLE_CASE_SHARE
+
+
+def _byline(p: Paragraph) -> bool:
+    """A byline: a short line where "by" is followed by capitalised names ("By Jane Doe and John Roe, CNN")."""
+    toks = p.tokens
+    for k, t in enumerate(toks[:-1]):
+        if t.norm == "by" and toks[k + 1].capital:
+            names = toks[k + 1 :]
+            return sum(1 for x in names if x.capital or x.norm in ("and", "in")) >= 0.7 * len(names)
+    return False
+
+
+def _coheres(p: Paragraph, prose_stems: list[set[str]], i: int) -> bool:
+    mine = {t.content for t in p.tokens if t.content}
+    return any(mine & stems for j, stems in enumerate(prose_stems) if j != i)
+
+
 def classify(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
     """Return the paragraphs with `role` set to body, heading or boilerplate, and the reason."""
     n = len(paragraphs)
@@ -91,6 +153,10 @@ def classify(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
 
     # Repetition: the same text (or one contained in another) more than once on the page.
     repeated = _repeated(keys)
+    # Cohesion: whether a line shares any content word with the running prose of the page. Navigation, labels
+    # ("Text size:"), notes and links to other stories share none; the article's subheads name what it is about.
+    prose_stems = [{t.content for t in p.tokens if t.content} if prose[i] else set()
+                   for i, p in enumerate(paragraphs)]
 
     # Link lists: runs of three or more headline-shaped paragraphs outside running prose.
     titleish = [not prose[i] and words[i] > SHORT_WORDS and not _TERMINAL.search(paragraphs[i].text) for i in range(n)]
@@ -109,12 +175,13 @@ def classify(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
             i += 1
 
     roles: list[tuple[str, str]] = []
-    headline_taken = False
+    headline_taken: str | None = None  # the key of the article's own headline, once found
     for i, p in enumerate(paragraphs):
         text = p.text
         is_heading_tag = p.tag in _HEADING_TAGS
         head = first_prose is not None and i < first_prose
         tail = last_prose is not None and i > last_prose
+        inside = first_prose is not None and not head and not tail
         if prose[i]:
             if p.from_line_block and repeated[i]:
                 roles.append(("boilerplate", "repeated line of a menu-like block"))
@@ -123,28 +190,38 @@ def classify(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
             continue
         if _COPYRIGHT.search(text):
             roles.append(("boilerplate", "copyright line"))
-        elif words[i] <= STAMP_WORDS and _DATE.search(text) and not _TERMINAL.search(text):
+        elif _URL.match(text):
+            roles.append(("boilerplate", "a web address"))
+        elif _is_stamp(text, words[i]):
             roles.append(("boilerplate", "date or time stamp"))
-        elif words[i] <= SHORT_WORDS and not (is_heading_tag and words[i] >= 2 and not tail):
+        elif words[i] <= BYLINE_WORDS and _byline(p):
+            roles.append(("boilerplate", "a byline"))
+        elif _LABELLED.match(text):
+            roles.append(("boilerplate", "a labelled teaser (an upper-case label before a bar)"))
+        elif tail and i == n - 1 and i == last_prose + 1 and _cut_off(p):  # type: ignore[operator]
+            roles.append(("body", "cut off in mid-sentence: the end of the article text"))
+        elif first_prose is not None and not _coheres(p, prose_stems, i):
+            roles.append(("boilerplate", "shares no word with the article's text"))
+        elif words[i] <= SHORT_WORDS and not ((is_heading_tag or inside) and words[i] >= 2 and not tail):
             roles.append(("boilerplate", "short line without sentence punctuation"))
-        elif (head and not headline_taken and not p.from_line_block
-              and HEADLINE_WORDS[0] <= words[i] <= HEADLINE_WORDS[1]
-              and not _TERMINAL.search(text)):
-            headline_taken = True  # the article's own headline, even when the page repeats it
+        elif (head and not p.from_line_block and HEADLINE_WORDS[0] <= words[i] <= HEADLINE_WORDS[1]
+              and not _TERMINAL.search(text) and headline_taken in (None, keys[i])):
+            headline_taken = keys[i]  # the article's own headline, even when the page repeats it
             roles.append(("heading", "headline"))
+
         elif repeated[i] and (p.from_line_block or head or tail):
             roles.append(("boilerplate", "repeated on the page"))
-        elif in_link_run[i] and (head or tail or p.from_line_block):
+        elif in_link_run[i] and (head or tail):
             roles.append(("boilerplate", "part of a list of links"))
         elif tail:
             roles.append(("boilerplate", "after the end of the article body"))
         elif head and p.from_line_block:
             roles.append(("boilerplate", "line of a menu-like block before the article"))
-        elif head and headline_taken and not is_heading_tag:
+        elif head and headline_taken is not None and not is_heading_tag:
             roles.append(("boilerplate", "before the article body"))
         else:
             if head:
-                headline_taken = True
+                headline_taken = keys[i]
             roles.append(("heading", ""))
     if all(r == "boilerplate" for r, _ in roles):
         # A page cannot be all furniture: a tiny document (a headline, a sentence) is compared as it is.

@@ -12,30 +12,52 @@ import re
 from collections.abc import Iterable
 
 from provenance.model import Block, Paragraph
-from provenance.rules import HARD_WRAP_CONTINUED, LINE_LIST_MEDIAN_WORDS
+from provenance.rules import (
+    HARD_WRAP_CONTINUED,
+    HARD_WRAP_MID_SENTENCE,
+    HEADING_LINE_WORDS,
+    LINE_LIST_MEDIAN_WORDS,
+    LINK_RUN,
+)
 from provenance.text.tokenize import count_words, split_sentences, tokenize
 
 _TERMINAL = re.compile(r"[.!?:;\u3002\uff01\uff1f][\"'\u201d\u2019)\]]*\s*$")
 
 
-def _is_line_list(lines: list[str]) -> bool:
-    """Whether a multi-line block is a list of separate lines rather than one hard-wrapped paragraph.
+def _line_kinds(lines: list[str]) -> list[bool] | None:
+    """Whether a multi-line block is a list of separate lines rather than one hard-wrapped paragraph, and if so,
+    which of its lines belong to a menu-like run of short lines (None: one wrapped paragraph).
 
     Hard-wrapped prose continues sentences across lines (the next line often starts in lower case, and most lines
-    end without terminal punctuation). Menus, link lists and one-sentence-per-line text start each line afresh.
+    end without terminal punctuation). Menus, link lists and one-paragraph-per-line text start each line afresh.
+    In a page with one paragraph per line, only runs of short lines (a menu, a byline box) are menu-like.
     """
     if len(lines) < 2:
-        return False
+        return None
     continued = sum(1 for nxt in lines[1:] if nxt[:1].islower())
     if continued / (len(lines) - 1) > HARD_WRAP_CONTINUED:
-        return False
-    words = sorted(count_words(line) for line in lines)
-    median = words[len(words) // 2]
-    terminal = sum(1 for line in lines if _TERMINAL.search(line))
-    if median <= LINE_LIST_MEDIAN_WORDS:
-        return True  # short lines: a menu, a byline box, a list
-    # Long lines: separate paragraphs when each is a complete sentence or a headline of its own.
-    return terminal >= len(lines) - 1 or terminal == 0
+        return None
+    counts = [count_words(line) for line in lines]
+    if sorted(counts)[len(counts) // 2] <= LINE_LIST_MEDIAN_WORDS:
+        return [True] * len(lines)  # short lines: a menu, a byline box, a list
+    if any(_TERMINAL.search(line) for line in lines):
+        # Long lines: wrapped prose breaks most lines in mid-sentence; a page with one paragraph per line ends
+        # each line at a sentence end, or with a short subheading of its own.
+        mid = sum(1 for line, n in zip(lines[:-1], counts) if n > HEADING_LINE_WORDS and not _TERMINAL.search(line))
+        if mid / (len(lines) - 1) >= HARD_WRAP_MID_SENTENCE:
+            return None
+    # (No line ends a sentence, not even the last: a list of headlines, not wrapped prose.)
+    short = [n <= LINE_LIST_MEDIAN_WORDS for n in counts]
+    menu = [False] * len(lines)
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and short[j]:
+            j += 1
+        if j - i >= LINK_RUN:
+            menu[i:j] = [True] * (j - i)
+        i = max(j, i + 1)
+    return menu
 
 
 def paragraphs_from_blocks(blocks: Iterable[Block]) -> tuple[Paragraph, ...]:
@@ -46,10 +68,11 @@ def paragraphs_from_blocks(blocks: Iterable[Block]) -> tuple[Paragraph, ...]:
         if not kept:
             continue
         lines = [line for _, line in kept]
-        if len(lines) > 1 and block.tag not in ("pre", "code") and _is_line_list(lines):
-            for offset, line in kept:
+        kinds = _line_kinds(lines) if block.tag not in ("pre", "code") else None
+        if kinds is not None:
+            for (offset, line), menu in zip(kept, kinds):
                 ln = block.start_line + offset if block.start_line is not None else None
-                out.append(make_paragraph(len(out), line, ln, ln, block.tag, from_line_block=True))
+                out.append(make_paragraph(len(out), line, ln, ln, block.tag, from_line_block=menu))
             continue
         text = " ".join(lines) if block.tag not in ("pre", "code") else "\n".join(lines)
         text = re.sub(r"[ \t]+", " ", text)

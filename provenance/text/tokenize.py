@@ -29,7 +29,7 @@ TOKEN_RE = re.compile(
     rf"(?P<cjk>[{_CJK}])"
     r"|(?P<acr>(?:[^\W\d_]\.){2,})"
     r"|(?P<num>\d+(?:[.,:]\d+)*)(?![^\W_])"
-    r"|(?P<word>[^\W_]+(?:['\u2019\-][^\W_]+)*)"
+    r"|(?P<word>[^\W_]+(?:['\u2019\-\u2010\u2011][^\W_]+)*)"  # compounds joined by any hyphen fold() folds
 )
 # A run of terminal punctuation is only tried from its first mark: retried from every mark of a long run ("......"),
 # the match would rescan the run each time (quadratic).

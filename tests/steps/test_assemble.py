@@ -143,10 +143,10 @@ def test_without_min_words_nothing_is_uncounted():
 def test_counted_and_tally():
     assert counted("copy", 3, {MIN_WORDS: 3}) and not counted("copy", 2, {MIN_WORDS: 3})
     assert not counted("boilerplate", 100, {})
-    shares, body = tally([("copy", 30), ("rewrite", 10), ("added", 10), ("boilerplate", 50), ("added", 2)],
-                         {MIN_WORDS: 3})
+    rows = [("copy", 30), ("rewrite", 10), ("added", 10), ("boilerplate", 50), ("added", 2)]
+    shares, body = tally((rel, n, counted(rel, n, {MIN_WORDS: 3})) for rel, n in rows)
     assert body == 50 and shares == {"copy": 0.6, "rewrite": 0.2, "added": 0.2}
-    assert tally([], {}) == ({"copy": 0.0, "rewrite": 0.0, "added": 0.0}, 0)
+    assert tally([]) == ({"copy": 0.0, "rewrite": 0.0, "added": 0.0}, 0)
 
 
 def test_traced_sentences_are_weighted_by_counted_words():

@@ -12,7 +12,7 @@ from provenance.rules import (
     LINK_RUN,
     PROSE_WORDS,
     SHORT_WORDS,
-    STAMP_WORDS,
+    STAMP_OTHER_WORDS,
     UNPUNCTUATED_PROSE_WORDS,
 )
 from provenance.text.boilerplate import classify
@@ -22,10 +22,13 @@ BODY_1 = "The town council agreed on Monday to rebuild the old stone bridge that
 BODY_2 = "Engineers will survey the riverbank next week before any work can begin on the new foundations."
 
 
-def words(n: int, offset: int = 0) -> str:
-    """`n` distinct invented words (a line repeating itself would count as repeated on the page)."""
+def words(n: int, offset: int = 0, about: str = "bridge") -> str:
+    """`n` distinct words, the first `about` the article (a line of it shares a word with its text, as a headline or
+    a subheading does: one that shares none is furniture whatever its shape) and the rest invented (a line repeating
+    itself would count as repeated on the page). `about=""`: invented words only."""
     assert n <= len(VOCAB)
-    text = " ".join(VOCAB[(offset + i) % len(VOCAB)] for i in range(n))
+    invented = [VOCAB[(offset + i) % len(VOCAB)] for i in range(n)]
+    text = " ".join(([about] + invented[: n - 1]) if about else invented)
     return text[:1].upper() + text[1:]
 
 
@@ -44,18 +47,42 @@ def test_a_date_line_before_the_body_is_boilerplate():
     assert [p.role for p in paras[1:]] == ["body", "body"]
 
 
-def test_a_date_line_is_a_stamp_only_up_to_stamp_words():
-    def stamp(n: int) -> str:
-        return "Updated March 3 " + " ".join(VOCAB[: n - 3])  # "Updated March 3" is three words
+def test_a_stamp_is_mostly_dates_up_to_stamp_other_words_per_date():
+    def stamp(others: int) -> str:
+        return "March 3 " + " ".join(VOCAB[:others])  # "March 3" is the date
 
-    assert make_paragraph(0, stamp(STAMP_WORDS)).words == STAMP_WORDS
-    assert role(classified(stamp(STAMP_WORDS), BODY_1, BODY_2), 0) == ("boilerplate", "date or time stamp")
-    longer = classified(stamp(STAMP_WORDS + 1), BODY_1, BODY_2)
-    assert longer[0].role_reason != "date or time stamp"
+    assert role(classified(stamp(STAMP_OTHER_WORDS), BODY_1, BODY_2), 0) == ("boilerplate", "date or time stamp")
+    assert classified(stamp(STAMP_OTHER_WORDS + 1), BODY_1, BODY_2)[0].role_reason != "date or time stamp"
+    two = "Posted March 3 at 10:15 | Updated " + " ".join(VOCAB[: 2 * STAMP_OTHER_WORDS - 3])  # 3 + 5 others
+    assert role(classified(two, BODY_1, BODY_2), 0) == ("boilerplate", "date or time stamp")  # two dates
+
+
+def test_a_line_that_states_a_fact_beside_its_date_is_text():
+    paras = classified(BODY_1, "December 11 the bridge council approves the rebuilding plan and budget", BODY_2)
+    assert paras[1].role_reason != "date or time stamp"
+
+
+def test_a_line_sharing_no_word_with_the_article_is_furniture():
+    paras = classified(BODY_1, words(SHORT_WORDS + 2, about=""), BODY_2)
+    assert role(paras, 1) == ("boilerplate", "shares no word with the article's text")
+    assert classified(BODY_1, words(SHORT_WORDS + 2), BODY_2)[1].role == "heading"
+
+
+def test_a_last_paragraph_cut_off_in_mid_sentence_is_article_text():
+    cut = classified(BODY_1, BODY_2, "The engineers said the foundations of the old bridge were")
+    assert role(cut, 2) == ("body", "cut off in mid-sentence: the end of the article text")
+    credit = classified(BODY_1, BODY_2, "Reporting by Jane Doe; Editing by John Roe")  # Title Case: a credit
+    assert credit[2].is_boilerplate
+
+
+def test_bylines_and_labelled_teasers_are_furniture():
+    assert role(classified("By Jane Doe and John Roe, Gazette", BODY_1, BODY_2), 0) == ("boilerplate", "a byline")
+    teaser = classified(BODY_1, "RELATED STORY | Bridge repairs in the next valley run late", BODY_2)
+    assert role(teaser, 1) == ("boilerplate", "a labelled teaser (an upper-case label before a bar)")
 
 
 def test_a_date_inside_a_sentence_is_not_a_stamp():
-    paras = classified(BODY_1, "The fair opens on March 3.", BODY_2)
+    paras = classified(BODY_1, "The bridge fair opens on March 3.", BODY_2)
     assert paras[1].role != "boilerplate"
 
 
@@ -65,17 +92,18 @@ def test_a_copyright_line_is_boilerplate_wherever_it_stands():
 
 
 def test_short_unpunctuated_lines_are_furniture_up_to_short_words():
-    short = classified(BODY_1, words(SHORT_WORDS), BODY_2)
-    assert role(short, 1) == ("boilerplate", "short line without sentence punctuation")
+    short = classified(words(SHORT_WORDS), BODY_1, BODY_2)  # before the body: a menu entry, a label
+    assert role(short, 0) == ("boilerplate", "short line without sentence punctuation")
     longer = classified(BODY_1, words(SHORT_WORDS + 1), BODY_2)
     assert longer[1].role == "heading"  # a subheading inside the body
 
-
-def test_a_short_heading_tag_inside_the_body_is_kept_but_not_in_the_tail():
-    inside = classified(BODY_1, "Road closures", BODY_2, tags={1: "h2"})
+def test_a_short_line_inside_the_body_is_a_subheading_but_not_in_the_tail():
+    inside = classified(BODY_1, "Bridge closures", BODY_2)
     assert inside[1].role == "heading"
-    tail = classified(BODY_1, BODY_2, "Road closures", tags={2: "h2"})
+    tail = classified(BODY_1, BODY_2, "Bridge closures", tags={2: "h2"})
     assert tail[2].role == "boilerplate"
+    one_word = classified(BODY_1, "Bridge", BODY_2)
+    assert one_word[1].role == "boilerplate"  # a single word ("Advertisement", "Share") is furniture anywhere
 
 
 def test_running_prose_needs_prose_words_and_sentence_punctuation():
@@ -126,12 +154,18 @@ def test_lines_of_a_menu_block_before_the_article_are_boilerplate():
 
 
 def test_a_prose_line_of_a_menu_block_repeated_on_the_page_is_boilerplate():
-    promo = "Subscribe today and read every story from the valley without limits."
-    block = Block(promo + "\n" + "Our newsletter arrives every morning with the headlines you need.")
+    promo = "Subscribe to the bridge news and read every story."
+    block = Block("\n".join([promo, "Bridge news", "Bridge events", "Bridge letters"]))  # a menu of short lines
     paras = classify(paragraphs_from_blocks([Block(BODY_1), block, Block(BODY_2), Block(promo)]))
     assert paras[1].from_line_block
     assert role(paras, 1) == ("boilerplate", "repeated line of a menu-like block")
-    assert paras[2].role == "body"  # the block's other line is not repeated
+
+
+def test_one_paragraph_per_line_is_not_a_menu():
+    block = Block(BODY_1 + "\n" + BODY_2)
+    paras = classify(paragraphs_from_blocks([block]))
+    assert len(paras) == 2 and not any(p.from_line_block for p in paras)
+    assert [p.role for p in paras] == ["body", "body"]
 
 
 def test_a_page_cannot_be_all_furniture():

@@ -181,7 +181,7 @@ def test_a_configurable_scorer_gets_its_options_in_effect_before_it_is_asked():
     assert stub.configured == {"threshold": 0.7, "context_threshold": 0.3}
 
 
-def test_a_judging_scorer_is_asked_again_only_outside_an_ordered_retelling():
+def test_a_judging_scorer_reads_every_closest_match_and_decides_only_outside_an_ordered_retelling():
     class Judging(Stub):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
@@ -193,14 +193,21 @@ def test_a_judging_scorer_is_asked_again_only_outside_an_ordered_retelling():
 
     ordered = Judging(PARAPHRASE)
     scored, _ = run(ordered)
-    assert scored.paragraphs[0].signal("stub").chain >= CHAIN
-    assert ordered.judged == []  # an ordered retelling: the first scores stand
+    signal = scored.paragraphs[0].signal("stub")
+    assert signal.chain >= CHAIN
+    # Asked once, about each derived sentence's closest match: its confirmations are article-level evidence
+    # (provenance/derivation.py) ...
+    assert len(ordered.judged) == 1 and len(ordered.judged[0]) <= 5
+    assert signal.judged >= 1 and signal.confirmed == signal.judged  # 0.95 >= the threshold: every one confirmed
+    # ... but inside an ordered retelling the first scores stand for the paragraphs.
+    assert signal.score == signal.similarity
     scattered = Judging(PARAPHRASE, threshold=1.5)  # nothing reaches the match bar: chain 0
     scored, errors = run(scattered)
     assert errors == [] and len(scattered.judged) == 1
-    # Only the closest match of each sentence is judged again, and the judgement replaces its score.
+    # Outside one, the judgement replaces the score of the paragraphs a signal can still change.
     assert (D1A, S1) in scattered.judged[0] and len(scattered.judged[0]) <= 5
     assert scored.paragraphs[1].signal("stub").score == 0.95
+    assert scored.paragraphs[1].signal("stub").confirmed == 0  # 0.95 < a threshold of 1.5
 
 
 def test_candidate_pairs_are_all_pairs_up_to_max_pairs_then_a_window_and_lexical_candidates():

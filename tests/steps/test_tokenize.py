@@ -41,10 +41,6 @@ def test_decomposed_accents_tokenise_as_composed_once_cleaned():
     assert [t.norm for t in decomposed] == [t.norm for t in composed]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: fold() maps U+2010 HYPHEN and U+2011 NON-BREAKING HYPHEN to '-', but TOKEN_RE joins compounds "
-    "only on the ASCII '-' and apostrophes, so 'well\u2011known' is two tokens ('well', 'known') and "
-    "'well-known' one: wording runs and content stems differ between typographic variants of one word"))
 @pytest.mark.parametrize("hyphen", ["\u2010", "\u2011"])
 def test_unicode_hyphens_join_a_compound_like_the_ascii_hyphen(hyphen):
     typographic, ascii = tokenize(f"a well{hyphen}known baker"), tokenize("a well-known baker")
