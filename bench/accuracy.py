@@ -99,6 +99,7 @@ def clough(compare: Callable) -> CloughResult:
 
 # The plain baseline the issue names: best source paragraph by word 5-gram containment, else content containment.
 
+
 @dataclass
 class _BaselineParagraph:
     text: str
@@ -144,12 +145,20 @@ def baseline_compare(source: Path, derived: Path) -> _BaselineReport:
         totals[rel] += len(toks)
     body = sum(totals.values()) or 1
     derived_share = (totals["copy"] + totals["rewrite"]) / body
-    verdict = ("independent" if derived_share < 0.2 else "partial" if totals["added"] / body >= 0.35
-               else "copy" if totals["copy"] / body >= 0.5 else "rewrite")
+    verdict = (
+        "independent"
+        if derived_share < 0.2
+        else "partial"
+        if totals["added"] / body >= 0.35
+        else "copy"
+        if totals["copy"] / body >= 0.5
+        else "rewrite"
+    )
     return _BaselineReport(verdict, out)
 
 
 # Hosts: lexical alone, and with the semantic scorer -------------------------------------------------------------
+
 
 def lexical_host():
     """Built-in plugins only, whatever else is installed: the lexical scorer on its own."""
@@ -174,8 +183,7 @@ def plugins_host():
     from provenance.plugins import PluginHost
 
     host = PluginHost()
-    return host if len(host.info) > 0 and any(
-        not info.builtin for info in host.info.values()) else None
+    return host if len(host.info) > 0 and any(not info.builtin for info in host.info.values()) else None
 
 
 def compare_with(host) -> Callable:
@@ -194,6 +202,7 @@ def prime_embeddings(host, texts: list[str]) -> None:
 
 
 # MRPC: each pair is a one-sentence source and a one-sentence derived article ------------------------------------
+
 
 @dataclass
 class BinaryResult:
@@ -216,8 +225,12 @@ class BinaryResult:
 
 
 def _score(pairs: list[tuple[bool, bool]]) -> BinaryResult:
-    return BinaryResult(sum(y and p for y, p in pairs), sum(p and not y for y, p in pairs),
-                        sum(y and not p for y, p in pairs), sum(not y and not p for y, p in pairs))
+    return BinaryResult(
+        sum(y and p for y, p in pairs),
+        sum(p and not y for y, p in pairs),
+        sum(y and not p for y, p in pairs),
+        sum(not y and not p for y, p in pairs),
+    )
 
 
 def mrpc_pairs(every: int = 1) -> list[tuple[bool, str, str]]:
@@ -259,8 +272,9 @@ class CrossValidation:
 THRESHOLD_GRID = [round(0.5 + 0.02 * i, 2) for i in range(21)]  # 0.50 .. 0.90
 
 
-def mrpc_cross_validation(host, pairs: list[tuple[bool, str, str]] | None = None, folds: int = 5
-                          ) -> CrossValidation:
+def mrpc_cross_validation(
+    host, pairs: list[tuple[bool, str, str]] | None = None, folds: int = 5
+) -> CrossValidation:
     """Tune the scorer's `threshold` on MRPC by k-fold cross-validation: on each fold's training part pick the
     grid value with the best accuracy, and measure it on the held-out part. The decision is the core's own
     (`rewrite.decide` on the aligned, scored paragraphs, with the copy rule's defaults), so what is tuned is what
@@ -268,12 +282,11 @@ def mrpc_cross_validation(host, pairs: list[tuple[bool, str, str]] | None = None
     from dataclasses import replace
 
     from provenance.align.core import align
-    from provenance.detectors.decisions import is_copy
-    from provenance.detectors.decisions import decide
-    from provenance.text.load import load_document
-    from provenance.engine import known_options
     from provenance.components import resolve
+    from provenance.detectors.decisions import decide, is_copy
+    from provenance.engine import known_options
     from provenance.signals import score_alignment
+    from provenance.text.load import load_document
 
     pairs = pairs if pairs is not None else mrpc_pairs()
     prime_embeddings(host, [t for _, a, b in pairs for t in (a, b)])
@@ -300,7 +313,9 @@ def mrpc_cross_validation(host, pairs: list[tuple[bool, str, str]] | None = None
     for k in range(folds):
         train = [i for i in range(len(labels)) if i % folds != k]
         test = [i for i in range(len(labels)) if i % folds == k]
-        best = max(THRESHOLD_GRID, key=lambda t: (sum(table[t][i] == labels[i] for i in train), -abs(t - 0.7)))
+        best = max(
+            THRESHOLD_GRID, key=lambda t: (sum(table[t][i] == labels[i] for i in train), -abs(t - 0.7))
+        )
         chosen.append(best)
         held = [(labels[i], table[best][i]) for i in test]
         fold_acc.append(_score(held).accuracy)
@@ -310,9 +325,12 @@ def mrpc_cross_validation(host, pairs: list[tuple[bool, str, str]] | None = None
 
 # Same-event negatives: two independent reports of one event ------------------------------------------------------
 
+
 @dataclass
 class SameEventResult:
-    rows: list[tuple[str, str, list[int], list[int]]]  # (derived file, verdict, quote paragraphs marked, others)
+    rows: list[
+        tuple[str, str, list[int], list[int]]
+    ]  # (derived file, verdict, quote paragraphs marked, others)
 
     @property
     def rewrite_verdicts(self) -> int:
@@ -347,8 +365,9 @@ def same_event(compare: Callable) -> SameEventResult:
     for source, derived in same_event_pairs():
         report = compare(source, derived)
         marked = [(i, p) for i, p in enumerate(report.paragraphs) if p.relation in ("copy", "rewrite")]
-        quoted = [i for i, p in marked
-                  if any(q.get("copied") for q in getattr(p, "evidence", {}).get("quotes", []))]
+        quoted = [
+            i for i, p in marked if any(q.get("copied") for q in getattr(p, "evidence", {}).get("quotes", []))
+        ]
         rows.append((derived.name, report.verdict, quoted, [i for i, _ in marked if i not in quoted]))
     return SameEventResult(rows)
 
@@ -357,13 +376,17 @@ def _print_tables(name: str, compare: Callable) -> None:
     seeds = seed_labels(compare)
     cl = clough(compare)
     print(f"\n## {name}\n")
-    print(f"seeds: {seeds.correct}/{seeds.total} paragraph labels, verdict {seeds.verdict} "
-          f"(expected {seeds.expected_verdict})")
+    print(
+        f"seeds: {seeds.correct}/{seeds.total} paragraph labels, verdict {seeds.verdict} "
+        f"(expected {seeds.expected_verdict})"
+    )
     for starts, exp, got in seeds.rows:
         if exp != got:
             print(f"  miss: {starts[:50]!r}: expected {exp}, got {got}")
-    print(f"clough: derived-vs-non accuracy {cl.binary_accuracy:.3f}, grade accuracy {cl.grade_accuracy:.3f} "
-          f"(n={len(cl.items)})")
+    print(
+        f"clough: derived-vs-non accuracy {cl.binary_accuracy:.3f}, grade accuracy {cl.grade_accuracy:.3f} "
+        f"(n={len(cl.items)})"
+    )
     verdicts = ("copy", "rewrite", "partial", "independent")
     print(f"  {'':8}" + "".join(f"{v:>12}" for v in verdicts))
     for cat, counts in cl.confusion().items():
@@ -372,12 +395,17 @@ def _print_tables(name: str, compare: Callable) -> None:
 
 def _print_same_event(compare: Callable, *, quotes: bool = True) -> None:
     se = same_event(compare)
-    head = (f"same-event ({len(se.rows)} comparisons): {se.ok_verdicts} independent or partial, "
-            f"{se.rewrite_verdicts} rewrite or copy; ")
+    head = (
+        f"same-event ({len(se.rows)} comparisons): {se.ok_verdicts} independent or partial, "
+        f"{se.rewrite_verdicts} rewrite or copy; "
+    )
     if not quotes:  # the baseline keeps no quote evidence: every marked paragraph is counted
         print(head + f"{se.other_paragraphs} paragraph(s) marked")
         return
-    print(head + f"only quote paragraphs marked in {se.quotes_only}, {se.other_paragraphs} other paragraph(s) marked")
+    print(
+        head
+        + f"only quote paragraphs marked in {se.quotes_only}, {se.other_paragraphs} other paragraph(s) marked"
+    )
     for name, verdict, quoted, others in se.rows:
         if others or verdict not in ("independent", "partial"):
             print(f"  {name}: {verdict}, quote paragraphs {quoted}, other paragraphs marked {others}")
@@ -387,13 +415,17 @@ def _print_mrpc(host) -> None:
     t0 = time.perf_counter()
     held = mrpc_held_out()
     r = mrpc(host, held)
-    print(f"mrpc, held-out fifth (pairs i % 5 == {HELD_OUT_FOLD}, never seen by the paraphrase judge): accuracy "
-          f"{r.accuracy:.3f}, F1 {r.f1:.3f} (n={r.n}, {time.perf_counter() - t0:.0f} s)")
+    print(
+        f"mrpc, held-out fifth (pairs i % 5 == {HELD_OUT_FOLD}, never seen by the paraphrase judge): accuracy "
+        f"{r.accuracy:.3f}, F1 {r.f1:.3f} (n={r.n}, {time.perf_counter() - t0:.0f} s)"
+    )
     if host.scorers():
         cv = mrpc_cross_validation(host, held)
-        print(f"mrpc, held-out fifth, 5-fold cross-validation of semantic.threshold: accuracy "
-              f"{cv.result.accuracy:.3f}, F1 {cv.result.f1:.3f}; thresholds chosen {cv.thresholds}; fold accuracy "
-              + ", ".join(f"{a:.3f}" for a in cv.fold_accuracy))
+        print(
+            f"mrpc, held-out fifth, 5-fold cross-validation of semantic.threshold: accuracy "
+            f"{cv.result.accuracy:.3f}, F1 {cv.result.f1:.3f}; thresholds chosen {cv.thresholds}; fold accuracy "
+            + ", ".join(f"{a:.3f}" for a in cv.fold_accuracy)
+        )
     else:
         full = mrpc(host)
         print(f"mrpc, all of train: accuracy {full.accuracy:.3f}, F1 {full.f1:.3f} (n={full.n})")
@@ -419,15 +451,20 @@ def main(argv: list[str] | None = None) -> int:
             if "--cv" in args:
                 cv = news.cross_validate(host)
                 news.print_result(f"news, leave-one-story-out cross-validation: {name}", cv.held_out)
-                print(f"values chosen on all twelve stories: {cv.fitted}; on each fold: "
-                      + "; ".join(str(c) for c in cv.chosen))
+                print(
+                    f"values chosen on all twelve stories: {cv.fitted}; on each fold: "
+                    + "; ".join(str(c) for c in cv.chosen)
+                )
         _print_tables(name, compare_with(host))
         _print_same_event(compare_with(host))
         if "--no-mrpc" not in args and MRPC.is_file():
             _print_mrpc(host)
     if stories:
-        news.print_result("news: baseline (5-gram containment, else word containment)",
-                          news.evaluate(news.baseline_compare, stories), details=False)
+        news.print_result(
+            "news: baseline (5-gram containment, else word containment)",
+            news.evaluate(news.baseline_compare, stories),
+            details=False,
+        )
     _print_tables("baseline (5-gram containment, else content containment)", baseline_compare)
     _print_same_event(baseline_compare, quotes=False)
     return 0

@@ -35,20 +35,25 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.synthetic import MRPC, BigramChain, _pairs, corpus_with_paraphrases, light_edit
+from bench.synthetic import MRPC, BigramChain, _pairs, corpus_with_paraphrases, light_edit  # noqa: E402
 
 DOC_SIZE = 10
 
 
-def build(workdir: Path, n: int, articles: int, seed: int = 11,
-          write: bool = True) -> tuple[Path, Path, dict[str, tuple[str, str]]]:
+def build(
+    workdir: Path, n: int, articles: int, seed: int = 11, write: bool = True
+) -> tuple[Path, Path, dict[str, tuple[str, str]]]:
     paragraphs, _, paraphrased = corpus_with_paraphrases(n, max(2000, articles * 4))
     corpus_file = workdir / "corpus.jsonl"
     if write:
         with corpus_file.open("w", encoding="utf-8") as fh:
             for d in range(0, len(paragraphs), DOC_SIZE):
-                fh.write(json.dumps({"id": f"doc-{d // DOC_SIZE}",
-                                     "text": "\n\n".join(paragraphs[d : d + DOC_SIZE])}) + "\n")
+                fh.write(
+                    json.dumps(
+                        {"id": f"doc-{d // DOC_SIZE}", "text": "\n\n".join(paragraphs[d : d + DOC_SIZE])}
+                    )
+                    + "\n"
+                )
     rng = random.Random(seed)
     real_docs = list(range(len(paraphrased) // DOC_SIZE))
     _, sentences = _pairs()
@@ -105,9 +110,12 @@ def main() -> int:
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--reuse", action="store_true", help="keep the corpus and index already in --workdir")
     ap.add_argument("--index", default=None, help="index location (default: corpus.db in the work directory)")
-    ap.add_argument("--plugins", action="store_true",
-                    help="let the commands load every installed plugin (default: the built-in components only, "
-                         "so an installed semantic plugin does not turn this into a model benchmark)")
+    ap.add_argument(
+        "--plugins",
+        action="store_true",
+        help="let the commands load every installed plugin (default: the built-in components only, "
+        "so an installed semantic plugin does not turn this into a model benchmark)",
+    )
     ap.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.build_only:
@@ -125,9 +133,21 @@ def main() -> int:
     # Inputs are generated in a child process: a forked child's peak RSS counts its parent's pages at fork time, so
     # the parent must stay small for the two commands' figures to be their own.
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, __file__, "--build-only", "--workdir", str(workdir), "--paragraphs",
-                    str(args.paragraphs), "--articles", str(args.articles)] + (["--reuse"] if reuse else []),
-                   check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--build-only",
+            "--workdir",
+            str(workdir),
+            "--paragraphs",
+            str(args.paragraphs),
+            "--articles",
+            str(args.articles),
+        ]
+        + (["--reuse"] if reuse else []),
+        check=True,
+    )
     t_build = time.perf_counter() - t0
     corpus_file, derived_dir = workdir / "corpus.jsonl", workdir / "derived"
     truth = {k: tuple(v) for k, v in json.loads((workdir / "truth.json").read_text()).items()}
@@ -137,11 +157,13 @@ def main() -> int:
     if not reuse:
         if on_file:
             index.unlink(missing_ok=True)
-        t_add, rss_add = _run(exe + ["index", "add", location, str(corpus_file), "--jobs", str(args.jobs)],
-                              args.plugins)
+        t_add, rss_add = _run(
+            [*exe, "index", "add", location, str(corpus_file), "--jobs", str(args.jobs)], args.plugins
+        )
     out = workdir / "audit.jsonl"
-    t_audit, rss_audit = _run(exe + ["audit", location, str(derived_dir), "--format", "jsonl", "-o", str(out)],
-                              args.plugins)
+    t_audit, rss_audit = _run(
+        [*exe, "audit", location, str(derived_dir), "--format", "jsonl", "-o", str(out)], args.plugins
+    )
     results = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     found: dict[str, list[int]] = {}
     verdicts: dict[str, dict[str, int]] = {}
@@ -152,14 +174,20 @@ def main() -> int:
         verdicts.setdefault(kind, {}).setdefault(r["verdict"], 0)
         verdicts[kind][r["verdict"]] += 1
     size = index.stat().st_size if on_file else _redis_memory(location) - used_before
-    print(f"corpus: {args.paragraphs:,} paragraphs in {args.paragraphs // DOC_SIZE:,} documents; "
-          f"{len(results):,} articles audited (inputs generated in {t_build:.0f} s, in {workdir})\n")
+    print(
+        f"corpus: {args.paragraphs:,} paragraphs in {args.paragraphs // DOC_SIZE:,} documents; "
+        f"{len(results):,} articles audited (inputs generated in {t_build:.0f} s, in {workdir})\n"
+    )
     print("| step | time | rate | peak RSS |")
     print("|---|---:|---:|---:|")
-    print(f"| index add (--jobs {args.jobs}, extraction + fingerprinting + writing) | {t_add:,.0f} s | "
-          f"{args.paragraphs / t_add:,.0f} paragraphs/s | {rss_add:,.0f} MB |")
-    print(f"| audit (retrieval + full comparison against the top 3 candidates) | {t_audit:,.0f} s | "
-          f"{len(results) / t_audit:,.1f} articles/s | {rss_audit:,.0f} MB |")
+    print(
+        f"| index add (--jobs {args.jobs}, extraction + fingerprinting + writing) | {t_add:,.0f} s | "
+        f"{args.paragraphs / t_add:,.0f} paragraphs/s | {rss_add:,.0f} MB |"
+    )
+    print(
+        f"| audit (retrieval + full comparison against the top 3 candidates) | {t_audit:,.0f} s | "
+        f"{len(results) / t_audit:,.1f} articles/s | {rss_audit:,.0f} MB |"
+    )
     what = "index file" if on_file else "Redis memory of the index"
     print(f"\n{what}: {size / 1e6:,.0f} MB ({size / args.paragraphs:,.0f} bytes/paragraph)\n")
     print("| kind | articles | true source ranked first | verdicts |")

@@ -36,9 +36,16 @@ QUERY_SIZE = 10  # paragraphs per candidates() call
 
 
 def _slice(p: Prints, lo: int, hi: int) -> Prints:
-    a, b = np.searchsorted(p.sentence_rows, [lo, hi])  # sentence rows ascend: no pass over all of them per slice
-    return Prints(p.rows[lo:hi] - lo, p.signatures[lo:hi], p.sizes[lo:hi], p.sentence_keys[a:b],
-                  p.sentence_rows[a:b] - lo)
+    a, b = np.searchsorted(
+        p.sentence_rows, [lo, hi]
+    )  # sentence rows ascend: no pass over all of them per slice
+    return Prints(
+        p.rows[lo:hi] - lo,
+        p.signatures[lo:hi],
+        p.sizes[lo:hi],
+        p.sentence_keys[a:b],
+        p.sentence_rows[a:b] - lo,
+    )
 
 
 def _documents(paragraphs: list[str], prints: Prints) -> list[tuple[StoredDocument, Prints]]:
@@ -100,8 +107,12 @@ def main() -> int:
     ap.add_argument("--probes", type=int, default=2000)
     ap.add_argument("--redis", default=None)
     ap.add_argument("--skip-redis", action="store_true")
-    ap.add_argument("--datasketch-max", type=int, default=100000,
-                    help="datasketch's in-memory LSH takes ~9 KB a paragraph: measure it on at most this many")
+    ap.add_argument(
+        "--datasketch-max",
+        type=int,
+        default=100000,
+        help="datasketch's in-memory LSH takes ~9 KB a paragraph: measure it on at most this many",
+    )
     args = ap.parse_args()
 
     params = IndexParams(FingerprintParams())
@@ -114,9 +125,12 @@ def main() -> int:
     qprints = prints_of_texts([p.text for p in probes], params)
     n, q = len(paragraphs), len(probes)
     docs = _documents(paragraphs, prints)
-    print(f"synthetic corpus: {n:,} paragraphs in {len(docs):,} documents (generated in {t_gen:.1f} s), {q:,} "
-          f"probes; prints (tokenising, sentence split, MinHash, sentence keys) {n / t_fp:,.0f} paragraphs/s; "
-          f"banding {params.bands}x{params.rows} + sentence keys\n", flush=True)
+    print(
+        f"synthetic corpus: {n:,} paragraphs in {len(docs):,} documents (generated in {t_gen:.1f} s), {q:,} "
+        f"probes; prints (tokenising, sentence split, MinHash, sentence keys) {n / t_fp:,.0f} paragraphs/s; "
+        f"banding {params.bands}x{params.rows} + sentence keys\n",
+        flush=True,
+    )
     rows = []
 
     # datasketch in-memory MinHashLSH (the baseline), same signatures and banding.
@@ -158,32 +172,51 @@ def main() -> int:
         idx.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         size = os.path.getsize(path)
         info = idx.info()
-        rows.append(("provenance SQLite index", n / t_ins, q / t_q, size / n, (size - text_bytes) / n,
-                     _recall(found, probes)))
-        print(f"SQLite: {n / t_ins:,.0f} inserts/s, {q / t_q:,.0f} queries/s (+{t_load:.2f} s to load "
-              f"{info['segments']} segments once), {size / n:,.0f} B/paragraph ({(size - text_bytes) / n:,.0f} "
-              f"without texts); RSS so far {_rss_mb():,.0f} MB", flush=True)
+        rows.append(
+            (
+                "provenance SQLite index",
+                n / t_ins,
+                q / t_q,
+                size / n,
+                (size - text_bytes) / n,
+                _recall(found, probes),
+            )
+        )
+        print(
+            f"SQLite: {n / t_ins:,.0f} inserts/s, {q / t_q:,.0f} queries/s (+{t_load:.2f} s to load "
+            f"{info['segments']} segments once), {size / n:,.0f} B/paragraph ({(size - text_bytes) / n:,.0f} "
+            f"without texts); RSS so far {_rss_mb():,.0f} MB",
+            flush=True,
+        )
         idx.close()
 
     if not args.skip_redis:
         _redis(args, params, prints, qprints, docs, probes, rows)
 
-    print("\n| index | inserts/s | x datasketch in memory | queries/s | x datasketch in memory | bytes/paragraph "
-          "| without texts |")
+    print(
+        "\n| index | inserts/s | x datasketch in memory | queries/s | x datasketch in memory | bytes/paragraph "
+        "| without texts |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name, ins, qr, size, bare, _ in rows:
         sz = f"{size:,.0f}" if size else "-"
         br = f"{bare:,.0f}" if bare else "-"
         print(f"| {name} | {ins:,.0f} | {ins / base_ins:.2f} | {qr:,.0f} | {qr / base_q:.2f} | {sz} | {br} |")
-    print("\n| index | " + " | ".join(f"recall {k}" for k in KINDS)
-          + " | recall copy+rewrite | candidates/probe | precision |")
+    print(
+        "\n| index | "
+        + " | ".join(f"recall {k}" for k in KINDS)
+        + " | recall copy+rewrite | candidates/probe | precision |"
+    )
     print("|---|" + "---:|" * (len(KINDS) + 3))
     for name, *_, rec in rows:
         if rec:
             allrec = np.mean([rec[k][0] for k in KINDS])
             cands = np.mean([rec[k][1] for k in KINDS])
-            print(f"| {name} | " + " | ".join(f"{rec[k][0]:.3f}" for k in KINDS)
-                  + f" | {allrec:.3f} | {cands:.1f} | {allrec / cands if cands else 0:.3f} |")
+            print(
+                f"| {name} | "
+                + " | ".join(f"{rec[k][0]:.3f}" for k in KINDS)
+                + f" | {allrec:.3f} | {cands:.1f} | {allrec / cands if cands else 0:.3f} |"
+            )
     print(f"\npeak RSS of this benchmark process: {_rss_mb():,.0f} MB")
     return 0
 
@@ -193,8 +226,10 @@ def _redis(args, params, prints, qprints, docs, probes, rows) -> None:
     url = args.redis
     if url is None and shutil.which("redis-server"):
         port = _free_port()
-        server = subprocess.Popen(["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
-                                  stdout=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
         url = f"redis://127.0.0.1:{port}/0"
         time.sleep(0.5)
     if not url:
@@ -213,8 +248,11 @@ def _redis(args, params, prints, qprints, docs, probes, rows) -> None:
     qm = min(q, 500)
     before = r.info("memory")["used_memory"]
     kw = r.connection_pool.connection_kwargs
-    dlsh = MinHashLSH(num_perm=params.fingerprint.num_perm, params=(params.bands, params.rows),
-                      storage_config={"type": "redis", "redis": {"host": kw["host"], "port": kw["port"]}})
+    dlsh = MinHashLSH(
+        num_perm=params.fingerprint.num_perm,
+        params=(params.bands, params.rows),
+        storage_config={"type": "redis", "redis": {"host": kw["host"], "port": kw["port"]}},
+    )
     lean = [to_datasketch(s) for s in prints.signatures[:m]]
     t0 = time.perf_counter()
     with dlsh.insertion_session() as session:
@@ -244,11 +282,16 @@ def _redis(args, params, prints, qprints, docs, probes, rows) -> None:
     t_load = time.perf_counter() - t0
     t_q, found = _query(idx, qprints)
     text_bytes = sum(r.hstrlen(f"bench:doc:{d.id}", "text") for d, _ in docs)
-    rows.append(("provenance Redis index", n / t_ins, q / t_q, mem, mem - text_bytes / n, _recall(found, probes)))
-    print(f"Redis: ours {n / t_ins:,.0f} inserts/s ({n / t_ins / d_ins:.1f}x datasketch on Redis), "
-          f"{q / t_q:,.0f} queries/s ({q / t_q / d_q:.1f}x; +{t_load:.2f} s to load the segments once), "
-          f"{mem:,.0f} B/paragraph ({d_mem / mem:.1f}x less); "
-          f"datasketch {d_ins:,.0f} inserts/s, {d_q:,.0f} queries/s, {d_mem:,.0f} B/paragraph", flush=True)
+    rows.append(
+        ("provenance Redis index", n / t_ins, q / t_q, mem, mem - text_bytes / n, _recall(found, probes))
+    )
+    print(
+        f"Redis: ours {n / t_ins:,.0f} inserts/s ({n / t_ins / d_ins:.1f}x datasketch on Redis), "
+        f"{q / t_q:,.0f} queries/s ({q / t_q / d_q:.1f}x; +{t_load:.2f} s to load the segments once), "
+        f"{mem:,.0f} B/paragraph ({d_mem / mem:.1f}x less); "
+        f"datasketch {d_ins:,.0f} inserts/s, {d_q:,.0f} queries/s, {d_mem:,.0f} B/paragraph",
+        flush=True,
+    )
     idx.close()
     r.flushdb()
     if server:

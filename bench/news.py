@@ -67,11 +67,18 @@ def load(path: Path = NEWS) -> list[Story]:
         versions = []
         for i, v in enumerate(d["versions"]):
             paras = v["paragraphs"]
-            versions.append(Version(
-                story=f.stem, number=i, url=v["url"], verdict=v["verdict"], note=v.get("note", ""), text=v["text"],
-                labels=tuple(p["label"].lower() for p in paras),
-                scored=tuple(not any(p.get(k) for k in EXCLUDED_FLAGS) for p in paras),
-            ))
+            versions.append(
+                Version(
+                    story=f.stem,
+                    number=i,
+                    url=v["url"],
+                    verdict=v["verdict"],
+                    note=v.get("note", ""),
+                    text=v["text"],
+                    labels=tuple(p["label"].lower() for p in paras),
+                    scored=tuple(not any(p.get(k) for k in EXCLUDED_FLAGS) for p in paras),
+                )
+            )
         stories.append(Story(f.stem, d["original"]["text"], tuple(versions)))
     return stories
 
@@ -166,7 +173,9 @@ class NewsResult:
         return table
 
     def independent_called_derived(self) -> list[VersionResult]:
-        return [r for r in self.rows if r.version.verdict == "independent" and r.verdict in ("copy", "rewrite")]
+        return [
+            r for r in self.rows if r.version.verdict == "independent" and r.verdict in ("copy", "rewrite")
+        ]
 
     def rewrites_called_independent(self) -> list[VersionResult]:
         return [r for r in self.rows if r.version.verdict == "rewrite" and r.verdict == "independent"]
@@ -183,8 +192,9 @@ class NewsResult:
         }
 
 
-def evaluate(compare: Callable[[str, str], Any], stories: Sequence[Story] | None = None,
-             keep_reports: bool = False) -> NewsResult:
+def evaluate(
+    compare: Callable[[str, str], Any], stories: Sequence[Story] | None = None, keep_reports: bool = False
+) -> NewsResult:
     """Compare every version with its original (texts as stored) and score verdicts and paragraph labels."""
     stories = load() if stories is None else stories
     result = NewsResult()
@@ -218,6 +228,7 @@ class _BaselineReport:
 def baseline_compare(source: str, derived: str) -> _BaselineReport:
     """What a user writes in 40 lines: the set's paragraphs, 5-gram containment against the best source paragraph
     (copy at 0.5), else word containment (rewrite at 0.5), short lines boilerplate, and a verdict from the shares."""
+
     def grams(words: list[str], n: int = 5) -> set[tuple[str, ...]]:
         return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
@@ -240,20 +251,33 @@ def baseline_compare(source: str, derived: str) -> _BaselineReport:
         totals[rel] += len(words)
     body = sum(totals.values()) or 1
     derived_share = (totals["copy"] + totals["rewrite"]) / body
-    verdict = ("independent" if derived_share < 0.2 else "partial" if totals["added"] / body >= 0.35
-               else "copy" if totals["copy"] / body >= 0.5 else "rewrite")
+    verdict = (
+        "independent"
+        if derived_share < 0.2
+        else "partial"
+        if totals["added"] / body >= 0.35
+        else "copy"
+        if totals["copy"] / body >= 0.5
+        else "rewrite"
+    )
     return _BaselineReport(verdict, paragraphs)
 
 
 # Printing --------------------------------------------------------------------------------------------------------
 
+
 def print_result(name: str, r: NewsResult, *, details: bool = True) -> None:
     s = r.summary()
     print(f"\n## {name}\n")
-    print(f"paragraphs {s['paragraphs']}: accuracy {s['accuracy']:.3f}, macro-F1 {s['macro_f1']:.3f} ("
-          + ", ".join(f"{k} {v:.2f}" for k, v in s["f1"].items()) + ")")
-    print(f"verdicts {len(r.rows)}: accuracy {s['verdict_accuracy']:.3f}; independent called copy/rewrite "
-          f"{s['independent_called_derived']}; rewrites called independent {s['rewrites_called_independent']}")
+    print(
+        f"paragraphs {s['paragraphs']}: accuracy {s['accuracy']:.3f}, macro-F1 {s['macro_f1']:.3f} ("
+        + ", ".join(f"{k} {v:.2f}" for k, v in s["f1"].items())
+        + ")"
+    )
+    print(
+        f"verdicts {len(r.rows)}: accuracy {s['verdict_accuracy']:.3f}; independent called copy/rewrite "
+        f"{s['independent_called_derived']}; rewrites called independent {s['rewrites_called_independent']}"
+    )
     print(f"  {'label':12}" + "".join(f"{k:>12}" for k in LABELS))
     for k, row in r.confusion().items():
         print(f"  {k:12}" + "".join(f"{row[g]:>12}" for g in LABELS))
@@ -263,8 +287,10 @@ def print_result(name: str, r: NewsResult, *, details: bool = True) -> None:
     if details:
         for row in r.rows:
             if row.verdict != row.version.verdict:
-                print(f"  {row.version.name}: expected {row.version.verdict}, got {row.verdict} "
-                      f"({row.version.note[:70]})")
+                print(
+                    f"  {row.version.name}: expected {row.version.verdict}, got {row.verdict} "
+                    f"({row.version.note[:70]})"
+                )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -275,13 +301,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"the news set is not beside the project ({NEWS})", file=sys.stderr)
         return 3
     stories = load()
-    print_result("lexical (built-in plugins only)", evaluate(accuracy.compare_with(accuracy.lexical_host()), stories))
+    print_result(
+        "lexical (built-in plugins only)", evaluate(accuracy.compare_with(accuracy.lexical_host()), stories)
+    )
     if "--lexical" not in args:
         full = accuracy.plugins_host()
         if full is not None:
             print_result("with the plugins", evaluate(accuracy.compare_with(full), stories))
-    print_result("baseline (5-gram containment, else word containment)", evaluate(baseline_compare, stories),
-                 details=False)
+    print_result(
+        "baseline (5-gram containment, else word containment)",
+        evaluate(baseline_compare, stories),
+        details=False,
+    )
     return 0
 
 
@@ -318,17 +349,23 @@ def prepare_items(host: Any) -> list[Item]:
     import csv
 
     from bench import accuracy
-    from provenance.engine import gather, known_options
     from provenance.components import resolve
+    from provenance.engine import gather, known_options
     from provenance.text.load import load_document
 
     options = resolve(known_options(host), {})
 
     def item(kind: str, name: str, group: str, source: Any, derived: Any, extra: Any) -> Item:
-        src = load_document(source, "source", host=host) if isinstance(source, str) else \
-            load_document(source, host=host)
-        der = load_document(derived, "derived", host=host) if isinstance(derived, str) else \
-            load_document(derived, host=host)
+        src = (
+            load_document(source, "source", host=host)
+            if isinstance(source, str)
+            else load_document(source, host=host)
+        )
+        der = (
+            load_document(derived, "derived", host=host)
+            if isinstance(derived, str)
+            else load_document(derived, host=host)
+        )
         alignment, errors = gather(src, der, host=host, options=options)
         return Item(kind, name, group, alignment, errors, extra)
 
@@ -336,11 +373,27 @@ def prepare_items(host: Any) -> list[Item]:
     items += [item("same", d.name, d.name[:2], s, d, None) for s, d in accuracy.same_event_pairs()]
     for row in csv.DictReader((accuracy.CLOUGH / "labels.csv").open(encoding="utf-8")):
         if row["Category"] != "orig":
-            items.append(item("clough", row["File"], row["Task"], accuracy.CLOUGH / f"orig_task{row['Task']}.txt",
-                              accuracy.CLOUGH / row["File"], row["Category"]))
+            items.append(
+                item(
+                    "clough",
+                    row["File"],
+                    row["Task"],
+                    accuracy.CLOUGH / f"orig_task{row['Task']}.txt",
+                    accuracy.CLOUGH / row["File"],
+                    row["Category"],
+                )
+            )
     labels = json.loads((accuracy.SEEDS / "labels.json").read_text(encoding="utf-8"))
-    items.append(item("seeds", "seeds", "seeds", accuracy.SEEDS / labels["source"], accuracy.SEEDS / labels["derived"],
-                      labels))
+    items.append(
+        item(
+            "seeds",
+            "seeds",
+            "seeds",
+            accuracy.SEEDS / labels["source"],
+            accuracy.SEEDS / labels["derived"],
+            labels,
+        )
+    )
     return items
 
 
@@ -351,22 +404,26 @@ def _with_scorer_options(alignment: Any, values: dict[str, float]) -> Any:
         return alignment
     paragraphs = []
     for a in alignment.paragraphs:
-        signals = tuple(replace(s, derived_threshold=values.get(f"{s.scorer}.derived_threshold", s.derived_threshold))
-                        for s in a.signals)
+        signals = tuple(
+            replace(s, derived_threshold=values.get(f"{s.scorer}.derived_threshold", s.derived_threshold))
+            for s in a.signals
+        )
         paragraphs.append(replace(a, signals=signals))
     return replace(alignment, paragraphs=tuple(paragraphs))
 
 
 def conclude_all(items: Sequence[Item], host: Any, values: dict[str, float]) -> list[Any]:
     """The reports of every item with these option values."""
-    from provenance.engine import conclude, known_options
     from provenance.components import resolve
+    from provenance.engine import conclude, known_options
 
     core = {k: v for k, v in values.items() if not k.startswith("semantic.")}
     options = resolve(known_options(host), core)
     scorer = {k: v for k, v in values.items() if k.startswith("semantic.")}
-    return [conclude(_with_scorer_options(i.alignment, scorer), host=host, options=options, errors=i.errors)
-            for i in items]
+    return [
+        conclude(_with_scorer_options(i.alignment, scorer), host=host, options=options, errors=i.errors)
+        for i in items
+    ]
 
 
 @dataclass
@@ -381,9 +438,18 @@ class Constraints:
         """What the issue asks to keep: seeds 20/20 and same-event 16/16 with only quotes marked with the plugin
         (19/20 and 11 verdicts without it), Clough & Stevenson derived-vs-not >= 0.96 and grade >= 0.895."""
         if with_scorer:
-            return self.seeds >= 20 and self.same_quotes_only >= 16 and self.clough_binary >= 0.96 \
+            return (
+                self.seeds >= 20
+                and self.same_quotes_only >= 16
+                and self.clough_binary >= 0.96
                 and self.clough_grade >= 0.895
-        return self.seeds >= 19 and self.same_ok >= 11 and self.clough_binary >= 0.96 and self.clough_grade >= 0.895
+            )
+        return (
+            self.seeds >= 19
+            and self.same_ok >= 11
+            and self.clough_binary >= 0.96
+            and self.clough_grade >= 0.895
+        )
 
 
 def constraints(items: Sequence[Item], reports: Sequence[Any]) -> Constraints:
@@ -404,15 +470,21 @@ def constraints(items: Sequence[Item], reports: Sequence[Any]) -> Constraints:
     return Constraints(
         seeds=sum(rows),
         same_ok=sum(r.verdict in ("independent", "partial") for _, r in same),
-        same_quotes_only=sum(r.verdict in ("independent", "partial") and ok for (_, r), ok in zip(same, marked)),
+        same_quotes_only=sum(
+            r.verdict in ("independent", "partial") and ok for (_, r), ok in zip(same, marked)
+        ),
         clough_binary=sum((c != "non") == (v != "independent") for c, v in clough) / len(clough),
-        clough_grade=sum(v in accuracy.GRADE_OK[c] for c, v in clough) / len(clough))
+        clough_grade=sum(v in accuracy.GRADE_OK[c] for c, v in clough) / len(clough),
+    )
 
 
 def news_rows(items: Sequence[Item], reports: Sequence[Any]) -> list[tuple[str, VersionResult]]:
     """(story, result) of every news item: all that the scoring needs of a report."""
-    return [(i.group, VersionResult(i.extra, r.verdict, map_labels(i.extra.text, r.paragraphs)))
-            for i, r in zip(items, reports) if i.kind == "news"]
+    return [
+        (i.group, VersionResult(i.extra, r.verdict, map_labels(i.extra.text, r.paragraphs)))
+        for i, r in zip(items, reports)
+        if i.kind == "news"
+    ]
 
 
 def news_result(rows: Sequence[tuple[str, VersionResult]], stories: set[str] | None = None) -> NewsResult:
@@ -441,8 +513,12 @@ def cross_validate(host: Any, items: Sequence[Item] | None = None) -> CrossValid
     with_scorer = bool(host.scorers())
     grid = dict(GRID, **(SCORER_GRID if with_scorer else {}))
     keys = list(grid)
-    combos = [dict(zip(keys, vals)) for vals in itertools.product(*grid.values())
-              if dict(zip(keys, vals))["derivation.independent_below"] <= dict(zip(keys, vals))["derivation.derived_from"]]
+    combos = [
+        dict(zip(keys, vals))
+        for vals in itertools.product(*grid.values())
+        if dict(zip(keys, vals))["derivation.independent_below"]
+        <= dict(zip(keys, vals))["derivation.derived_from"]
+    ]
     runs = []
     for values in combos:
         reports = conclude_all(items, host, values)

@@ -64,15 +64,21 @@ def main() -> int:
     with_s = median_time(with_plugin, REPEAT)
     encoded = (model.STATS.encoded_texts - before) // REPEAT
 
-    print(f"articles: source {len(src.split())} words, derived {len(der.split())} words; "
-          f"torch threads {torch.get_num_threads()}; {encoded} sentences encoded per comparison")
+    print(
+        f"articles: source {len(src.split())} words, derived {len(der.split())} words; "
+        f"torch threads {torch.get_num_threads()}; {encoded} sentences encoded per comparison"
+    )
     print("| step | seconds | note |")
     print("|---|---:|---|")
     print(f"| import provenance_semantic | {import_s:.3f} | model loaded at import: {loaded_at_import} |")
-    print(f"| model load (first use, once per process) | {load_s:.2f} | torch + sentence-transformers + weights |")
+    print(
+        f"| model load (first use, once per process) | {load_s:.2f} | torch + sentence-transformers + weights |"
+    )
     print(f"| compare without the plugin (median of 7) | {without_s:.3f} | |")
-    print(f"| compare with the plugin (median of 7) | {with_s:.3f} | goal < {GOAL_SECONDS:.1f} s: "
-          f"{'met' if with_s < GOAL_SECONDS else 'NOT met'}; {with_s / without_s:.1f}x without |")
+    print(
+        f"| compare with the plugin (median of 7) | {with_s:.3f} | goal < {GOAL_SECONDS:.1f} s: "
+        f"{'met' if with_s < GOAL_SECONDS else 'NOT met'}; {with_s / without_s:.1f}x without |"
+    )
 
     # The paraphrase judge's case: an article that does not retell its source in order (each of its paragraphs is
     # then judged on meaning alone). Same-event reports (bench/data/same-event, `-a`) against the independent
@@ -82,6 +88,7 @@ def main() -> int:
 
     same_event = ROOT / "bench" / "data" / "same-event"
     events = sorted({p.name[:-6] for p in same_event.glob("0*-a.txt")})
+
     def first_words(paragraphs: list[str], words: int = 1000) -> str:
         out: list[str] = []
         for para in paragraphs:
@@ -90,10 +97,16 @@ def main() -> int:
             out.append(para)
         return "\n\n".join(out)
 
-    other_src = first_words([q for e in events
-                             for q in (same_event / f"{e}-b.txt").read_text(encoding="utf-8").split("\n\n")])
-    other_der = first_words([q for e in reversed(events)
-                             for q in (same_event / f"{e}-a.txt").read_text(encoding="utf-8").split("\n\n")])
+    other_src = first_words(
+        [q for e in events for q in (same_event / f"{e}-b.txt").read_text(encoding="utf-8").split("\n\n")]
+    )
+    other_der = first_words(
+        [
+            q
+            for e in reversed(events)
+            for q in (same_event / f"{e}-a.txt").read_text(encoding="utf-8").split("\n\n")
+        ]
+    )
     provenance.compare(other_src, other_der, host=meaning)  # warm-up: the judge's weights
 
     def judged():
@@ -104,9 +117,11 @@ def main() -> int:
     before = pairs.STATS.judged
     judged_s = median_time(judged, REPEAT)
     n_read = (pairs.STATS.judged - before) // REPEAT
-    print(f"| compare with the plugin, same-event reports ({len(other_src.split())} and {len(other_der.split())} "
-          f"words; {n_read} closest matches judged; median of 7) | {judged_s:.3f} | goal < {GOAL_SECONDS:.1f} s: "
-          f"{'met' if judged_s < GOAL_SECONDS else 'NOT met'} |")
+    print(
+        f"| compare with the plugin, same-event reports ({len(other_src.split())} and {len(other_der.split())} "
+        f"words; {n_read} closest matches judged; median of 7) | {judged_s:.3f} | goal < {GOAL_SECONDS:.1f} s: "
+        f"{'met' if judged_s < GOAL_SECONDS else 'NOT met'} |"
+    )
     with_s = max(with_s, judged_s)
     _audit_table(meaning)
     return 0 if with_s < GOAL_SECONDS else 1
@@ -115,15 +130,14 @@ def main() -> int:
 def _audit_table(host) -> None:
     import tempfile
 
-    from provenance_semantic import model
-
     from bench.speed import CLOUGH
+    from provenance.index import open_index
     from provenance.index import vectors as embeddings
     from provenance.index.audit import audit_documents
-    from provenance.text.load import load_document
-    from provenance.index import open_index
-    from provenance.text.inputs import RawDocument
     from provenance.index.ingest import prepare
+    from provenance.text.inputs import RawDocument
+    from provenance.text.load import load_document
+    from provenance_semantic import model
 
     files = sorted(CLOUGH.glob("*.txt"))
     raws = [RawDocument(f.name, f.read_text(encoding="utf-8", errors="replace"), "text") for f in files]
@@ -137,19 +151,24 @@ def _audit_table(host) -> None:
             t0 = time.perf_counter()
             if embed:
                 idx.set_embeddings({"semantic": embeddings.embedder(host, "semantic").embedding_version})
-                embeddings.fill(idx, host, idx.embeddings(), [(p.doc.id, p.doc.digest, p.sentences)
-                                                              for p in prepared])
+                embeddings.fill(
+                    idx, host, idx.embeddings(), [(p.doc.id, p.doc.digest, p.sentences) for p in prepared]
+                )
             embed_s = time.perf_counter() - t0
             model.clear_cache()
             before = model.STATS.encoded_texts
             t0 = time.perf_counter()
             results = list(audit_documents(idx, probes, host=host, skip_self=True))
-            rows.append((embed, embed_s, time.perf_counter() - t0, model.STATS.encoded_texts - before, results))
+            rows.append(
+                (embed, embed_s, time.perf_counter() - t0, model.STATS.encoded_texts - before, results)
+            )
             idx.close()
     same = [a.verdict for a in rows[0][4]] == [b.verdict for b in rows[1][4]]
     print()
-    print(f"audit of {len(probes)} answers against an index of {len(raws)} texts (top 3 sources each); "
-          f"same verdicts with and without stored vectors: {same}")
+    print(
+        f"audit of {len(probes)} answers against an index of {len(raws)} texts (top 3 sources each); "
+        f"same verdicts with and without stored vectors: {same}"
+    )
     print("| index | embedding the corpus, s | audit, s | sentences encoded | x audit without vectors |")
     print("|---|---:|---:|---:|---:|")
     base = rows[0][2]

@@ -59,9 +59,12 @@ def bench_fingerprints() -> list[tuple[str, float, float]]:
     def per_token(hashfunc=None):
         def run():
             for sh in shingles:
-                m = MinHash(num_perm=params.num_perm, seed=params.seed, **({"hashfunc": hashfunc} if hashfunc else {}))
+                m = MinHash(
+                    num_perm=params.num_perm, seed=params.seed, **({"hashfunc": hashfunc} if hashfunc else {})
+                )
                 for s in sh:
                     m.update(s)
+
         return run
 
     def batch():
@@ -72,9 +75,11 @@ def bench_fingerprints() -> list[tuple[str, float, float]]:
     n = len(paras)
     base = median_time(per_token(), 3)
     rows = [("datasketch MinHash.update per token (sha1)", n / base, 1.0)]
-    for label, fn in (("datasketch MinHash.update per token (xxh32)", per_token(hash32)),
-                      ("datasketch MinHash.update_batch (xxh32)", batch),
-                      ("provenance batch signatures (xxh32)", ours)):
+    for label, fn in (
+        ("datasketch MinHash.update per token (xxh32)", per_token(hash32)),
+        ("datasketch MinHash.update_batch (xxh32)", batch),
+        ("provenance batch signatures (xxh32)", ours),
+    ):
         t = median_time(fn, 3)
         rows.append((label, n / t, base / t))
     return rows
@@ -87,8 +92,19 @@ def article_pair(words: int = 1000) -> tuple[str, str]:
         return decode((CLOUGH / name).read_bytes(), name)[0]
 
     src = "\n\n".join(read(f"orig_task{t}.txt") for t in "abc")
-    der = "\n\n".join(read(n) for n in ("g0pC_taska.txt", "g2pA_taskc.txt", "g0pE_taskb.txt", "g4pD_taska.txt",
-                                       "g0pD_taskc.txt", "g1pB_taskc.txt", "g2pE_taskb.txt", "g3pA_taskb.txt"))
+    der = "\n\n".join(
+        read(n)
+        for n in (
+            "g0pC_taska.txt",
+            "g2pA_taskc.txt",
+            "g0pE_taskb.txt",
+            "g4pD_taska.txt",
+            "g0pD_taskc.txt",
+            "g1pB_taskc.txt",
+            "g2pE_taskb.txt",
+            "g3pA_taskb.txt",
+        )
+    )
 
     def cut(text):
         out, n = [], 0
@@ -117,8 +133,12 @@ def bench_compare() -> list[tuple[str, float, float]]:
         cli = [sys.executable, "-m", "provenance", "compare", str(a), str(b), "--format", "json"]
         e2e = median_time(lambda: subprocess.run(cli, check=True, capture_output=True), 3)
         bare = median_time(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), 3)
-        helptime = median_time(lambda: subprocess.run([sys.executable, "-m", "provenance", "--help"], check=True,
-                                                       capture_output=True), 3)
+        helptime = median_time(
+            lambda: subprocess.run(
+                [sys.executable, "-m", "provenance", "--help"], check=True, capture_output=True
+            ),
+            3,
+        )
     print(f"articles: source {len(src.split())} words, derived {len(der.split())} words")
     return [
         ("compare in-process", ours * 1000, ours / base),

@@ -62,7 +62,7 @@ class BigramChain:
             if not ids:
                 continue
             starts.append(ids[0])
-            pairs.extend(zip(ids, ids[1:] + [self.END]))
+            pairs.extend(zip(ids, [*ids[1:], self.END]))
         self.words = np.array(list(vocab), dtype=object)
         arr = np.array(pairs, dtype=np.int64)
         arr = arr[np.argsort(arr[:, 0], kind="stable")]
@@ -78,8 +78,9 @@ class BigramChain:
         alive = np.ones(n, dtype=bool)
         for _ in range(max_len - 1):
             pick = self.offsets[state] + (rng.random(n) * np.maximum(self.counts[state], 1)).astype(np.int64)
-            nxt = np.where(alive & (self.counts[state] > 0), self.succ[np.minimum(pick, len(self.succ) - 1)],
-                           self.END)
+            nxt = np.where(
+                alive & (self.counts[state] > 0), self.succ[np.minimum(pick, len(self.succ) - 1)], self.END
+            )
             alive &= nxt != self.END
             state = np.where(alive, nxt, 0)
             cols.append(np.where(alive, nxt, self.END))
@@ -108,8 +109,9 @@ def corpus(n_paragraphs: int, n_probes: int, seed: int = 7) -> tuple[list[str], 
     return paragraphs, probes
 
 
-def corpus_with_paraphrases(n_paragraphs: int, n_probes: int,
-                            seed: int = 7) -> tuple[list[str], list[Probe], list[str]]:
+def corpus_with_paraphrases(
+    n_paragraphs: int, n_probes: int, seed: int = 7
+) -> tuple[list[str], list[Probe], list[str]]:
     """The corpus, its probes, and the MRPC paraphrase of each of the first n_probes paragraphs."""
     rng = random.Random(seed)
     paraphrases, sentences = _pairs()

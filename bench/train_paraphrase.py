@@ -25,7 +25,15 @@ if str(ROOT) not in sys.path:
 sys.path.insert(0, str(ROOT / "plugins" / "provenance-semantic" / "src"))
 
 FOLDS = 5
-ADAPTER = ROOT / "plugins" / "provenance-semantic" / "src" / "provenance_semantic" / "data" / "paraphrase-adapter.npz"
+ADAPTER = (
+    ROOT
+    / "plugins"
+    / "provenance-semantic"
+    / "src"
+    / "provenance_semantic"
+    / "data"
+    / "paraphrase-adapter.npz"
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,9 +50,9 @@ def main(argv: list[str] | None = None) -> int:
 
     import numpy as np
     import torch
-    from provenance_semantic import model, pairs
 
     from bench.accuracy import mrpc_pairs
+    from provenance_semantic import model, pairs
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -56,8 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     encoder = model.load()
     net = pairs.PairModel.fresh(encoder, seed=args.seed)
     trainable = [p for p in net.parameters() if p.requires_grad]
-    print(f"trainable parameters: {sum(p.numel() for p in trainable):,}; train {len(train)}, held out {len(held)} "
-          f"(fold {args.fold})", flush=True)
+    print(
+        f"trainable parameters: {sum(p.numel() for p in trainable):,}; train {len(train)}, held out {len(held)} "
+        f"(fold {args.fold})",
+        flush=True,
+    )
     opt = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=0.0)
     steps = args.epochs * ((len(train) + args.batch - 1) // args.batch)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=steps, pct_start=0.1)
@@ -66,8 +77,12 @@ def main(argv: list[str] | None = None) -> int:
     def evaluate() -> tuple[float, float]:
         net.eval()
         with torch.no_grad():
-            p = np.concatenate([net.probabilities([(data[i][1], data[i][2]) for i in held[k : k + 64]])
-                                for k in range(0, len(held), 64)])
+            p = np.concatenate(
+                [
+                    net.probabilities([(data[i][1], data[i][2]) for i in held[k : k + 64]])
+                    for k in range(0, len(held), 64)
+                ]
+            )
         pred, y = p >= 0.5, np.array([data[i][0] for i in held])
         tp = int((pred & y).sum())
         return float((pred == y).mean()), 2 * tp / max(1, int(pred.sum()) + int(y.sum()))
@@ -87,11 +102,22 @@ def main(argv: list[str] | None = None) -> int:
             opt.step()
             sched.step()
         acc, f1 = evaluate()
-        print(f"epoch {epoch + 1}: held-out accuracy {acc:.3f}, F1 {f1:.3f} ({time.perf_counter() - t0:.0f} s)",
-              flush=True)
+        print(
+            f"epoch {epoch + 1}: held-out accuracy {acc:.3f}, F1 {f1:.3f} ({time.perf_counter() - t0:.0f} s)",
+            flush=True,
+        )
     if not args.no_save:
-        net.save(args.output, {"fold": args.fold, "folds": FOLDS, "epochs": args.epochs, "seed": args.seed,
-                               "held_out_accuracy": round(acc, 4), "held_out_f1": round(f1, 4)})
+        net.save(
+            args.output,
+            {
+                "fold": args.fold,
+                "folds": FOLDS,
+                "epochs": args.epochs,
+                "seed": args.seed,
+                "held_out_accuracy": round(acc, 4),
+                "held_out_f1": round(f1, 4),
+            },
+        )
         print(f"saved {args.output} ({args.output.stat().st_size:,} bytes)")
     return 0
 

@@ -9,13 +9,14 @@ to a `crash-*` file, which `python fuzz/fuzz_extractors.py crash-<hash>` replays
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import atheris
 
 with atheris.instrument_imports():
-    from provenance.text.decode import decode
     from provenance.errors import InputError
+    from provenance.text.decode import decode
     from provenance.text.extractors.html import HtmlExtractor
     from provenance.text.extractors.markdown import MarkdownExtractor
     from provenance.text.extractors.plaintext import TextExtractor
@@ -31,10 +32,8 @@ def test_one_input(data: bytes) -> None:
         return
     text = clean(text)
     for extractor in EXTRACTORS:
-        try:
+        with contextlib.suppress(InputError):
             extractor.extract(text, "fuzz")
-        except InputError:
-            pass
 
 
 def main() -> None:

@@ -12,9 +12,10 @@ carry `counted: false` in their evidence.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from provenance.components import Option
 from provenance.model import (
     RELATIONS,
     Alignment,
@@ -24,12 +25,22 @@ from provenance.model import (
     Report,
     SourceParagraphResult,
 )
-from provenance.components import Option
-from provenance.rules import COPY_FROM, DERIVED_FLOOR, INDEPENDENT_BELOW, PARTIAL_FROM, REUSED_FROM, TRACED_FROM
+from provenance.rules import (
+    COPY_FROM,
+    DERIVED_FLOOR,
+    INDEPENDENT_BELOW,
+    PARTIAL_FROM,
+    REUSED_FROM,
+    TRACED_FROM,
+)
 
 # Which claim wins a paragraph when detectors disagree (and, in an audit, which source's comparison wins it).
 PRECEDENCE = {"copy": 0, "rewrite": 1, "added": 2, "boilerplate": 3}
-CLAIMS = ("copy", "rewrite", "added")  # what a detector's finding may claim (boilerplate is the segmenter's call)
+CLAIMS = (
+    "copy",
+    "rewrite",
+    "added",
+)  # what a detector's finding may claim (boilerplate is the segmenter's call)
 
 VERDICT_DEFAULTS = {  # the verdict's options and their defaults (provenance/rules.py says why each)
     "verdict.independent_below": INDEPENDENT_BELOW,
@@ -41,8 +52,12 @@ VERDICT_DEFAULTS = {  # the verdict's options and their defaults (provenance/rul
 }
 MIN_WORDS = "paragraph.min_words"
 ASSEMBLE_OPTIONS = {
-    MIN_WORDS: Option(0, int, "derived paragraphs shorter than this many words are not counted in the shares and "
-                      "the verdict", 0),
+    MIN_WORDS: Option(
+        0,
+        int,
+        "derived paragraphs shorter than this many words are not counted in the shares and the verdict",
+        0,
+    ),
 }
 
 
@@ -61,8 +76,9 @@ def tally(rows: Iterable[tuple[str, int, bool]]) -> tuple[dict[str, float], int]
     return {k: (totals[k] / body if body else 0.0) for k in ("copy", "rewrite", "added")}, body
 
 
-def decide_verdict(shares: Mapping[str, float], options: Mapping[str, Any], traced: float = 0.0,
-                   derived: bool | None = None) -> str:
+def decide_verdict(
+    shares: Mapping[str, float], options: Mapping[str, Any], traced: float = 0.0, derived: bool | None = None
+) -> str:
     """copy / rewrite / partial / independent from the word shares.
 
     An article is independent when too little of it derives from the source. Heavy paraphrase leaves few
@@ -85,8 +101,14 @@ def decide_verdict(shares: Mapping[str, float], options: Mapping[str, Any], trac
     return "rewrite"
 
 
-def assemble(alignment: Alignment, findings: list[Finding], *, options: Mapping[str, Any],
-             parameters: dict[str, Any], errors: list[dict[str, str]]) -> Report:
+def assemble(
+    alignment: Alignment,
+    findings: list[Finding],
+    *,
+    options: Mapping[str, Any],
+    parameters: dict[str, Any],
+    errors: Sequence[Mapping[str, str]],
+) -> Report:
     source, derived = alignment.source, alignment.derived
     claims: dict[int, Finding] = {}
     for f in findings:
@@ -104,11 +126,14 @@ def assemble(alignment: Alignment, findings: list[Finding], *, options: Mapping[
     uncounted: list[int] = []
     for p in derived.paragraphs:
         n = p.words
+        rel: str
+        srcs: tuple[int, ...]
+        ev: dict[str, Any]
         if p.is_boilerplate:
             rel, srcs, score, ev = "boilerplate", (), 1.0, {"reason": p.role_reason}
         elif p.index in claims:
             f = claims[p.index]
-            rel, srcs, score = f.relation, f.sources, f.score
+            rel, srcs, score = f.relation or "added", f.sources, f.score  # claims always carry a relation
             ev = {"detector": f.detector, "message": f.message, **f.evidence}
         else:
             a = aligned.get(p.index)
@@ -118,16 +143,23 @@ def assemble(alignment: Alignment, findings: list[Finding], *, options: Mapping[
                 ev["content_coverage"] = a.content
         assert rel in RELATIONS
         if rel == "added" and p.index in beyond:
-            ev = {**ev, "beyond_source": True, "message": f"{ev['message']}; it comes after the point where the "
-                  "source, which is cut off, ends: not counted in the shares and the verdict"}
+            ev = {
+                **ev,
+                "beyond_source": True,
+                "message": f"{ev['message']}; it comes after the point where the "
+                "source, which is cut off, ends: not counted in the shares and the verdict",
+            }
         if rel != "boilerplate" and (not counted(rel, n, options) or (rel == "added" and p.index in beyond)):
             uncounted.append(p.index)
             ev = {**ev, "counted": False}
-        results.append(ParagraphResult(p.index, p.text, rel, tuple(srcs), float(score), ev, p.start_line, p.end_line, n))
+        results.append(
+            ParagraphResult(p.index, p.text, rel, tuple(srcs), float(score), ev, p.start_line, p.end_line, n)
+        )
 
     skipped = set(uncounted)
-    shares, body_words = tally((r.relation, r.words, r.relation != "boilerplate" and r.index not in skipped)
-                               for r in results)
+    shares, body_words = tally(
+        (r.relation, r.words, r.relation != "boilerplate" and r.index not in skipped) for r in results
+    )
     by_words = {r.index: r.words for r in results if r.relation != "boilerplate" and r.index not in skipped}
     traced_num = sum(a.traced * by_words.get(a.index, 0) for a in alignment.paragraphs)
     traced_den = sum(by_words.get(a.index, 0) for a in alignment.paragraphs)
@@ -193,7 +225,9 @@ def assemble(alignment: Alignment, findings: list[Finding], *, options: Mapping[
         paragraphs=tuple(results),
         source_paragraphs=tuple(src_results),
         parameters=parameters,
-        findings=tuple(sorted((f for f in findings if f.relation is None), key=lambda f: (f.paragraph, f.detector))),
+        findings=tuple(
+            sorted((f for f in findings if f.relation is None), key=lambda f: (f.paragraph, f.detector))
+        ),
         errors=tuple(errors),
         metadata={
             "source": {"format": source.format, **source.metadata},
@@ -212,10 +246,19 @@ def derivation_summary(d: Derivation) -> dict[str, Any]:
         "derived": d.derived,
         "reason": d.reason,
         "score": d.score,
-        "retelling": {"score": d.retelling.score,
-                      "sentences": [{"paragraph": r.paragraph, "sentence": r.sentence,
-                                     "source_paragraph": r.source_paragraph, "source_sentence": r.source_sentence,
-                                     "similarity": r.similarity} for r in d.retelling.sentences]},
+        "retelling": {
+            "score": d.retelling.score,
+            "sentences": [
+                {
+                    "paragraph": r.paragraph,
+                    "sentence": r.sentence,
+                    "source_paragraph": r.source_paragraph,
+                    "source_sentence": r.source_sentence,
+                    "similarity": r.similarity,
+                }
+                for r in d.retelling.sentences
+            ],
+        },
         "sentences": {"derived": d.sentences[0], "source": d.sentences[1]},
         "copied": d.copied,
         "novelty": d.novelty,

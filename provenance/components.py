@@ -50,7 +50,8 @@ class Option:
         try:
             parsed = self.type(value)
         except (TypeError, ValueError):
-            kind = {int: "an integer", float: "a number", str: "a string"}.get(self.type, "another value")
+            kinds: dict[Any, str] = {int: "an integer", float: "a number", str: "a string"}
+            kind = kinds.get(self.type, "another value")
             raise UsageError(f"option {name} expects {kind}, got {value!r}") from None
         if self.minimum is not None and parsed < self.minimum:
             raise UsageError(f"option {name} must be at least {self.minimum}, got {parsed}")
@@ -64,7 +65,11 @@ def declared(owner: str, options: Mapping[str, Any] | None) -> dict[str, Option]
     out: dict[str, Option] = {}
     for key, opt in (options or {}).items():
         full = key if "." in key else f"{owner}.{key}"
-        out[full] = opt if isinstance(opt, Option) else Option(opt, type(opt) if not isinstance(opt, int) or isinstance(opt, bool) else float)
+        out[full] = (
+            opt
+            if isinstance(opt, Option)
+            else Option(opt, type(opt) if not isinstance(opt, int) or isinstance(opt, bool) else float)
+        )
     return out
 
 
@@ -218,15 +223,21 @@ class IndexBackend(Protocol):
     def open(self, location: str, *, create: bool, params: Any) -> Any: ...
 
 
-CONTRACTS: dict[str, type] = {"detectors": Detector, "extractors": Extractor, "renderers": Renderer,
-                              "index_backends": IndexBackend, "scorers": Scorer}
+CONTRACTS: dict[str, type] = {
+    "detectors": Detector,
+    "extractors": Extractor,
+    "renderers": Renderer,
+    "index_backends": IndexBackend,
+    "scorers": Scorer,
+}
 
 
 def missing_members(kind: str, component: object) -> list[str]:
     """The members of its kind's contract that a component lacks (empty: it fulfils the contract)."""
     contract = CONTRACTS[kind]
-    members = set(contract.__annotations__) | {k for k, v in vars(contract).items()
-                                                 if callable(v) and not k.startswith("_")}
+    members = set(contract.__annotations__) | {
+        k for k, v in vars(contract).items() if callable(v) and not k.startswith("_")
+    }
     missing = [m for m in members if not hasattr(component, m)]
     if kind == "renderers" and not any(isinstance(component, renders) for renders in RENDERS):
         missing.append("render (or render_audit, render_audit_folder, render_check)")

@@ -56,14 +56,28 @@ DERIVED_FROM = "derivation.derived_from"
 INDEPENDENT_BELOW = "derivation.independent_below"
 COPIED_FROM = "derivation.copied_from"
 DERIVATION_OPTIONS = {
-    DERIVED_FROM: Option(None, float, "article-level score (ordered retelling - novelty + confirmed sentences) from "
-                         f"which an article derives from the source as a whole (default {DERIVED_SCORE:g}, with a "
-                         f"judging scorer {DERIVED_SCORE_JUDGED:g})"),
-    INDEPENDENT_BELOW: Option(None, float, "the score under which it is independent; between the two, each "
-                              f"paragraph is judged on its own (default {INDEPENDENT_SCORE:g}, with a judging scorer "
-                              f"{INDEPENDENT_SCORE_JUDGED:g})"),
-    COPIED_FROM: Option(DERIVED_COPIED, float, "share of the article's words in paragraphs copied from the source "
-                        "(quotations apart) from which it derives from the source whatever its score", 0.0, 2.0),
+    DERIVED_FROM: Option(
+        None,
+        float,
+        "article-level score (ordered retelling - novelty + confirmed sentences) from "
+        f"which an article derives from the source as a whole (default {DERIVED_SCORE:g}, with a "
+        f"judging scorer {DERIVED_SCORE_JUDGED:g})",
+    ),
+    INDEPENDENT_BELOW: Option(
+        None,
+        float,
+        "the score under which it is independent; between the two, each "
+        f"paragraph is judged on its own (default {INDEPENDENT_SCORE:g}, with a judging scorer "
+        f"{INDEPENDENT_SCORE_JUDGED:g})",
+    ),
+    COPIED_FROM: Option(
+        DERIVED_COPIED,
+        float,
+        "share of the article's words in paragraphs copied from the source "
+        "(quotations apart) from which it derives from the source whatever its score",
+        0.0,
+        2.0,
+    ),
 }
 
 
@@ -74,13 +88,25 @@ def assess(alignment: Alignment, options: Mapping[str, Any] | None = None) -> Al
     opts = options or {}
     # Copied prose, never quotations (an independent report may quote the same person word for word), whatever
     # the user's `copy.quotes` says about labelling the paragraphs.
-    copied = sum(a.words for a in paragraphs if is_copy(
-        a, float(opts.get("copy.threshold", COPY_THRESHOLD)),
-        float(opts.get("copy.prose_threshold", COPY_PROSE_THRESHOLD)),
-        int(opts.get("copy.passage_words", COPY_PASSAGE_WORDS)), "ignore")) / words
+    copied = (
+        sum(
+            a.words
+            for a in paragraphs
+            if is_copy(
+                a,
+                float(opts.get("copy.threshold", COPY_THRESHOLD)),
+                float(opts.get("copy.prose_threshold", COPY_PROSE_THRESHOLD)),
+                int(opts.get("copy.passage_words", COPY_PASSAGE_WORDS)),
+                "ignore",
+            )
+        )
+        / words
+    )
     specifics = sum(a.specifics for a in paragraphs)
     new = [x for a in paragraphs for x in a.new_specifics]
-    novelty = len(new) / (specifics + NOVELTY_PRIOR)  # a few specifics say little: the prior keeps them from 100%
+    novelty = len(new) / (
+        specifics + NOVELTY_PRIOR
+    )  # a few specifics say little: the prior keeps them from 100%
     judged = confirmed = 0
     scorer = None
     for a in paragraphs:
@@ -97,12 +123,17 @@ def assess(alignment: Alignment, options: Mapping[str, Any] | None = None) -> Al
     source_sentences = sum(len(p.sentences) for p in body)
     placed = [a for a in paragraphs if a.translated is not None]
     anchors = sum(len(a.translated or ()) for a in placed)
-    if alignment.languages is not None and anchors >= TRANSLATION_ANCHORS and \
-            sum(a.words for a in placed) / words >= TRANSLATION_PLACED:
+    if (
+        alignment.languages is not None
+        and anchors >= TRANSLATION_ANCHORS
+        and sum(a.words for a in placed) / words >= TRANSLATION_PLACED
+    ):
         src_lang, der_lang = alignment.languages
         derived: bool | None = True
-        reason = (f"a translation ({src_lang} \u2192 {der_lang}): {anchors} names and figures shared in the "
-                  f"source's order place {len(placed)} of its {len(paragraphs)} paragraphs")
+        reason = (
+            f"a translation ({src_lang} \u2192 {der_lang}): {anchors} names and figures shared in the "
+            f"source's order place {len(placed)} of its {len(paragraphs)} paragraphs"
+        )
     elif derived_sentences < DERIVED_MIN_SENTENCES or source_sentences < DERIVED_MIN_SENTENCES:
         derived = None
         reason = "too short to judge the article as a whole: each paragraph is judged on its own"
@@ -111,35 +142,59 @@ def assess(alignment: Alignment, options: Mapping[str, Any] | None = None) -> Al
     else:
         judging = share is not None
         high = _value(opts, DERIVED_FROM, DERIVED_SCORE_JUDGED if judging else DERIVED_SCORE)
-        low = min(high, _value(opts, INDEPENDENT_BELOW, INDEPENDENT_SCORE_JUDGED if judging else INDEPENDENT_SCORE))
+        low = min(
+            high, _value(opts, INDEPENDENT_BELOW, INDEPENDENT_SCORE_JUDGED if judging else INDEPENDENT_SCORE)
+        )
         derived = True if score >= high else False if score < low else None
-        parts = [f"retells {len(retelling.sentences)} of its {derived_sentences} sentences in the source's order "
-                 f"(score {retelling.score:.2f})", f"{novelty:.0%} of its names and figures are not in the source"]
+        parts = [
+            f"retells {len(retelling.sentences)} of its {derived_sentences} sentences in the source's order "
+            f"(score {retelling.score:.2f})",
+            f"{novelty:.0%} of its names and figures are not in the source",
+        ]
         if share is not None:
             parts.append(f"{scorer} confirms {share:.0%} of its sentences")
-        verdict = (f"{score:.2f} >= {high:g}: derives from the source" if derived else
-                   f"{score:.2f} < {low:g}: does not derive from the source" if derived is False else
-                   f"{low:g} <= {score:.2f} < {high:g}: undecided, each paragraph is judged on its own")
+        verdict = (
+            f"{score:.2f} >= {high:g}: derives from the source"
+            if derived
+            else f"{score:.2f} < {low:g}: does not derive from the source"
+            if derived is False
+            else f"{low:g} <= {score:.2f} < {high:g}: undecided, each paragraph is judged on its own"
+        )
         reason = "; ".join(parts) + f"; {verdict}"
     cut = bool(body) and is_cut_off(body[-1])
     beyond: tuple[int, ...] = ()
     if cut and derived:
         tail = source_sentences * (1.0 - SOURCE_TAIL) - 1
-        position = {}
+        position: dict[tuple[int, int], int] = {}
         for p in body:
             for si in range(len(p.sentences)):
                 position[(p.index, si)] = len(position)
         for k, a in enumerate(paragraphs):
-            reach = [position[(link.source_paragraph, link.source_sentence)] for link in a.links
-                     if (link.source_paragraph, link.source_sentence) in position]
+            reach = [
+                position[(link.source_paragraph, link.source_sentence)]
+                for link in a.links
+                if (link.source_paragraph, link.source_sentence) in position
+            ]
             if reach and max(reach) >= tail:
                 beyond = tuple(b.index for b in paragraphs[k + 1 :])
                 break
-    return replace(alignment, derivation=Derivation(
-        derived=derived, score=round(score, 4), retelling=retelling, copied=round(copied, 4),
-        novelty=round(novelty, 4), new_specifics=tuple(dict.fromkeys(new))[:NEW_SPECIFICS_SHOWN],
-        confirmed=None if share is None else round(share, 4), confirmed_by=scorer, source_cut=cut,
-        beyond_source=beyond, reason=reason, sentences=(derived_sentences, source_sentences)))
+    return replace(
+        alignment,
+        derivation=Derivation(
+            derived=derived,
+            score=round(score, 4),
+            retelling=retelling,
+            copied=round(copied, 4),
+            novelty=round(novelty, 4),
+            new_specifics=tuple(dict.fromkeys(new))[:NEW_SPECIFICS_SHOWN],
+            confirmed=None if share is None else round(share, 4),
+            confirmed_by=scorer,
+            source_cut=cut,
+            beyond_source=beyond,
+            reason=reason,
+            sentences=(derived_sentences, source_sentences),
+        ),
+    )
 
 
 def _value(options: Mapping[str, Any], name: str, default: float) -> float:

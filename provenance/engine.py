@@ -4,21 +4,21 @@ heuristics live here."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from provenance import plugins as _plugins
 from provenance.align.core import align
 from provenance.assemble import ASSEMBLE_OPTIONS, VERDICT_DEFAULTS, assemble
+from provenance.components import Option, declared, resolve
 from provenance.derivation import DERIVATION_OPTIONS, assess
 from provenance.detectors.context import DetectionContext
-from provenance.text.load import Input, load_document
 from provenance.errors import PluginError
 from provenance.fingerprint import FingerprintParams, best_matches, fingerprint_document
 from provenance.model import Alignment, Document, Finding, Report
-from provenance.components import Option, declared, resolve
 from provenance.plugins import PluginHost
 from provenance.signals import score_alignment
+from provenance.text.load import Input, load_document
 
 
 def run_detectors(ctx: DetectionContext, host: PluginHost) -> tuple[list[Finding], list[dict[str, str]]]:
@@ -35,7 +35,9 @@ def run_detectors(ctx: DetectionContext, host: PluginHost) -> tuple[list[Finding
         except Exception as exc:
             if os.environ.get("PROVENANCE_DEBUG"):
                 raise
-            errors.append({"plugin": plugin, "detector": str(det.name), "error": f"{type(exc).__name__}: {exc}"})
+            errors.append(
+                {"plugin": plugin, "detector": str(det.name), "error": f"{type(exc).__name__}: {exc}"}
+            )
             continue
         findings.extend(produced)
     return findings, errors
@@ -52,8 +54,14 @@ def known_options(host: PluginHost) -> dict[str, Option]:
     return known
 
 
-def gather(source: Document, derived: Document, *, host: PluginHost, options: Mapping[str, Any],
-           params: FingerprintParams | None = None) -> tuple[Alignment, list[dict[str, str]]]:
+def gather(
+    source: Document,
+    derived: Document,
+    *,
+    host: PluginHost,
+    options: Mapping[str, Any],
+    params: FingerprintParams | None = None,
+) -> tuple[Alignment, list[dict[str, str]]]:
     """The evidence of a comparison: fingerprints, the alignment and the scorers' signals (the costly part), and
     the scorers that failed. `options` arrive resolved (`resolve`)."""
     params = params or FingerprintParams()
@@ -62,8 +70,14 @@ def gather(source: Document, derived: Document, *, host: PluginHost, options: Ma
     return score_alignment(alignment, host.scorers(), options, host.trace)
 
 
-def conclude(alignment: Alignment, *, host: PluginHost, options: Mapping[str, Any],
-             errors: list[dict[str, str]] = (), params: FingerprintParams | None = None) -> Report:  # type: ignore[assignment]
+def conclude(
+    alignment: Alignment,
+    *,
+    host: PluginHost,
+    options: Mapping[str, Any],
+    errors: Sequence[Mapping[str, str]] = (),
+    params: FingerprintParams | None = None,
+) -> Report:
     """From the evidence to the report: the article as a whole, the detectors' findings, the assembled report."""
     params = params or FingerprintParams()
     alignment = assess(alignment, options)
@@ -77,22 +91,36 @@ def conclude(alignment: Alignment, *, host: PluginHost, options: Mapping[str, An
     scorers = host.scorers()
     if scorers:  # only then: a report without scorer plugins is exactly what it was before the hook existed
         parameters["scorers"] = sorted(f"{plugin}:{sc.name}" for plugin, sc in scorers)
-    return assemble(alignment, findings, options=options, parameters=parameters,
-                    errors=list(errors) + detector_errors)
+    return assemble(
+        alignment, findings, options=options, parameters=parameters, errors=[*errors, *detector_errors]
+    )
 
 
-def compare_documents(source: Document, derived: Document, *, host: PluginHost,
-                      options: Mapping[str, Any] | None = None,
-                      params: FingerprintParams | None = None) -> Report:
+def compare_documents(
+    source: Document,
+    derived: Document,
+    *,
+    host: PluginHost,
+    options: Mapping[str, Any] | None = None,
+    params: FingerprintParams | None = None,
+) -> Report:
     effective = resolve(known_options(host), dict(options or {}))
     alignment, scorer_errors = gather(source, derived, host=host, options=effective, params=params)
     return conclude(alignment, host=host, options=effective, errors=scorer_errors, params=params)
 
 
-def compare(source: Input, derived: Input, *, options: Mapping[str, Any] | None = None,
-            disable: Iterable[str] = (), source_format: str | None = None, derived_format: str | None = None,
-            source_name: str | None = None, derived_name: str | None = None,
-            host: PluginHost | None = None) -> Report:
+def compare(
+    source: Input,
+    derived: Input,
+    *,
+    options: Mapping[str, Any] | None = None,
+    disable: Iterable[str] = (),
+    source_format: str | None = None,
+    derived_format: str | None = None,
+    source_name: str | None = None,
+    derived_name: str | None = None,
+    host: PluginHost | None = None,
+) -> Report:
     """Compare a derived article with its source. A `Path` is read from disk, a `str` is the article text itself,
     `bytes` are decoded like a file."""
     # Looked up at call time: a test harness may swap get_host while a CLI command first imports this module.

@@ -96,8 +96,9 @@ def content_shingles(tokens: Sequence[Token]) -> list[bytes]:
     return [t.content.encode() for t in tokens if t.content]
 
 
-def signatures(shingle_sets: Sequence[Sequence[bytes]], num_perm: int = 64, seed: int = 1,
-               chunk_rows: int = 1 << 16) -> np.ndarray:
+def signatures(
+    shingle_sets: Sequence[Sequence[bytes]], num_perm: int = 64, seed: int = 1, chunk_rows: int = 1 << 16
+) -> np.ndarray:
     """MinHash signatures (uint32, one row per shingle set) for many sets at once.
 
     An empty set gets the all-max signature, as an untouched datasketch MinHash has.
@@ -130,8 +131,14 @@ def to_datasketch(signature: np.ndarray, seed: int = 1) -> MinHash:
     """A datasketch LeanMinHash view of a signature, for use with datasketch's LSH classes."""
     from datasketch import LeanMinHash, MinHash
 
-    m = MinHash(num_perm=len(signature), seed=seed, scheme=SCHEME, hashfunc=hash32,
-                hashvalues=signature.astype(np.uint32), permutations=permutations(len(signature), seed))
+    m = MinHash(
+        num_perm=len(signature),
+        seed=seed,
+        scheme=SCHEME,
+        hashfunc=hash32,
+        hashvalues=signature.astype(np.uint32),
+        permutations=permutations(len(signature), seed),
+    )
     return LeanMinHash(m)
 
 
@@ -165,8 +172,13 @@ class Fingerprints:
         return len(self.rows)
 
 
-def fingerprint_paragraphs(paragraphs: Sequence[Paragraph], params: FingerprintParams, *, wording: bool = True,
-                           sentences: bool = False) -> Fingerprints:
+def fingerprint_paragraphs(
+    paragraphs: Sequence[Paragraph],
+    params: FingerprintParams,
+    *,
+    wording: bool = True,
+    sentences: bool = False,
+) -> Fingerprints:
     """Signatures of the given paragraphs, from the tokens the segmenter gave them (never tokenised again)."""
     content_sets: list[list[bytes]] = []
     sentence_sets: list[list[bytes]] = []
@@ -181,25 +193,41 @@ def fingerprint_paragraphs(paragraphs: Sequence[Paragraph], params: FingerprintP
                     sentence_sets.append(sent)
                     sentence_rows.append(row)
     content = signatures(content_sets, params.num_perm, params.seed)
-    sizes = np.fromiter((min(len(set(c)), 65535) for c in content_sets), dtype=np.uint16, count=len(content_sets))
+    sizes = np.fromiter(
+        (min(len(set(c)), 65535) for c in content_sets), dtype=np.uint16, count=len(content_sets)
+    )
     wording_sigs = None
     if wording:
-        wording_sigs = signatures([wording_shingles(p.tokens, params.wording_ngram) for p in paragraphs],
-                                  params.num_perm, params.seed)
+        wording_sigs = signatures(
+            [wording_shingles(p.tokens, params.wording_ngram) for p in paragraphs],
+            params.num_perm,
+            params.seed,
+        )
     sentence_sigs = None
     if sentences:
-        sentence_sigs = (signatures(sentence_sets, SENTENCE_PERM, params.seed + 1) if sentence_sets
-                         else np.zeros((0, SENTENCE_PERM), np.uint32))
-    return Fingerprints(params, np.array([p.index for p in paragraphs], dtype=np.int64), content, sizes,
-                        wording_sigs, sentence_sigs,
-                        np.array(sentence_rows, dtype=np.int64) if sentences else None)
+        sentence_sigs = (
+            signatures(sentence_sets, SENTENCE_PERM, params.seed + 1)
+            if sentence_sets
+            else np.zeros((0, SENTENCE_PERM), np.uint32)
+        )
+    return Fingerprints(
+        params,
+        np.array([p.index for p in paragraphs], dtype=np.int64),
+        content,
+        sizes,
+        wording_sigs,
+        sentence_sigs,
+        np.array(sentence_rows, dtype=np.int64) if sentences else None,
+    )
 
 
-def fingerprint_document(doc: Document, params: FingerprintParams, *, wording: bool = True,
-                         sentences: bool = False) -> Fingerprints:
+def fingerprint_document(
+    doc: Document, params: FingerprintParams, *, wording: bool = True, sentences: bool = False
+) -> Fingerprints:
     """Signatures of every non-boilerplate paragraph of a segmented Document."""
-    return fingerprint_paragraphs([p for p in doc.paragraphs if not p.is_boilerplate], params, wording=wording,
-                                  sentences=sentences)
+    return fingerprint_paragraphs(
+        [p for p in doc.paragraphs if not p.is_boilerplate], params, wording=wording, sentences=sentences
+    )
 
 
 def similarities(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -219,8 +247,10 @@ def best_matches(source: Fingerprints, derived: Fingerprints) -> dict[int, Mappi
     """For each derived paragraph, the source paragraph whose content signature is closest (wording breaks ties;
     the first in the source on a full tie), with both estimated similarities: evidence a reader can check."""
     if source.params != derived.params:
-        raise UsageError(f"MinHash signatures of different parameters cannot be compared ({source.params} vs "
-                         f"{derived.params})")
+        raise UsageError(
+            f"MinHash signatures of different parameters cannot be compared ({source.params} vs "
+            f"{derived.params})"
+        )
     if source.wording is None or derived.wording is None:
         raise ValueError("best_matches needs wording signatures on both sides")
     if not len(source):
@@ -233,6 +263,9 @@ def best_matches(source: Fingerprints, derived: Fingerprints) -> dict[int, Mappi
     out: dict[int, Mapping[str, Any]] = {}
     for i, row in enumerate(derived.rows.tolist()):
         j = int(best[i])
-        out[row] = {"source_paragraph": int(source.rows[j]), "wording_jaccard": round(float(w[i, j]), 4),
-                    "content_jaccard": round(float(c[i, j]), 4)}
+        out[row] = {
+            "source_paragraph": int(source.rows[j]),
+            "wording_jaccard": round(float(w[i, j]), 4),
+            "content_jaccard": round(float(c[i, j]), 4),
+        }
     return out

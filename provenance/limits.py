@@ -25,8 +25,10 @@ def max_bytes() -> int:
 def check_size(size: int, name: str) -> None:
     limit = _limit["bytes"]
     if limit and size > limit:
-        raise InputError(f"{name}: is {_mib(size)}, above the {_mib(limit)} limit for one article "
-                         "(raise it with --max-bytes, or 0 for none)")
+        raise InputError(
+            f"{name}: is {_mib(size)}, above the {_mib(limit)} limit for one article "
+            "(raise it with --max-bytes, or 0 for none)"
+        )
 
 
 def _mib(n: int) -> str:
@@ -59,8 +61,9 @@ def set_time_limit(seconds: int) -> None:
         raise UsageError(f"--timeout {seconds}: expected seconds, or 0 for no limit")
     if not hasattr(signal, "SIGALRM"):
         return
-    message = (f"stopped after the --timeout of {seconds} s (raise it, or 0 for none); nothing half-written "
-               "was kept")
+    message = (
+        f"stopped after the --timeout of {seconds} s (raise it, or 0 for none); nothing half-written was kept"
+    )
 
     def expire(signum, frame):  # the signal handler signature
         signal.setitimer(signal.ITIMER_REAL, _REFIRE_SECONDS)

@@ -35,7 +35,7 @@ class FrozenDict(dict[str, Any]):
     """A dict that cannot be changed after it is built."""
 
     __slots__ = ()
-    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _read_only  # type: ignore[assignment]
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _read_only
 
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(tuple(sorted(self.items(), key=lambda kv: kv[0])))
@@ -48,8 +48,10 @@ class FrozenList(list[Any]):
     """A list that cannot be changed after it is built."""
 
     __slots__ = ()
-    __setitem__ = __delitem__ = __iadd__ = __imul__ = append = clear = extend = insert = pop = remove = _read_only  # type: ignore[assignment]
-    reverse = sort = _read_only  # type: ignore[assignment]
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = append = clear = extend = insert = pop = remove = (
+        _read_only
+    )
+    reverse = sort = _read_only
 
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(tuple(self))
@@ -144,7 +146,9 @@ class Paragraph:
     text: str
     sentences: tuple[Sentence, ...]
     tokens: tuple[Token, ...] = ()
-    words: int = 0  # words as the shares count them (provenance.text.tokenize.count_words): each CJK character is one
+    words: int = (
+        0  # words as the shares count them (provenance.text.tokenize.count_words): each CJK character is one
+    )
     start_line: int | None = None
     end_line: int | None = None
     tag: str = "p"
@@ -196,7 +200,6 @@ class Document:
 # Alignment: computed once (provenance/align, provenance/signals), read by detectors ---------------------------------
 
 
-
 @dataclass(frozen=True, slots=True)
 class SentenceLink:
     sentence: int  # derived sentence index within the paragraph
@@ -241,11 +244,19 @@ class Signal:
     links: tuple[SentenceLink, ...]
     in_order: bool
     new_numbers: tuple[str, ...] = ()
-    chain: int = 0  # whole comparison: derived sentences matched (>= the scorer's `match`) in the source's order
+    chain: int = (
+        0  # whole comparison: derived sentences matched (>= the scorer's `match`) in the source's order
+    )
     similarity: float = 0.0  # like `score`, from the scorer's first reading only (never moved by its judge)
-    derived_threshold: float = 0.0  # the similarity that makes a rewrite inside an article that derives as a whole
-    judged: int = 0  # sentences of the paragraph the scorer's judge read (a scorer that judges: see components)
-    confirmed: int = 0  # ... of which it reads as saying what their closest source sentence says (>= threshold)
+    derived_threshold: float = (
+        0.0  # the similarity that makes a rewrite inside an article that derives as a whole
+    )
+    judged: int = (
+        0  # sentences of the paragraph the scorer's judge read (a scorer that judges: see components)
+    )
+    confirmed: int = (
+        0  # ... of which it reads as saying what their closest source sentence says (>= threshold)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,8 +282,12 @@ class ParagraphAlignment:
     minhash: Mapping[str, float] = field(default_factory=dict)
     specifics: int = 0  # names, figures and acronyms in the paragraph (provenance/align/specifics.py)
     new_specifics: tuple[str, ...] = ()  # ... of which the source has none anywhere
-    translated: tuple[str, ...] | None = None  # in a translation: the specifics that place it (empty: by order)
-    in_order: bool | None = None  # its source sentences sit between those of its anchored neighbours (None: no
+    translated: tuple[str, ...] | None = (
+        None  # in a translation: the specifics that place it (empty: by order)
+    )
+    in_order: bool | None = (
+        None  # its source sentences sit between those of its anchored neighbours (None: no
+    )
     # window, fewer than two anchors)
     order_inferred: bool = False
     order_gap: tuple[int, ...] = ()
@@ -494,8 +509,14 @@ class AuditParagraph:
     counted: bool = True  # False: shorter than paragraph.min_words, left out of the shares and the verdict
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"index": self.index, "relation": self.relation, "source": self.source,
-                             "sources": list(self.sources), "score": round(self.score, 4), "words": self.words}
+        d: dict[str, Any] = {
+            "index": self.index,
+            "relation": self.relation,
+            "source": self.source,
+            "sources": list(self.sources),
+            "score": round(self.score, 4),
+            "words": self.words,
+        }
         if not self.counted and self.relation != "boilerplate":
             d["counted"] = False
         return d

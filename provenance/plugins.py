@@ -36,8 +36,10 @@ def builtin_entry_points() -> list[metadata.EntryPoint]:
     try:
         dist = metadata.distribution(DISTRIBUTION)
     except metadata.PackageNotFoundError:
-        raise PluginError(f"{DISTRIBUTION} is not installed, so its built-in plugins cannot be listed (its entry "
-                          "points name them): install it with `pip install .`") from None
+        raise PluginError(
+            f"{DISTRIBUTION} is not installed, so its built-in plugins cannot be listed (its entry "
+            "points name them): install it with `pip install .`"
+        ) from None
     return sorted((ep for ep in dist.entry_points if ep.group == ENTRY_POINT_GROUP), key=lambda ep: ep.name)
 
 
@@ -66,8 +68,9 @@ class PluginInfo:
 class PluginHost:
     """Loads plugins once and holds their components by kind and name."""
 
-    def __init__(self, *, disabled: Iterable[str] = (), entry_points: bool = True,
-                 extra_plugins: Iterable[Any] = ()) -> None:
+    def __init__(
+        self, *, disabled: Iterable[str] = (), entry_points: bool = True, extra_plugins: Iterable[Any] = ()
+    ) -> None:
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
         self.disabled = {d.strip() for d in disabled if d.strip()}
@@ -84,20 +87,23 @@ class PluginHost:
             pname = getattr(plugin, "__name__", None) or f"plugin-{i}"
             self._register(plugin, pname, builtin=False)
         self._collect()
-        unknown = (self.disabled - set(self.info) - self.skipped
-                   - {name for (_, name) in self.owner})
+        unknown = self.disabled - set(self.info) - self.skipped - {name for (_, name) in self.owner}
         if unknown:
             raise UsageError(f"--disable: no plugin or component named {', '.join(sorted(unknown))}")
 
     # Loading -------------------------------------------------------------------------------------------------
 
-    def _register(self, plugin: Any, name: str, *, builtin: bool, dist: metadata.Distribution | None = None) -> None:
+    def _register(
+        self, plugin: Any, name: str, *, builtin: bool, dist: metadata.Distribution | None = None
+    ) -> None:
         wanted = getattr(plugin, "PROVENANCE_PLUGIN_API", None)
         if wanted is not None and str(wanted).split(".")[0] != hookspecs.PLUGIN_API_VERSION.split(".")[0]:
             raise PluginError(
                 f"plugin {name!r} is built for plugin API {wanted}, but this text-provenance provides "
                 f"{hookspecs.PLUGIN_API_VERSION}; upgrade one of them, or switch it off with "
-                f"PROVENANCE_LOAD_PLUGINS or --disable {name}", plugin=name)
+                f"PROVENANCE_LOAD_PLUGINS or --disable {name}",
+                plugin=name,
+            )
         try:
             self.pm.register(plugin, name=name)
             self.pm.check_pending()
@@ -109,7 +115,9 @@ class PluginHost:
             name=name,
             builtin=builtin,
             module=getattr(plugin, "__name__", type(plugin).__name__),
-            distribution=dist.metadata["Name"] if dist is not None else ("text-provenance" if builtin else None),
+            distribution=dist.metadata["Name"]
+            if dist is not None
+            else ("text-provenance" if builtin else None),
             version=dist.version if dist is not None else (_own_version() if builtin else None),
             hooks=[impl.name for impl in self._hookimpls_of(plugin)],
         )
@@ -134,14 +142,18 @@ class PluginHost:
                 other = self.info[ep.name]
                 raise PluginError(
                     f"plugin name {ep.name!r} from {dist_name or ep.value} is already used by "
-                    f"{other.distribution or other.module}", plugin=ep.name)
+                    f"{other.distribution or other.module}",
+                    plugin=ep.name,
+                )
             try:
                 plugin = ep.load()
             except Exception as exc:  # any import-time failure in third-party code
                 raise PluginError(
                     f"error importing plugin {ep.name!r} ({ep.value}): {type(exc).__name__}: {exc} "
                     f"(switch it off with --disable {ep.name} or PROVENANCE_LOAD_PLUGINS, or uninstall "
-                    f"{dist_name or 'it'})", plugin=ep.name) from exc
+                    f"{dist_name or 'it'})",
+                    plugin=ep.name,
+                ) from exc
             self._register(plugin, ep.name, builtin=False, dist=dist)
 
     def _collect(self) -> None:
@@ -161,8 +173,10 @@ class PluginHost:
                 except PluginError:
                     raise
                 except Exception as exc:
-                    raise PluginError(f"plugin {pname!r} failed in register_{kind}: {type(exc).__name__}: {exc}",
-                                      plugin=pname) from exc
+                    raise PluginError(
+                        f"plugin {pname!r} failed in register_{kind}: {type(exc).__name__}: {exc}",
+                        plugin=pname,
+                    ) from exc
 
     def trace(self, message: str) -> None:
         """With PROVENANCE_TRACE_PLUGINS=1, one line per hook call and component call on stderr."""
@@ -172,17 +186,22 @@ class PluginHost:
     def _add(self, kind: str, component: Any, plugin: str) -> None:
         missing = missing_members(kind, component)
         if missing:
-            raise PluginError(f"plugin {plugin!r} registered a {kind[:-1]} without {', '.join(missing)}",
-                              plugin=plugin)
+            raise PluginError(
+                f"plugin {plugin!r} registered a {kind[:-1]} without {', '.join(missing)}", plugin=plugin
+            )
         if kind == "scorers" and "threshold" not in (getattr(component, "options", None) or {}):
-            raise PluginError(f"plugin {plugin!r} registered a scorer without a `threshold` option: the core needs "
-                              "the calibrated score from which its signal counts (docs/plugins/hooks.md)",
-                              plugin=plugin)
+            raise PluginError(
+                f"plugin {plugin!r} registered a scorer without a `threshold` option: the core needs "
+                "the calibrated score from which its signal counts (docs/plugins/hooks.md)",
+                plugin=plugin,
+            )
         name = str(component.name)
         if (kind, name) in self.owner:
             raise PluginError(
                 f"{kind[:-1]} name {name!r} from plugin {plugin!r} is already registered by plugin "
-                f"{self.owner[(kind, name)]!r}", plugin=plugin)
+                f"{self.owner[(kind, name)]!r}",
+                plugin=plugin,
+            )
         self.owner[(kind, name)] = plugin
         self.trace(f"  registered {kind[:-1]} {name!r}")
         self.info[plugin].components.setdefault(kind, []).append(name)

@@ -35,7 +35,9 @@ LINK_RUN = 3
 # words and fewer than this share of its longer words capitalised (a headline or a credit line is Title Case).
 CUT_OFF_MIN_WORDS = 3
 TITLE_CASE_SHARE = 0.5
-CUT_OFF_TAIL = 3  # a text is cut off when none of its last this many words is followed by sentence punctuation
+CUT_OFF_TAIL = (
+    3  # a text is cut off when none of its last this many words is followed by sentence punctuation
+)
 BYLINE_WORDS = 12  # a byline ("By Jane Doe and John Roe, CNN") is a short line
 
 # Alignment: content (provenance/align/content.py) -----------------------------------------------------------------
@@ -43,7 +45,9 @@ BYLINE_WORDS = 12  # a byline ("By Jane Doe and John Roe, CNN") is a short line
 # A second or third source sentence joins a derived sentence's cover only if it adds this share of its content:
 # merges are real, but every sentence shares a topic word or two with many others.
 MERGE_GAIN = 0.15
-MAX_SOURCES_PER_SENTENCE = 3  # a derived sentence merging more than three source sentences is a summary of a story
+MAX_SOURCES_PER_SENTENCE = (
+    3  # a derived sentence merging more than three source sentences is a summary of a story
+)
 # A derived sentence is traced when one source sentence alone covers this share of its content: content spread
 # thinly over many source sentences is topic overlap, not derivation.
 SENTENCE_TRACE = 0.25
@@ -60,7 +64,9 @@ HEADLINE_COVER = 0.3
 # The shortest run of shared words that counts as wording evidence: three-word runs ("the United States") are
 # common to any two articles on one topic, four-word runs rarely are.
 RUN = 4
-RUN_CANDIDATES = 16  # source positions tried per run start: a phrase repeated more often is no evidence of where
+RUN_CANDIDATES = (
+    16  # source positions tried per run start: a phrase repeated more often is no evidence of where
+)
 PHRASES_SHOWN = 8  # shared phrases listed in a paragraph's evidence (the longest)
 # A quotation is copied when this share of its words sits in shared runs, and attributed to a source paragraph
 # when at least this share does.
@@ -73,13 +79,17 @@ QUOTE_ATTRIBUTED = 0.5
 # a quarter of a sentence's content is what a same-event sentence typically shares (its names and topic words).
 RETELL_BIAS = 0.25
 RETELL_GAP_DERIVED = 0.3  # a derived sentence of its own on the path (own material inside a retelling)
-RETELL_GAP_SOURCE = 0.05  # a source sentence left out (condensing costs little: summaries drop most sentences)
+RETELL_GAP_SOURCE = (
+    0.05  # a source sentence left out (condensing costs little: summaries drop most sentences)
+)
 RETELL_MAX_CELLS = 4_000_000  # sentence pairs; past this (two books) no retelling is computed
 
 # Alignment: translations (provenance/align/translation.py) ---------------------------------------------------------
 
 COMMON_WORDS = 12  # each text's commonest words ...
-COMMON_WORDS_SHARED = 3  # ... of which two texts in one language share at least this many ("the", "of", "a", "to")
+COMMON_WORDS_SHARED = (
+    3  # ... of which two texts in one language share at least this many ("the", "of", "a", "to")
+)
 LANGUAGE_SAMPLE = 2000  # characters of each text the language identifier reads
 # A translation: at least this many specifics shared in the source's order, placing at least this share of the
 # derived article's words.
@@ -126,7 +136,9 @@ SIGNAL_SUPPORT = 0.3
 # numbers were chosen by leave-one-story-out cross-validation on the real-news set, keeping the seed pair, Clough &
 # Stevenson and the same-event negatives at their floors (bench/news.py, docs/accuracy.md).
 NOVELTY_WEIGHT = 1.0
-NOVELTY_PRIOR = 1  # novelty = new specifics / (specifics + this): one new name in a short text is not 100% new
+NOVELTY_PRIOR = (
+    1  # novelty = new specifics / (specifics + this): one new name in a short text is not 100% new
+)
 CONFIRMED_WEIGHT = 2.0
 DERIVED_SCORE = 0.4
 INDEPENDENT_SCORE = 0.0
@@ -146,8 +158,12 @@ COPY_PROSE_THRESHOLD = 0.6  # the same share outside quotation marks
 COPY_PASSAGE_WORDS = 20  # a verbatim passage this long makes a long paragraph a copy: an editor has to see it
 COPY_PASSAGE_SHARE = 0.25  # ... when it is at least this share of the paragraph
 ENOUGH_PROSE = 8  # words outside quotation marks needed to judge a paragraph's prose apart from its quotes
-REWRITE_THRESHOLD = 0.35  # share of content traced to source sentences for a rewrite (article too short to judge)
-REWRITE_IN_DERIVED = 0.35  # the same inside an article that derives from the source (cross-validated: accuracy.md)
+REWRITE_THRESHOLD = (
+    0.35  # share of content traced to source sentences for a rewrite (article too short to judge)
+)
+REWRITE_IN_DERIVED = (
+    0.35  # the same inside an article that derives from the source (cross-validated: accuracy.md)
+)
 REWRITE_TRACED = 0.66  # share of sentences traced one-to-one (paragraphs of 3+ sentences): a heavy paraphrase
 REWRITE_TRACED_SENTENCES = 3
 REWRITE_WORDING = 0.5  # this much shared wording is a rewrite even with little content traced
@@ -158,5 +174,7 @@ INDEPENDENT_BELOW = 0.2  # derived share (copy + rewrite) under which the articl
 TRACED_FROM = 0.3  # ... unless this share of sentences traces one-to-one to source sentences
 DERIVED_FLOOR = 0.1  # ... and at least this much is derived
 PARTIAL_FROM = 0.4  # added share from which a derived article is partial (cross-validated on the news set)
-COPY_FROM = 0.6  # copy share from which a derived article is a copy (cross-validated: a light rewrite keeps some)
+COPY_FROM = (
+    0.6  # copy share from which a derived article is a copy (cross-validated: a light rewrite keeps some)
+)
 REUSED_FROM = 0.2  # share of a source paragraph's words reused for it to count as used

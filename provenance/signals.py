@@ -38,7 +38,6 @@ from provenance.rules import (
 )
 
 
-
 @dataclass(frozen=True, slots=True)
 class _Sentence:
     paragraph: int  # paragraph index in its document
@@ -96,7 +95,9 @@ def _call(scorer: Any, pairs: list[tuple[str, str]], method: str = "score") -> l
     try:
         values = [None if v is None else float(v) for v in got]
     except (TypeError, ValueError) as exc:
-        raise ScorerFailure(f"{method}() returned {type(got).__name__}, not a sequence of numbers ({exc})") from None
+        raise ScorerFailure(
+            f"{method}() returned {type(got).__name__}, not a sequence of numbers ({exc})"
+        ) from None
     if len(values) != len(pairs):
         raise ScorerFailure(f"{method}() returned {len(values)} values for {len(pairs)} pairs")
     if any(v is not None and math.isnan(v) for v in values):
@@ -104,9 +105,12 @@ def _call(scorer: Any, pairs: list[tuple[str, str]], method: str = "score") -> l
     return values
 
 
-def score_alignment(alignment: Alignment, scorers: Sequence[tuple[str, Any]], options: Mapping[str, Any],
-                    trace: Callable[[str], None] = lambda _m: None
-                    ) -> tuple[Alignment, list[dict[str, str]]]:
+def score_alignment(
+    alignment: Alignment,
+    scorers: Sequence[tuple[str, Any]],
+    options: Mapping[str, Any],
+    trace: Callable[[str], None] = lambda _m: None,
+) -> tuple[Alignment, list[dict[str, str]]]:
     """Run every scorer over the alignment; return it with `signals` filled in, and the scorers that failed.
 
     A failing scorer is recorded (plugin and scorer named, like a failing detector) and the comparison goes on on
@@ -128,11 +132,14 @@ def score_alignment(alignment: Alignment, scorers: Sequence[tuple[str, Any]], op
     for plugin, scorer in scorers:
         trace(f"score: {plugin}:{scorer.name} ({len(pairs)} pairs)")
         try:
-            if isinstance(scorer, ConfigurableScorer):  # the values in effect of its own options (defaults, or the user's)
-                scorer.configure({key: _option(scorer, options, key) for key in (getattr(scorer, "options", None)
-                                                                                  or {})})
+            if isinstance(
+                scorer, ConfigurableScorer
+            ):  # the values in effect of its own options (defaults, or the user's)
+                scorer.configure(
+                    {key: _option(scorer, options, key) for key in (getattr(scorer, "options", None) or {})}
+                )
             values = _call(scorer, pairs)
-        except Exception as exc:  # noqa: BLE001 (third-party code: recorded, not fatal)
+        except Exception as exc:
             errors.append(_failure(plugin, scorer, exc))
             continue
         best: dict[int, tuple[float, int]] = {}
@@ -148,7 +155,7 @@ def score_alignment(alignment: Alignment, scorers: Sequence[tuple[str, Any]], op
         if isinstance(scorer, JudgingScorer):
             try:
                 judged = _second_opinion(scorer, best, der, src)
-            except Exception as exc:  # noqa: BLE001 (third-party code: recorded, not fatal)
+            except Exception as exc:
                 errors.append(_failure(plugin, scorer, exc, "judge: "))
                 continue
         # Where the article does not retell the source in order, a paragraph stands or falls by its meaning alone,
@@ -156,21 +163,32 @@ def score_alignment(alignment: Alignment, scorers: Sequence[tuple[str, Any]], op
         # label: `_judgeable`). Inside an ordered retelling the order is the stronger evidence: first readings.
         view = dict(best)
         if chain < CHAIN:
-            view.update({i: (v, best[i][1]) for i, v in judged.items() if der[i].paragraph in _judgeable(wanted)})
+            view.update(
+                {i: (v, best[i][1]) for i, v in judged.items() if der[i].paragraph in _judgeable(wanted)}
+            )
         for a, sig in _paragraph_signals(alignment, wanted, der, src, view, str(scorer.name)):
-            rows = [i for i, d in enumerate(der) if d.paragraph == a and i in best and d.words >= CONFIRM_WORDS]
+            rows = [
+                i for i, d in enumerate(der) if d.paragraph == a and i in best and d.words >= CONFIRM_WORDS
+            ]
             raw = [i for i, d in enumerate(der) if d.paragraph == a and i in best]
             words = sum(der[i].words for i in raw) or 1
-            signals[a].append(replace(
-                sig, threshold=threshold, chain=chain,
-                context_threshold=float(threshold if context is None else context),
-                derived_threshold=float(inside if inside is not None else context if context is not None
-                                        else threshold),
-                similarity=round(sum(der[i].words * best[i][0] for i in raw) / words, 4),
-                judged=len(rows) if isinstance(scorer, JudgingScorer) else 0,
-                confirmed=sum(1 for i in rows if judged.get(i, -1.0) >= threshold)))
-    paragraphs = tuple(replace(a, signals=tuple(signals[a.index])) if a.index in signals else a
-                       for a in alignment.paragraphs)
+            signals[a].append(
+                replace(
+                    sig,
+                    threshold=threshold,
+                    chain=chain,
+                    context_threshold=float(threshold if context is None else context),
+                    derived_threshold=float(
+                        inside if inside is not None else context if context is not None else threshold
+                    ),
+                    similarity=round(sum(der[i].words * best[i][0] for i in raw) / words, 4),
+                    judged=len(rows) if isinstance(scorer, JudgingScorer) else 0,
+                    confirmed=sum(1 for i in rows if judged.get(i, -1.0) >= threshold),
+                )
+            )
+    paragraphs = tuple(
+        replace(a, signals=tuple(signals[a.index])) if a.index in signals else a for a in alignment.paragraphs
+    )
     return replace(alignment, paragraphs=paragraphs), errors
 
 
@@ -178,20 +196,26 @@ def _failure(plugin: str, scorer: Any, exc: Exception, what: str = "") -> dict[s
     """A failing scorer, recorded the way a failing detector is (PROVENANCE_DEBUG=1: the traceback instead)."""
     if os.environ.get("PROVENANCE_DEBUG"):
         raise exc
-    return {"plugin": plugin, "detector": str(scorer.name), "component": "scorer",
-            "error": f"{what}{type(exc).__name__}: {exc}"}
+    return {
+        "plugin": plugin,
+        "detector": str(scorer.name),
+        "component": "scorer",
+        "error": f"{what}{type(exc).__name__}: {exc}",
+    }
 
 
 def _judgeable(wanted: Sequence[ParagraphAlignment]) -> set[int]:
     """The derived paragraphs whose label a signal can still change outside an ordered retelling (the rewrite rule,
     provenance/detectors/rewrite.py): a lexical rewrite not held by its wording, or content enough to support a
     promotion. A judgement anywhere else would be paid for and change nothing."""
-    return {a.index for a in wanted
-            if (a.sources and a.wording < STRONG_WORDING) or a.content >= SIGNAL_SUPPORT}
+    return {
+        a.index for a in wanted if (a.sources and a.wording < STRONG_WORDING) or a.content >= SIGNAL_SUPPORT
+    }
 
 
-def _second_opinion(scorer: Any, best: dict[int, tuple[float, int]], der: Sequence[_Sentence],
-                    src: Sequence[_Sentence]) -> dict[int, float]:
+def _second_opinion(
+    scorer: Any, best: dict[int, tuple[float, int]], der: Sequence[_Sentence], src: Sequence[_Sentence]
+) -> dict[int, float]:
     """Each derived sentence's closest match, judged again by the scorer's `judge` (a costlier reading of the two
     sentences together): the judged similarity per derived sentence (None, the scorer's "no opinion", is left out).
     A sentence embedding calls two sentences of one story close even when a figure or a clause differs; read
@@ -213,11 +237,18 @@ def _option(scorer: Any, options: Mapping[str, Any], key: str) -> Any:
     return getattr(declared, "default", declared)
 
 
-def _paragraph_signals(alignment: Alignment, wanted: Sequence[ParagraphAlignment], der: Sequence[_Sentence],
-                       src: Sequence[_Sentence], best: Mapping[int, tuple[float, int]], name: str
-                       ) -> list[tuple[int, Signal]]:
-    windows = order.windows(alignment.paragraphs, order.SourcePositions(
-        [p for p in alignment.source.paragraphs if not p.is_boilerplate]))
+def _paragraph_signals(
+    alignment: Alignment,
+    wanted: Sequence[ParagraphAlignment],
+    der: Sequence[_Sentence],
+    src: Sequence[_Sentence],
+    best: Mapping[int, tuple[float, int]],
+    name: str,
+) -> list[tuple[int, Signal]]:
+    windows = order.windows(
+        alignment.paragraphs,
+        order.SourcePositions([p for p in alignment.source.paragraphs if not p.is_boilerplate]),
+    )
     rows: dict[int, list[int]] = defaultdict(list)
     for i, d in enumerate(der):
         rows[d.paragraph].append(i)
@@ -245,16 +276,21 @@ def _paragraph_signals(alignment: Alignment, wanted: Sequence[ParagraphAlignment
         sources = tuple(k for k, v in ranked if v > 0 and v >= SIGNAL_SOURCE_SHARE * top)
         matched = set().union(*(source_numbers[k] for k in sources)) if sources else set()
         mine = _numbers(alignment.derived.paragraphs[a.index])
-        out.append((a.index, Signal(
-            scorer=name,
-            score=round(score, 4),
-            threshold=0.0,  # filled in by the caller, with the options in effect
-            context_threshold=0.0,
-            sources=sources,
-            links=tuple(links),
-            in_order=window is not None and in_window * 2 > total,
-            new_numbers=tuple(sorted(mine - matched)),
-        )))
+        out.append(
+            (
+                a.index,
+                Signal(
+                    scorer=name,
+                    score=round(score, 4),
+                    threshold=0.0,  # filled in by the caller, with the options in effect
+                    context_threshold=0.0,
+                    sources=sources,
+                    links=tuple(links),
+                    in_order=window is not None and in_window * 2 > total,
+                    new_numbers=tuple(sorted(mine - matched)),
+                ),
+            )
+        )
     return out
 
 

@@ -48,8 +48,13 @@ class CliResult:
     stderr: str
 
 
-def run_cli(args: Sequence[str], *, plugins: Iterable[Any] = (), input: bytes | str | None = None,
-            entry_points: bool = False) -> CliResult:
+def run_cli(
+    args: Sequence[str],
+    *,
+    plugins: Iterable[Any] = (),
+    input: bytes | str | None = None,
+    entry_points: bool = False,
+) -> CliResult:
     """Run `provenance ARGS` in-process with the given plugins registered; returns exit code and both streams."""
     from typer.testing import CliRunner
 
@@ -65,11 +70,11 @@ def run_cli(args: Sequence[str], *, plugins: Iterable[Any] = (), input: bytes | 
         return host
 
     original = plugin_module.get_host
-    plugin_module.get_host = get_host  # type: ignore[assignment]
+    plugin_module.get_host = get_host
     try:
         result = CliRunner().invoke(app, list(args), input=input)
     finally:
-        plugin_module.get_host = original  # type: ignore[assignment]
+        plugin_module.get_host = original
     return CliResult(result.exit_code, result.stdout, result.stderr)
 
 
@@ -89,8 +94,9 @@ def provenance_cli():
 def article_pair(tmp_path: Path):
     """Write two articles and return their paths: `src, der = article_pair(SOURCE_TEXT, DERIVED_TEXT)`."""
 
-    def write(source: str, derived: str, *, source_name: str = "source.txt",
-              derived_name: str = "derived.txt") -> tuple[Path, Path]:
+    def write(
+        source: str, derived: str, *, source_name: str = "source.txt", derived_name: str = "derived.txt"
+    ) -> tuple[Path, Path]:
         a, b = tmp_path / source_name, tmp_path / derived_name
         a.write_text(source, encoding="utf-8")
         b.write_text(derived, encoding="utf-8")

@@ -43,8 +43,15 @@ def env() -> dict[str, str]:
 
 def provenance(args: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> str:
     """Run the CLI; its stdout, trailing spaces trimmed."""
-    done = subprocess.run([sys.executable, "-m", "provenance", *args], cwd=cwd, env=env(), capture_output=True,
-                          text=True, encoding="utf-8", check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "provenance", *args],
+        cwd=cwd,
+        env=env(),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
     if done.returncode not in ok:
         raise SystemExit(f"provenance {' '.join(args)} exited {done.returncode}: {done.stderr.strip()}")
     return "".join(line.rstrip() + "\n" for line in done.stdout.splitlines())
@@ -65,9 +72,14 @@ def pair_page(work: Path, derived: str, fmts: list[str], out: Path) -> tuple[str
     src, der = f"examples/{SOURCE}", f"examples/{derived}"
     stem = Path(derived).stem
     verdict = json.loads(provenance(["compare", src, der, "--format", "json"], work))["verdict"]
-    parts = [HEADER, f"# {derived}\n\n",
-             (f"`{der}` compared with its source `{src}` (verdict: **{verdict}**). What the example is and what a "
-              "reader should see in it: [examples/README.md](index.md#the-examples).\n")]
+    parts = [
+        HEADER,
+        f"# {derived}\n\n",
+        (
+            f"`{der}` compared with its source `{src}` (verdict: **{verdict}**). What the example is and what a "
+            "reader should see in it: [examples/README.md](index.md#the-examples).\n"
+        ),
+    ]
     for fmt in fmts:
         args = ["compare", src, der, "--format", fmt] + (["--color", "never"] if fmt == "text" else [])
         shown = f"    provenance {' '.join(args)}\n\n"
@@ -82,33 +94,51 @@ def pair_page(work: Path, derived: str, fmts: list[str], out: Path) -> tuple[str
 
 def check_page(work: Path, out: Path) -> None:
     feed = work / "feed.jsonl"
-    feed.write_text(json.dumps({"id": WIRE_ID, "text": (work / "examples" / SOURCE).read_text(encoding="utf-8"),
-                                "outlet": "Hale Valley Wire",
-                                "url": "https://halevalleywire.example/2026/10/14/flood"}) + "\n", encoding="utf-8")
+    feed.write_text(
+        json.dumps(
+            {
+                "id": WIRE_ID,
+                "text": (work / "examples" / SOURCE).read_text(encoding="utf-8"),
+                "outlet": "Hale Valley Wire",
+                "url": "https://halevalleywire.example/2026/10/14/flood",
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     provenance(["index", "add", "index.db", "feed.jsonl"], work)
     (work / "provenance.toml").write_text(POLICY, encoding="utf-8")
     articles = [f"examples/{d}" for d in DERIVED]
     failing = provenance(["check", *articles], work, ok=(1,))
     licensed = provenance(["check", *articles, "--allow", "outlet:Hale Valley Wire"], work, ok=(0, 1))
-    as_json = provenance(["check", "examples/scraped-copy.html", "--allow", "outlet:Hale Valley Wire",
-                          "--format", "json"], work, ok=(0, 1))
+    as_json = provenance(
+        ["check", "examples/scraped-copy.html", "--allow", "outlet:Hale Valley Wire", "--format", "json"],
+        work,
+        ok=(0, 1),
+    )
     sarif = provenance(["check", *articles, "--format", "sarif"], work, ok=(1,))
-    page = [HEADER, "# provenance check\n\n",
-            "The wire story is indexed from a JSONL feed that gives its outlet and URL:\n\n",
-            "    provenance index add index.db feed.jsonl\n\n",
-            "and the policy is a `provenance.toml` in the working directory:\n\n", block(POLICY, "toml"),
-            "\n## Offending articles\n\n", f"    provenance check {' '.join(articles)}\n\n", block(failing, "text"),
-            "\nExit code 1: one line per article that fails the policy; the others print nothing.\n",
-            "\n## With the wire licensed\n\n",
-            f"    provenance check {' '.join(articles)} --allow 'outlet:Hale Valley Wire'\n\n",
-            block(licensed or "(no output: every article passes)\n", "text"),
-            "\n## JSON\n\n",
-            "    provenance check examples/scraped-copy.html --allow 'outlet:Hale Valley Wire' --format json\n\n",
-            block(as_json, "json"),
-            "\n## SARIF\n\n",
-            "What the [GitHub Action](../ci.md) uploads to code scanning:\n\n",
-            f"    provenance check {' '.join(articles)} --format sarif\n\n",
-            block(sarif, "json")]
+    page = [
+        HEADER,
+        "# provenance check\n\n",
+        "The wire story is indexed from a JSONL feed that gives its outlet and URL:\n\n",
+        "    provenance index add index.db feed.jsonl\n\n",
+        "and the policy is a `provenance.toml` in the working directory:\n\n",
+        block(POLICY, "toml"),
+        "\n## Offending articles\n\n",
+        f"    provenance check {' '.join(articles)}\n\n",
+        block(failing, "text"),
+        "\nExit code 1: one line per article that fails the policy; the others print nothing.\n",
+        "\n## With the wire licensed\n\n",
+        f"    provenance check {' '.join(articles)} --allow 'outlet:Hale Valley Wire'\n\n",
+        block(licensed or "(no output: every article passes)\n", "text"),
+        "\n## JSON\n\n",
+        "    provenance check examples/scraped-copy.html --allow 'outlet:Hale Valley Wire' --format json\n\n",
+        block(as_json, "json"),
+        "\n## SARIF\n\n",
+        "What the [GitHub Action](../ci.md) uploads to code scanning:\n\n",
+        f"    provenance check {' '.join(articles)} --format sarif\n\n",
+        block(sarif, "json"),
+    ]
     (out / "check.md").write_text("".join(page), encoding="utf-8")
 
 
@@ -123,16 +153,23 @@ def generate(out: Path) -> None:
         fmts = formats(work)
         rows = [pair_page(work, d, fmts, out) for d in DERIVED]
         check_page(work, out)
-    index = [HEADER, "# Examples\n\n",
-             ("Reports generated from the articles in `examples/` (original fiction: a wire story about a flood, "
-              "a scraped copy of it, a rewrite with commentary, and an independent report of the same flood), with "
-              "the built-in plugins only. Every page is regenerated by `python scripts/gen_docs_examples.py`, and "
-              "the test suite fails when one is out of date.\n\n"),
-             f"Formats shown: {', '.join(fmts)}.\n\n",
-             "| derived article | verdict | page |\n|---|---|---|\n"]
+    index = [
+        HEADER,
+        "# Examples\n\n",
+        (
+            "Reports generated from the articles in `examples/` (original fiction: a wire story about a flood, "
+            "a scraped copy of it, a rewrite with commentary, and an independent report of the same flood), with "
+            "the built-in plugins only. Every page is regenerated by `python scripts/gen_docs_examples.py`, and "
+            "the test suite fails when one is out of date.\n\n"
+        ),
+        f"Formats shown: {', '.join(fmts)}.\n\n",
+        "| derived article | verdict | page |\n|---|---|---|\n",
+    ]
     index += [f"| `examples/{d}` | {v} | [{Path(d).stem}]({Path(d).stem}.md) |\n" for d, v in rows]
-    index.append("\nThe pipeline command on the same articles: [provenance check](check.md).\n\n"
-                 "## The examples\n\n" + _readme_body())
+    index.append(
+        "\nThe pipeline command on the same articles: [provenance check](check.md).\n\n"
+        "## The examples\n\n" + _readme_body()
+    )
     (out / "index.md").write_text("".join(index), encoding="utf-8")
 
 

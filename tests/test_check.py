@@ -39,9 +39,15 @@ def _away_from_the_repository(tmp_path, monkeypatch):
 def newsroom(tmp_path: Path, examples: Path) -> Path:
     """An index of the wire story (with outlet and URL, as a JSONL feed gives them) and three articles."""
     feed = tmp_path / "feed.jsonl"
-    feed.write_text(json.dumps({"id": WIRE_ID, "text": (examples / "wire-story.txt").read_text(encoding="utf-8"),
-                                **WIRE_META}) + "\n"
-                    + json.dumps({"id": "notes/council", "text": COUNCIL}) + "\n", encoding="utf-8")
+    feed.write_text(
+        json.dumps(
+            {"id": WIRE_ID, "text": (examples / "wire-story.txt").read_text(encoding="utf-8"), **WIRE_META}
+        )
+        + "\n"
+        + json.dumps({"id": "notes/council", "text": COUNCIL})
+        + "\n",
+        encoding="utf-8",
+    )
     r = run("index", "add", str(tmp_path / "index.db"), str(feed))
     assert r.exit_code == 0, r.stderr
     articles = tmp_path / "articles"
@@ -88,21 +94,27 @@ def test_passing_articles_exit_0_and_print_nothing(newsroom):
 
 def test_verdict_and_several_thresholds_share_one_line(newsroom):
     target = str(newsroom / "articles" / "scraped-copy.html")
-    r = check(newsroom, target, "--fail-on", "copy>0.3", "--fail-on", "verdict=copy", "--fail-on", "added>0.9")
+    r = check(
+        newsroom, target, "--fail-on", "copy>0.3", "--fail-on", "verdict=copy", "--fail-on", "added>0.9"
+    )
     assert r.exit_code == 1
     (line,) = r.stdout.splitlines()
     assert line.startswith(f"{target}: verdict copy, copy ")
     assert "; fails verdict=copy from wire/flood" in line and "added" not in line
 
 
-@pytest.mark.parametrize("rule", ["id:wire/*", "outlet:hale valley WIRE", "outlet:*Valley*",
-                                  "url:https://halevalleywire.example/*"])
+@pytest.mark.parametrize(
+    "rule",
+    ["id:wire/*", "outlet:hale valley WIRE", "outlet:*Valley*", "url:https://halevalleywire.example/*"],
+)
 def test_licensed_sources_do_not_fail_but_are_reported(newsroom, rule):
     target = str(newsroom / "articles" / "scraped-copy.html")
     r = check(newsroom, target, "--fail-on", "copy>0.3", "--fail-on", "verdict=copy", "--allow", rule)
     assert r.exit_code == 0, r.stdout + r.stderr
     (article,) = as_json(newsroom, target, "--fail-on", "copy>0.3", "--allow", rule)["articles"]
-    assert article["verdict"] == "copy" and article["shares"]["copy"] > 0.3  # the report still says what it is
+    assert (
+        article["verdict"] == "copy" and article["shares"]["copy"] > 0.3
+    )  # the report still says what it is
     assert article["policy"]["shares"]["copy"] == 0 and article["policy"]["verdict"] == "independent"
     wire = next(s for s in article["sources"] if s["id"] == WIRE_ID)
     assert wire["licensed"] is True and wire["licensed_by"] and wire["copy_words"] > 0
@@ -112,8 +124,18 @@ def test_licensed_sources_do_not_fail_but_are_reported(newsroom, rule):
 def test_an_allowlist_that_does_not_match_changes_nothing(newsroom):
     target = str(newsroom / "articles" / "scraped-copy.html")
     plain = as_json(newsroom, target, "--fail-on", "copy>0.3")
-    other = as_json(newsroom, target, "--fail-on", "copy>0.3", "--allow", "id:feeds/*", "--allow",
-                    "outlet:Marlow Times", "--allow", "url:https://elsewhere.example/*")
+    other = as_json(
+        newsroom,
+        target,
+        "--fail-on",
+        "copy>0.3",
+        "--allow",
+        "id:feeds/*",
+        "--allow",
+        "outlet:Marlow Times",
+        "--allow",
+        "url:https://elsewhere.example/*",
+    )
     assert other["articles"][0]["policy"] == plain["articles"][0]["policy"]
     assert not other["passed"]
 
@@ -140,8 +162,10 @@ def test_uncredited_reuse_fails_and_a_credit_passes(newsroom):
     r = check(newsroom, str(article), "--fail-on", "uncredited>0", *name)
     assert r.exit_code == 1, r.stderr
     assert re.search(r"uncredited 0\.\d+ > 0 from wire/flood$", r.stdout.strip())
-    article.write_text(article.read_text(encoding="utf-8")
-                       + "\nThis story was first published by the Hale Valley Wire.\n", encoding="utf-8")
+    article.write_text(
+        article.read_text(encoding="utf-8") + "\nThis story was first published by the Hale Valley Wire.\n",
+        encoding="utf-8",
+    )
     r = check(newsroom, str(article), "--fail-on", "uncredited>0", *name)
     assert r.exit_code == 0, r.stdout + r.stderr
 
@@ -149,7 +173,9 @@ def test_uncredited_reuse_fails_and_a_credit_passes(newsroom):
 def test_policy_file_is_discovered_and_flags_override_it(newsroom, monkeypatch):
     (newsroom / "pyproject.toml").write_text(
         '[tool.provenance]\nindex = "index.db"\nfail-on = ["copy>0.3"]\n'
-        '[tool.provenance.allow]\noutlets = ["Hale Valley Wire"]\n', encoding="utf-8")
+        '[tool.provenance.allow]\noutlets = ["Hale Valley Wire"]\n',
+        encoding="utf-8",
+    )
     monkeypatch.chdir(newsroom / "articles")  # below the file: found upwards, index relative to the file
     r = run("check", ".")
     assert r.exit_code == 0, r.stdout + r.stderr  # the only copying is from a licensed source
@@ -161,7 +187,9 @@ def test_policy_file_is_discovered_and_flags_override_it(newsroom, monkeypatch):
     assert r.exit_code == 0
     doc = json.loads(run("check", ".", "--format", "json").stdout)
     assert doc["policy"]["config"] == "../pyproject.toml"
-    assert doc["policy"]["fail_on"] == [{"expression": "copy>0.3", "origin": "../pyproject.toml: [tool.provenance] fail-on[0]"}]
+    assert doc["policy"]["fail_on"] == [
+        {"expression": "copy>0.3", "origin": "../pyproject.toml: [tool.provenance] fail-on[0]"}
+    ]
 
 
 def test_engine_knobs_reach_the_audit(tmp_path):
@@ -185,7 +213,9 @@ def test_engine_knobs_reach_the_audit(tmp_path):
     longest_copy = max(p["words"] for p in paragraphs if p["relation"] == "copy")
     r = run(*base, str(short), "--min-paragraph-words", str(longest_copy + 1), "--format", "json")
     assert r.exit_code == 0, r.stdout
-    uncounted = [p for p in json.loads(r.stdout)["articles"][0]["audit"]["paragraphs"] if p.get("counted") is False]
+    uncounted = [
+        p for p in json.loads(r.stdout)["articles"][0]["audit"]["paragraphs"] if p.get("counted") is False
+    ]
     assert uncounted and all(p["words"] <= longest_copy for p in uncounted)
     # the same through --option, the underlying engine options
     assert run(*base, str(short), "--option", f"paragraph.min_words={longest_copy + 1}").exit_code == 0
@@ -206,11 +236,16 @@ def test_json_and_output_file(newsroom):
     assert r.exit_code == 1 and r.stdout == ""
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["schema"] == "text-provenance/check/1" and doc["passed"] is False
-    assert doc["summary"] == {"articles": 3, "failed": sum(not a["passed"] for a in doc["articles"]), "unreadable": 0}
+    assert doc["summary"] == {
+        "articles": 3,
+        "failed": sum(not a["passed"] for a in doc["articles"]),
+        "unreadable": 0,
+    }
     failed = [a for a in doc["articles"] if not a["passed"]]
     # the report went to a file: the log still gets the offending lines
     assert [line for line in r.stderr.splitlines() if LINE.match(line)] == [
-        line for line in r.stderr.splitlines() if any(line.startswith(a["path"] + ":") for a in failed)]
+        line for line in r.stderr.splitlines() if any(line.startswith(a["path"] + ":") for a in failed)
+    ]
     assert len([line for line in r.stderr.splitlines() if LINE.match(line)]) == len(failed)
     for a in doc["articles"]:
         assert a["audit"]["schema"] == "text-provenance/audit/1"
@@ -225,7 +260,10 @@ def test_usage_errors(newsroom):
         (check(newsroom, "--fail-on", "copy>0.3"), "nothing to check"),
         (check(newsroom, arts, "--fail-on", "copy>>0.3"), "--fail-on 'copy>>0.3'"),
         (check(newsroom, arts, "--fail-on", "copy>0.3", "--format", "yaml"), "--format 'yaml'"),
-        (check(newsroom, arts, "--fail-on", "copy>0.3", "--option", "copy.quotes=maybe"), "copy.quotes expects"),
+        (
+            check(newsroom, arts, "--fail-on", "copy>0.3", "--option", "copy.quotes=maybe"),
+            "copy.quotes expects",
+        ),
     ]
     for r, needle in cases:
         assert r.exit_code == 2, (needle, r.stdout, r.stderr)
@@ -242,8 +280,13 @@ def test_unreadable_article_exit_3_after_checking_the_rest(newsroom):
 
 
 def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false",
-                           *args], cwd=repo, check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return done.stdout
 
 
@@ -279,7 +322,10 @@ def test_changed_since_checks_changed_and_untracked_articles_only(repo, monkeypa
     # committed changes count too
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "more")
-    assert checked(repo, "--changed-since", "HEAD~1") == ["articles/independent-report.txt", "articles/new.md"]
+    assert checked(repo, "--changed-since", "HEAD~1") == [
+        "articles/independent-report.txt",
+        "articles/new.md",
+    ]
     monkeypatch.chdir(arts)  # paths are reported relative to the working directory
     assert checked(repo, "--changed-since", "HEAD~1") == ["independent-report.txt", "new.md"]
 
@@ -322,9 +368,14 @@ def test_a_failing_detector_exits_4_after_the_report(newsroom):
     mod = types.ModuleType("broken_plugin")
     mod.register_detectors = hookimpl(lambda register: register(Broken()))
     target = str(newsroom / "articles" / "independent-report.txt")
-    r = run_cli(["check", target, "--index", str(newsroom / "index.db"), "--fail-on", "copy>0.3"], plugins=[mod])
+    r = run_cli(
+        ["check", target, "--index", str(newsroom / "index.db"), "--fail-on", "copy>0.3"], plugins=[mod]
+    )
     assert r.exit_code == 4, r.stderr
-    assert "detector 'broken' from plugin 'broken_plugin' failed" in r.stderr and "RuntimeError: boom" in r.stderr
+    assert (
+        "detector 'broken' from plugin 'broken_plugin' failed" in r.stderr
+        and "RuntimeError: boom" in r.stderr
+    )
 
 
 def test_audit_reads_the_policy_file_and_measures_coverage(newsroom, monkeypatch):

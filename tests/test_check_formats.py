@@ -23,13 +23,28 @@ class FakeSarif:
     suffix = ".sarif"
 
     def results(self, report):
-        return [{"ruleId": "provenance/copy", "message": {"text": f"copied from {report.source}"},
-                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": report.derived}}}]}
-                for p in report.paragraphs if p.relation == "copy"]
+        return [
+            {
+                "ruleId": "provenance/copy",
+                "message": {"text": f"copied from {report.source}"},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": report.derived}}}],
+            }
+            for p in report.paragraphs
+            if p.relation == "copy"
+        ]
 
     def render(self, report, *, color=False):
-        return json.dumps({"version": "2.1.0", "runs": [{"tool": {"driver": {
-            "name": "text-provenance", "rules": [{"id": "provenance/copy"}]}}, "results": self.results(report)}]})
+        return json.dumps(
+            {
+                "version": "2.1.0",
+                "runs": [
+                    {
+                        "tool": {"driver": {"name": "text-provenance", "rules": [{"id": "provenance/copy"}]}},
+                        "results": self.results(report),
+                    }
+                ],
+            }
+        )
 
 
 class FakeSarifForChecks(FakeSarif):
@@ -76,8 +91,10 @@ WITHOUT_BUILT_INS = ("--disable", "sarif-report", "--disable", "github-report")
 
 
 def check(root, *args, plugins=()):
-    return run_cli(["check", str(root / "articles"), "--index", str(root / "index.db"), "--fail-on", "copy>0.3",
-                    *args], plugins=plugins)
+    return run_cli(
+        ["check", str(root / "articles"), "--index", str(root / "index.db"), "--fail-on", "copy>0.3", *args],
+        plugins=plugins,
+    )
 
 
 def test_sarif_is_one_log_with_a_policy_result_per_failing_article(newsroom):  # noqa: F811
@@ -96,7 +113,10 @@ def test_sarif_is_one_log_with_a_policy_result_per_failing_article(newsroom):  #
     assert all(res["ruleIndex"] == 2 for res in policy)
     failing = {line.split(": verdict")[0] for line in offending}
     copies = [res for res in run["results"] if res["ruleId"] == "provenance/copy"]
-    assert copies and {c["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for c in copies} == failing
+    assert (
+        copies
+        and {c["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for c in copies} == failing
+    )
 
 
 def test_sarif_without_failures_is_valid_and_empty(newsroom):  # noqa: F811
@@ -109,13 +129,26 @@ def test_sarif_without_failures_is_valid_and_empty(newsroom):  # noqa: F811
 def test_sarif_with_failures_but_no_unlicensed_reuse_states_the_policy_only(newsroom):  # noqa: F811
     """Articles that reuse anything fail (`added<1`), but all reuse is licensed: no report stands behind the
     failures, so the log has the policy's rule and results only."""
-    r = run_cli(["check", str(newsroom / "articles"), "--index", str(newsroom / "index.db"), "--fail-on",
-                 "added<1", "--allow", "id:*", "--format", "sarif"])
+    r = run_cli(
+        [
+            "check",
+            str(newsroom / "articles"),
+            "--index",
+            str(newsroom / "index.db"),
+            "--fail-on",
+            "added<1",
+            "--allow",
+            "id:*",
+            "--format",
+            "sarif",
+        ]
+    )
     assert r.exit_code == 1, r.stderr
     (run,) = json.loads(r.stdout)["runs"]
     assert [rule["id"] for rule in run["tool"]["driver"]["rules"]] == ["provenance/policy"]
     assert run["results"] and {(res["ruleId"], res["ruleIndex"]) for res in run["results"]} == {
-        ("provenance/policy", 0)}
+        ("provenance/policy", 0)
+    }
 
 
 def test_github_annotations_lead_with_the_policy(newsroom):  # noqa: F811
@@ -154,6 +187,8 @@ def test_a_plugin_sarif_for_single_reports_does_not_replace_the_check_log(newsro
     r = check(newsroom, "--format", "sarif", *WITHOUT_BUILT_INS, plugins=[plugin(FakeSarifForChecks())])
     assert r.exit_code == 1, r.stderr
     (run,) = json.loads(r.stdout)["runs"]
-    assert [res["message"]["text"] for res in run["results"] if res["ruleId"] == "provenance/policy"] == offending
+    assert [
+        res["message"]["text"] for res in run["results"] if res["ruleId"] == "provenance/policy"
+    ] == offending
     copies = [res for res in run["results"] if res["ruleId"] == "provenance/copy"]
     assert copies and all(c["message"]["text"] == f"copied from {WIRE_ID}" for c in copies)

@@ -17,9 +17,9 @@ import typer.main
 import yaml
 
 from provenance.cli import app
+from provenance.plugins import get_host
 from provenance.renderers.dispatch import CHECK, formats
 from provenance.text.inputs import ARTICLE_SUFFIXES
-from provenance.plugins import get_host
 
 ROOT = Path(__file__).resolve().parents[1]
 OPTION = re.compile(r"(?<![\w-])--[a-z][a-z-]*")
@@ -56,7 +56,11 @@ def test_action_metadata():
         assert ("uses" in step) != ("run" in step), step
         if "run" in step:
             assert step.get("shell") == "bash", step  # composite run steps must name their shell
-    upload = [s for s in action["runs"]["steps"] if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")]
+    upload = [
+        s
+        for s in action["runs"]["steps"]
+        if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")
+    ]
     assert len(upload) == 1 and "sarif_file" in upload[0]["with"]
     # every ${{ inputs.X }} the steps use is declared
     used = set(re.findall(r"inputs\.([a-z-]+)", yaml.safe_dump(action["runs"])))
@@ -94,9 +98,17 @@ def workspace(tmp_path: Path, examples: Path) -> Path:
     from typer.testing import CliRunner
 
     feed = tmp_path / "feed.jsonl"
-    feed.write_text(json.dumps({"id": "wire/flood", "outlet": "Hale Valley Wire",
-                                "text": (examples / "wire-story.txt").read_text(encoding="utf-8")}) + "\n",
-                    encoding="utf-8")
+    feed.write_text(
+        json.dumps(
+            {
+                "id": "wire/flood",
+                "outlet": "Hale Valley Wire",
+                "text": (examples / "wire-story.txt").read_text(encoding="utf-8"),
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     assert CliRunner().invoke(app, ["index", "add", str(tmp_path / "index.db"), str(feed)]).exit_code == 0
     (tmp_path / "articles").mkdir()
     for name in ("scraped-copy.html", "independent-report.txt"):
@@ -113,17 +125,25 @@ def run_step(workspace: Path, **inputs: str) -> tuple[subprocess.CompletedProces
     script = step["run"].replace("--format sarif", "--format json")
     out = workspace / "github-output"
     out.write_text("", encoding="utf-8")
-    env = {**os.environ, "GITHUB_OUTPUT": str(out), "RUNNER_TEMP": str(workspace), "PROVENANCE_LOAD_PLUGINS": "",
-           **{k: "" for k in step["env"]}}
+    env = {
+        **os.environ,
+        "GITHUB_OUTPUT": str(out),
+        "RUNNER_TEMP": str(workspace),
+        "PROVENANCE_LOAD_PLUGINS": "",
+        **{k: "" for k in step["env"]},
+    }
     env.update({k.upper().replace("-", "_"): v for k, v in inputs.items()})
-    done = subprocess.run(["bash", "-c", script], cwd=workspace, env=env, capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        ["bash", "-c", script], cwd=workspace, env=env, capture_output=True, text=True, check=False
+    )
     outputs = dict(line.split("=", 1) for line in out.read_text(encoding="utf-8").splitlines() if "=" in line)
     return done, outputs
 
 
 def test_action_step_fails_on_policy_and_passes_arguments(workspace):
-    done, outputs = run_step(workspace, paths="articles", index="index.db", fail_on="copy>0.3\nverdict=copy\n")
+    done, outputs = run_step(
+        workspace, paths="articles", index="index.db", fail_on="copy>0.3\nverdict=copy\n"
+    )
     assert outputs["exit-code"] == "1", done.stderr
     report = json.loads(Path(outputs["sarif-file"]).read_text(encoding="utf-8"))
     assert [f["expression"] for f in report["policy"]["fail_on"]] == ["copy>0.3", "verdict=copy"]
@@ -132,8 +152,13 @@ def test_action_step_fails_on_policy_and_passes_arguments(workspace):
 
 
 def test_action_step_args_keep_quoted_words_together(workspace):
-    done, outputs = run_step(workspace, paths="articles/scraped-copy.html", index="index.db", fail_on="copy>0.3",
-                             args="--allow 'outlet:Hale Valley Wire' --top 2")
+    done, outputs = run_step(
+        workspace,
+        paths="articles/scraped-copy.html",
+        index="index.db",
+        fail_on="copy>0.3",
+        args="--allow 'outlet:Hale Valley Wire' --top 2",
+    )
     assert outputs["exit-code"] == "0", done.stderr
     report = json.loads(Path(outputs["sarif-file"]).read_text(encoding="utf-8"))
     assert report["policy"]["allow"]["outlets"] == ["Hale Valley Wire"] and report["policy"]["top"] == 2

@@ -60,7 +60,7 @@ def test_text_report_has_summary_and_rows(pair):
 
 
 def test_json_is_schema_and_deterministic(pair, tmp_path):
-    src, cp, other = pair
+    src, _cp, other = pair
     outs = []
     for name in ("a.json", "b.json"):
         r = run("compare", str(src), str(other), "--format", "json", "--output", str(tmp_path / name))
@@ -83,13 +83,24 @@ def test_api_to_dict_equals_json_output(pair):
 
     src, cp, _ = pair
     r = run("compare", str(src), str(cp), "--format", "json")
-    assert json.loads(r.stdout) == provenance.compare(src, cp, source_name=str(src), derived_name=str(cp)).to_dict()
+    assert (
+        json.loads(r.stdout)
+        == provenance.compare(src, cp, source_name=str(src), derived_name=str(cp)).to_dict()
+    )
 
 
-@pytest.mark.parametrize("expr,code", [
-    ("copy>0.5", 1), ("verdict=copy", 1), ("verdict=copy|rewrite", 1), ("added>0.1", 0),
-    ("copy>50%", 1), ("verdict!=copy", 0), ("coverage>=0.9", 1),
-])
+@pytest.mark.parametrize(
+    "expr,code",
+    [
+        ("copy>0.5", 1),
+        ("verdict=copy", 1),
+        ("verdict=copy|rewrite", 1),
+        ("added>0.1", 0),
+        ("copy>50%", 1),
+        ("verdict!=copy", 0),
+        ("coverage>=0.9", 1),
+    ],
+)
 def test_fail_on(pair, expr, code):
     src, cp, _ = pair
     r = run("compare", str(src), str(cp), "--fail-on", expr, "--format", "json")
@@ -99,16 +110,19 @@ def test_fail_on(pair, expr, code):
     json.loads(r.stdout)  # the report is still written
 
 
-@pytest.mark.parametrize("args,code,needle", [
-    (["--fail-on", "copy>>1"], 2, "is not a number"),
-    (["--fail-on", "copy"], 2, "expected METRIC OP VALUE"),
-    (["--fail-on", "verdict=maybe"], 2, "unknown verdict"),
-    (["--fail-on", "copy>2"], 2, "between 0 and 1"),
-    (["--format", "pdf"], 2, "unknown report format"),
-    (["--option", "copy.threshold"], 2, "NAME=VALUE"),
-    (["--option", "nonsense=1"], 2, "unknown option"),
-    (["--disable", "nonexistent"], 2, "no plugin or component"),
-])
+@pytest.mark.parametrize(
+    "args,code,needle",
+    [
+        (["--fail-on", "copy>>1"], 2, "is not a number"),
+        (["--fail-on", "copy"], 2, "expected METRIC OP VALUE"),
+        (["--fail-on", "verdict=maybe"], 2, "unknown verdict"),
+        (["--fail-on", "copy>2"], 2, "between 0 and 1"),
+        (["--format", "pdf"], 2, "unknown report format"),
+        (["--option", "copy.threshold"], 2, "NAME=VALUE"),
+        (["--option", "nonsense=1"], 2, "unknown option"),
+        (["--disable", "nonexistent"], 2, "no plugin or component"),
+    ],
+)
 def test_usage_errors_are_one_line(pair, args, code, needle):
     src, cp, _ = pair
     r = run("compare", str(src), str(cp), *args)
@@ -124,8 +138,12 @@ def test_input_errors_exit_3(pair, tmp_path):
     empty.write_bytes(b"")
     png = tmp_path / "image.txt"
     png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
-    for bad, needle in ((tmp_path / "nope.txt", "no such file"), (empty, "empty"), (png, "PNG"),
-                        (tmp_path, "directory")):
+    for bad, needle in (
+        (tmp_path / "nope.txt", "no such file"),
+        (empty, "empty"),
+        (png, "PNG"),
+        (tmp_path, "directory"),
+    ):
         r = run("compare", str(src), str(bad))
         assert r.exit_code == 3, (bad, r.output)
         assert needle in r.stderr and len(r.stderr.strip().splitlines()) == 1
@@ -140,7 +158,7 @@ def test_stdin_dash(pair):
 
 
 def test_failed_output_keeps_existing_report(pair, tmp_path):
-    src, cp, _ = pair
+    src, _cp, _ = pair
     out = tmp_path / "report.json"
     out.write_text("previous report", encoding="utf-8")
     r = run("compare", str(src), str(tmp_path / "missing.txt"), "--output", str(out))
@@ -150,10 +168,12 @@ def test_failed_output_keeps_existing_report(pair, tmp_path):
 
 
 def test_version_and_help_do_not_import_datasketch():
-    code = ("import sys, runpy; sys.argv=['provenance','--help']\n"
-            "try:\n runpy.run_module('provenance.cli.__main__', run_name='__main__')\n"
-            "except SystemExit: pass\n"
-            "assert 'datasketch' not in sys.modules and 'trafilatura' not in sys.modules, 'heavy import'\n")
+    code = (
+        "import sys, runpy; sys.argv=['provenance','--help']\n"
+        "try:\n runpy.run_module('provenance.cli.__main__', run_name='__main__')\n"
+        "except SystemExit: pass\n"
+        "assert 'datasketch' not in sys.modules and 'trafilatura' not in sys.modules, 'heavy import'\n"
+    )
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr
@@ -172,7 +192,17 @@ def test_config_file_sets_options(pair, tmp_path):
     assert doc["parameters"]["options"]["copy.threshold"] == 0.99
     assert doc["parameters"]["options"]["verdict.copy_from"] == 1.0
     # --option wins over the file
-    r = run("compare", str(src), str(cp), "--format", "json", "--config", str(cfg), "--option", "copy.threshold=0.5")
+    r = run(
+        "compare",
+        str(src),
+        str(cp),
+        "--format",
+        "json",
+        "--config",
+        str(cfg),
+        "--option",
+        "copy.threshold=0.5",
+    )
     assert json.loads(r.stdout)["parameters"]["options"]["copy.threshold"] == 0.5
     bad = tmp_path / "bad.toml"
     bad.write_text("[options]\ncopy.threshold = 'high'\n", encoding="utf-8")

@@ -78,9 +78,13 @@ def test_quotes_ignore_never_calls_a_quotation_copying():
     ignore = provenance.compare(SOURCE, DERIVED, options={"copy.quotes": "ignore"})
     embedded, alone = _quote_paragraphs(ignore)
     rel = _relations(ignore)
-    assert rel[alone] == "rewrite" and rel[embedded] == "rewrite"  # still derived: the content is the source's
+    assert (
+        rel[alone] == "rewrite" and rel[embedded] == "rewrite"
+    )  # still derived: the content is the source's
     assert ignore.shares["copy"] < auto.shares["copy"]
-    assert ignore.shares["copy"] + ignore.shares["rewrite"] == pytest.approx(auto.shares["copy"] + auto.shares["rewrite"])
+    assert ignore.shares["copy"] + ignore.shares["rewrite"] == pytest.approx(
+        auto.shares["copy"] + auto.shares["rewrite"]
+    )
 
 
 def test_quotes_ignore_still_finds_copied_prose(examples):
@@ -93,7 +97,7 @@ def test_quotes_ignore_still_finds_copied_prose(examples):
 
 
 def test_quotes_rejects_other_values():
-    with pytest.raises(UsageError, match="copy.quotes expects one of auto, count, ignore"):
+    with pytest.raises(UsageError, match=r"copy\.quotes expects one of auto, count, ignore"):
         provenance.compare(SOURCE, DERIVED, options={"copy.quotes": "sometimes"})
 
 
@@ -109,7 +113,10 @@ def test_min_words_leaves_short_paragraphs_out_of_the_shares(min_words):
     assert all(p.evidence.get("counted") is False for p in skipped)
     assert all("counted" not in p.evidence for p in counted)
     if min_words:
-        assert report.metadata["uncounted"] == {"min_words": min_words, "paragraphs": [p.index for p in skipped]}
+        assert report.metadata["uncounted"] == {
+            "min_words": min_words,
+            "paragraphs": [p.index for p in skipped],
+        }
     else:
         assert "uncounted" not in report.metadata
     assert report.metadata["words"]["derived_body"] == total
@@ -128,7 +135,7 @@ def test_min_words_changes_the_verdict_when_only_short_paragraphs_were_copied():
 
 
 def test_min_words_must_be_a_whole_number_at_least_zero():
-    with pytest.raises(UsageError, match="paragraph.min_words must be at least 0"):
+    with pytest.raises(UsageError, match=r"paragraph\.min_words must be at least 0"):
         provenance.compare(SOURCE, DERIVED, options={"paragraph.min_words": -1})
-    with pytest.raises(UsageError, match="paragraph.min_words expects an integer"):
+    with pytest.raises(UsageError, match=r"paragraph\.min_words expects an integer"):
         provenance.compare(SOURCE, DERIVED, options={"paragraph.min_words": "many"})

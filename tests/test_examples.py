@@ -16,7 +16,9 @@ def _pairs(examples):
 
 def test_every_pair_gets_its_verdict(examples):
     source, pairs = _pairs(examples)
-    got = {p["derived"]: provenance.compare(examples / source, examples / p["derived"]).verdict for p in pairs}
+    got = {
+        p["derived"]: provenance.compare(examples / source, examples / p["derived"]).verdict for p in pairs
+    }
     assert got == {p["derived"]: p["verdict"] for p in pairs}
 
 
@@ -31,8 +33,11 @@ def test_rewrite_paragraph_labels_and_omissions(examples):
             right += para.relation == want["label"]
         assert right >= len(pair["paragraphs"]) - 1
         assert sorted(p.index for p in report.omitted) == pair["omitted"]
-        quoted = [p for p in report.paragraphs if p.relation == "rewrite"
-                  and any(q["copied"] for q in p.evidence.get("quotes", []))]
+        quoted = [
+            p
+            for p in report.paragraphs
+            if p.relation == "rewrite" and any(q["copied"] for q in p.evidence.get("quotes", []))
+        ]
         assert quoted, "a quote kept inside reworded prose is reported as a copied quote"
 
 

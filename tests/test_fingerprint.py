@@ -25,8 +25,13 @@ def _datasketch(shingles: list[bytes], num_perm: int, seed: int) -> np.ndarray:
     return m.hashvalues.astype(np.uint32)
 
 
-word_lists = st.lists(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1,
-                              max_size=12).map(str.encode), min_size=0, max_size=60)
+word_lists = st.lists(
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=12).map(
+        str.encode
+    ),
+    min_size=0,
+    max_size=60,
+)
 
 
 @settings(max_examples=60, deadline=None)

@@ -99,8 +99,13 @@ def test_bad_locations_and_inputs(tmp_path, corpus):
     r = run_cli(["audit", str(tmp_path / "missing.db"), str(corpus / "market.txt")])
     assert r.exit_code == 3 and len(r.stderr.strip().splitlines()) == 1
     lines = tmp_path / "docs.jsonl"
-    lines.write_text(json.dumps({"id": "m", "text": MARKET, "outlet": "Courier"}) + "\n{broken\n"
-                     + json.dumps({"id": "x"}) + "\n", encoding="utf-8")
+    lines.write_text(
+        json.dumps({"id": "m", "text": MARKET, "outlet": "Courier"})
+        + "\n{broken\n"
+        + json.dumps({"id": "x"})
+        + "\n",
+        encoding="utf-8",
+    )
     r = add(tmp_path / "j.db", lines)
     assert r.exit_code == 3
     assert "added 1" in r.stderr and "docs.jsonl:2: not valid JSON" in r.stderr and "docs.jsonl:3" in r.stderr
@@ -149,8 +154,12 @@ for i in range(100000):
 
 def _writer(tmp_path: Path, idx: Path | str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-c", WRITER, str(idx), str(EXAMPLES / "wire-story.txt")],
-                            stdout=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(idx), str(EXAMPLES / "wire-story.txt")],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
 
 
 def test_kill_during_add_leaves_a_usable_index(index_location, tmp_path):

@@ -24,8 +24,11 @@ TOPICS = ("harbour", "orchard", "railway", "library", "glacier")
 
 def article(topic: str, n: int = 3) -> str:
     """A few paragraphs of their own about one topic: documents that share no paragraph."""
-    return "\n\n".join(f"The {topic} committee met on day {i} to discuss the {topic} budget, the {topic} staff and "
-                       f"the {topic} visitors who arrived in the {i}th week of the season." for i in range(1, n + 1))
+    return "\n\n".join(
+        f"The {topic} committee met on day {i} to discuss the {topic} budget, the {topic} staff and "
+        f"the {topic} visitors who arrived in the {i}th week of the season."
+        for i in range(1, n + 1)
+    )
 
 
 @pytest.fixture()
@@ -81,8 +84,11 @@ def test_progress_is_reported_per_committed_batch(tmp_path, corpus):
     events: list[BatchCommitted] = []
     summary = add_documents(str(tmp_path / "index.db"), corpus, batch_size=2, progress=events.append)
     names = sorted(str(p) for p in corpus.iterdir())
-    assert [(e.documents, e.total, e.last) for e in events] == [(2, 2, names[1]), (2, 4, names[3]),
-                                                                  (1, 5, names[4])]
+    assert [(e.documents, e.total, e.last) for e in events] == [
+        (2, 2, names[1]),
+        (2, 4, names[3]),
+        (1, 5, names[4]),
+    ]
     assert summary.added == 5
     events.clear()
     add_documents(str(tmp_path / "index.db"), corpus, batch_size=2, progress=events.append)
@@ -93,8 +99,12 @@ def test_documents_in_memory_and_an_open_index(tmp_path):
     location = str(tmp_path / "index.db")
     idx = open_index(location, create=True)
     try:
-        docs = [RawDocument("mem/harbour", article("harbour"), "text"),
-                RawDocument("mem/glacier", "# Glacier\n\n" + article("glacier"), "markdown", {"outlet": "Ice Daily"})]
+        docs = [
+            RawDocument("mem/harbour", article("harbour"), "text"),
+            RawDocument(
+                "mem/glacier", "# Glacier\n\n" + article("glacier"), "markdown", {"outlet": "Ice Daily"}
+            ),
+        ]
         summary = add_documents(idx, docs)
         assert summary.added == 2
         assert idx.ids() == ["mem/glacier", "mem/harbour"], "the index given stays open for the caller"
@@ -122,8 +132,10 @@ def test_summary_is_frozen_and_matches_the_cli_line(tmp_path, corpus):
     r = run_cli(["index", "add", str(tmp_path / "b.db"), str(corpus), str(tmp_path / "missing.txt")])
     assert r.exit_code == 3
     lines = r.stderr.splitlines()
-    assert lines[0] == (f"added {summary.added}, replaced {summary.replaced}, unchanged {summary.unchanged}, "
-                        f"failed {summary.failed}")
+    assert lines[0] == (
+        f"added {summary.added}, replaced {summary.replaced}, unchanged {summary.unchanged}, "
+        f"failed {summary.failed}"
+    )
     assert lines[1:] == [f"provenance: error: {e}" for e in summary.errors]
 
 
@@ -138,8 +150,11 @@ def test_audit_from_python(tmp_path):
     location = str(tmp_path / "index.db")
     wire = EXAMPLES / "wire-story.txt"
     assert add_documents(location, [wire]).added == 1
-    derived = [EXAMPLES / "scraped-copy.html", RawDocument("mine.txt", article("library"), "text"),
-               tmp_path / "missing.txt"]
+    derived = [
+        EXAMPLES / "scraped-copy.html",
+        RawDocument("mine.txt", article("library"), "text"),
+        tmp_path / "missing.txt",
+    ]
     run = audit(location, derived)
     assert isinstance(run, AuditRun)
     assert [r.derived for r in run.results] == [str(EXAMPLES / "scraped-copy.html"), "mine.txt"]

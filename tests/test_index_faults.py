@@ -23,10 +23,10 @@ import pytest
 from provenance.errors import InputError
 from provenance.index import open_index
 from provenance.index.base import FORMAT_VERSION
-from provenance.text.inputs import RawDocument
 from provenance.index.ingest import prepare
 from provenance.index.segments import Segment
 from provenance.testing import run_cli
+from provenance.text.inputs import RawDocument
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -40,8 +40,10 @@ def make_corpus(path: Path, n: int, seed: int = 1) -> list[str]:
     ids = [f"doc-{i:05d}" for i in range(n)]
     with path.open("w", encoding="utf-8") as fh:
         for doc_id in ids:
-            paras = [" ".join(rng.choice(VOCAB) for _ in range(rng.randint(15, 30))).capitalize() + "."
-                     for _ in range(3)]
+            paras = [
+                " ".join(rng.choice(VOCAB) for _ in range(rng.randint(15, 30))).capitalize() + "."
+                for _ in range(3)
+            ]
             fh.write(json.dumps({"id": doc_id, "text": "\n\n".join(paras), "outlet": "Wire"}) + "\n")
     return ids
 
@@ -50,8 +52,13 @@ def cli(*args: str) -> subprocess.Popen:
     # Built-ins only: the timing of the kill points should not depend on which plugins happen to be installed.
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PROVENANCE_LOAD_PLUGINS": ""}
     env.pop("PROVENANCE_DEBUG", None)
-    return subprocess.Popen([sys.executable, "-m", "provenance", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "provenance", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
 
 
 def committed(stderr: str) -> int:
@@ -101,15 +108,27 @@ def contents(location: str) -> dict[str, list[tuple]]:
         for r in range(len(store)):
             doc = names.get(int(store.doc[r]))
             if doc is not None:
-                out.setdefault(doc, []).append((int(store.para[r]), int(store.size[r]), store.sig[r].tobytes(),
-                                                tuple(keys[bounds[r] : bounds[r + 1]].tolist())))
+                out.setdefault(doc, []).append(
+                    (
+                        int(store.para[r]),
+                        int(store.size[r]),
+                        store.sig[r].tobytes(),
+                        tuple(keys[bounds[r] : bounds[r + 1]].tolist()),
+                    )
+                )
         return {doc: sorted(paras) for doc, paras in out.items()}
     finally:
         idx.close()
 
 
-def assert_holds_whole_batches(location: str, reference: str, all_ids: list[str], batch: int, at_least: int,
-                               ref_contents: dict[str, list[tuple]] | None = None) -> list[str]:
+def assert_holds_whole_batches(
+    location: str,
+    reference: str,
+    all_ids: list[str],
+    batch: int,
+    at_least: int,
+    ref_contents: dict[str, list[tuple]] | None = None,
+) -> list[str]:
     """The index passes `index check`, holds exactly the first K documents for a batch boundary K >= at_least,
     and each document it holds is complete: its text and metadata, and every paragraph's record and postings,
     as a clean index of the same documents holds them."""
@@ -157,8 +176,9 @@ def test_check_passes_on_a_sound_index_and_lists_it(index_location, small_corpus
     assert run_cli(["index", "add", index_location, str(corpus)]).exit_code == 0
     r = run_cli(["index", "check", index_location])
     paragraphs = body_paragraphs(corpus)
-    assert r.exit_code == 0 and r.stdout.strip() == (f"{index_location}: ok (60 documents, {paragraphs} paragraphs, "
-                                                     "1 segment(s))")
+    assert r.exit_code == 0 and r.stdout.strip() == (
+        f"{index_location}: ok (60 documents, {paragraphs} paragraphs, 1 segment(s))"
+    )
     data = json.loads(run_cli(["index", "check", index_location, "--format", "json"]).stdout)
     assert data["ok"] is True and data["problems"] == [] and data["documents"] == 60
     assert run_cli(["index", "list", index_location]).stdout.split() == ids
@@ -172,38 +192,66 @@ def _sqlite_damage(db: sqlite3.Connection) -> dict:
         keys, n = db.execute("SELECT keys, entries FROM segments").fetchone()
         v = np.frombuffer(zlib.decompress(keys), np.uint8).reshape(4, n).T.copy().view("<u4").ravel()
         v[5] = 4_000_000_000  # one huge gap: every later key wraps round below its predecessor
-        db.execute("UPDATE segments SET keys=?", (zlib.compress(v.view(np.uint8).reshape(-1, 4).T.tobytes()),))
+        db.execute(
+            "UPDATE segments SET keys=?", (zlib.compress(v.view(np.uint8).reshape(-1, 4).T.tobytes()),)
+        )
 
     def stray_postings(db):
         n = db.execute("SELECT entries FROM segments").fetchone()[0]
         v = np.full(n, 99_999, "<u4")
-        db.execute("UPDATE segments SET kpids=?", (zlib.compress(v.view(np.uint8).reshape(-1, 4).T.tobytes()),))
+        db.execute(
+            "UPDATE segments SET kpids=?", (zlib.compress(v.view(np.uint8).reshape(-1, 4).T.tobytes()),)
+        )
 
     return {
-        "paragraph count": (lambda db: db.execute("UPDATE documents SET paragraphs=paragraphs+1 WHERE id='doc-00003'"),
-                            "do not match their paragraph count ('doc-00003')"),
-        "text blob": (lambda db: db.execute("UPDATE documents SET text=x'0102' WHERE id='doc-00004'"),
-                      "stored texts do not decompress ('doc-00004')"),
-        "other text": (lambda db: db.execute("UPDATE documents SET text=? WHERE id='doc-00005'",
-                                             (zlib.compress(b"other words"),)),
-                       "do not match their digest ('doc-00005')"),
-        "metadata": (lambda db: db.execute("UPDATE documents SET meta='[1]' WHERE id='doc-00006'"),
-                     "metadata is not a JSON object ('doc-00006')"),
-        "next_pid": (lambda db: db.execute("UPDATE meta SET value='7' WHERE key='next_pid'"),
-                     "paragraph ids at or past the next one to be given (7)"),
-        "format row": (lambda db: db.execute("UPDATE meta SET value='9' WHERE key='format'"),
-                       f"meta: format '9' where {FORMAT_VERSION} was expected"),
-        "records cut": (lambda db: db.execute("UPDATE segments SET records=substr(records, 1, 100)"),
-                        "a record list of another size"),
-        "postings cut": (lambda db: db.execute("UPDATE segments SET keys=substr(keys, 1, 10)"),
-                         "does not decode"),
+        "paragraph count": (
+            lambda db: db.execute("UPDATE documents SET paragraphs=paragraphs+1 WHERE id='doc-00003'"),
+            "do not match their paragraph count ('doc-00003')",
+        ),
+        "text blob": (
+            lambda db: db.execute("UPDATE documents SET text=x'0102' WHERE id='doc-00004'"),
+            "stored texts do not decompress ('doc-00004')",
+        ),
+        "other text": (
+            lambda db: db.execute(
+                "UPDATE documents SET text=? WHERE id='doc-00005'", (zlib.compress(b"other words"),)
+            ),
+            "do not match their digest ('doc-00005')",
+        ),
+        "metadata": (
+            lambda db: db.execute("UPDATE documents SET meta='[1]' WHERE id='doc-00006'"),
+            "metadata is not a JSON object ('doc-00006')",
+        ),
+        "next_pid": (
+            lambda db: db.execute("UPDATE meta SET value='7' WHERE key='next_pid'"),
+            "paragraph ids at or past the next one to be given (7)",
+        ),
+        "format row": (
+            lambda db: db.execute("UPDATE meta SET value='9' WHERE key='format'"),
+            f"meta: format '9' where {FORMAT_VERSION} was expected",
+        ),
+        "records cut": (
+            lambda db: db.execute("UPDATE segments SET records=substr(records, 1, 100)"),
+            "a record list of another size",
+        ),
+        "postings cut": (
+            lambda db: db.execute("UPDATE segments SET keys=substr(keys, 1, 10)"),
+            "does not decode",
+        ),
         "unsorted": (unsorted, "its postings are not sorted"),
         "stray postings": (stray_postings, "postings point at no record of the segment"),
-        "missing records": (lambda db: db.execute("DELETE FROM segments"),
-                            "do not match their paragraph count"),
-        "ghost document": (lambda db: db.execute(
-            "INSERT INTO documents(id, digest, paragraphs, format, meta, text) VALUES('ghost', 'x', 3, 'text', "
-            "'{}', ?)", (zlib.compress(b"hi"),)), "paragraph count ('ghost')"),
+        "missing records": (
+            lambda db: db.execute("DELETE FROM segments"),
+            "do not match their paragraph count",
+        ),
+        "ghost document": (
+            lambda db: db.execute(
+                "INSERT INTO documents(id, digest, paragraphs, format, meta, text) VALUES('ghost', 'x', 3, 'text', "
+                "'{}', ?)",
+                (zlib.compress(b"hi"),),
+            ),
+            "paragraph count ('ghost')",
+        ),
     }
 
 
@@ -235,18 +283,31 @@ def test_check_finds_damage_on_redis(redis_url, small_corpus):
     r = redis.Redis.from_url(redis_url)
     text = r.hget(f"{prefix}:doc:doc-00004", "text")
     damage = [
-        (lambda: r.hset(f"{prefix}:doc:doc-00003", "n", 5), lambda: r.hset(f"{prefix}:doc:doc-00003", "n", 3),
-         "whose paragraph records do not match their paragraph count ('doc-00003')"),
-        (lambda: r.hset(f"{prefix}:doc:ghost", "num", 999), lambda: r.delete(f"{prefix}:doc:ghost"),
-         "stored but not listed (half-written?) ('ghost')"),
-        (lambda: r.hset(f"{prefix}:docs", 9999, "lost"), lambda: r.hdel(f"{prefix}:docs", 9999),
-         "listed under a document number never given ('lost')"),
-        (lambda: r.hset(f"{prefix}:meta", "paragraphs", 7),
-         lambda: r.hset(f"{prefix}:meta", "paragraphs", body_paragraphs(corpus)),
-         f"meta: '7' live paragraphs counted, {body_paragraphs(corpus)} stored"),
-        (lambda: r.hset(f"{prefix}:doc:doc-00004", "text", b"\x01\x02"),
-         lambda: r.hset(f"{prefix}:doc:doc-00004", "text", text),
-         "whose text or metadata does not decode ('doc-00004')"),
+        (
+            lambda: r.hset(f"{prefix}:doc:doc-00003", "n", 5),
+            lambda: r.hset(f"{prefix}:doc:doc-00003", "n", 3),
+            "whose paragraph records do not match their paragraph count ('doc-00003')",
+        ),
+        (
+            lambda: r.hset(f"{prefix}:doc:ghost", "num", 999),
+            lambda: r.delete(f"{prefix}:doc:ghost"),
+            "stored but not listed (half-written?) ('ghost')",
+        ),
+        (
+            lambda: r.hset(f"{prefix}:docs", 9999, "lost"),
+            lambda: r.hdel(f"{prefix}:docs", 9999),
+            "listed under a document number never given ('lost')",
+        ),
+        (
+            lambda: r.hset(f"{prefix}:meta", "paragraphs", 7),
+            lambda: r.hset(f"{prefix}:meta", "paragraphs", body_paragraphs(corpus)),
+            f"meta: '7' live paragraphs counted, {body_paragraphs(corpus)} stored",
+        ),
+        (
+            lambda: r.hset(f"{prefix}:doc:doc-00004", "text", b"\x01\x02"),
+            lambda: r.hset(f"{prefix}:doc:doc-00004", "text", text),
+            "whose text or metadata does not decode ('doc-00004')",
+        ),
     ]
     for do, undo, expected in damage:
         do()
@@ -262,8 +323,10 @@ def test_check_finds_damage_on_redis(redis_url, small_corpus):
         (lambda: r.set(key, blob[:-7]), f"segment {seg}: does not decode"),
         (lambda: r.delete(key), f"segment {seg}: listed but not stored"),
         (lambda: r.set(f"{prefix}:seg:999999", blob), "segments: 1 stored but not listed ('999999')"),
-        (lambda: (r.set(f"{prefix}:seg:999999", blob), r.hset(f"{prefix}:segs", 999999, listing)),
-         f"segments {seg} and 999999 both cover batch"),
+        (
+            lambda: (r.set(f"{prefix}:seg:999999", blob), r.hset(f"{prefix}:segs", 999999, listing)),
+            f"segments {seg} and 999999 both cover batch",
+        ),
     ):
         do()
         out = run_cli(["index", "check", location])
@@ -321,7 +384,9 @@ def test_add_killed_at_many_points_keeps_exactly_the_committed_batches(index_loc
             r = run_cli(["index", "add", location, str(corpus)])
             assert f"added {KILL_DOCS - len(held)}, replaced 0, unchanged {len(held)}" in r.stderr
             assert_holds_whole_batches(location, reference, ids, KILL_BATCH, KILL_DOCS, ref_contents)
-    assert len(seen) >= KILL_POINTS - 1, f"the kills landed at too few points ({seen}): the test measured little"
+    assert len(seen) >= KILL_POINTS - 1, (
+        f"the kills landed at too few points ({seen}): the test measured little"
+    )
 
 
 # damaged files ------------------------------------------------------------------------------------------------
@@ -339,8 +404,11 @@ def pristine(tmp_path_factory) -> Path:
 
 
 def _commands(path: Path) -> list[list[str]]:
-    return [["index", "check", str(path)], ["index", "info", str(path)],
-            ["audit", str(path), str(EXAMPLES / "scraped-copy.html"), "--format", "json"]]
+    return [
+        ["index", "check", str(path)],
+        ["index", "info", str(path)],
+        ["audit", str(path), str(EXAMPLES / "scraped-copy.html"), "--format", "json"],
+    ]
 
 
 def test_truncated_index_files_give_one_line_and_exit_3(pristine, tmp_path):
@@ -351,7 +419,12 @@ def test_truncated_index_files_give_one_line_and_exit_3(pristine, tmp_path):
         for args in _commands(path):
             r = run_cli(args)
             # One byte short, SQLite reads the last page's missing byte as zero: possibly harmless.
-            assert r.exit_code == 3 or (cut == len(data) - 1 and r.exit_code == 0), (cut, args, r.stdout, r.stderr)
+            assert r.exit_code == 3 or (cut == len(data) - 1 and r.exit_code == 0), (
+                cut,
+                args,
+                r.stdout,
+                r.stderr,
+            )
             out = r.stdout if args[:2] == ["index", "check"] or r.exit_code == 0 else r.stderr
             assert r.exit_code == 0 or len(out.strip().splitlines()) == 1, (cut, args, out)
             assert "Traceback" not in r.stderr + r.stdout and "internal error" not in r.stderr
@@ -423,9 +496,24 @@ class RedisServer:
         import redis
 
         self.proc = subprocess.Popen(
-            [self.exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
-             "--appendfsync", "always", "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                self.exe,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         client = redis.Redis(port=self.port)
         for _ in range(200):
             try:
@@ -471,8 +559,10 @@ def redis_server(tmp_path):
     server.close()
 
 
-STOPPED = re.compile(r"^provenance: error: redis at 127\.0\.0\.1:\d+ stopped answering after 4 attempts over "
-                     r"(\d+\.\d) s \(")
+STOPPED = re.compile(
+    r"^provenance: error: redis at 127\.0\.0\.1:\d+ stopped answering after 4 attempts over "
+    r"(\d+\.\d) s \("
+)
 
 
 def test_redis_killed_mid_add_one_line_then_whole_batches_after_restart(redis_server, tmp_path):
@@ -510,19 +600,25 @@ def test_redis_hang_mid_audit_is_bounded_then_recovers(redis_server, tmp_path, s
     location = f"{redis_server.url}?prefix=hang&timeout=0.3"
     assert run_cli(["index", "add", location, str(corpus), str(EXAMPLES / "wire-story.txt")]).exit_code == 0
     from provenance.index.audit import audit_documents
-    from provenance.text.load import load_document
     from provenance.testing import make_host
+    from provenance.text.load import load_document
 
     host = make_host()  # the built-ins only: what an installed plugin does is not under test here
-    derived = load_document((EXAMPLES / "scraped-copy.html").read_text(encoding="utf-8"),
-                            str(EXAMPLES / "scraped-copy.html"), fmt="html", host=host)
+    derived = load_document(
+        (EXAMPLES / "scraped-copy.html").read_text(encoding="utf-8"),
+        str(EXAMPLES / "scraped-copy.html"),
+        fmt="html",
+        host=host,
+    )
     idx = open_index(location)  # it answered; then it hangs in the middle of the audit
     try:
         before = [a.to_dict() for a in audit_documents(idx, [derived], host=host)]
         assert before[0]["verdict"] == "copy"
         redis_server.pause()
         start = time.monotonic()
-        with pytest.raises(InputError, match=r"^redis at 127\.0\.0\.1:\d+ stopped answering after 4 attempts") as exc:
+        with pytest.raises(
+            InputError, match=r"^redis at 127\.0\.0\.1:\d+ stopped answering after 4 attempts"
+        ) as exc:
             list(audit_documents(idx, [derived], host=host))
         assert "Timeout" in str(exc.value) and "\n" not in str(exc.value)
         assert time.monotonic() - start < 4 * 0.3 + 3.5 + 2
@@ -536,7 +632,9 @@ def test_redis_hang_mid_audit_is_bounded_then_recovers(redis_server, tmp_path, s
         assert [a.to_dict() for a in again] == before
         redis_server.kill()  # now stopped rather than hung: refused at once, so only the backoff counts
         start = time.monotonic()
-        with pytest.raises(InputError, match=r"^redis at 127\.0\.0\.1:\d+ stopped answering after 4 attempts"):
+        with pytest.raises(
+            InputError, match=r"^redis at 127\.0\.0\.1:\d+ stopped answering after 4 attempts"
+        ):
             list(audit_documents(idx, [derived], host=host))
         assert time.monotonic() - start < 3.5 + 2
         redis_server.start()  # same port, same append-only file
@@ -640,12 +738,22 @@ def test_a_full_disk_while_writing_a_report_keeps_the_previous_one(tmp_path, mon
         fdopen = os.fdopen
         monkeypatch.setattr(io_module.os, "fdopen", lambda *a, **k: _FullDisk(fdopen(*a, **k)))
     else:
+
         def full(fd: int) -> None:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
         monkeypatch.setattr(io_module.os, "fsync", full)
-    r = run_cli(["compare", str(EXAMPLES / "wire-story.txt"), str(EXAMPLES / "scraped-copy.html"),
-                 "--format", "json", "--output", str(out)])
+    r = run_cli(
+        [
+            "compare",
+            str(EXAMPLES / "wire-story.txt"),
+            str(EXAMPLES / "scraped-copy.html"),
+            "--format",
+            "json",
+            "--output",
+            str(out),
+        ]
+    )
     assert_one_line_error(r)
     assert "No space left on device" in r.stderr and "unchanged" in r.stderr
     assert out.read_text(encoding="utf-8") == "the previous report\n"
@@ -663,8 +771,12 @@ def tmpfs(tmp_path):
     def mount(size: str) -> Path:
         if os.geteuid() != 0 or shutil.which("mount") is None:
             pytest.skip("mounting a tmpfs needs root")
-        r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mnt)], check=False,
-                           capture_output=True, text=True)
+        r = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mnt)],
+            check=False,
+            capture_output=True,
+            text=True,
+        )
         if r.returncode:
             pytest.skip(f"cannot mount a tmpfs here: {r.stderr.strip()}")
         mounted.append(mnt)
@@ -694,8 +806,17 @@ def test_a_full_tmpfs_while_writing_a_report(tmpfs):
     out = disk / "report.json"
     out.write_text("the previous report\n", encoding="utf-8")
     _fill(disk, leave=8192)
-    r = run_cli(["compare", str(EXAMPLES / "wire-story.txt"), str(EXAMPLES / "scraped-copy.html"),
-                 "--format", "json", "--output", str(out)])
+    r = run_cli(
+        [
+            "compare",
+            str(EXAMPLES / "wire-story.txt"),
+            str(EXAMPLES / "scraped-copy.html"),
+            "--format",
+            "json",
+            "--output",
+            str(out),
+        ]
+    )
     assert_one_line_error(r)
     assert "No space left on device" in r.stderr
     assert out.read_text(encoding="utf-8") == "the previous report\n"
@@ -754,20 +875,31 @@ def shuffle_corpus(tmp_path_factory):
     host = make_host()
     params = IndexParams(FingerprintParams())
     rng = random.Random(11)
-    paras = [" ".join(rng.choice(VOCAB) for _ in range(rng.randint(15, 30))).capitalize() + "." for _ in range(12)]
+    paras = [
+        " ".join(rng.choice(VOCAB) for _ in range(rng.randint(15, 30))).capitalize() + "." for _ in range(12)
+    ]
     raws = [RawDocument("wire", (EXAMPLES / "wire-story.txt").read_text(encoding="utf-8"), "text")]
     raws += [RawDocument(f"salad-{i}", "\n\n".join(paras[i : i + 3]), "text") for i in range(0, 10, 2)]
-    raws.append(RawDocument("salad-copy", "\n\n".join(paras[2:5]), "text"))  # the same paragraphs as salad-1's
+    raws.append(
+        RawDocument("salad-copy", "\n\n".join(paras[2:5]), "text")
+    )  # the same paragraphs as salad-1's
     items = []
     for raw in raws:
         p = prepare(raw, params)
         items.append((p.doc, p.prints))
     from provenance.text.load import load_document
 
-    probes = [load_document((EXAMPLES / name).read_text(encoding="utf-8"), name, host=host)
-              for name in ("scraped-copy.html", "rewrite-with-commentary.md", "independent-report.txt")]
-    probes.append(load_document("\n\n".join([paras[3], paras[7], "An added paragraph of our own words here.",
-                                             paras[0]]), "roundup.txt", host=host))
+    probes = [
+        load_document((EXAMPLES / name).read_text(encoding="utf-8"), name, host=host)
+        for name in ("scraped-copy.html", "rewrite-with-commentary.md", "independent-report.txt")
+    ]
+    probes.append(
+        load_document(
+            "\n\n".join([paras[3], paras[7], "An added paragraph of our own words here.", paras[0]]),
+            "roundup.txt",
+            host=host,
+        )
+    )
     return host, params, items, probes, tmp_path_factory.mktemp("shuffle")
 
 
@@ -798,8 +930,12 @@ def test_the_order_documents_enter_an_index_changes_no_audit(shuffle_corpus):
     assert {a["derived"]: a["verdict"] for a in audits}["scraped-copy.html"] == "copy"
     assert len(json.loads(expected)[3]["sources"]) >= 2, "the roundup should draw on several sources"
 
-    @settings(max_examples=12 if os.environ.get("CI") else 25, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow])
+    @settings(
+        max_examples=12 if os.environ.get("CI") else 25,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
     @given(order=st.permutations(range(len(items))), batch=st.integers(1, 4))
     def shuffled(order, batch):
         assert _audit_json(items, order, batch, shuffle_corpus, "shuffled") == expected
@@ -851,15 +987,20 @@ def test_nothing_stored_is_pickle_and_every_value_has_its_documented_layout(inde
                 for row in db.execute(f"SELECT * FROM {table}"):
                     for v in row:
                         values += 1
-                        assert isinstance(v, int | str | bytes) and not _pickled(v if isinstance(v, bytes)
-                                                                                 else str(v).encode())
+                        assert isinstance(v, int | str | bytes) and not _pickled(
+                            v if isinstance(v, bytes) else str(v).encode()
+                        )
             meta = dict(db.execute("SELECT key, value FROM meta"))
-            assert set(meta) == {"params", "format", "next_pid"} and json.loads(meta["params"])["format"] == FORMAT_VERSION
+            assert (
+                set(meta) == {"params", "format", "next_pid"}
+                and json.loads(meta["params"])["format"] == FORMAT_VERSION
+            )
             for digest, fmt, m, text in db.execute("SELECT digest, format, meta, text FROM documents"):
                 assert len(digest) == 32 and fmt == "text" and json.loads(m) == {"outlet": "Wire"}
                 assert zlib.decompress(text).decode("utf-8")
             for entries, paragraphs, keys, kpids, pids, recs in db.execute(
-                    "SELECT entries, paragraphs, keys, kpids, pids, records FROM segments"):
+                "SELECT entries, paragraphs, keys, kpids, pids, records FROM segments"
+            ):
                 assert len(zlib.decompress(keys)) == len(zlib.decompress(kpids)) == 4 * entries
                 assert len(pids) == 4 * paragraphs and len(recs) == rsize * paragraphs
     else:
@@ -885,7 +1026,9 @@ def test_nothing_stored_is_pickle_and_every_value_has_its_documented_layout(inde
                 else:
                     assert name.startswith("doc:") and name[4:] in ids
                     assert set(fields) == {b"digest", b"format", b"meta", b"text", b"num", b"first", b"n"}
-                    assert json.loads(fields[b"meta"]) == {"outlet": "Wire"} and zlib.decompress(fields[b"text"])
+                    assert json.loads(fields[b"meta"]) == {"outlet": "Wire"} and zlib.decompress(
+                        fields[b"text"]
+                    )
                     assert all(int(fields[f]) >= 0 for f in (b"num", b"first", b"n"))
             elif kind == "set":
                 assert name == "batches" and all(int(v) > 0 for v in r.smembers(key))
@@ -899,21 +1042,29 @@ def test_nothing_stored_is_pickle_and_every_value_has_its_documented_layout(inde
                 else:
                     assert name.startswith("seg:"), name
                     seg = Segment.from_bytes(v)
-                    assert len(zlib.decompress(seg.keys)) == len(zlib.decompress(seg.kpids)) == 4 * seg.entries
+                    assert (
+                        len(zlib.decompress(seg.keys)) == len(zlib.decompress(seg.kpids)) == 4 * seg.entries
+                    )
                     assert len(seg.pids) == 4 * seg.paragraphs and len(seg.records) == rsize * seg.paragraphs
     assert values > 100
 
 
-FORBIDDEN = re.compile(r"^\s*(import|from)\s+(pickle|cPickle|_pickle|marshal|shelve|dill|cloudpickle|jsonpickle|joblib)"
-                       r"\b|(?<![.\w])(eval|exec)\(|allow_pickle\s*=\s*True|yaml\.load\("
-                       r"|\.loads?\((?!.*allow_pickle\s*=\s*False).*pickle", re.MULTILINE)  # numpy's safe form is fine
+FORBIDDEN = re.compile(
+    r"^\s*(import|from)\s+(pickle|cPickle|_pickle|marshal|shelve|dill|cloudpickle|jsonpickle|joblib)"
+    r"\b|(?<![.\w])(eval|exec)\(|allow_pickle\s*=\s*True|yaml\.load\("
+    r"|\.loads?\((?!.*allow_pickle\s*=\s*False).*pickle",
+    re.MULTILINE,
+)  # numpy's safe form is fine
 
 
 def test_no_code_executing_format_in_the_source():
     files = [*(ROOT / "provenance").rglob("*.py"), *(ROOT / "plugins").rglob("*.py")]
     assert len(files) > 20
-    hits = [f"{f.relative_to(ROOT)}: {m.group(0).strip()}" for f in files
-            for m in FORBIDDEN.finditer(f.read_text(encoding="utf-8"))]
+    hits = [
+        f"{f.relative_to(ROOT)}: {m.group(0).strip()}"
+        for f in files
+        for m in FORBIDDEN.finditer(f.read_text(encoding="utf-8"))
+    ]
     assert not hits, hits
 
 

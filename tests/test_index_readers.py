@@ -28,11 +28,21 @@ def synthetic():
 
     def part(lo: int, hi: int) -> Prints:
         m = (prints.sentence_rows >= lo) & (prints.sentence_rows < hi)
-        return Prints(prints.rows[lo:hi] - lo, prints.signatures[lo:hi], prints.sizes[lo:hi],
-                      prints.sentence_keys[m], prints.sentence_rows[m] - lo)
+        return Prints(
+            prints.rows[lo:hi] - lo,
+            prints.signatures[lo:hi],
+            prints.sizes[lo:hi],
+            prints.sentence_keys[m],
+            prints.sentence_rows[m] - lo,
+        )
 
-    docs = [(StoredDocument(f"doc-{d // DOC}", str(d), "text", "\n\n".join(paragraphs[d : d + DOC])),
-             part(d, d + DOC)) for d in range(0, N, DOC)]
+    docs = [
+        (
+            StoredDocument(f"doc-{d // DOC}", str(d), "text", "\n\n".join(paragraphs[d : d + DOC])),
+            part(d, d + DOC),
+        )
+        for d in range(0, N, DOC)
+    ]
     return params, docs, prints_of_texts([p.text for p in probes], params)
 
 
@@ -121,8 +131,10 @@ def test_old_sqlite_files_are_read_and_old_redis_layouts_refused(synthetic, tmp_
     want = idx.candidates(qprints)
     idx.close()
     with sqlite3.connect(path) as db:  # format 3 wrote the same layout under another number
-        db.execute("UPDATE meta SET value = replace(value, ?, ?) WHERE key='params'",
-                   (f'"format": {FORMAT_VERSION}', '"format": 3'))
+        db.execute(
+            "UPDATE meta SET value = replace(value, ?, ?) WHERE key='params'",
+            (f'"format": {FORMAT_VERSION}', '"format": 3'),
+        )
     assert fresh(str(path), params, qprints) == want
     import redis
 
@@ -137,7 +149,9 @@ def test_unknown_redis_url_options_are_refused(redis_url):
     with pytest.raises(UsageError, match="unknown option 'buckets'"):
         open_index(f"{redis_url}?prefix=x&buckets=4096", create=True)
     r = run_cli(["index", "info", f"{redis_url}?prefx=typo"])
-    assert r.exit_code == 2 and "unknown option 'prefx'" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert (
+        r.exit_code == 2 and "unknown option 'prefx'" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    )
 
 
 def test_two_writers_merging_at_once_lose_nothing(synthetic, redis_url, tmp_path):
@@ -153,11 +167,13 @@ def test_two_writers_merging_at_once_lose_nothing(synthetic, redis_url, tmp_path
     def write(index, part) -> None:
         try:
             fill(index, part, batch=3)
-        except Exception as exc:  # noqa: BLE001 (reported below, in the test's thread)
+        except Exception as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=write, args=(a, docs[0:150])),
-               threading.Thread(target=write, args=(b, docs[150:300]))]
+    threads = [
+        threading.Thread(target=write, args=(a, docs[0:150])),
+        threading.Thread(target=write, args=(b, docs[150:300])),
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -191,7 +207,9 @@ def test_a_merge_drops_the_paragraphs_of_removed_documents(synthetic, index_loca
         idx._compact()
         assert idx.info()["segments"] == 1
         after = idx.info()["postings"]
-        assert 0 < after < before - 6 * 5 * params.bands * 0.9  # six documents of five paragraphs, 24 bands each
+        assert (
+            0 < after < before - 6 * 5 * params.bands * 0.9
+        )  # six documents of five paragraphs, 24 bands each
         assert idx.verify() == []
     finally:
         idx.close()

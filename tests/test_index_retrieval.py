@@ -23,8 +23,9 @@ RECALL_FLOOR = 0.98  # measured 0.99+ on this set; 20,000 and 1,000,000 paragrap
 
 def _slice(p: Prints, lo: int, hi: int) -> Prints:
     m = (p.sentence_rows >= lo) & (p.sentence_rows < hi)
-    return Prints(p.rows[lo:hi] - lo, p.signatures[lo:hi], p.sizes[lo:hi], p.sentence_keys[m],
-                  p.sentence_rows[m] - lo)
+    return Prints(
+        p.rows[lo:hi] - lo, p.signatures[lo:hi], p.sizes[lo:hi], p.sentence_keys[m], p.sentence_rows[m] - lo
+    )
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +33,13 @@ def synthetic():
     params = IndexParams(FingerprintParams())
     paragraphs, probes = corpus(N, PROBES)
     prints = prints_of_texts(paragraphs, params)
-    docs = [(StoredDocument(f"doc-{d // DOC}", str(d), "text", "\n\n".join(paragraphs[d : d + DOC])),
-             _slice(prints, d, min(d + DOC, N))) for d in range(0, N, DOC)]
+    docs = [
+        (
+            StoredDocument(f"doc-{d // DOC}", str(d), "text", "\n\n".join(paragraphs[d : d + DOC])),
+            _slice(prints, d, min(d + DOC, N)),
+        )
+        for d in range(0, N, DOC)
+    ]
     return params, docs, probes, prints_of_texts([p.text for p in probes], params)
 
 
@@ -46,12 +52,18 @@ def _recall(found, probes) -> dict[str, float]:
     out = {}
     for kind in KINDS:
         rows = [(cs, p) for cs, p in zip(found, probes) if p.kind == kind]
-        out[kind] = np.mean([any((c.doc, c.paragraph) == (f"doc-{p.source // DOC}", p.source % DOC) for c in cs)
-                             for cs, p in rows])
+        out[kind] = np.mean(
+            [
+                any((c.doc, c.paragraph) == (f"doc-{p.source // DOC}", p.source % DOC) for c in cs)
+                for cs, p in rows
+            ]
+        )
     return out
 
 
-def test_recall_of_true_sources_on_both_backends_and_identical_candidates(synthetic, index_location, tmp_path):
+def test_recall_of_true_sources_on_both_backends_and_identical_candidates(
+    synthetic, index_location, tmp_path
+):
     params, docs, probes, qprints = synthetic
     idx = open_index(index_location, create=True, params=params)
     try:

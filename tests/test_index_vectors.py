@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from provenance import Option, hookimpl
-from provenance.index.vectors import MAGIC, digest, pack, unpack
 from provenance.errors import InputError
+from provenance.index.vectors import MAGIC, digest, pack, unpack
 from provenance.testing import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,9 +91,9 @@ def corpus(tmp_path: Path) -> Path:
 
 
 def sentences_of(path: Path) -> set[str]:
-    from provenance.text.load import load_document
     from provenance.index.vectors import sentence_texts
     from provenance.plugins import get_host
+    from provenance.text.load import load_document
 
     return set(sentence_texts(load_document(path.read_text(encoding="utf-8"), str(path), host=get_host())))
 
@@ -115,14 +115,18 @@ def test_vectors_are_stored_once_per_document_text(index_location, corpus, tmp_p
     assert scorer.encoded == []
 
     story = corpus / "wire-story.txt"  # a changed document gets new vectors, and only it
-    story.write_text(story.read_text(encoding="utf-8") + "\nA late paragraph was added to the story tonight.\n",
-                     encoding="utf-8")
+    story.write_text(
+        story.read_text(encoding="utf-8") + "\nA late paragraph was added to the story tonight.\n",
+        encoding="utf-8",
+    )
     r = cli(["index", "add", index_location, corpus], scorer)
     assert "replaced 1" in r.stderr and "embedded 1" in r.stderr, r.stderr
     assert set(scorer.encoded) == sentences_of(story)
 
     scorer.encoded.clear()
-    (corpus / "extra.txt").write_text("An extra story about the harbour wall and its repair.\n", encoding="utf-8")
+    (corpus / "extra.txt").write_text(
+        "An extra story about the harbour wall and its repair.\n", encoding="utf-8"
+    )
     r = cli(["index", "add", index_location, corpus, "--no-embed"], scorer)
     assert "added 1" in r.stderr and scorer.encoded == [], r.stderr
     info = json.loads(cli(["index", "info", index_location, "--json"], scorer).stdout)
@@ -173,13 +177,17 @@ def test_audit_encodes_only_the_article_and_decides_as_without_vectors(index_loc
 def test_embed_errors_are_one_line(tmp_path, corpus):
     idx = tmp_path / "i.db"
     r = cli(["index", "add", idx, corpus, "--embed", "nope"], VectorScorer())
-    assert r.exit_code == 2 and "--embed nope" in r.stderr and "bag" in r.stderr and "Traceback" not in r.stderr
+    assert (
+        r.exit_code == 2 and "--embed nope" in r.stderr and "bag" in r.stderr and "Traceback" not in r.stderr
+    )
     assert not idx.exists() or json.loads(cli(["index", "info", idx, "--json"]).stdout)["documents"] == 0
     r = cli(["index", "add", idx, corpus, "--embed", "bag", "--no-embed"], VectorScorer())
     assert r.exit_code == 2 and "exclude" in r.stderr
     assert cli(["index", "add", idx, corpus, "--embed", "bag"], VectorScorer()).exit_code == 0
     r = cli(["index", "add", idx, corpus])  # the plugin is gone: the request cannot be honoured silently
-    assert r.exit_code == 2 and "'bag'" in r.stderr and "--no-embed" in r.stderr and "Traceback" not in r.stderr
+    assert (
+        r.exit_code == 2 and "'bag'" in r.stderr and "--no-embed" in r.stderr and "Traceback" not in r.stderr
+    )
     assert cli(["index", "add", idx, corpus, "--no-embed"]).exit_code == 0
     # and an audit without the plugin simply does not use the vectors
     assert cli(["audit", idx, EXAMPLES / "rewrite-with-commentary.md"]).exit_code == 0
@@ -198,7 +206,9 @@ def _damage(location: str, corpus: Path) -> None:
         client.hset(f"{prefix}:doc:{doc_id}", "vec:bag", blob[:40])
         return
     with sqlite3.connect(location) as db:
-        assert db.execute("UPDATE vectors SET data = substr(data, 1, 40) WHERE doc=?", (doc_id,)).rowcount == 1
+        assert (
+            db.execute("UPDATE vectors SET data = substr(data, 1, 40) WHERE doc=?", (doc_id,)).rowcount == 1
+        )
 
 
 def test_damaged_vectors_are_reported_and_ignored(index_location, corpus):
@@ -220,7 +230,13 @@ def test_the_vector_blob_round_trips_and_refuses_damage():
     assert version == "v/1"
     assert got == {digest(texts[0]): b"\x01\x02", digest(texts[2]): b"\x03" * 7}
     blob = pack("v/1", texts, vectors)
-    for bad in (blob[:-1], blob + b"x", b"garbage", MAGIC + b"{not json}\n", blob.replace(b'"count": 2', b'"count": 3')):
+    for bad in (
+        blob[:-1],
+        blob + b"x",
+        b"garbage",
+        MAGIC + b"{not json}\n",
+        blob.replace(b'"count": 2', b'"count": 3'),
+    ):
         with pytest.raises(InputError):
             unpack(bad)
     assert not pack("v/1", texts, vectors).startswith(b"\x80")  # never a pickle
@@ -246,10 +262,12 @@ def test_stored_vectors_have_their_documented_layout_and_no_pickle(index_locatio
         with sqlite3.connect(index_location) as db:
             meta = dict(db.execute("SELECT key, value FROM meta"))
             assert json.loads(meta["embed"]) == {"bag": "bag/64/1"}
-            rows = db.execute("SELECT v.doc, v.name, v.version, v.digest, v.data, d.digest FROM vectors v "
-                              "JOIN documents d ON d.id = v.doc").fetchall()
+            rows = db.execute(
+                "SELECT v.doc, v.name, v.version, v.digest, v.data, d.digest FROM vectors v "
+                "JOIN documents d ON d.id = v.doc"
+            ).fetchall()
             assert len(rows) == 2
-            for doc, name, version, dig, data, current in rows:
+            for _doc, name, version, dig, data, current in rows:
                 assert (name, version, dig) == ("bag", "bag/64/1", current) and isinstance(data, bytes)
                 blobs.append(data)
     for blob in blobs:

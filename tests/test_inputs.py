@@ -7,13 +7,15 @@ from pathlib import Path
 import pytest
 
 import provenance
-from provenance.text.decode import decode
 from provenance.errors import InputError
+from provenance.text.decode import decode
 from provenance.text.extractors.html import html_blocks
 from provenance.text.extractors.markdown import markdown_blocks
 
-TEXT = ("Flood barriers held at the “old weir”, officials said on Tuesday – café owners were relieved.\n\n"
-        "The council will meet again next week to review the €2.4m budget.")
+TEXT = (
+    "Flood barriers held at the “old weir”, officials said on Tuesday – café owners were relieved.\n\n"
+    "The council will meet again next week to review the €2.4m budget."
+)
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-32", "cp1252"])
@@ -22,13 +24,16 @@ def test_decodes_common_encodings(encoding):
     assert text.replace("\ufeff", "") == TEXT
 
 
-@pytest.mark.parametrize("data,needle", [
-    (b"", "empty"),
-    (b"   \n\t\n", "empty"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "PNG"),
-    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "PDF"),
-    (bytes(range(256)) * 4, "binary"),
-])
+@pytest.mark.parametrize(
+    "data,needle",
+    [
+        (b"", "empty"),
+        (b"   \n\t\n", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "PNG"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "PDF"),
+        (bytes(range(256)) * 4, "binary"),
+    ],
+)
 def test_refuses_bad_bytes(data, needle):
     with pytest.raises(InputError, match=needle):
         decode(data, "bad")
@@ -50,7 +55,11 @@ def test_markdown_strips_markup_and_keeps_lines():
     md = "---\ntitle: x\n---\n# A *headline*\n\nSome [linked](http://e.org) text\nwrapped here.\n\n- one\n- two\n"
     blocks = markdown_blocks(md)
     assert [(b.text, b.tag, b.start_line) for b in blocks] == [
-        ("A headline", "h1", 4), ("Some linked text\nwrapped here.", "p", 6), ("one", "li", 9), ("two", "li", 10)]
+        ("A headline", "h1", 4),
+        ("Some linked text\nwrapped here.", "p", 6),
+        ("one", "li", 9),
+        ("two", "li", 10),
+    ]
 
 
 def test_html_drops_page_furniture():
@@ -64,7 +73,7 @@ def test_html_drops_page_furniture():
     texts = [b.text for b in blocks]
     assert texts[0] == "Bridge reopens after repairs"
     assert any(t.startswith("The old stone bridge") for t in texts)
-    assert not any("Home" == t or "rights reserved" in t for t in texts)
+    assert not any(t == "Home" or "rights reserved" in t for t in texts)
 
 
 def test_str_is_text_and_path_is_file(tmp_path: Path):
@@ -79,7 +88,8 @@ def test_str_is_text_and_path_is_file(tmp_path: Path):
 
 def test_html_page_without_an_article_is_an_input_error(tmp_path: Path):
     page = tmp_path / "menu.html"
-    page.write_text('<html><body><nav><a href="/">Home</a> <a href="/news">News</a></nav></body></html>',
-                    encoding="utf-8")
+    page.write_text(
+        '<html><body><nav><a href="/">Home</a> <a href="/news">News</a></nav></body></html>', encoding="utf-8"
+    )
     with pytest.raises(InputError, match="no readable article text"):
         provenance.compare(TEXT, page)

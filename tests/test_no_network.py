@@ -33,6 +33,7 @@ def no_network(monkeypatch):
         def blocked(*args, **kwargs):
             attempts.append(f"{name}{args[1:] if name.startswith('socket.') else args}")
             raise OSError("network access is blocked in this test")
+
         return blocked
 
     monkeypatch.setattr(socket.socket, "connect", refuse("socket.connect"))
@@ -46,14 +47,19 @@ def test_html_with_remote_resources_is_extracted_offline(tmp_path, no_network):
     page = tmp_path / "page.html"
     page.write_text(PAGE, encoding="utf-8")
     source = tmp_path / "source.txt"
-    source.write_text("Library hours to change\n\nThe central library will open on Sundays from next month, the "
-                      "council said on Tuesday, after a petition signed by more than four thousand residents.\n",
-                      encoding="utf-8")
+    source.write_text(
+        "Library hours to change\n\nThe central library will open on Sundays from next month, the "
+        "council said on Tuesday, after a petition signed by more than four thousand residents.\n",
+        encoding="utf-8",
+    )
     r = run_cli(["compare", str(source), str(page), "-f", "json"])
     assert r.exit_code == 0, r.stderr
     doc = json.loads(r.stdout)
     relations = [p["relation"] for p in doc["paragraphs"]]
-    assert relations[1:] == ["copy", "added"] and relations[0] in ("copy", "rewrite")  # the headline, then body
+    assert relations[1:] == ["copy", "added"] and relations[0] in (
+        "copy",
+        "rewrite",
+    )  # the headline, then body
     for fmt in ("html", "markdown", "sarif"):
         assert run_cli(["compare", str(source), str(page), "-f", fmt]).exit_code == 0
     assert no_network == []

@@ -32,8 +32,11 @@ def test_every_hook_has_a_docs_section():
 
 
 def test_every_hook_has_a_test():
-    tests = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").glob("test_*.py")
-                      if p.name != Path(__file__).name)
+    tests = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in (ROOT / "tests").glob("test_*.py")
+        if p.name != Path(__file__).name
+    )
     docs = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "docs" / "plugins").glob("*.md"))
     missing = [name for name, _ in _hooks() if f"def {name}(" not in tests + docs and f"{name}=" not in tests]
     assert not missing, f"no test implements: {missing}"

@@ -29,18 +29,25 @@ def test_hooks_md_examples(tmp_path):
 
     # register_extractors: the subtitle format is picked by suffix and its cues become paragraphs.
     srt = tmp_path / "talk.srt"
-    srt.write_text("1\n00:00:01,000 --> 00:00:04,000\nThe bridge reopened on Monday after long repairs.\n\n"
-                   "2\n00:00:05,000 --> 00:00:08,000\nEngineers had found cracks in two of the arches.\n",
-                   encoding="utf-8")
+    srt.write_text(
+        "1\n00:00:01,000 --> 00:00:04,000\nThe bridge reopened on Monday after long repairs.\n\n"
+        "2\n00:00:05,000 --> 00:00:08,000\nEngineers had found cracks in two of the arches.\n",
+        encoding="utf-8",
+    )
     text = tmp_path / "talk.txt"
-    text.write_text("The bridge reopened on Monday after long repairs.\n\n"
-                    "Engineers had found cracks in two of the arches.\n", encoding="utf-8")
+    text.write_text(
+        "The bridge reopened on Monday after long repairs.\n\n"
+        "Engineers had found cracks in two of the arches.\n",
+        encoding="utf-8",
+    )
     report = provenance.compare(text, srt, host=host)
     assert report.metadata["derived"]["format"] == "srt"
     assert [p.relation for p in report.paragraphs] == ["copy", "copy"]
 
     # register_renderers: --format csv through the CLI.
-    result = run_cli(["compare", str(text), str(srt), "--format", "csv"], plugins=[detector, extractor, renderer])
+    result = run_cli(
+        ["compare", str(text), str(srt), "--format", "csv"], plugins=[detector, extractor, renderer]
+    )
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[0] == "index,relation,score,sources"
     assert len(result.stdout.splitlines()) == 3
@@ -66,10 +73,15 @@ def test_tutorial_plugin(tmp_path):
 def test_index_backend_example(tmp_path):
     *_, backend, _scorer = _modules("hooks.md")
     src = tmp_path / "src.txt"
-    src.write_text("The ferry to the island will stop running in January while its engines are replaced.\n\n"
-                   "Islanders will be able to use a smaller boat that carries twelve passengers.\n", encoding="utf-8")
+    src.write_text(
+        "The ferry to the island will stop running in January while its engines are replaced.\n\n"
+        "Islanders will be able to use a smaller boat that carries twelve passengers.\n",
+        encoding="utf-8",
+    )
     der = tmp_path / "der.txt"
-    der.write_text("Islanders will be able to use a smaller boat that carries twelve passengers.\n", encoding="utf-8")
+    der.write_text(
+        "Islanders will be able to use a smaller boat that carries twelve passengers.\n", encoding="utf-8"
+    )
     assert run_cli(["index", "add", "memory://demo", str(src)], plugins=[backend]).exit_code == 0
     result = run_cli(["audit", "memory://demo", str(der), "--format", "json"], plugins=[backend])
     assert result.exit_code == 0, result.stderr
@@ -85,8 +97,11 @@ def test_scorer_example():
     """register_scorers: the toy Jaccard scorer's signal lands in the evidence, named."""
     *_, scorer = _modules("hooks.md")
     host = make_host(scorer)
-    report = provenance.compare("The bridge reopened on Monday after long repairs to its arches.",
-                                "After long repairs to its arches, the bridge reopened on Monday.", host=host)
+    report = provenance.compare(
+        "The bridge reopened on Monday after long repairs to its arches.",
+        "After long repairs to its arches, the bridge reopened on Monday.",
+        host=host,
+    )
     (p,) = report.paragraphs
     assert report.parameters["scorers"] == [f"{scorer.__name__}:jaccard"]
     assert p.evidence["signals"]["jaccard"]["score"] > 0.6

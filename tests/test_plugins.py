@@ -40,7 +40,9 @@ def test_duplicate_component_name_names_both_plugins():
             return []
 
     plugin = _plugin("clashing", register_detectors=lambda register: register(Clash()))
-    with pytest.raises(PluginError, match=r"'copy' from plugin 'clashing' is already registered by plugin 'copy'"):
+    with pytest.raises(
+        PluginError, match=r"'copy' from plugin 'clashing' is already registered by plugin 'copy'"
+    ):
         PluginHost(entry_points=False, extra_plugins=[plugin])
 
 
@@ -60,7 +62,10 @@ def test_failing_detector_is_recorded_not_fatal():
         def detect(self, ctx):
             raise RuntimeError("kaput")
 
-    host = PluginHost(entry_points=False, extra_plugins=[_plugin("boomer", register_detectors=lambda register: register(Boom()))])
+    host = PluginHost(
+        entry_points=False,
+        extra_plugins=[_plugin("boomer", register_detectors=lambda register: register(Boom()))],
+    )
     report = provenance.compare(SRC, DER, host=host)
     assert report.errors == ({"plugin": "boomer", "detector": "boom", "error": "RuntimeError: kaput"},)
     assert report.verdict in ("copy", "rewrite")
@@ -73,7 +78,10 @@ def test_failing_detector_exits_4(monkeypatch, tmp_path):
         def detect(self, ctx):
             raise RuntimeError("kaput")
 
-    host = PluginHost(entry_points=False, extra_plugins=[_plugin("boomer", register_detectors=lambda register: register(Boom()))])
+    host = PluginHost(
+        entry_points=False,
+        extra_plugins=[_plugin("boomer", register_detectors=lambda register: register(Boom()))],
+    )
     import provenance.plugins as plugins
 
     monkeypatch.setattr(plugins, "get_host", lambda disabled=(): host)
@@ -95,7 +103,10 @@ def test_annotation_findings_reach_the_report():
             for a in ctx.aligned:
                 yield Finding(self.name, a.index, None, float(a.words), message=f"{a.words} words")
 
-    host = PluginHost(entry_points=False, extra_plugins=[_plugin("noter", register_detectors=lambda register: register(Note()))])
+    host = PluginHost(
+        entry_points=False,
+        extra_plugins=[_plugin("noter", register_detectors=lambda register: register(Note()))],
+    )
     report = provenance.compare(SRC, DER, host=host)
     assert [f.detector for f in report.findings] == ["length-note"]
     assert report.to_dict()["findings"][0]["message"].endswith("words")
@@ -118,7 +129,10 @@ def test_notes_keep_brackets_and_detector_names():
 
     from provenance.renderers.text import TextRenderer
 
-    host = PluginHost(entry_points=False, extra_plugins=[_plugin("br", register_detectors=lambda register: register(Bracket()))])
+    host = PluginHost(
+        entry_points=False,
+        extra_plugins=[_plugin("br", register_detectors=lambda register: register(Bracket()))],
+    )
     text = TextRenderer().render(provenance.compare(SRC, DER, host=host))
     assert "note [bracket] paragraph 0: see [the source] here" in text
 
@@ -134,7 +148,10 @@ def test_reused_helper_agrees_with_labels():
                 seen[a.index] = ctx.reused(a)
             return []
 
-    host = PluginHost(entry_points=False, extra_plugins=[_plugin("probe", register_detectors=lambda register: register(Probe()))])
+    host = PluginHost(
+        entry_points=False,
+        extra_plugins=[_plugin("probe", register_detectors=lambda register: register(Probe()))],
+    )
     other = "The orchestra announced its autumn programme with three premieres and a late concert series.\n"
     for derived in (DER, other):
         report = provenance.compare(SRC, derived, host=host)

@@ -19,8 +19,31 @@ settings.register_profile("ci", max_examples=25, deadline=None, suppress_health_
 settings.register_profile("fuzz", max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-WORDS = ["river", "Flood", "council", "343", "said", "U.S.", "budget", "水位", "東京", "Ünïcode", "bridge", "2,400",
-         "e-mail", "Tuesday", "volunteers", "rescued", "families", "the", "and", "of", "خطة", "план", "🌊"]
+WORDS = [
+    "river",
+    "Flood",
+    "council",
+    "343",
+    "said",
+    "U.S.",
+    "budget",
+    "水位",
+    "東京",
+    "Ünïcode",
+    "bridge",
+    "2,400",
+    "e-mail",
+    "Tuesday",
+    "volunteers",
+    "rescued",
+    "families",
+    "the",
+    "and",
+    "of",
+    "خطة",
+    "план",
+    "🌊",
+]
 sentence = st.lists(st.sampled_from(WORDS), min_size=3, max_size=25).map(lambda ws: " ".join(ws) + ".")
 paragraph = st.lists(sentence, min_size=1, max_size=4).map(" ".join)
 article = st.lists(paragraph, min_size=1, max_size=8).map("\n\n".join)

@@ -58,8 +58,14 @@ class Notes:
 
     def render_audit_folder(self, results):
         files = [(f"articles/{i}.txt", f"{r.derived}: {r.verdict}\n") for i, r in enumerate(results)]
-        return Folder([*files, ("README", "notes\n"), (".ours", "")], entry="README", marker=".ours",
-                      noun="note", what="a notes folder", folders=("articles",))
+        return Folder(
+            [*files, ("README", "notes\n"), (".ours", "")],
+            entry="README",
+            marker=".ours",
+            noun="note",
+            what="a notes folder",
+            folders=("articles",),
+        )
 
 
 class Nothing:
@@ -94,18 +100,31 @@ def test_each_command_offers_the_renderers_of_its_result():
 
 def test_the_usage_errors_list_the_formats():
     host = make_host(plugin(PageOnly()))
-    with pytest.raises(UsageError, match=r"^unknown report format 'table'; available: github, html, json, "
-                                         r"markdown, page, sarif, text$"):
+    with pytest.raises(
+        UsageError,
+        match=r"^unknown report format 'table'; available: github, html, json, "
+        r"markdown, page, sarif, text$",
+    ):
         pick(host, REPORT, "table")
-    with pytest.raises(UsageError, match=r"^--format 'page': expected table, json, jsonl, html, github, "
-                                         r"markdown, sarif$"):
+    with pytest.raises(
+        UsageError,
+        match=r"^--format 'page': expected table, json, jsonl, html, github, "
+        r"markdown, sarif$",
+    ):
         pick(host, AUDIT, "page")
-    with pytest.raises(UsageError, match=r"^--format 'page': provenance check writes text, json, sarif, github$"):
+    with pytest.raises(
+        UsageError, match=r"^--format 'page': provenance check writes text, json, sarif, github$"
+    ):
         pick(host, CHECK, "page")
-    with pytest.raises(UsageError, match=r"^--format html writes a folder of pages \(index.html and one report "
-                                         r"per article and source\): give it with --output DIR$"):
+    with pytest.raises(
+        UsageError,
+        match=r"^--format html writes a folder of pages \(index.html and one report "
+        r"per article and source\): give it with --output DIR$",
+    ):
         pick(host, AUDIT, "html", Path("-"))
-    assert pick(host, AUDIT, "html", Path("site")).name == "html" and pick(host, REPORT, "page").name == "page"
+    assert (
+        pick(host, AUDIT, "html", Path("site")).name == "html" and pick(host, REPORT, "page").name == "page"
+    )
 
 
 def test_a_renderer_that_renders_nothing_is_refused_when_registered():
@@ -121,16 +140,24 @@ def test_render_refuses_what_pick_would_have():
 def test_a_renderer_of_reports_only_is_a_compare_format_only(tmp_path, examples, audit_index):
     """The rule docs/plugins/hooks.md states: audit and check do not offer it, and say what they offer."""
     art = str(examples / "scraped-copy.html")
-    ok = run_cli(["compare", str(examples / "wire-story.txt"), art, "--format", "page"], plugins=[plugin(PageOnly())])
+    ok = run_cli(
+        ["compare", str(examples / "wire-story.txt"), art, "--format", "page"], plugins=[plugin(PageOnly())]
+    )
     assert ok.exit_code == 0 and ok.stdout == "<p>copy</p>\n"
     audit = run_cli(["audit", str(audit_index), art, "--format", "page"], plugins=[plugin(PageOnly())])
     assert audit.exit_code == 2 and audit.stdout == ""
-    assert audit.stderr == ("provenance: error: --format 'page': expected table, json, jsonl, html, github, "
-                            "markdown, sarif\n")
-    check = run_cli(["check", art, "--index", str(audit_index), "--fail-on", "copy>0.3", "--format", "page"],
-                    plugins=[plugin(PageOnly())])
+    assert audit.stderr == (
+        "provenance: error: --format 'page': expected table, json, jsonl, html, github, markdown, sarif\n"
+    )
+    check = run_cli(
+        ["check", art, "--index", str(audit_index), "--fail-on", "copy>0.3", "--format", "page"],
+        plugins=[plugin(PageOnly())],
+    )
     assert check.exit_code == 2
-    assert check.stderr == "provenance: error: --format 'page': provenance check writes text, json, sarif, github\n"
+    assert (
+        check.stderr
+        == "provenance: error: --format 'page': provenance check writes text, json, sarif, github\n"
+    )
 
 
 def test_the_documented_csv_renderer_takes_part_in_audit_but_not_check(examples, audit_index):
@@ -141,28 +168,45 @@ def test_the_documented_csv_renderer_takes_part_in_audit_but_not_check(examples,
     rows = r.stdout.splitlines()
     assert rows[0] == "article,verdict,copy,rewrite,added,sources" and len(rows) == 3
     assert rows[1].startswith(f"{arts[0]},copy,") and rows[1].endswith(str(examples / "wire-story.txt"))
-    refused = run_cli(["check", *arts, "--index", str(audit_index), "--fail-on", "copy>0.3", "--format", "csv"],
-                      plugins=[renderer])
+    refused = run_cli(
+        ["check", *arts, "--index", str(audit_index), "--fail-on", "copy>0.3", "--format", "csv"],
+        plugins=[renderer],
+    )
     assert refused.exit_code == 2 and "provenance check writes text, json, sarif, github" in refused.stderr
 
 
 def test_a_plugin_folder_goes_through_the_same_writer(tmp_path, examples, audit_index):
     out = tmp_path / "notes"
     arts = [str(examples / n) for n in ("scraped-copy.html", "independent-report.txt")]
-    r = run_cli(["audit", str(audit_index), *arts, "--format", "notes", "-o", str(out)], plugins=[plugin(Notes())])
+    r = run_cli(
+        ["audit", str(audit_index), *arts, "--format", "notes", "-o", str(out)], plugins=[plugin(Notes())]
+    )
     assert r.exit_code == 0, r.stderr
     assert r.stdout == "" and r.stderr == f"provenance: wrote {out}/README and 2 note(s)\n"
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
-        ".ours", "README", "articles", "articles/0.txt", "articles/1.txt"]
+        ".ours",
+        "README",
+        "articles",
+        "articles/0.txt",
+        "articles/1.txt",
+    ]
     assert (out / "articles" / "0.txt").read_text() == f"{arts[0]}: copy\n"
-    again = run_cli(["audit", str(audit_index), arts[1], "--format", "notes", "-o", str(out)], plugins=[plugin(Notes())])
+    again = run_cli(
+        ["audit", str(audit_index), arts[1], "--format", "notes", "-o", str(out)], plugins=[plugin(Notes())]
+    )
     assert again.exit_code == 0 and not (out / "articles" / "1.txt").exists()  # replaced whole
     (tmp_path / "file").write_text("x")
-    r = run_cli(["audit", str(audit_index), arts[1], "--format", "notes", "-o", str(tmp_path / "file")],
-                plugins=[plugin(Notes())])
+    r = run_cli(
+        ["audit", str(audit_index), arts[1], "--format", "notes", "-o", str(tmp_path / "file")],
+        plugins=[plugin(Notes())],
+    )
     assert r.exit_code == 2 and "a notes folder is a folder of pages, and this is a file" in r.stderr
     r = run_cli(["audit", str(audit_index), arts[1], "--format", "notes"], plugins=[plugin(Notes())])
-    assert r.exit_code == 2 and r.stderr == "provenance: error: --format notes writes a folder of notes: give it with --output DIR\n"
+    assert (
+        r.exit_code == 2
+        and r.stderr
+        == "provenance: error: --format notes writes a folder of notes: give it with --output DIR\n"
+    )
 
 
 def test_a_folder_file_may_not_climb_out(tmp_path):
@@ -178,12 +222,23 @@ def test_check_outputs_are_the_built_in_renderers_of_the_run(newsroom):  # noqa:
     """The command writes what each renderer makes of the CheckRun; SARIF is one log built from the policy results
     and the very results a report's own log holds, serialised once."""
     CAPTURED.clear()
-    args = ["check", str(newsroom / "articles"), "--index", str(newsroom / "index.db"), "--fail-on", "copy>0.3"]
+    args = [
+        "check",
+        str(newsroom / "articles"),
+        "--index",
+        str(newsroom / "index.db"),
+        "--fail-on",
+        "copy>0.3",
+    ]
     assert run_cli([*args, "--format", "capture"], plugins=[plugin(Capture())]).exit_code == 1
     (run,) = CAPTURED
     assert run.failed and list(run.reports())
-    for fmt, renderer in (("text", TextRenderer()), ("json", JsonRenderer()), ("sarif", SarifRenderer()),
-                          ("github", GithubRenderer())):
+    for fmt, renderer in (
+        ("text", TextRenderer()),
+        ("json", JsonRenderer()),
+        ("sarif", SarifRenderer()),
+        ("github", GithubRenderer()),
+    ):
         assert run_cli([*args, "--format", fmt]).stdout == renderer.render_check(run), fmt
     log = check_log(run)
     (body,) = log["runs"]

@@ -23,7 +23,10 @@ from provenance.testing import run_cli
 
 SCHEMA = json.loads((Path(__file__).parent / "fixtures" / "sarif" / "sarif-schema-2.1.0.json").read_text())
 FORMATS = jsonschema.FormatChecker()
-PAIRS = [("wire-story.txt", d) for d in ("scraped-copy.html", "rewrite-with-commentary.md", "independent-report.txt")]
+PAIRS = [
+    ("wire-story.txt", d)
+    for d in ("scraped-copy.html", "rewrite-with-commentary.md", "independent-report.txt")
+]
 FLAGGED = ("copy", "rewrite")
 
 
@@ -49,12 +52,16 @@ def seed_pair(shared: Path) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="module")
 def reports(examples, shared):
-    return [provenance.compare(examples / s, examples / d) for s, d in PAIRS] + [provenance.compare(*seed_pair(shared))]
+    return [provenance.compare(examples / s, examples / d) for s, d in PAIRS] + [
+        provenance.compare(*seed_pair(shared))
+    ]
 
 
 def test_the_schema_check_covers_uri_formats():
     """Without a URI format checker installed, `uri` and `uri-reference` would pass unchecked."""
-    assert not FORMATS.conforms("a file.txt", "uri-reference") and FORMATS.conforms("a%20file.txt", "uri-reference")
+    assert not FORMATS.conforms("a file.txt", "uri-reference") and FORMATS.conforms(
+        "a%20file.txt", "uri-reference"
+    )
 
 
 def test_sarif_is_valid_and_has_a_result_per_copied_or_rewritten_paragraph(reports):
@@ -80,7 +87,8 @@ def test_sarif_is_valid_and_has_a_result_per_copied_or_rewritten_paragraph(repor
             else:  # an HTML page: no lines after extraction
                 assert region(r) == {"startLine": 1} and r["properties"]["linesKnown"] is False
             assert [rl["message"]["text"] for rl in r.get("relatedLocations", [])] == [
-                f"source paragraph {i}" for i in p.sources]
+                f"source paragraph {i}" for i in p.sources
+            ]
         prints = [r["partialFingerprints"]["provenanceParagraph/v1"] for r in found]
         assert len(prints) == len(set(prints))
 
@@ -101,7 +109,10 @@ def _decode(text: str) -> str:
 def test_locations_point_at_the_paragraphs_own_lines(examples, shared):
     """For text and Markdown inputs, the words of each flagged paragraph are on the lines the SARIF location and
     the annotation give, and nowhere outside them."""
-    for source, derived in ((examples / "wire-story.txt", examples / "rewrite-with-commentary.md"), seed_pair(shared)):
+    for source, derived in (
+        (examples / "wire-story.txt", examples / "rewrite-with-commentary.md"),
+        seed_pair(shared),
+    ):
         report = provenance.compare(source, derived)
         lines = derived.read_text(encoding="utf-8").splitlines()
         found = results(validate(SarifRenderer().render(report)))
@@ -136,7 +147,10 @@ def test_standard_input_has_no_file_location(examples):
     assert found
     for res in found:
         location = res["locations"][0]["physicalLocation"]
-        assert "uri" not in location["artifactLocation"] and "<stdin>" in location["artifactLocation"]["description"]["text"]
+        assert (
+            "uri" not in location["artifactLocation"]
+            and "<stdin>" in location["artifactLocation"]["description"]["text"]
+        )
         assert location["region"]["startLine"] >= 1
         assert all(rl["physicalLocation"]["artifactLocation"]["uri"] == src for rl in res["relatedLocations"])
     gh = run_cli(["compare", src, "-", "-f", "github"], input=data)
@@ -147,8 +161,18 @@ def test_standard_input_has_no_file_location(examples):
 
 def test_output_is_byte_identical_for_the_same_input(examples):
     for fmt in ("markdown", "sarif", "github"):
-        runs = [run_cli(["compare", str(examples / "wire-story.txt"), str(examples / "rewrite-with-commentary.md"),
-                         "-f", fmt]).stdout for _ in range(2)]
+        runs = [
+            run_cli(
+                [
+                    "compare",
+                    str(examples / "wire-story.txt"),
+                    str(examples / "rewrite-with-commentary.md"),
+                    "-f",
+                    fmt,
+                ]
+            ).stdout
+            for _ in range(2)
+        ]
         assert runs[0] == runs[1] and runs[0], fmt
 
 
@@ -157,15 +181,19 @@ def test_fingerprints_survive_lines_moving(examples, tmp_path):
     der = (examples / "rewrite-with-commentary.md").read_text(encoding="utf-8")
     moved = tmp_path / "moved.md"
     moved.write_text("An editor's note added at the top.\n\n" + der, encoding="utf-8")
-    a = results(validate(SarifRenderer().render(provenance.compare(src, examples / "rewrite-with-commentary.md"))))
+    a = results(
+        validate(SarifRenderer().render(provenance.compare(src, examples / "rewrite-with-commentary.md")))
+    )
     b = results(validate(SarifRenderer().render(provenance.compare(src, moved))))
     assert [r["partialFingerprints"] for r in a] == [r["partialFingerprints"] for r in b]
     assert [region(r)["startLine"] + 2 for r in a] == [region(r)["startLine"] for r in b]
 
 
 def test_a_repeated_paragraph_is_two_alerts(tmp_path):
-    para = ("The council agreed its budget for the coming year on Tuesday after a long debate about the libraries "
-            "and the swimming pool, which will stay open.")
+    para = (
+        "The council agreed its budget for the coming year on Tuesday after a long debate about the libraries "
+        "and the swimming pool, which will stay open."
+    )
     src, der = tmp_path / "s.txt", tmp_path / "d.txt"
     src.write_text(f"{para}\n\nRoad repairs will start in the spring.\n", encoding="utf-8")
     der.write_text(f"{para}\n\nA word from the editor on what follows.\n\n{para}\n", encoding="utf-8")
@@ -175,20 +203,26 @@ def test_a_repeated_paragraph_is_two_alerts(tmp_path):
 
 
 # Each shorter than an excerpt, so all of it reaches the Markdown table.
-HOSTILE = ["Breaking | news | here ::error file=x::pwned %0A ::error::again.",
-           "<img src=x onerror=alert(1)> <script>alert(2)</script> <!-- open.",
-           "[a link](https://evil.example) ![img](https://evil.example/x.png).",
-           "[ref]: https://evil.example and www.evil.example/bare here.",
-           "@octocat see #1234 and GH-99, mail me@evil.example today.",
-           "`code` <details> **bold** ~~gone~~ _it_ &lt;b&gt; \\[x] end."]
-TAIL = ("The council agreed its budget for the coming year on Tuesday after a long debate about the libraries and "
-        "the swimming pool, ::error::which stays open.")
+HOSTILE = [
+    "Breaking | news | here ::error file=x::pwned %0A ::error::again.",
+    "<img src=x onerror=alert(1)> <script>alert(2)</script> <!-- open.",
+    "[a link](https://evil.example) ![img](https://evil.example/x.png).",
+    "[ref]: https://evil.example and www.evil.example/bare here.",
+    "@octocat see #1234 and GH-99, mail me@evil.example today.",
+    "`code` <details> **bold** ~~gone~~ _it_ &lt;b&gt; \\[x] end.",
+]
+TAIL = (
+    "The council agreed its budget for the coming year on Tuesday after a long debate about the libraries and "
+    "the swimming pool, ::error::which stays open."
+)
 
 
 def _hostile_pair(tmp_path: Path) -> tuple[Path, Path]:
     body = "\n\n".join([*HOSTILE, TAIL])
     src = tmp_path / "sou\r\n::error::rce,%.txt"
-    src.write_text(f"{body}\n\nRoad repairs that the copy leaves out: [x](y) @someone #7 <b>.\n", encoding="utf-8")
+    src.write_text(
+        f"{body}\n\nRoad repairs that the copy leaves out: [x](y) @someone #7 <b>.\n", encoding="utf-8"
+    )
     der = tmp_path / "der,ived::x%0A\n::warning file=a::b|`c`.txt"
     der.write_text(f"{body}\n", encoding="utf-8")
     return src, der
@@ -217,7 +251,9 @@ def test_sarif_of_hostile_names_is_valid_and_exact(tmp_path):
     assert found
     for r in found:
         assert unquote(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) == str(der)
-        assert {unquote(rl["physicalLocation"]["artifactLocation"]["uri"]) for rl in r["relatedLocations"]} == {str(src)}
+        assert {
+            unquote(rl["physicalLocation"]["artifactLocation"]["uri"]) for rl in r["relatedLocations"]
+        } == {str(src)}
 
 
 def test_markdown_cannot_inject_markup_or_break_the_table(tmp_path):
@@ -232,12 +268,19 @@ def test_markdown_cannot_inject_markup_or_break_the_table(tmp_path):
         assert len(cells) in (7, 4), row  # 5 or 2 columns between the outer pipes
         assert not re.search(r"(?<!\\)[\[\]!`*~_]", row), row  # no link, image, code, emphasis
     assert "pwned" in out and "octocat" in out and "alert(2)" in out  # the text is there, as text
-    assert set(re.findall(r"<[^ ]*?>|<[a-z!/?][^ >]*", out)) <= {"<details>", "<summary>", "</summary>", "</details>"}
+    assert set(re.findall(r"<[^ ]*?>|<[a-z!/?][^ >]*", out)) <= {
+        "<details>",
+        "<summary>",
+        "</summary>",
+        "</details>",
+    }
     assert not re.search(r"[@#]\w", out.replace("### provenance", "")) and "GH-99" not in out
     assert "https://" not in out and "www." not in out
     assert "&lt;img" in out and "&amp;lt;b&amp;gt;" in out
     title = out.splitlines()[0]
-    assert title.startswith(f"### provenance: **{report.verdict.upper()}**") and title.count("`") == 4  # 2 code spans
+    assert (
+        title.startswith(f"### provenance: **{report.verdict.upper()}**") and title.count("`") == 4
+    )  # 2 code spans
 
 
 def test_markdown_says_what_the_report_says(examples):
@@ -245,16 +288,23 @@ def test_markdown_says_what_the_report_says(examples):
     out = MarkdownRenderer().render(report)
     lines = out.splitlines()
     assert f"**{report.verdict.upper()}**" in lines[0]
-    assert f"source coverage {report.source_coverage:.0%}" in out and f"rewrite {report.shares['rewrite']:.0%}" in out
+    assert (
+        f"source coverage {report.source_coverage:.0%}" in out
+        and f"rewrite {report.shares['rewrite']:.0%}" in out
+    )
     table = [line for line in lines if re.match(r"\| \d+ \| [a-z]+ \|", line)]
     assert [line.split(" | ")[1] for line in table] == [p.relation for p in report.paragraphs]
-    assert [line.split(" | ")[3] for line in table] == [", ".join(map(str, p.sources)) for p in report.paragraphs]
-    details = out[out.index("<details>"): out.index("</details>")]
+    assert [line.split(" | ")[3] for line in table] == [
+        ", ".join(map(str, p.sources)) for p in report.paragraphs
+    ]
+    details = out[out.index("<details>") : out.index("</details>")]
     assert re.findall(r"^\| (\d+) \|", details, re.MULTILINE) == [str(p.index) for p in report.omitted]
 
 
 def test_markdown_stays_under_the_comment_limit(tmp_path):
-    para = "The river rose two metres overnight and the town's volunteers moved furniture upstairs in the dark."
+    para = (
+        "The river rose two metres overnight and the town's volunteers moved furniture upstairs in the dark."
+    )
     src = tmp_path / "s.txt"
     der = tmp_path / "d.txt"
     src.write_text("\n\n".join(f"{para} Item {i} of the long list." for i in range(700)), encoding="utf-8")
@@ -268,21 +318,41 @@ def test_a_cut_inside_the_folded_block_closes_it():
     lines += [f"| {i} | {'x' * 60} |" for i in range(100)] + ["", "</details>"]
     out = fit(lines, limit=2000)
     assert len(out) < 2000 and out.count("<details>") == out.count("</details>") == 1
-    assert out.index("</details>") < out.index("truncated") and fit(lines, limit=LIMIT) == "\n".join(lines) + "\n"
+    assert (
+        out.index("</details>") < out.index("truncated")
+        and fit(lines, limit=LIMIT) == "\n".join(lines) + "\n"
+    )
 
 
 def test_audit_in_each_format(tmp_path, examples):
     db = tmp_path / "idx.db"
     assert run_cli(["index", "add", str(db), str(examples / "wire-story.txt")]).exit_code == 0
-    arts = [str(examples / n) for n in ("scraped-copy.html", "rewrite-with-commentary.md", "independent-report.txt")]
+    arts = [
+        str(examples / n)
+        for n in ("scraped-copy.html", "rewrite-with-commentary.md", "independent-report.txt")
+    ]
     audited = json.loads(run_cli(["audit", str(db), *arts, "-f", "json"]).stdout)
     sarif = run_cli(["audit", str(db), *arts, "-f", "sarif"])
     assert sarif.exit_code == 0, sarif.stderr
     found = results(validate(sarif.stdout))
-    flagged = [(a["derived"], p["index"]) for a in audited for doc in a["sources"]
-               for p in a["reports"][doc]["paragraphs"] if p["relation"] in FLAGGED]
-    assert flagged and [(unquote(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]),
-                         r["properties"]["paragraph"]) for r in found] == flagged
+    flagged = [
+        (a["derived"], p["index"])
+        for a in audited
+        for doc in a["sources"]
+        for p in a["reports"][doc]["paragraphs"]
+        if p["relation"] in FLAGGED
+    ]
+    assert (
+        flagged
+        and [
+            (
+                unquote(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]),
+                r["properties"]["paragraph"],
+            )
+            for r in found
+        ]
+        == flagged
+    )
     md = run_cli(["audit", str(db), *arts, "-f", "markdown"])
     assert md.exit_code == 0 and md.stdout.count("### provenance audit") == 1
     assert md.stdout.count("#### provenance:") == sum(len(a["sources"]) for a in audited) >= 2
@@ -306,12 +376,16 @@ def test_audit_jsonl_holds_whole_reports(tmp_path, examples):
     for line, art in zip(lines, arts):
         (report,) = json.loads(line)["reports"].values()
         alone = json.loads(run_cli(["compare", str(examples / "wire-story.txt"), art, "-f", "json"]).stdout)
-        assert report == alone | {"metadata": report["metadata"]}  # the index keeps the text, not its encoding
+        assert report == alone | {
+            "metadata": report["metadata"]
+        }  # the index keeps the text, not its encoding
 
 
 def test_check_sarif_is_valid_with_policy_and_paragraph_results(newsroom):  # noqa: F811
     arts = newsroom / "articles"
-    shutil.copy(arts / "scraped-copy.html", arts / "scraped copy #2.html")  # a name that needs percent-encoding
+    shutil.copy(
+        arts / "scraped-copy.html", arts / "scraped copy #2.html"
+    )  # a name that needs percent-encoding
     r = check(newsroom, str(arts), "--fail-on", "copy>0.3", "--format", "sarif")
     assert r.exit_code == 1
     log = validate(r.stdout)
@@ -323,7 +397,9 @@ def test_check_sarif_is_valid_with_policy_and_paragraph_results(newsroom):  # no
     copies = [x for x in found if x["ruleId"] == "provenance/copy"]
     failing = {unquote(x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for x in policy}
     assert str(arts / "scraped copy #2.html") in failing and len(policy) == 2
-    assert {unquote(x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for x in copies} == failing
+    assert {
+        unquote(x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for x in copies
+    } == failing
     clean = check(newsroom, str(arts), "--fail-on", "copy>0.3", "--allow", "id:wire/*", "--format", "sarif")
     assert validate(clean.stdout)["runs"][0]["results"] == []
 
@@ -334,6 +410,6 @@ def test_check_github_leads_with_the_policy_then_the_paragraphs(newsroom):  # no
     assert r.exit_code == 1
     parsed = [_annotation(line) for line in r.stdout.split("\n")[:-1]]
     names = [name for name, _, _ in parsed]
-    assert names[0] == "error" and "error" not in names[names.index("warning"):]
+    assert names[0] == "error" and "error" not in names[names.index("warning") :]
     failing = {props["file"] for name, props, _ in parsed if name == "error"}
     assert {props["file"] for name, props, _ in parsed if name != "error"} == failing

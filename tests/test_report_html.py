@@ -17,8 +17,13 @@ from provenance.renderers.html import HtmlRenderer
 from provenance.renderers.html_audit import MARKER, safe_name
 from provenance.testing import run_cli
 
-PAYLOADS = ['<script>window.__pwned = 1</script>', '<img src=x onerror="window.__pwned = 2">',
-            'javascript:window.__pwned = 3', '"><svg onload="window.__pwned = 4">', "</textarea></style><b>"]
+PAYLOADS = [
+    "<script>window.__pwned = 1</script>",
+    '<img src=x onerror="window.__pwned = 2">',
+    "javascript:window.__pwned = 3",
+    '"><svg onload="window.__pwned = 4">',
+    "</textarea></style><b>",
+]
 
 
 class Page(HTMLParser):
@@ -65,7 +70,9 @@ def example_report(examples):
 def test_self_contained_with_a_policy_that_allows_only_its_own_style_and_script(example_report):
     html = HtmlRenderer().render(example_report)
     page = parse(html)
-    csp = [a["content"] for t, a in page.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+    csp = [
+        a["content"] for t, a in page.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"
+    ]
     assert len(csp) == 1 and "default-src 'none'" in csp[0]
     assert [sha("".join(page.inline["style"]))] == re.findall(r"style-src '([^']+)'", csp[0])
     assert [sha("".join(page.inline["script"]))] == re.findall(r"script-src '([^']+)'", csp[0])
@@ -90,7 +97,8 @@ def test_every_paragraph_is_shown_with_its_relation_and_links(example_report):
         assert f"s-{sp.relation}" in attrs["class"].split()
         assert (attrs.get("data-links") or "").split() == [f"d-{i}" for i in sp.reused_by]
     assert sum(1 for sp in example_report.source_paragraphs if sp.relation == "omitted") == len(
-        [a for t, a in page.tags if "s-omitted" in (a.get("class") or "").split()])
+        [a for t, a in page.tags if "s-omitted" in (a.get("class") or "").split()]
+    )
     visible = " ".join("".join(page.text).split())
     for p in example_report.paragraphs:
         assert " ".join(p.text.split()) in visible
@@ -99,7 +107,9 @@ def test_every_paragraph_is_shown_with_its_relation_and_links(example_report):
 def test_copied_quotes_and_shared_phrases_are_marked(example_report):
     html = HtmlRenderer().render(example_report)
     marks = re.findall(r'<mark class="(quote|phrase)"[^>]*>(.*?)</mark>', html, flags=re.DOTALL)
-    quotes = {q["text"] for p in example_report.paragraphs for q in p.evidence.get("quotes", []) if q["copied"]}
+    quotes = {
+        q["text"] for p in example_report.paragraphs for q in p.evidence.get("quotes", []) if q["copied"]
+    }
     assert quotes, "the example keeps quotations verbatim"
     marked_quotes = {" ".join(t.split()) for k, t in marks if k == "quote"}
     assert {" ".join(q.split()) for q in quotes} <= marked_quotes
@@ -109,9 +119,15 @@ def test_copied_quotes_and_shared_phrases_are_marked(example_report):
 def test_quotes_are_marked_on_the_source_side_too(example_report):
     """A quotation often ends in other punctuation in the source (`hold.` against `hold,"`): still a quote."""
     page = HtmlRenderer().render(example_report)
-    cards = dict(re.findall(r'<article class="para [^"]*" id="(s-\d+)"[^>]*>(.*?)</article>', page, flags=re.DOTALL))
-    quoted = {q["source_paragraph"] for p in example_report.paragraphs for q in p.evidence.get("quotes", [])
-              if q["copied"] and isinstance(q.get("source_paragraph"), int)}
+    cards = dict(
+        re.findall(r'<article class="para [^"]*" id="(s-\d+)"[^>]*>(.*?)</article>', page, flags=re.DOTALL)
+    )
+    quoted = {
+        q["source_paragraph"]
+        for p in example_report.paragraphs
+        for q in p.evidence.get("quotes", [])
+        if q["copied"] and isinstance(q.get("source_paragraph"), int)
+    }
     assert quoted
     for i in quoted:
         assert '<mark class="quote"' in cards[f"s-{i}"], i
@@ -120,8 +136,14 @@ def test_quotes_are_marked_on_the_source_side_too(example_report):
 def test_page_metadata_is_text_and_never_a_link(example_report):
     """A URL from an article is shown, never linked, whatever its scheme; every other field is escaped."""
     meta = {"title": "Flood <b>news</b>", "author": "A & B", "url": "javascript:alert(1)"}
-    report = dataclasses.replace(example_report, metadata={**example_report.metadata, "source": meta,
-                                                           "derived": {**meta, "url": "https://example.org/a?b=1&c=2"}})
+    report = dataclasses.replace(
+        example_report,
+        metadata={
+            **example_report.metadata,
+            "source": meta,
+            "derived": {**meta, "url": "https://example.org/a?b=1&c=2"},
+        },
+    )
     html = HtmlRenderer().render(report)
     page = parse(html)
     assert all(a.get("href") in (None,) or a["href"].startswith("#") for _, a in page.tags)
@@ -132,25 +154,35 @@ def test_page_metadata_is_text_and_never_a_link(example_report):
 
 
 def test_uncounted_paragraphs_say_so(examples):
-    report = provenance.compare(examples / "wire-story.txt", examples / "rewrite-with-commentary.md",
-                                options={"paragraph.min_words": 25})
+    report = provenance.compare(
+        examples / "wire-story.txt",
+        examples / "rewrite-with-commentary.md",
+        options={"paragraph.min_words": 25},
+    )
     short = [p.index for p in report.paragraphs if p.evidence.get("counted") is False]
     assert short
-    cards = dict(re.findall(r'id="(d-\d+)"[^>]*>(.*?)</article>', HtmlRenderer().render(report), flags=re.DOTALL))
+    cards = dict(
+        re.findall(r'id="(d-\d+)"[^>]*>(.*?)</article>', HtmlRenderer().render(report), flags=re.DOTALL)
+    )
     assert {k for k, v in cards.items() if "not counted" in v} == {f"d-{i}" for i in short}
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_article_text_names_and_titles_are_escaped(tmp_path: Path, payload: str):
     src = tmp_path / "source.txt"
-    src.write_text(f"Headline about {payload}\n\nThe council met on Tuesday and agreed the budget for the coming "
-                   f"year after a long debate. {payload} was the phrase of the night.\n", encoding="utf-8")
+    src.write_text(
+        f"Headline about {payload}\n\nThe council met on Tuesday and agreed the budget for the coming "
+        f"year after a long debate. {payload} was the phrase of the night.\n",
+        encoding="utf-8",
+    )
     der = tmp_path / f"derived {payload.replace('/', '_')}.html"
-    der.write_text(f"<html><head><title>{payload}</title></head><body><article><h1>{payload}</h1>"
-                   f"<p>The council met on Tuesday and agreed the budget for the coming year after a long debate. "
-                   f"{payload} was the phrase of the night.</p><p>{payload} and a new paragraph of commentary "
-                   f"about the town's finances that the source did not have.</p></article></body></html>",
-                   encoding="utf-8")
+    der.write_text(
+        f"<html><head><title>{payload}</title></head><body><article><h1>{payload}</h1>"
+        f"<p>The council met on Tuesday and agreed the budget for the coming year after a long debate. "
+        f"{payload} was the phrase of the night.</p><p>{payload} and a new paragraph of commentary "
+        f"about the town's finances that the source did not have.</p></article></body></html>",
+        encoding="utf-8",
+    )
     out = tmp_path / "report.html"
     r = run_cli(["compare", str(src), str(der), "--format", "html", "-o", str(out)])
     assert r.exit_code == 0, r.stderr
@@ -158,15 +190,33 @@ def test_article_text_names_and_titles_are_escaped(tmp_path: Path, payload: str)
     page = parse(html)
     assert len(page.inline["script"]) == 1  # ours, and no other
     for tag, attrs in page.tags:
-        assert tag not in ("img", "svg") or tag == "svg" and "bar" in (attrs.get("class") or ""), (tag, attrs)
+        assert tag not in ("img", "svg") or (tag == "svg" and "bar" in (attrs.get("class") or "")), (
+            tag,
+            attrs,
+        )
         assert all(not k.startswith("on") for k in attrs), (tag, attrs)
-        assert not any("javascript:" in (v or "") for k, v in attrs.items() if k in ("href", "src", "action")), attrs
+        assert not any(
+            "javascript:" in (v or "") for k, v in attrs.items() if k in ("href", "src", "action")
+        ), attrs
     assert payload in "".join(page.text)  # the source (plain text) shows the payload, as text
 
 
 def test_safe_names_never_leave_the_folder_and_never_collide():
-    ids = ["../../etc/passwd", "/abs/path.txt", "C:\\evil\\a.txt", "..", "", ".hidden", "a" * 500, "<script>",
-           "wire/a b.txt", "wire/a_b.txt", "x\x00y", "\u202etxt.exe", "new\nline"]
+    ids = [
+        "../../etc/passwd",
+        "/abs/path.txt",
+        "C:\\evil\\a.txt",
+        "..",
+        "",
+        ".hidden",
+        "a" * 500,
+        "<script>",
+        "wire/a b.txt",
+        "wire/a_b.txt",
+        "x\x00y",
+        "\u202etxt.exe",
+        "new\nline",
+    ]
     names = [safe_name(i, "source/" + i) for i in ids]
     assert len(set(names)) == len(names)
     for n in names:
@@ -184,8 +234,11 @@ def audit_index(tmp_path: Path, examples) -> Path:
 
 def test_audit_writes_an_index_page_linking_every_article_to_its_reports(tmp_path, examples, audit_index):
     out = tmp_path / "site"
-    arts = [examples / "rewrite-with-commentary.md", examples / "scraped-copy.html",
-            examples / "independent-report.txt"]
+    arts = [
+        examples / "rewrite-with-commentary.md",
+        examples / "scraped-copy.html",
+        examples / "independent-report.txt",
+    ]
     r = run_cli(["audit", str(audit_index), *map(str, arts), "--format", "html", "-o", str(out)])
     assert r.exit_code == 0, r.stderr
     index = (out / "index.html").read_text(encoding="utf-8")
@@ -213,7 +266,9 @@ def test_audit_html_refuses_a_foreign_folder_and_needs_output(tmp_path, examples
 
 def test_audit_html_replaces_its_own_folder_whole(tmp_path, examples, audit_index, monkeypatch):
     out = tmp_path / "site"
-    first = run_cli(["audit", str(audit_index), str(examples / "scraped-copy.html"), "-f", "html", "-o", str(out)])
+    first = run_cli(
+        ["audit", str(audit_index), str(examples / "scraped-copy.html"), "-f", "html", "-o", str(out)]
+    )
     assert first.exit_code == 0 and (out / MARKER).exists()
     before = sorted(p.name for p in (out / "reports").iterdir())
 
@@ -223,13 +278,31 @@ def test_audit_html_replaces_its_own_folder_whole(tmp_path, examples, audit_inde
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(site, "render_report", broken)
-    r = run_cli(["audit", str(audit_index), str(examples / "rewrite-with-commentary.md"), "-f", "html",
-                 "-o", str(out)])
+    r = run_cli(
+        [
+            "audit",
+            str(audit_index),
+            str(examples / "rewrite-with-commentary.md"),
+            "-f",
+            "html",
+            "-o",
+            str(out),
+        ]
+    )
     assert r.exit_code != 0 and "Traceback" not in r.stderr
     assert sorted(p.name for p in (out / "reports").iterdir()) == before  # the earlier site is intact
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no leftovers
     monkeypatch.undo()
-    r = run_cli(["audit", str(audit_index), str(examples / "rewrite-with-commentary.md"), "-f", "html",
-                 "-o", str(out)])
+    r = run_cli(
+        [
+            "audit",
+            str(audit_index),
+            str(examples / "rewrite-with-commentary.md"),
+            "-f",
+            "html",
+            "-o",
+            str(out),
+        ]
+    )
     assert r.exit_code == 0
     assert sorted(p.name for p in (out / "reports").iterdir()) != before

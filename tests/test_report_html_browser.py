@@ -19,14 +19,23 @@ from provenance.renderers.html import HtmlRenderer
 from provenance.testing import run_cli
 
 CHROMIUM = os.environ.get("PROVENANCE_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 
 
 def _missing(what: str) -> None:
     if os.environ.get("CI"):
-        pytest.fail(f"{what} (CI must install it: .ci/run installs chromium with apt-get, playwright from the "
-                    "test extra)")
+        pytest.fail(
+            f"{what} (CI must install it: .ci/run installs chromium with apt-get, playwright from the "
+            "test extra)"
+        )
     pytest.skip(what)
 
 
@@ -53,7 +62,9 @@ class Watched:
         self.requests: list[str] = []
         self.dialogs: list[str] = []
         self.errors: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1400, "height": 900}, java_script_enabled=javascript)
+        self.context = browser.new_context(
+            viewport={"width": 1400, "height": 900}, java_script_enabled=javascript
+        )
         self.context.route("**/*", lambda route: self._route(route, url, allow))
         self.page = self.context.new_page()
         self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
@@ -152,8 +163,11 @@ def test_without_javascript_the_report_still_reads(watch, examples, tmp_path):
 def test_the_watch_catches_a_page_that_runs_fetches_or_pops_up(watch, tmp_path):
     """The checks below are only worth something if they can fail: an unescaped page trips every one of them."""
     bad = tmp_path / "bad.html"
-    bad.write_text('<img src="x" onerror="window.__pwned = 1"><script>alert(1)</script>'
-                   '<img src="https://example.invalid/beacon.png">', encoding="utf-8")
+    bad.write_text(
+        '<img src="x" onerror="window.__pwned = 1"><script>alert(1)</script>'
+        '<img src="https://example.invalid/beacon.png">',
+        encoding="utf-8",
+    )
     w = watch(bad.as_uri())
     w.page.wait_for_timeout(200)
     assert w.pwned()
@@ -161,10 +175,15 @@ def test_the_watch_catches_a_page_that_runs_fetches_or_pops_up(watch, tmp_path):
     assert "https://example.invalid/beacon.png" in w.requests
 
 
-HOSTILE = ['<script>window.__pwned = "script"</script>', '<img src=x onerror="window.__pwned = \'img\'">',
-           '<a href="javascript:window.__pwned=\'link\'">click</a>', '"><svg onload="window.__pwned = \'svg\'">',
-           "<iframe src=\"javascript:parent.__pwned='frame'\"></iframe>", "javascript:alert(1)",
-           "</style><style>*{background:url(https://example.invalid/css)}</style>"]
+HOSTILE = [
+    '<script>window.__pwned = "script"</script>',
+    "<img src=x onerror=\"window.__pwned = 'img'\">",
+    "<a href=\"javascript:window.__pwned='link'\">click</a>",
+    '"><svg onload="window.__pwned = \'svg\'">',
+    "<iframe src=\"javascript:parent.__pwned='frame'\"></iframe>",
+    "javascript:alert(1)",
+    "</style><style>*{background:url(https://example.invalid/css)}</style>",
+]
 
 
 def _poke(w: Watched) -> None:
@@ -181,22 +200,29 @@ def test_hostile_articles_execute_nothing(watch, tmp_path):
     because the policy blocked it (a blocked attempt logs an error): the escaping alone holds."""
     payload = " ".join(HOSTILE)
     src = tmp_path / "src <img src=x onerror=alert(1)>.txt"
-    src.write_text(f"Council budget {payload}\n\nThe council agreed its budget for the coming year on Tuesday "
-                   f"after a long debate about libraries. {payload}\n\nA second paragraph about road repairs "
-                   "that the derived article leaves out entirely.\n", encoding="utf-8")
-    der = tmp_path / "der \"><script>alert(2)<_script>.md"
-    der.write_text(f"# Budget {payload}\n\nThe council agreed its budget for the coming year on Tuesday after a "
-                   f"long debate about libraries. {payload}\n\n[click me](javascript:alert(3)) and "
-                   f"![x](javascript:alert(4)) {payload} new commentary the source did not have at all.\n",
-                   encoding="utf-8")
+    src.write_text(
+        f"Council budget {payload}\n\nThe council agreed its budget for the coming year on Tuesday "
+        f"after a long debate about libraries. {payload}\n\nA second paragraph about road repairs "
+        "that the derived article leaves out entirely.\n",
+        encoding="utf-8",
+    )
+    der = tmp_path / 'der "><script>alert(2)<_script>.md'
+    der.write_text(
+        f"# Budget {payload}\n\nThe council agreed its budget for the coming year on Tuesday after a "
+        f"long debate about libraries. {payload}\n\n[click me](javascript:alert(3)) and "
+        f"![x](javascript:alert(4)) {payload} new commentary the source did not have at all.\n",
+        encoding="utf-8",
+    )
     page_html = tmp_path / "page javascript:alert(5).html"
     page_html.write_text(
-        f"<html><head><title>{payload}</title><meta name=\"author\" content=\"{payload.replace(chr(34), '&quot;')}\">"
-        "<link rel=\"canonical\" href=\"javascript:window.__pwned='canonical'\"></head><body><article>"
+        f'<html><head><title>{payload}</title><meta name="author" content="{payload.replace(chr(34), "&quot;")}">'
+        '<link rel="canonical" href="javascript:window.__pwned=\'canonical\'"></head><body><article>'
         "<h1>Budget agreed</h1><p>The council agreed its budget for the coming year on Tuesday after a long debate "
         "about libraries.</p><p>The finance chair said that the reserves would cover the gap this year and the next "
         "one too, and that &lt;script&gt;window.__pwned=1&lt;/script&gt; was a phrase she had never typed.</p>"
-        "</article></body></html>", encoding="utf-8")
+        "</article></body></html>",
+        encoding="utf-8",
+    )
     outs = []
     for n, derived in enumerate((der, page_html)):
         outs.append(tmp_path / f"hostile-{n}.html")
@@ -207,10 +233,15 @@ def test_hostile_articles_execute_nothing(watch, tmp_path):
     report = provenance.compare(src, der)
     meta = {k: payload for k in ("title", "author", "date", "outlet")}
     report = dataclasses.replace(
-        report, metadata={**report.metadata, "source": {**meta, "url": "javascript:window.__pwned='url'"},
-                          "derived": {**meta, "url": payload}},
+        report,
+        metadata={
+            **report.metadata,
+            "source": {**meta, "url": "javascript:window.__pwned='url'"},
+            "derived": {**meta, "url": payload},
+        },
         findings=(Finding(detector=payload, paragraph=1, relation=None, score=0.0, message=payload),),
-        errors=({"plugin": payload, "detector": payload, "error": payload},))
+        errors=({"plugin": payload, "detector": payload, "error": payload},),
+    )
     outs.append(tmp_path / "hostile-2.html")
     outs[-1].write_text(HtmlRenderer().render(report), encoding="utf-8")
     for out in outs:
@@ -229,8 +260,18 @@ def test_audit_index_page_links_open_reports(watch, tmp_path, examples):
     db = tmp_path / "idx.db"
     assert run_cli(["index", "add", str(db), str(examples / "wire-story.txt")]).exit_code == 0
     site = tmp_path / "site"
-    r = run_cli(["audit", str(db), str(examples / "scraped-copy.html"), str(examples / "rewrite-with-commentary.md"),
-                 "-f", "html", "-o", str(site)])
+    r = run_cli(
+        [
+            "audit",
+            str(db),
+            str(examples / "scraped-copy.html"),
+            str(examples / "rewrite-with-commentary.md"),
+            "-f",
+            "html",
+            "-o",
+            str(site),
+        ]
+    )
     assert r.exit_code == 0, r.stderr
     w = watch((site / "index.html").as_uri(), allow=(site / "reports").as_uri() + "/")
     links = w.page.query_selector_all("a[href^='reports/']")
@@ -249,13 +290,21 @@ def test_audit_of_hostile_file_names_executes_nothing(watch, tmp_path):
     feed = tmp_path / "feed"
     corpus.mkdir()
     feed.mkdir()
-    text = ("The council agreed its budget for the coming year on Tuesday after a long debate about libraries, "
-            "roads and the future of the swimming pool on the edge of town.\n\nThe finance chair said reserves "
-            "would cover the gap for two years.\n")
+    text = (
+        "The council agreed its budget for the coming year on Tuesday after a long debate about libraries, "
+        "roads and the future of the swimming pool on the edge of town.\n\nThe finance chair said reserves "
+        "would cover the gap for two years.\n"
+    )
     (corpus / "wire <img src=x onerror=alert(1)>.txt").write_text(text, encoding="utf-8")
-    names = ["<script>window.__pwned=1<_script>.txt", "\"><svg onload=alert(2)>.txt", "javascript:alert(3).txt"]
+    names = [
+        "<script>window.__pwned=1<_script>.txt",
+        '"><svg onload=alert(2)>.txt',
+        "javascript:alert(3).txt",
+    ]
     for name in names:
-        (feed / name).write_text(text + "\nA paragraph of new commentary the wire never carried.\n", encoding="utf-8")
+        (feed / name).write_text(
+            text + "\nA paragraph of new commentary the wire never carried.\n", encoding="utf-8"
+        )
     db = tmp_path / "idx.db"
     assert run_cli(["index", "add", str(db), str(corpus)]).exit_code == 0
     site = tmp_path / "site"
@@ -278,5 +327,6 @@ def test_audit_of_hostile_file_names_executes_nothing(watch, tmp_path):
         w.page.goto(index)
     assert not w.pwned()
     assert w.dialogs == [] and w.errors == []
-    assert all(u.startswith(((site / "index.html").as_uri(), (site / "reports").as_uri() + "/"))
-               for u in w.requests), w.requests
+    assert all(
+        u.startswith(((site / "index.html").as_uri(), (site / "reports").as_uri() + "/")) for u in w.requests
+    ), w.requests

@@ -8,8 +8,33 @@ from hypothesis import strategies as st
 import provenance
 from provenance.errors import InputError
 
-words = st.sampled_from(["river", "Flood", "the", "343", "said", "“quote”", "U.S.", "—", "水", "Ünïcode", "\n\n",
-                         "\n", ".", "!", "Mr.", "#", "- ", "<p>", "</p>", "\u200b", "\t", "2,400", "e-mail"])
+words = st.sampled_from(
+    [
+        "river",
+        "Flood",
+        "the",
+        "343",
+        "said",
+        "“quote”",
+        "U.S.",
+        "—",
+        "水",
+        "Ünïcode",
+        "\n\n",
+        "\n",
+        ".",
+        "!",
+        "Mr.",
+        "#",
+        "- ",
+        "<p>",
+        "</p>",
+        "\u200b",
+        "\t",
+        "2,400",
+        "e-mail",
+    ]
+)
 texts = st.lists(words, min_size=0, max_size=80).map(" ".join)
 
 

@@ -11,16 +11,17 @@ import pytest
 
 import provenance
 from provenance import Option, hookimpl
-from provenance.errors import PluginError
 from provenance.align.order import chain as order_chain
+from provenance.errors import PluginError
 from provenance.rules import LEXICAL_CANDIDATES, MAX_PAIRS, WINDOW
 from provenance.signals import _Sentence, candidate_pairs
+from provenance.testing import make_host, run_cli
 from provenance.text.tokenize import tokenize
 
 
 def _sentence(paragraph: int, text: str) -> _Sentence:
     return _Sentence(paragraph, 0, text, tuple(tokenize(text)))
-from provenance.testing import make_host, run_cli
+
 
 # A wire story and a rewrite of it: paragraphs 1 and 3 are copies, 0 and 4 light rewrites (4 keeps two thirds of
 # its wording); paragraph 2 is a heavy paraphrase that shares no content word with source paragraph 2.
@@ -41,7 +42,11 @@ DERIVED = [
 PARAPHRASE = (DERIVED[2], SOURCE[2])
 # The rules for a paragraph judged on its own, as in an article too short, or too ambiguous, to judge as a whole
 # (provenance/derivation.py): with these options the article-level decision never settles it.
-UNDECIDED = {"derivation.copied_from": 2.0, "derivation.derived_from": 99.0, "derivation.independent_below": -99.0}
+UNDECIDED = {
+    "derivation.copied_from": 2.0,
+    "derivation.derived_from": 99.0,
+    "derivation.independent_below": -99.0,
+}
 
 
 def article(paragraphs: list[str]) -> str:
@@ -51,15 +56,23 @@ def article(paragraphs: list[str]) -> str:
 class StubScorer:
     """Similarity 0.9 for the pairs it is told about, `other` for every other pair; records its calls."""
 
-    def __init__(self, name: str = "stub", close: set[tuple[str, str]] | None = None, other: float = 0.1,
-                 threshold: float = 0.7, context_threshold: float = 0.5) -> None:
+    def __init__(
+        self,
+        name: str = "stub",
+        close: set[tuple[str, str]] | None = None,
+        other: float = 0.1,
+        threshold: float = 0.7,
+        context_threshold: float = 0.5,
+    ) -> None:
         self.name = name
         self.close = close or set()
         self.other = other
         self.calls: list[list[tuple[str, str]]] = []
-        self.options = {"threshold": Option(threshold, float, "close meaning", -1.0, 1.0),
-                        "context_threshold": Option(context_threshold, float, "in an ordered retelling", -1.0, 1.0),
-                        "match": Option(0.6, float, "counts towards the chain", -1.0, 1.0)}
+        self.options = {
+            "threshold": Option(threshold, float, "close meaning", -1.0, 1.0),
+            "context_threshold": Option(context_threshold, float, "in an ordered retelling", -1.0, 1.0),
+            "match": Option(0.6, float, "counts towards the chain", -1.0, 1.0),
+        }
 
     def score(self, pairs):
         self.calls.append(list(pairs))
@@ -110,7 +123,9 @@ def test_a_supported_signal_finds_the_paraphrase_and_the_evidence_names_the_scor
     signal = p.evidence["signals"]["stub"]
     assert signal["score"] == pytest.approx(0.9)
     assert signal["chain"] == 5 and signal["in_order"] is True
-    assert signal["sentences"] == [{"sentence": 0, "source_paragraph": 2, "source_sentence": 0, "similarity": 0.9}]
+    assert signal["sentences"] == [
+        {"sentence": 0, "source_paragraph": 2, "source_sentence": 0, "similarity": 0.9}
+    ]
     # The paragraphs the words already found were decided by the words.
     assert {report.paragraphs[i].evidence.get("scorer", "lexical") for i in (0, 1, 3, 4)} == {"lexical"}
     assert report.source_paragraphs[2].relation == "rewritten"
@@ -172,12 +187,15 @@ class Broken:
         return self.result(pairs)
 
 
-@pytest.mark.parametrize("result, message", [
-    (RuntimeError("model file missing"), "RuntimeError: model file missing"),
-    (lambda pairs: [0.5], "returned 1 values for"),
-    (lambda pairs: [float("nan")] * len(pairs), "NaN"),
-    (lambda pairs: None, "not a sequence of numbers"),
-])
+@pytest.mark.parametrize(
+    "result, message",
+    [
+        (RuntimeError("model file missing"), "RuntimeError: model file missing"),
+        (lambda pairs: [0.5], "returned 1 values for"),
+        (lambda pairs: [float("nan")] * len(pairs), "NaN"),
+        (lambda pairs: None, "not a sequence of numbers"),
+    ],
+)
 def test_a_failing_scorer_is_named_and_the_comparison_finishes_on_the_words(result, message):
     plain = compare()
     report = compare(Broken(result))
@@ -191,8 +209,9 @@ def test_the_cli_exits_4_when_a_scorer_fails(tmp_path):
     a, b = tmp_path / "a.txt", tmp_path / "b.txt"
     a.write_text(article(SOURCE), encoding="utf-8")
     b.write_text(article(DERIVED), encoding="utf-8")
-    result = run_cli(["compare", str(a), str(b), "--format", "json"],
-                     plugins=[ScorerPlugin(Broken(RuntimeError("boom")))])
+    result = run_cli(
+        ["compare", str(a), str(b), "--format", "json"], plugins=[ScorerPlugin(Broken(RuntimeError("boom")))]
+    )
     assert result.exit_code == 4
     assert "scorer 'broken' from plugin 'stub-plugin' failed" in result.stderr and "boom" in result.stderr
     assert json.loads(result.stdout)["errors"][0]["component"] == "scorer"
@@ -269,10 +288,14 @@ class JudgingScorer(StubScorer):
 def test_the_judge_reads_each_closest_match_once_and_decides_only_outside_an_ordered_retelling():
     ordered = JudgingScorer(0.1, close=in_order_pairs())
     report = compare(ordered)
-    (asked,) = ordered.judged  # one call: each derived sentence's closest match, for the article-level evidence
+    (asked,) = (
+        ordered.judged
+    )  # one call: each derived sentence's closest match, for the article-level evidence
     assert sorted(asked) == sorted(in_order_pairs())
     assert report.metadata["derivation"]["confirmed"] == {"scorer": "stub", "share": 0.0}  # 0.1 < 0.7
-    assert report.paragraphs[2].relation == "rewrite"  # chain 5: the order is the evidence, the first scores stand
+    assert (
+        report.paragraphs[2].relation == "rewrite"
+    )  # chain 5: the order is the evidence, the first scores stand
     assert report.paragraphs[2].evidence["signals"]["stub"]["score"] == pytest.approx(0.9)
 
     lone = JudgingScorer(0.1, close={PARAPHRASE}, other=0.3)

@@ -76,8 +76,9 @@ class SourceContent:
         """Stem weights of a derived sentence; words the source never uses weigh as much as its most specific."""
         return {s: w * self.spec.get(s, 1.0) for s, w in stems.items()}
 
-    def cover(self, stems: Mapping[str, float], allowed: Iterable[Key] | None = None
-              ) -> tuple[float, list[tuple[int, int, float]]]:
+    def cover(
+        self, stems: Mapping[str, float], allowed: Iterable[Key] | None = None
+    ) -> tuple[float, list[tuple[int, int, float]]]:
         """Greedy set cover of one derived sentence's content by up to three source sentences: the covered share
         and the picks (source paragraph index, sentence, share added)."""
         weights = self.weights(stems)

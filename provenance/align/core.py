@@ -20,19 +20,26 @@ from provenance.model import Alignment, Document, ParagraphAlignment, SentenceLi
 from provenance.rules import HEADLINE_COVER, MERGE_GAIN, SENTENCE_LINK, SENTENCE_TRACE, SOURCE_SHARE
 
 
-def align(source: Document, derived: Document, minhash: Mapping[int, Mapping[str, float]] | None = None
-          ) -> Alignment:
+def align(
+    source: Document, derived: Document, minhash: Mapping[int, Mapping[str, float]] | None = None
+) -> Alignment:
     """The alignment of every non-boilerplate derived paragraph; `minhash`: per derived paragraph, the MinHash
     evidence to keep beside it (provenance/fingerprint.py)."""
     src = [prepare(p) for p in source.paragraphs if not p.is_boilerplate]
     der = [prepare(p) for p in derived.paragraphs if not p.is_boilerplate]
     content = SourceContent.build(src)
     runs = RunIndex([sp.para for sp in src])
-    headings = {(sp.para.index, si) for sp in src if sp.para.role == "heading" for si in range(len(sp.sent_stems))}
+    headings = {
+        (sp.para.index, si) for sp in src if sp.para.role == "heading" for si in range(len(sp.sent_stems))
+    }
     src_by_index = {sp.para.index: sp for sp in src}
     known = {x for sp in src for x in specifics(sp.para)}
-    out = [_align_paragraph(dp, src_by_index, content, runs, (minhash or {}).get(dp.para.index, {}), headings, known)
-           for dp in der]
+    out = [
+        _align_paragraph(
+            dp, src_by_index, content, runs, (minhash or {}).get(dp.para.index, {}), headings, known
+        )
+        for dp in der
+    ]
 
     def cover(i: int, allowed: set[tuple[int, int]]) -> tuple[float, dict[int, float], list[SentenceLink]]:
         num = den = 0.0
@@ -51,7 +58,9 @@ def align(source: Document, derived: Document, minhash: Mapping[int, Mapping[str
         return (num / den if den else 0.0), weight, links
 
     langs = languages([sp.para for sp in src], [dp.para for dp in der]) if src and der else None
-    if langs is not None:  # words do not survive translation: the specifics and their order place the paragraphs
+    if (
+        langs is not None
+    ):  # words do not survive translation: the specifics and their order place the paragraphs
         placed = place([sp.para for sp in src], [dp.para for dp in der])
         out = [_translated(a, placed[a.index]) if a.index in placed else a for a in out]
         retelling = retell([], src, content)
@@ -72,14 +81,25 @@ def align(source: Document, derived: Document, minhash: Mapping[int, Mapping[str
 def _translated(a: ParagraphAlignment, placement: Placement) -> ParagraphAlignment:
     """A paragraph of a translation, placed in the source by the specifics it shares (or by the order)."""
     share = len(placement.shared) / placement.anchors if placement.anchors else 0.0
-    return replace(a, sources=placement.sources, source_weights=tuple(round(1 / len(placement.sources), 4)
-                                                                        for _ in placement.sources),
-                   content=round(share, 4), order_inferred=placement.by_order, translated=placement.shared)
+    return replace(
+        a,
+        sources=placement.sources,
+        source_weights=tuple(round(1 / len(placement.sources), 4) for _ in placement.sources),
+        content=round(share, 4),
+        order_inferred=placement.by_order,
+        translated=placement.shared,
+    )
 
 
-def _align_paragraph(dp: PreparedParagraph, src: Mapping[int, PreparedParagraph], content: SourceContent,
-                     runs_index: RunIndex, minhash: Mapping[str, float], headings: set[tuple[int, int]],
-                     known: set[str]) -> ParagraphAlignment:
+def _align_paragraph(
+    dp: PreparedParagraph,
+    src: Mapping[int, PreparedParagraph],
+    content: SourceContent,
+    runs_index: RunIndex,
+    minhash: Mapping[str, float],
+    headings: set[tuple[int, int]],
+    known: set[str],
+) -> ParagraphAlignment:
     p = dp.para
     # Content view, sentence by sentence.
     links: list[SentenceLink] = []
@@ -111,7 +131,9 @@ def _align_paragraph(dp: PreparedParagraph, src: Mapping[int, PreparedParagraph]
     for _, ln, sp in w.runs:
         src_weight[sp] += 0.5 * ln  # copied runs also say where a paragraph comes from
     whole = [sp for _, ln, sp in w.runs if ln == n]
-    if whole:  # copied verbatim: that run says exactly where it came from (repeated text: its own counterpart)
+    if (
+        whole
+    ):  # copied verbatim: that run says exactly where it came from (repeated text: its own counterpart)
         src_weight[whole[0]] += 2 * max(src_weight.values(), default=1.0) + 1.0
 
     # Anchors: numbers and names shared with the source paragraphs it draws on.
@@ -120,8 +142,11 @@ def _align_paragraph(dp: PreparedParagraph, src: Mapping[int, PreparedParagraph]
     src_names = {t.norm for t in src_tokens if t.capital and t.content}
     shared_numbers = tuple(sorted({t.norm for t in p.tokens if t.kind == "n" and t.norm in src_nums}))
     first = p.tokens[0].start if p.tokens else -1  # a capital at the paragraph's start says nothing of a name
-    shared_names = tuple(sorted({t.norm for t in p.tokens if t.capital and t.content and t.norm in src_names
-                                 and t.start != first}))
+    shared_names = tuple(
+        sorted(
+            {t.norm for t in p.tokens if t.capital and t.content and t.norm in src_names and t.start != first}
+        )
+    )
 
     if p.role == "heading" and headings:
         # Headline to headline: both name the story's topic words, so these are compared without the topic-word
@@ -144,6 +169,7 @@ def _align_paragraph(dp: PreparedParagraph, src: Mapping[int, PreparedParagraph]
     ranked = sorted(src_weight.items(), key=lambda kv: (-kv[1], kv[0]))
     top = ranked[0][1] if ranked else 0.0
     kept = [(k, v) for k, v in ranked if v >= SOURCE_SHARE * top]
+    own = specifics(p)
     total_w = sum(v for _, v in kept) or 1.0
     return ParagraphAlignment(
         index=p.index,
@@ -163,6 +189,6 @@ def _align_paragraph(dp: PreparedParagraph, src: Mapping[int, PreparedParagraph]
         shared_numbers=shared_numbers,
         shared_names=shared_names,
         minhash=minhash,
-        specifics=len(mine := specifics(p)),
-        new_specifics=tuple(x for x in mine if x not in known),
+        specifics=len(own),
+        new_specifics=tuple(x for x in own if x not in known),
     )

@@ -26,8 +26,23 @@ emphasising emphasize emphasizes emphasized emphasizing
 """
 # "state", "report", "note", "claim", "comment", "stress" and "warning" are nouns at least as often as verbs: only
 # their verb forms that cannot be nouns are kept.
-_NOUN_TOO = {"state", "report", "note", "notes", "claim", "claims", "comment", "comments", "stress", "warning",
-             "reports", "remark", "remarks", "add", "adds"}
+_NOUN_TOO = {
+    "state",
+    "report",
+    "note",
+    "notes",
+    "claim",
+    "claims",
+    "comment",
+    "comments",
+    "stress",
+    "warning",
+    "reports",
+    "remark",
+    "remarks",
+    "add",
+    "adds",
+}
 REPORTING_VERBS = frozenset(_REPORTING_VERBS.split()) - _NOUN_TOO
 
 

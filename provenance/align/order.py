@@ -35,7 +35,9 @@ class SourcePositions:
     """The source's body sentences in reading order: (paragraph index, sentence index) <-> position."""
 
     def __init__(self, paragraphs: Sequence[Paragraph]) -> None:
-        self.order: list[tuple[int, int]] = [(p.index, si) for p in paragraphs for si in range(len(p.sentences))]
+        self.order: list[tuple[int, int]] = [
+            (p.index, si) for p in paragraphs for si in range(len(p.sentences))
+        ]
         self.pos: dict[tuple[int, int], int] = {key: k for k, key in enumerate(self.order)}
         self.of_paragraph: dict[int, list[int]] = {}
         for k, (pi, _) in enumerate(self.order):
@@ -48,9 +50,13 @@ class SourcePositions:
         """Where an anchored paragraph sits: its strong links to its own sources (a stray weak link to another part
         of the source must not stretch its span), else every sentence of its main source paragraph (anchored by
         wording alone)."""
-        got = [self.pos[(link.source_paragraph, link.source_sentence)] for link in a.links
-               if link.source_paragraph in a.sources and link.gain >= SENTENCE_TRACE
-               and (link.source_paragraph, link.source_sentence) in self.pos]
+        got = [
+            self.pos[(link.source_paragraph, link.source_sentence)]
+            for link in a.links
+            if link.source_paragraph in a.sources
+            and link.gain >= SENTENCE_TRACE
+            and (link.source_paragraph, link.source_sentence) in self.pos
+        ]
         if not got and a.sources:
             got = list(self.of_paragraph.get(a.sources[0], ()))
         return got
@@ -58,12 +64,16 @@ class SourcePositions:
 
 def is_anchor(a: ParagraphAlignment) -> bool:
     """Aligned on its own lexical evidence firmly enough to say where it sits in the source."""
-    return a.content >= ANCHOR_CONTENT or a.wording >= ANCHOR_WORDING or (
-        a.sentences >= ANCHOR_TRACED_SENTENCES and a.traced >= ANCHOR_TRACED)
+    return (
+        a.content >= ANCHOR_CONTENT
+        or a.wording >= ANCHOR_WORDING
+        or (a.sentences >= ANCHOR_TRACED_SENTENCES and a.traced >= ANCHOR_TRACED)
+    )
 
 
-def spans(paragraphs: Sequence[ParagraphAlignment], anchored: Sequence[bool], positions: SourcePositions
-          ) -> list[Span | None]:
+def spans(
+    paragraphs: Sequence[ParagraphAlignment], anchored: Sequence[bool], positions: SourcePositions
+) -> list[Span | None]:
     """Each anchored paragraph's span of source positions (None for the others)."""
     out: list[Span | None] = []
     for a, ok in zip(paragraphs, anchored):
@@ -94,15 +104,19 @@ def windows(paragraphs: Sequence[ParagraphAlignment], positions: SourcePositions
     return out
 
 
-def placed_in_order(paragraphs: Sequence[ParagraphAlignment], positions: SourcePositions
-                    ) -> list[ParagraphAlignment]:
+def placed_in_order(
+    paragraphs: Sequence[ParagraphAlignment], positions: SourcePositions
+) -> list[ParagraphAlignment]:
     """Each paragraph with `in_order` set: whether most of its traced sentence links fall in its window."""
     found = windows(paragraphs, positions)
     out = []
     for a in paragraphs:
         window = found.get(a.index)
-        ps = [positions.pos[(link.source_paragraph, link.source_sentence)] for link in a.links
-              if link.gain >= SENTENCE_TRACE and (link.source_paragraph, link.source_sentence) in positions.pos]
+        ps = [
+            positions.pos[(link.source_paragraph, link.source_sentence)]
+            for link in a.links
+            if link.gain >= SENTENCE_TRACE and (link.source_paragraph, link.source_sentence) in positions.pos
+        ]
         if window is None or not ps:
             out.append(replace(a, in_order=None if window is None else False))
             continue
@@ -114,8 +128,9 @@ def placed_in_order(paragraphs: Sequence[ParagraphAlignment], positions: SourceP
 Cover = Callable[[int, set[tuple[int, int]]], tuple[float, dict[int, float], list[SentenceLink]]]
 
 
-def infer(paragraphs: Sequence[ParagraphAlignment], positions: SourcePositions, cover: Cover
-          ) -> list[ParagraphAlignment]:
+def infer(
+    paragraphs: Sequence[ParagraphAlignment], positions: SourcePositions, cover: Cover
+) -> list[ParagraphAlignment]:
     """Give unaligned paragraphs that sit in an unused stretch of the source a second, order-constrained look.
 
     `cover(i, allowed)` re-aligns derived paragraph i against the allowed source sentences only, and returns its

@@ -18,8 +18,9 @@ from provenance.model import Retelling, RetoldSentence
 from provenance.rules import RETELL_BIAS, RETELL_GAP_DERIVED, RETELL_GAP_SOURCE, RETELL_MAX_CELLS
 
 
-def similarity_matrix(der: Sequence[PreparedParagraph], src: Sequence[PreparedParagraph], content: SourceContent
-                      ) -> tuple[np.ndarray, list[tuple[int, int]], list[tuple[int, int]]]:
+def similarity_matrix(
+    der: Sequence[PreparedParagraph], src: Sequence[PreparedParagraph], content: SourceContent
+) -> tuple[np.ndarray, list[tuple[int, int]], list[tuple[int, int]]]:
     """Rows: derived body sentences; columns: source body sentences (reading order). Each cell: the share of the
     derived sentence's content weight that the source sentence holds."""
     rows = [(dp.para.index, si) for dp in der for si in range(len(dp.sent_stems))]
@@ -38,7 +39,9 @@ def similarity_matrix(der: Sequence[PreparedParagraph], src: Sequence[PreparedPa
     return m, rows, cols
 
 
-def retell(der: Sequence[PreparedParagraph], src: Sequence[PreparedParagraph], content: SourceContent) -> Retelling:
+def retell(
+    der: Sequence[PreparedParagraph], src: Sequence[PreparedParagraph], content: SourceContent
+) -> Retelling:
     sim, rows, cols = similarity_matrix(der, src, content)
     n, m = sim.shape
     if n == 0 or m == 0 or n * m > RETELL_MAX_CELLS:
@@ -49,13 +52,15 @@ def retell(der: Sequence[PreparedParagraph], src: Sequence[PreparedParagraph], c
     for i in range(1, n + 1):
         prev = h[i - 1]
         diag = np.concatenate(([0.0], prev[:-1] + s[i - 1]))  # the next source sentence
-        split = np.concatenate(([0.0], prev[1:] + s[i - 1]))  # the same source sentence as the derived one before
+        split = np.concatenate(
+            ([0.0], prev[1:] + s[i - 1])
+        )  # the same source sentence as the derived one before
         skip = prev - RETELL_GAP_DERIVED  # a derived sentence of its own
         base = np.maximum.reduce([np.zeros(m + 1), diag, split, skip])
         base[0] = 0.0
         # Skipping source sentences along the row: h[j] = max over k <= j of base[k] - gap x (j - k).
         h[i] = np.maximum.accumulate(base + ramp) - ramp
-    i, j = np.unravel_index(int(np.argmax(h)), h.shape)
+    i, j = (int(x) for x in np.unravel_index(int(np.argmax(h)), h.shape))
     best = float(h[i, j])
     path: list[RetoldSentence] = []
     while i > 0 and j > 0 and h[i, j] > 1e-12:

@@ -11,6 +11,7 @@ by that order.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -71,9 +72,12 @@ def place(source: Sequence[Paragraph], derived: Sequence[Paragraph]) -> dict[int
         shared = tuple(x for x in der[i] if x in src[j])
         out[derived[i].index] = Placement((source[j].index,), shared, len(der[i]))
     placed = [i for i, _ in chain]
-    for a, b in zip(placed, placed[1:]):  # unplaced paragraphs between two placed ones: their place is the gap
+    for a, b in itertools.pairwise(
+        placed
+    ):  # unplaced paragraphs between two placed ones: their place is the gap
         lo, hi = dict(chain)[a], dict(chain)[b]
         for i in range(a + 1, b):
-            out[derived[i].index] = Placement(tuple(source[j].index for j in range(lo, hi + 1)), (), len(der[i]),
-                                              by_order=True)
+            out[derived[i].index] = Placement(
+                tuple(source[j].index for j in range(lo, hi + 1)), (), len(der[i]), by_order=True
+            )
     return out

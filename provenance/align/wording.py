@@ -59,8 +59,9 @@ class RunIndex:
                 k = RUN
                 while i + k < n and j + k < len(words) and words[j + k] == norms[i + k]:
                     k += 1
-                if k > best_len or (k == best_len and abs(self.para_of[j] - prefer)
-                                    < abs(self.para_of[best_pos] - prefer)):
+                if k > best_len or (
+                    k == best_len and abs(self.para_of[j] - prefer) < abs(self.para_of[best_pos] - prefer)
+                ):
                     best_len, best_pos = k, j
             runs.append((i, best_len, self.para_of[best_pos]))
             for k in range(i, i + best_len):
@@ -103,8 +104,14 @@ def wording_of(p: Paragraph, index: RunIndex) -> Wording:
             if start <= idx[0] < start + length or idx[0] <= start <= idx[-1]:
                 src_para = sp
                 break
-        quotes.append(Quote(p.text[a:b], len(idx), copied_share >= QUOTE_COPIED,
-                            src_para if copied_share >= QUOTE_ATTRIBUTED else None))
+        quotes.append(
+            Quote(
+                p.text[a:b],
+                len(idx),
+                copied_share >= QUOTE_COPIED,
+                src_para if copied_share >= QUOTE_ATTRIBUTED else None,
+            )
+        )
     phrases = tuple(
         Phrase(p.text[tokens[s].start : tokens[s + ln - 1].end], ln, sp)
         for s, ln, sp in sorted(runs, key=lambda r: (-r[1], r[0]))[:PHRASES_SHOWN]

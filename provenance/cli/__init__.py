@@ -6,14 +6,15 @@ Exit codes (docs/cli.md): 0 ok, 1 a --fail-on threshold was crossed or the polic
 
 from __future__ import annotations
 
-from provenance.cli.app import EXIT_INTERNAL, app, fail, guarded
+from provenance.cli import audit as _audit_cmd  # noqa: F401
+from provenance.cli import check as _check_cmd  # noqa: F401
 
 # isort: off  (each module registers its commands on the app; `provenance --help` lists them in this order)
 from provenance.cli import compare as _compare_cmd  # noqa: F401
-from provenance.cli import plugins as _plugins_cmd  # noqa: F401
 from provenance.cli import index as _index_cmd  # noqa: F401
-from provenance.cli import audit as _audit_cmd  # noqa: F401
-from provenance.cli import check as _check_cmd  # noqa: F401
+from provenance.cli import plugins as _plugins_cmd  # noqa: F401
+from provenance.cli.app import EXIT_INTERNAL, app, fail, guarded
+
 # isort: on
 
 __all__ = ["EXIT_INTERNAL", "app", "fail", "guarded", "main"]

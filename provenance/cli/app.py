@@ -44,14 +44,27 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
-    max_bytes: Annotated[int, typer.Option(
-        "--max-bytes", envvar="PROVENANCE_MAX_BYTES", min=0,
-        help="Refuse articles larger than this many bytes (exit 3); 0 for no limit.")] = DEFAULT_MAX_BYTES,
-    timeout: Annotated[int, typer.Option(
-        "--timeout", envvar="PROVENANCE_TIMEOUT", min=0,
-        help="Stop the command after this many seconds (exit 3); 0 (the default) for no limit.")] = 0,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+    max_bytes: Annotated[
+        int,
+        typer.Option(
+            "--max-bytes",
+            envvar="PROVENANCE_MAX_BYTES",
+            min=0,
+            help="Refuse articles larger than this many bytes (exit 3); 0 for no limit.",
+        ),
+    ] = DEFAULT_MAX_BYTES,
+    timeout: Annotated[
+        int,
+        typer.Option(
+            "--timeout",
+            envvar="PROVENANCE_TIMEOUT",
+            min=0,
+            help="Stop the command after this many seconds (exit 3); 0 (the default) for no limit.",
+        ),
+    ] = 0,
 ) -> None:
     """Tell how one article derives from another."""
     set_max_bytes(max_bytes)
@@ -91,8 +104,10 @@ def guarded(fn):
         except Exception as exc:
             if os.environ.get("PROVENANCE_DEBUG"):
                 raise
-            fail(f"internal error: {type(exc).__name__}: {exc} (set PROVENANCE_DEBUG=1 for the traceback)",
-                 EXIT_INTERNAL)
+            fail(
+                f"internal error: {type(exc).__name__}: {exc} (set PROVENANCE_DEBUG=1 for the traceback)",
+                EXIT_INTERNAL,
+            )
         finally:
             cancel_time_limit()
 

@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
-from provenance.errors import EXIT_INPUT, EXIT_THRESHOLD
 from provenance.cli.app import app, guarded
 from provenance.cli.io import write_output
+from provenance.errors import EXIT_INPUT, EXIT_THRESHOLD
+from provenance.model import AuditResult
 
 
 @app.command()
@@ -17,25 +18,35 @@ from provenance.cli.io import write_output
 def audit(
     index: Annotated[str, typer.Argument(help="Index location (path, sqlite:///path, or a backend URL).")],
     derived: Annotated[list[str], typer.Argument(help="Articles to audit (files, directories or globs).")],
-    format: Annotated[str, typer.Option("--format", "-f", help="table, json, jsonl, html (a folder: needs --output DIR), markdown, sarif or github.")] = "table",
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table, json, jsonl, html (a folder: needs --output DIR), markdown, sarif or github.",
+        ),
+    ] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
     top: Annotated[int, typer.Option(min=1, max=50, help="Compare against this many best candidates.")] = 3,
-    fail_on: Annotated[list[str] | None, typer.Option("--fail-on", help="As for compare; any article crossing it exits 1.")] = None,
+    fail_on: Annotated[
+        list[str] | None, typer.Option("--fail-on", help="As for compare; any article crossing it exits 1.")
+    ] = None,
     option: Annotated[list[str] | None, typer.Option("--option", help="NAME=VALUE, as for compare.")] = None,
-    config: Annotated[Path | None, typer.Option(
-        "--config", help="Policy file whose options apply, as for compare.")] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="Policy file whose options apply, as for compare.")
+    ] = None,
 ) -> None:
     """Find each article's sources in the index and compare it against them."""
-    from provenance.index.audit import audit_documents
-    from provenance.policy.config import resolve_config
+    from provenance.cli.io import parse_options
     from provenance.engine import known_options
     from provenance.index import open_index
-    from provenance.text.load import iter_documents
+    from provenance.index.audit import audit_documents
     from provenance.plugins import get_host
+    from provenance.policy.config import resolve_config
     from provenance.policy.evaluate import Policy, evaluate
-    from provenance.cli.io import parse_options
     from provenance.policy.failon import parse, require_plugins
     from provenance.renderers.dispatch import AUDIT, pick, render
+    from provenance.text.load import iter_documents
 
     host = get_host()
     renderer = pick(host, AUDIT, format, output)
@@ -46,9 +57,11 @@ def audit(
     require_plugins(thresholds, host)
     idx = open_index(index, create=False, host=host)
     errors: list[str] = []
-    results = []
+    results: list[AuditResult] = []
     try:
-        results.extend(audit_documents(idx, iter_documents(derived, errors, host), host=host, top=top, options=opts))
+        results.extend(
+            audit_documents(idx, iter_documents(derived, errors, host), host=host, top=top, options=opts)
+        )
     finally:
         idx.close()
     write_output(render(renderer, results), output)

@@ -33,9 +33,14 @@ def changed_articles(rev: str, within: Sequence[str] = (), cwd: Path | None = No
     if top.returncode != 0:
         raise UsageError(f"--changed-since {rev}: {cwd} is not inside a git repository")
     root = Path(os.fsdecode(top.stdout.strip()))
-    if rev.startswith("-") or _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], root).returncode:
-        raise UsageError(f"--changed-since {rev}: unknown revision in {root} (a shallow clone may lack it: "
-                         "fetch more history, e.g. actions/checkout with fetch-depth: 0)")
+    if (
+        rev.startswith("-")
+        or _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], root).returncode
+    ):
+        raise UsageError(
+            f"--changed-since {rev}: unknown revision in {root} (a shallow clone may lack it: "
+            "fetch more history, e.g. actions/checkout with fetch-depth: 0)"
+        )
     diff = _git(["diff", "--name-only", "-z", "--no-renames", "--diff-filter=d", rev, "--"], root)
     if diff.returncode != 0:
         raise UsageError(f"--changed-since {rev}: git diff failed: {os.fsdecode(diff.stderr).strip()}")

@@ -7,36 +7,62 @@ from typing import Annotated
 
 import typer
 
-from provenance.errors import EXIT_PLUGIN, EXIT_THRESHOLD, UsageError
 from provenance.cli.app import app, guarded
 from provenance.cli.io import parse_options, read_input, use_color, write_output
+from provenance.errors import EXIT_PLUGIN, EXIT_THRESHOLD, UsageError
 
 
 @app.command()
 @guarded
 def compare(
-    source: Annotated[str, typer.Argument(help="The source article (text, Markdown or HTML file; - for stdin).")],
+    source: Annotated[
+        str, typer.Argument(help="The source article (text, Markdown or HTML file; - for stdin).")
+    ],
     derived: Annotated[str, typer.Argument(help="The derived article to examine (file, or - for stdin).")],
-    format: Annotated[str, typer.Option("--format", "-f", help="Report format: text, json, or a plugin's.")] = "text",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
-    fail_on: Annotated[list[str] | None, typer.Option(
-        "--fail-on", help="Exit 1 when crossed, e.g. copy>0.5, added<0.1, coverage>=0.8, verdict=copy. Repeatable.")] = None,
-    disable: Annotated[list[str] | None, typer.Option(
-        "--disable", help="Switch off a detector or plugin by name. Repeatable.")] = None,
-    option: Annotated[list[str] | None, typer.Option(
-        "--option", help="Set a detector or verdict option, e.g. copy.threshold=0.8. Repeatable.")] = None,
-    source_format: Annotated[str | None, typer.Option(help="Force the source's input format (text, markdown, html).")] = None,
-    derived_format: Annotated[str | None, typer.Option(help="Force the derived article's input format.")] = None,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="Report format: text, json, or a plugin's.")
+    ] = "text",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+    ] = None,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when crossed, e.g. copy>0.5, added<0.1, coverage>=0.8, verdict=copy. Repeatable.",
+        ),
+    ] = None,
+    disable: Annotated[
+        list[str] | None,
+        typer.Option("--disable", help="Switch off a detector or plugin by name. Repeatable."),
+    ] = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--option", help="Set a detector or verdict option, e.g. copy.threshold=0.8. Repeatable."
+        ),
+    ] = None,
+    source_format: Annotated[
+        str | None, typer.Option(help="Force the source's input format (text, markdown, html).")
+    ] = None,
+    derived_format: Annotated[
+        str | None, typer.Option(help="Force the derived article's input format.")
+    ] = None,
     color: Annotated[str, typer.Option(help="Colour in text reports: auto, always, never.")] = "auto",
-    config: Annotated[Path | None, typer.Option(
-        "--config", help="Policy file whose options apply (default: provenance.toml or pyproject.toml "
-                         "[tool.provenance], found upwards); --option wins.")] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Policy file whose options apply (default: provenance.toml or pyproject.toml "
+            "[tool.provenance], found upwards); --option wins.",
+        ),
+    ] = None,
 ) -> None:
     """Compare DERIVED with SOURCE and report copied, rewritten, added and boilerplate paragraphs."""
-    from provenance.policy.config import resolve_config
     from provenance.engine import compare as run_compare
     from provenance.engine import known_options
     from provenance.plugins import get_host
+    from provenance.policy.config import resolve_config
     from provenance.policy.failon import parse, require_plugins
     from provenance.renderers.dispatch import REPORT, pick, render
 
@@ -53,13 +79,24 @@ def compare(
     renderer = pick(host, REPORT, format)
     src, src_name = read_input(source)
     der, der_name = read_input(derived)
-    report = run_compare(src, der, options=opts, host=host, source_format=source_format,
-                         derived_format=derived_format, source_name=src_name, derived_name=der_name)
+    report = run_compare(
+        src,
+        der,
+        options=opts,
+        host=host,
+        source_format=source_format,
+        derived_format=derived_format,
+        source_name=src_name,
+        derived_name=der_name,
+    )
     write_output(render(renderer, report, color=use_color(color, output)), output)
     if report.errors:
         for err in report.errors:
-            typer.echo(f"provenance: error: {err.get('component', 'detector')} {err['detector']!r} from plugin {err['plugin']!r} failed: "
-                       f"{err['error']}", err=True)
+            typer.echo(
+                f"provenance: error: {err.get('component', 'detector')} {err['detector']!r} from plugin {err['plugin']!r} failed: "
+                f"{err['error']}",
+                err=True,
+            )
         raise typer.Exit(EXIT_PLUGIN)
     crossed = []
     for t in thresholds:

@@ -18,8 +18,9 @@ if TYPE_CHECKING:
 
 BATCH_DOCUMENTS = 256  # provenance.index.api.BATCH_DOCUMENTS, repeated so that `--help` loads no index code
 
-index_app = typer.Typer(help="Build and maintain a corpus fingerprint index (sqlite path or URL).",
-                        no_args_is_help=True)
+index_app = typer.Typer(
+    help="Build and maintain a corpus fingerprint index (sqlite path or URL).", no_args_is_help=True
+)
 app.add_typer(index_app, name="index")
 
 
@@ -37,27 +38,52 @@ def _progress(total_hint: str) -> Progress | None:
         TimeElapsedColumn,
     )
 
-    return Progress(SpinnerColumn(), TextColumn(total_hint), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=Console(stderr=True), transient=True)
+    return Progress(
+        SpinnerColumn(),
+        TextColumn(total_hint),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
 
 
 @index_app.command("add")
 @guarded
 def add(
     index: Annotated[str, typer.Argument(help="Index location: a path, sqlite:///path or a backend URL.")],
-    paths: Annotated[list[str], typer.Argument(help="Files, directories, globs or JSONL files (id, text|html, ...).")],
+    paths: Annotated[
+        list[str], typer.Argument(help="Files, directories, globs or JSONL files (id, text|html, ...).")
+    ],
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Fingerprint in N processes.")] = 1,
-    batch_size: Annotated[int, typer.Option(
-        "--batch-size", min=1, help="Documents per transaction (fewer: less to redo after an interruption).")
+    batch_size: Annotated[
+        int,
+        typer.Option(
+            "--batch-size",
+            min=1,
+            help="Documents per transaction (fewer: less to redo after an interruption).",
+        ),
     ] = BATCH_DOCUMENTS,
-    verbose: Annotated[bool, typer.Option(
-        "--verbose", "-v", help="Print a line on standard error as each batch is committed.")] = False,
-    embed: Annotated[list[str] | None, typer.Option(
-        "--embed", metavar="SCORER",
-        help="Also store this scorer's sentence vectors (e.g. semantic), now and in every later add, so audits "
-             "never recompute them. Unchanged documents get theirs once.")] = None,
-    no_embed: Annotated[bool, typer.Option(
-        "--no-embed", help="Store no vectors in this run, even if the index keeps them (add them later).")] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="Print a line on standard error as each batch is committed."),
+    ] = False,
+    embed: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--embed",
+            metavar="SCORER",
+            help="Also store this scorer's sentence vectors (e.g. semantic), now and in every later add, so audits "
+            "never recompute them. Unchanged documents get theirs once.",
+        ),
+    ] = None,
+    no_embed: Annotated[
+        bool,
+        typer.Option(
+            "--no-embed", help="Store no vectors in this run, even if the index keeps them (add them later)."
+        ),
+    ] = False,
 ) -> None:
     """Add (or update) documents; unchanged documents are skipped, changed ones replaced."""
     from provenance.index.api import add_documents
@@ -67,14 +93,24 @@ def add(
     try:
         if bar:
             bar.start()
-        summary = add_documents(index, paths, jobs=jobs, batch_size=batch_size, embed=embed or (),
-                                no_embed=no_embed, progress=report)
+        summary = add_documents(
+            index,
+            paths,
+            jobs=jobs,
+            batch_size=batch_size,
+            embed=embed or (),
+            no_embed=no_embed,
+            progress=report,
+        )
     finally:
         if bar:
             bar.stop()
     vectors = f", embedded {summary.embedded} ({', '.join(summary.scorers)})" if summary.scorers else ""
-    typer.echo(f"added {summary.added}, replaced {summary.replaced}, unchanged {summary.unchanged}, "
-               f"failed {summary.failed}{vectors}", err=True)
+    typer.echo(
+        f"added {summary.added}, replaced {summary.replaced}, unchanged {summary.unchanged}, "
+        f"failed {summary.failed}{vectors}",
+        err=True,
+    )
     for e in summary.errors:
         typer.echo(f"provenance: error: {e}", err=True)
     if summary.errors:
@@ -90,8 +126,11 @@ class _Report:
 
     def __call__(self, batch: BatchCommitted) -> None:
         if self.verbose:  # flushed at once: what a killed run reports committed, is
-            typer.echo(f"provenance: committed {batch.documents} documents ({batch.total} in all, "
-                       f"last {batch.last})", err=True)
+            typer.echo(
+                f"provenance: committed {batch.documents} documents ({batch.total} in all, "
+                f"last {batch.last})",
+                err=True,
+            )
             sys.stderr.flush()
         if self.bar is not None and self.task is not None:
             self.bar.advance(self.task, batch.documents)
@@ -112,23 +151,39 @@ def info(
         kinds = idx.embeddings()
         if kinds:
             counts = idx.vector_counts()
-            data["embeddings"] = {name: {"version": version, "documents": counts.get(name, 0)}
-                                  for name, version in kinds.items()}
+            data["embeddings"] = {
+                name: {"version": version, "documents": counts.get(name, 0)}
+                for name, version in kinds.items()
+            }
     finally:
         idx.close()
     if as_json:
         typer.echo(json.dumps(data, indent=2, sort_keys=True))
         return
-    for key in ("location", "backend", "prefix", "documents", "paragraphs", "segments", "postings", "bytes",
-                "bytes_per_paragraph", "server_used_memory"):
+    for key in (
+        "location",
+        "backend",
+        "prefix",
+        "documents",
+        "paragraphs",
+        "segments",
+        "postings",
+        "bytes",
+        "bytes_per_paragraph",
+        "server_used_memory",
+    ):
         if key in data:
             typer.echo(f"{key:<20} {data[key]}")
     p = data["parameters"]
-    typer.echo(f"{'parameters':<20} num_perm {p['fingerprint']['num_perm']}, seed {p['fingerprint']['seed']}, "
-               f"{p['bands']}x{p['rows']} bands{' + sentence keys' if p.get('sentence_keys') else ''}, "
-               f"format {p['format']}")
+    typer.echo(
+        f"{'parameters':<20} num_perm {p['fingerprint']['num_perm']}, seed {p['fingerprint']['seed']}, "
+        f"{p['bands']}x{p['rows']} bands{' + sentence keys' if p.get('sentence_keys') else ''}, "
+        f"format {p['format']}"
+    )
     for name, e in data.get("embeddings", {}).items():
-        typer.echo(f"{'vectors':<20} {name} ({e['version']}): {e['documents']} of {data['documents']} documents")
+        typer.echo(
+            f"{'vectors':<20} {name} ({e['version']}): {e['documents']} of {data['documents']} documents"
+        )
 
 
 @index_app.command("remove")
@@ -179,9 +234,15 @@ def check(
         raise UsageError(f"--format {format!r}: expected text or json")
     problems, summary = _problems(index)
     if format == "json":
-        data = {"schema": "text-provenance/index-check/1", "location": index, "ok": not problems,
-                "problems": problems[:MAX_PROBLEMS], "more_problems": max(0, len(problems) - MAX_PROBLEMS),
-                "documents": summary.get("documents"), "paragraphs": summary.get("paragraphs")}
+        data = {
+            "schema": "text-provenance/index-check/1",
+            "location": index,
+            "ok": not problems,
+            "problems": problems[:MAX_PROBLEMS],
+            "more_problems": max(0, len(problems) - MAX_PROBLEMS),
+            "documents": summary.get("documents"),
+            "paragraphs": summary.get("paragraphs"),
+        }
         typer.echo(json.dumps(data, indent=2, sort_keys=True))
     elif problems:
         for line in problems[:MAX_PROBLEMS]:
@@ -190,8 +251,10 @@ def check(
             typer.echo(f"{index}: ... and {len(problems) - MAX_PROBLEMS} more problems")
     else:
         extra = f", {summary['segments']} segment(s)" if "segments" in summary else ""
-        typer.echo(f"{index}: ok ({summary.get('documents')} documents, {summary.get('paragraphs')} "
-                   f"paragraphs{extra})")
+        typer.echo(
+            f"{index}: ok ({summary.get('documents')} documents, {summary.get('paragraphs')} "
+            f"paragraphs{extra})"
+        )
     if problems:
         raise typer.Exit(EXIT_INPUT)
 

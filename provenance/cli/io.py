@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -55,16 +56,20 @@ def write_text(text: str, output: Path | None) -> None:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
-            os.fsync(fh.fileno())  # a full disk can surface only here (delayed allocation, NFS): before the rename
+            os.fsync(
+                fh.fileno()
+            )  # a full disk can surface only here (delayed allocation, NFS): before the rename
         os.replace(tmp, output)
     except BaseException as exc:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):  # ENOSPC, EDQUOT, EIO: one line, exit 3; the file there before is untouched
-            raise InputError(f"--output {output}: cannot write the report ({exc.strerror or exc}); "
-                             "any earlier file there is unchanged") from None
+        if isinstance(
+            exc, OSError
+        ):  # ENOSPC, EDQUOT, EIO: one line, exit 3; the file there before is untouched
+            raise InputError(
+                f"--output {output}: cannot write the report ({exc.strerror or exc}); "
+                "any earlier file there is unchanged"
+            ) from None
         raise
 
 
@@ -91,8 +96,10 @@ def _folder_parent(folder: Folder, dest: Path) -> Path:
     if dest.exists() and not dest.is_dir():
         raise UsageError(f"--output {dest}: {folder.what} is a folder of pages, and this is a file")
     if dest.is_dir() and any(dest.iterdir()) and not (dest / folder.marker).exists():
-        raise UsageError(f"--output {dest}: the folder is not empty and was not written by an earlier audit; "
-                         "give a new or empty folder")
+        raise UsageError(
+            f"--output {dest}: the folder is not empty and was not written by an earlier audit; "
+            "give a new or empty folder"
+        )
     parent = dest.parent if str(dest.parent) else Path(".")
     if not parent.is_dir():
         raise UsageError(f"--output {dest}: directory {parent} does not exist")

@@ -23,9 +23,13 @@ class CommentaryDetector:
             if decision.rewrite:
                 continue
             closest = f"; closest source paragraph {a.sources[0]}" if a.sources else ""
-            if decision.reason == INDEPENDENT_ARTICLE and a.sources and a.content > 0:  # one event's shared facts
-                message = (f"{a.content:.0%} of the content is also in the source{closest}, but {INDEPENDENT_ARTICLE}: "
-                           "what the two share is the event's facts")
+            if (
+                decision.reason == INDEPENDENT_ARTICLE and a.sources and a.content > 0
+            ):  # one event's shared facts
+                message = (
+                    f"{a.content:.0%} of the content is also in the source{closest}, but {INDEPENDENT_ARTICLE}: "
+                    "what the two share is the event's facts"
+                )
             else:
                 if decision.reason and decision.reason != INDEPENDENT_ARTICLE:  # a scorer overruled the words
                     closest += f" ({decision.reason})"

@@ -35,9 +35,13 @@ class DetectionContext:
 
     def decision(self, a: ParagraphAlignment) -> Decision:
         """The built-in rewrite rule's call on a paragraph, in the light of the article as a whole."""
-        return decide(a, float(self.option("rewrite.threshold", REWRITE_THRESHOLD)),
-                      float(self.option("rewrite.traced_threshold", REWRITE_TRACED)), self.derivation,
-                      float(self.option("rewrite.derived_threshold", REWRITE_IN_DERIVED)))
+        return decide(
+            a,
+            float(self.option("rewrite.threshold", REWRITE_THRESHOLD)),
+            float(self.option("rewrite.traced_threshold", REWRITE_TRACED)),
+            self.derivation,
+            float(self.option("rewrite.derived_threshold", REWRITE_IN_DERIVED)),
+        )
 
     @property
     def derivation(self) -> Derivation | None:

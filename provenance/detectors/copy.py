@@ -10,25 +10,34 @@ paragraph is left to the rewrite detector: its content does come from the source
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
+from provenance.components import Option
 from provenance.detectors.context import DetectionContext
 from provenance.detectors.decisions import QUOTE_MODES, is_copy
 from provenance.detectors.evidence import evidence_for
 from provenance.hookspecs import hookimpl
 from provenance.model import Finding
-from provenance.components import Option
 from provenance.rules import COPY_PASSAGE_WORDS, COPY_PROSE_THRESHOLD, COPY_THRESHOLD
+
 
 class CopyDetector:
     name = "copy"
     relation = "copy"
     description = "wording kept from the source (shared word runs), light edits allowed"
-    options = {
-        "threshold": Option(COPY_THRESHOLD, float, "share of words in shared 4+ word runs for a copy", 0.0, 1.0),
-        "prose_threshold": Option(COPY_PROSE_THRESHOLD, float, "the same share outside quotation marks", 0.0, 1.0),
-        "passage_words": Option(COPY_PASSAGE_WORDS, int, "a verbatim passage this long makes a long paragraph a copy", 4),
-        "quotes": Option("auto", str, "whether quoted words count as copied: auto, count or ignore",
-                         choices=QUOTE_MODES),
+    options: ClassVar[dict[str, Option]] = {
+        "threshold": Option(
+            COPY_THRESHOLD, float, "share of words in shared 4+ word runs for a copy", 0.0, 1.0
+        ),
+        "prose_threshold": Option(
+            COPY_PROSE_THRESHOLD, float, "the same share outside quotation marks", 0.0, 1.0
+        ),
+        "passage_words": Option(
+            COPY_PASSAGE_WORDS, int, "a verbatim passage this long makes a long paragraph a copy", 4
+        ),
+        "quotes": Option(
+            "auto", str, "whether quoted words count as copied: auto, count or ignore", choices=QUOTE_MODES
+        ),
     }
 
     def detect(self, ctx: DetectionContext) -> Iterator[Finding]:

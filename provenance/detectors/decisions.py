@@ -22,7 +22,9 @@ QUOTE_MODES = ("auto", "count", "ignore")
 INDEPENDENT_ARTICLE = "the article as a whole does not derive from the source"
 
 
-def is_copy(a: ParagraphAlignment, threshold: float, prose_threshold: float, passage: int, quotes: str) -> bool:
+def is_copy(
+    a: ParagraphAlignment, threshold: float, prose_threshold: float, passage: int, quotes: str
+) -> bool:
     """Whether the wording is the source's, with quotations treated as `quotes` says (provenance/detectors/copy.py)."""
     if not a.sources:
         return False
@@ -31,17 +33,21 @@ def is_copy(a: ParagraphAlignment, threshold: float, prose_threshold: float, pas
         return a.wording >= threshold or long_passage
     # A long verbatim passage of prose (not a quotation) makes a long paragraph a copy even when the rest of it
     # is new: an editor has to see it.
-    long_passage = (a.longest_run >= passage and a.wording_outside_quotes >= COPY_PASSAGE_SHARE
-                    and a.words_outside_quotes >= passage)
+    long_passage = (
+        a.longest_run >= passage
+        and a.wording_outside_quotes >= COPY_PASSAGE_SHARE
+        and a.words_outside_quotes >= passage
+    )
     if quotes == "ignore":
         quoted = a.words_outside_quotes < a.words
         enough = a.words_outside_quotes >= (ENOUGH_PROSE if quoted else 1)
         return enough and (a.wording_outside_quotes >= threshold or long_passage)
     if a.wording < threshold and not long_passage:
         return False
-    if not long_passage and a.words_outside_quotes >= ENOUGH_PROSE and a.wording_outside_quotes < prose_threshold:
-        return False  # verbatim quotes inside reworded prose: the rewrite detector reports those
-    return True
+    # Verbatim quotes inside reworded prose are not a copy: the rewrite detector reports those.
+    return (
+        long_passage or a.words_outside_quotes < ENOUGH_PROSE or a.wording_outside_quotes >= prose_threshold
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +76,13 @@ def is_rewrite(a: ParagraphAlignment, threshold: float, traced_threshold: float)
     return a.sentences >= REWRITE_TRACED_SENTENCES and a.traced >= traced_threshold
 
 
-def decide(a: ParagraphAlignment, threshold: float, traced_threshold: float, derivation: Derivation | None = None,
-           derived_threshold: float | None = None) -> Decision:
+def decide(
+    a: ParagraphAlignment,
+    threshold: float,
+    traced_threshold: float,
+    derivation: Derivation | None = None,
+    derived_threshold: float | None = None,
+) -> Decision:
     """Whether a paragraph is a rewrite, read in the light of the article as a whole (`derivation`).
 
     Inside an article that derives from the source, a paragraph is a rewrite on weaker evidence: `derived_threshold`
@@ -87,15 +98,25 @@ def decide(a: ParagraphAlignment, threshold: float, traced_threshold: float, der
         return Decision(kept, reason="" if kept else INDEPENDENT_ARTICLE)
     bar = threshold if derived_threshold is None else derived_threshold
     if is_rewrite(a, bar, traced_threshold):
-        return Decision(True)  # inside an article that derives, shared content is the source's (no scorer overrules)
+        return Decision(
+            True
+        )  # inside an article that derives, shared content is the source's (no scorer overrules)
     for s in a.signals:
         if s.sources and s.similarity >= s.derived_threshold:
-            return Decision(True, s.scorer, f"{s.scorer} similarity {s.similarity:.2f} >= {s.derived_threshold:.2f} "
-                                            "inside an article that derives from the source")
+            return Decision(
+                True,
+                s.scorer,
+                f"{s.scorer} similarity {s.similarity:.2f} >= {s.derived_threshold:.2f} "
+                "inside an article that derives from the source",
+            )
         if s.sources and s.in_order and s.similarity >= s.context_threshold:
-            return Decision(True, s.scorer, f"{s.scorer} similarity {s.similarity:.2f} >= {s.context_threshold:.2f}, "
-                                            "placed by the order of the articles, inside an article that derives "
-                                            "from the source")
+            return Decision(
+                True,
+                s.scorer,
+                f"{s.scorer} similarity {s.similarity:.2f} >= {s.context_threshold:.2f}, "
+                "placed by the order of the articles, inside an article that derives "
+                "from the source",
+            )
     return Decision(False)
 
 
@@ -115,12 +136,19 @@ def decide_alone(a: ParagraphAlignment, threshold: float, traced_threshold: floa
     for s in a.signals:
         context = derived_article(s)
         bar = s.context_threshold if context else s.threshold
-        where = f"article retells the source in order ({s.chain} sentences)" if context else \
-            f"no ordered retelling of the source ({s.chain} sentences in order)"
+        where = (
+            f"article retells the source in order ({s.chain} sentences)"
+            if context
+            else f"no ordered retelling of the source ({s.chain} sentences in order)"
+        )
         if lexical:
             if s.score < bar and a.wording < STRONG_WORDING:
-                return Decision(False, s.scorer, f"{s.scorer} similarity {s.score:.2f} < {bar:.2f}, {where}: "
-                                "the words are shared, the meaning is not close enough")
+                return Decision(
+                    False,
+                    s.scorer,
+                    f"{s.scorer} similarity {s.score:.2f} < {bar:.2f}, {where}: "
+                    "the words are shared, the meaning is not close enough",
+                )
             continue
         if not s.sources or s.score < bar:
             continue
@@ -130,5 +158,7 @@ def decide_alone(a: ParagraphAlignment, threshold: float, traced_threshold: floa
             support = "with shared content and no new figures"
         else:
             continue
-        return Decision(True, s.scorer, f"{s.scorer} similarity {s.score:.2f} >= {bar:.2f}, {where}, {support}")
+        return Decision(
+            True, s.scorer, f"{s.scorer} similarity {s.score:.2f} >= {bar:.2f}, {where}, {support}"
+        )
     return Decision(lexical)

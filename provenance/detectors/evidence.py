@@ -18,14 +18,21 @@ def evidence_for(a: ParagraphAlignment, decision: Any = None) -> dict[str, Any]:
         "longest_shared_run": a.longest_run,
         "source_weights": dict(zip((str(s) for s in a.sources), a.source_weights)),
         "sentences": [
-            {"sentence": link.sentence, "source_paragraph": link.source_paragraph,
-             "source_sentence": link.source_sentence, "gain": link.gain}
+            {
+                "sentence": link.sentence,
+                "source_paragraph": link.source_paragraph,
+                "source_sentence": link.source_sentence,
+                "gain": link.gain,
+            }
             for link in a.links
         ],
-        "shared_phrases": [{"text": p.text, "words": p.words, "source_paragraph": p.source_paragraph}
-                           for p in a.phrases],
-        "quotes": [{"text": q.text, "words": q.words, "copied": q.copied, "source_paragraph": q.source_paragraph}
-                   for q in a.quotes],
+        "shared_phrases": [
+            {"text": p.text, "words": p.words, "source_paragraph": p.source_paragraph} for p in a.phrases
+        ],
+        "quotes": [
+            {"text": q.text, "words": q.words, "copied": q.copied, "source_paragraph": q.source_paragraph}
+            for q in a.quotes
+        ],
         "shared_numbers": list(a.shared_numbers),
         "shared_names": list(a.shared_names),
         "minhash": a.minhash,
@@ -36,12 +43,24 @@ def evidence_for(a: ParagraphAlignment, decision: Any = None) -> dict[str, Any]:
         ev["order"] = {"inferred": True, "unused_source_gap": list(a.order_gap)}
     if a.signals:
         ev["signals"] = {
-            s.scorer: {"score": s.score, "threshold": s.threshold, "context_threshold": s.context_threshold,
-                       "chain": s.chain, "in_order": s.in_order, "sources": list(s.sources),
-                       "new_numbers": list(s.new_numbers),
-                       "sentences": [{"sentence": link.sentence, "source_paragraph": link.source_paragraph,
-                                      "source_sentence": link.source_sentence, "similarity": link.gain}
-                                     for link in s.links]}
+            s.scorer: {
+                "score": s.score,
+                "threshold": s.threshold,
+                "context_threshold": s.context_threshold,
+                "chain": s.chain,
+                "in_order": s.in_order,
+                "sources": list(s.sources),
+                "new_numbers": list(s.new_numbers),
+                "sentences": [
+                    {
+                        "sentence": link.sentence,
+                        "source_paragraph": link.source_paragraph,
+                        "source_sentence": link.source_sentence,
+                        "similarity": link.gain,
+                    }
+                    for link in s.links
+                ],
+            }
             for s in a.signals
         }
         ev["scorer"] = getattr(decision, "scorer", "lexical")

@@ -24,8 +24,18 @@ if TYPE_CHECKING:
 
 _API = ("AddSummary", "AuditRun", "BatchCommitted", "add_documents", "audit")
 
-__all__ = ["FORMAT_VERSION", "AddSummary", "AuditRun", "BatchCommitted", "Index", "IndexParams", "StoredDocument",
-           "add_documents", "audit", "open_index"]
+__all__ = [
+    "FORMAT_VERSION",
+    "AddSummary",
+    "AuditRun",
+    "BatchCommitted",
+    "Index",
+    "IndexParams",
+    "StoredDocument",
+    "add_documents",
+    "audit",
+    "open_index",
+]
 
 
 def __getattr__(name: str) -> Any:

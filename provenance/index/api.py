@@ -30,7 +30,9 @@ from provenance.index.vectors import embedder, fill, requested, sentence_texts
 from provenance.model import AuditResult, Document
 from provenance.text.inputs import RawDocument
 
-BATCH_DOCUMENTS = 256  # documents per transaction: big enough to amortise a commit, small enough to lose little
+BATCH_DOCUMENTS = (
+    256  # documents per transaction: big enough to amortise a commit, small enough to lose little
+)
 BATCH_PARAGRAPHS = 20000  # and at most this many paragraphs, whatever the documents' length
 
 
@@ -64,9 +66,17 @@ Progress = Callable[[BatchCommitted], None]
 Location = str | os.PathLike[str]  # a path, sqlite:///path or a backend's URL
 
 
-def add_documents(index: Index | Location, inputs: Input | Iterable[Input], *, jobs: int = 1,
-                  batch_size: int = BATCH_DOCUMENTS, embed: str | Iterable[str] = (), no_embed: bool = False,
-                  host: Any = None, progress: Progress | None = None) -> AddSummary:
+def add_documents(
+    index: Index | Location,
+    inputs: Input | Iterable[Input],
+    *,
+    jobs: int = 1,
+    batch_size: int = BATCH_DOCUMENTS,
+    embed: str | Iterable[str] = (),
+    no_embed: bool = False,
+    host: Any = None,
+    progress: Progress | None = None,
+) -> AddSummary:
     """Add (or update) documents: unchanged ones are skipped, changed ones replaced, each batch of `batch_size`
     documents written atomically. `jobs`: fingerprint in that many processes. `embed`: also store these scorers'
     sentence vectors, now and in every later add (`no_embed`: store none in this run). `progress` is called after
@@ -113,8 +123,10 @@ def _vector_kinds(index: Index, host: Any, embed: tuple[str, ...], no_embed: boo
         try:
             embedder(host, name)
         except UsageError:
-            raise UsageError(f"{index.location}: the index keeps vectors of scorer {name!r}, which is not "
-                             "installed or not enabled; install its plugin, or add with --no-embed") from None
+            raise UsageError(
+                f"{index.location}: the index keeps vectors of scorer {name!r}, which is not "
+                "installed or not enabled; install its plugin, or add with --no-embed"
+            ) from None
     return kinds
 
 
@@ -122,8 +134,9 @@ class _Adding:
     """One run of `add_documents`: the batch being filled, the unchanged documents whose vectors are still to be
     checked, and the counts so far."""
 
-    def __init__(self, index: Index, host: Any, kinds: dict[str, str], batch_size: int,
-                 progress: Progress | None) -> None:
+    def __init__(
+        self, index: Index, host: Any, kinds: dict[str, str], batch_size: int, progress: Progress | None
+    ) -> None:
         self.index, self.host, self.kinds = index, host, kinds
         self.batch_size, self.progress = batch_size, progress
         self.errors: list[str] = []
@@ -131,16 +144,26 @@ class _Adding:
         self.batch: list[tuple[StoredDocument, Prints]] = []
         self.sentences: list[tuple[str, ...]] = []  # per document of the batch, what the scorers embed
         self.paragraphs = 0  # in the batch
-        self.kept: list[tuple[RawDocument, str]] = []  # unchanged documents (and digests) whose vectors to check
+        self.kept: list[
+            tuple[RawDocument, str]
+        ] = []  # unchanged documents (and digests) whose vectors to check
 
     def run(self, inputs: Input | Iterable[Input], jobs: int) -> AddSummary:
         raws = self._changed(raw_documents(inputs, self.errors))
-        for prepared in prepare_all(raws, self.index.params, jobs, sentences=bool(self.kinds), host=self.host):
+        for prepared in prepare_all(
+            raws, self.index.params, jobs, sentences=bool(self.kinds), host=self.host
+        ):
             self._take(prepared)
         self._commit()
         self._embed_kept()
-        return AddSummary(self.added, self.replaced, self.unchanged, self.embedded, tuple(self.errors),
-                          tuple(sorted(self.kinds)))
+        return AddSummary(
+            self.added,
+            self.replaced,
+            self.unchanged,
+            self.embedded,
+            tuple(self.errors),
+            tuple(sorted(self.kinds)),
+        )
 
     def _changed(self, raws: Iterable[RawDocument]) -> Iterator[RawDocument]:
         """The documents not stored already with the same digest; the others are counted (and kept for their
@@ -190,7 +213,9 @@ class _Adding:
             return
         ids = [raw.id for raw, _ in self.kept]
         lacking: set[str] = set()
-        for name in self.kinds:  # the cheap question first: most unchanged documents have their vectors already
+        for (
+            name
+        ) in self.kinds:  # the cheap question first: most unchanged documents have their vectors already
             version = str(embedder(self.host, name).embedding_version)
             lacking |= set(ids) - self.index.have_vectors(name, version, ids)
         docs = []
@@ -215,9 +240,16 @@ class AuditRun:
     errors: tuple[str, ...] = ()
 
 
-def audit(index: Index | Location, articles: Input | Document | Iterable[Input | Document], *, top: int = 3,
-          min_similarity: float = 0.2, options: Mapping[str, Any] | None = None, skip_self: bool = False,
-          host: Any = None) -> AuditRun:
+def audit(
+    index: Index | Location,
+    articles: Input | Document | Iterable[Input | Document],
+    *,
+    top: int = 3,
+    min_similarity: float = 0.2,
+    options: Mapping[str, Any] | None = None,
+    skip_self: bool = False,
+    host: Any = None,
+) -> AuditRun:
     """Find each article's sources in the index and compare it against the `top` best candidates, as
     `provenance audit` does. `options`: engine options ({"copy.threshold": 0.8}); `skip_self`: a stored document
     with the article's own id is not a candidate (an index of one's own published articles)."""
@@ -227,13 +259,23 @@ def audit(index: Index | Location, articles: Input | Document | Iterable[Input |
     host = host or get_host()
     errors: list[str] = []
     with _opened(index, create=False, host=host) as opened:
-        results = tuple(audit_documents(opened, _documents(articles, errors, host), host=host, top=top,
-                                        min_similarity=min_similarity, options=options, skip_self=skip_self))
+        results = tuple(
+            audit_documents(
+                opened,
+                _documents(articles, errors, host),
+                host=host,
+                top=top,
+                min_similarity=min_similarity,
+                options=options,
+                skip_self=skip_self,
+            )
+        )
     return AuditRun(results, tuple(errors))
 
 
-def _documents(articles: Input | Document | Iterable[Input | Document], errors: list[str],
-               host: Any) -> Iterator[Document]:
+def _documents(
+    articles: Input | Document | Iterable[Input | Document], errors: list[str], host: Any
+) -> Iterator[Document]:
     """Segmented documents of the articles; one that cannot be read or extracted goes to `errors`."""
     from provenance.text.load import load_document
 

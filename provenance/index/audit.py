@@ -34,9 +34,17 @@ class _Audit:
     stored: Sequence[tuple[str, Any]]  # (name, scorer) whose vectors of the corpus the index keeps
 
 
-def audit_documents(index: Index, derived: Iterable[Document], *, host: Any, top: int = 3,
-                    min_similarity: float = 0.2, options: Mapping[str, Any] | None = None,
-                    batch: int = BATCH, skip_self: bool = False) -> Iterator[AuditResult]:
+def audit_documents(
+    index: Index,
+    derived: Iterable[Document],
+    *,
+    host: Any,
+    top: int = 3,
+    min_similarity: float = 0.2,
+    options: Mapping[str, Any] | None = None,
+    batch: int = BATCH,
+    skip_self: bool = False,
+) -> Iterator[AuditResult]:
     """Audit many articles, looking their paragraphs up in the index in batches; results in input order.
 
     `skip_self`: an indexed document with the article's own name (id) is not a candidate source. A repository
@@ -103,7 +111,10 @@ def _compare(run: _Audit, derived: Document, doc_ids: list[str]) -> dict[str, Re
         if stored is None:  # removed by a concurrent writer since the query
             continue
         src = load_document(stored.text, stored.id, fmt=stored.format, host=run.host)
-        for name, scorer in run.stored:  # the source's sentence vectors, so the scorer encodes only the article
+        for (
+            name,
+            scorer,
+        ) in run.stored:  # the source's sentence vectors, so the scorer encodes only the article
             blob = run.index.vectors(name, str(scorer.embedding_version), [doc_id]).get(doc_id)
             if blob is not None:
                 remember(scorer, blob, src)
@@ -117,14 +128,22 @@ def _credit(p: Paragraph, reports: Mapping[str, Report], options: Mapping[str, A
     best_row: ParagraphResult | None = None
     for doc_id, rep in reports.items():
         row = rep.paragraphs[p.index]
-        if best_row is None or (PRECEDENCE[row.relation], -row.score) < (PRECEDENCE[best_row.relation],
-                                                                          -best_row.score):
+        if best_row is None or (PRECEDENCE[row.relation], -row.score) < (
+            PRECEDENCE[best_row.relation],
+            -best_row.score,
+        ):
             best_doc, best_row = doc_id, row
     if best_row is None:
         rel = "boilerplate" if p.is_boilerplate else "added"
         return AuditParagraph(p.index, rel, None, (), 0.0, p.words, counted(rel, p.words, options))
     rel = best_row.relation
     attributed = best_doc if rel in ("copy", "rewrite") else None
-    return AuditParagraph(p.index, rel, attributed, best_row.sources if attributed else (),
-                          round(best_row.score, 4), best_row.words,
-                          counted(rel, best_row.words, options) and best_row.evidence.get("counted") is not False)
+    return AuditParagraph(
+        p.index,
+        rel,
+        attributed,
+        best_row.sources if attributed else (),
+        round(best_row.score, 4),
+        best_row.words,
+        counted(rel, best_row.words, options) and best_row.evidence.get("counted") is not False,
+    )

@@ -17,8 +17,9 @@ def scheme_of(location: str) -> str:
     return location.split("://", 1)[0] if "://" in location else "sqlite"
 
 
-def open_index(location: str, *, create: bool = False, params: IndexParams | None = None,
-               host: Any = None) -> Index:
+def open_index(
+    location: str, *, create: bool = False, params: IndexParams | None = None, host: Any = None
+) -> Index:
     """The index at `location`, opened by the backend of its scheme (`create`: make it when it does not exist)."""
     from provenance.plugins import get_host
 
@@ -42,5 +43,8 @@ def _check_complete(index: Any, backend: str, host: Any) -> None:
     close = getattr(index, "close", None)
     if callable(close):
         close()
-    raise PluginError(f"index backend {backend!r} opened an index without {', '.join(missing)} (every Index "
-                      "method is required: docs/plugins/hooks.md)", plugin=host.plugin_of("index_backends", backend))
+    raise PluginError(
+        f"index backend {backend!r} opened an index without {', '.join(missing)} (every Index "
+        "method is required: docs/plugins/hooks.md)",
+        plugin=host.plugin_of("index_backends", backend),
+    )

@@ -42,13 +42,21 @@ class IndexParams:
 
     def __post_init__(self) -> None:
         if self.bands < 1 or self.rows < 1 or self.bands * self.rows > self.fingerprint.num_perm:
-            raise UsageError(f"index banding {self.bands}x{self.rows} needs at most num_perm "
-                             f"({self.fingerprint.num_perm}) signature values")
+            raise UsageError(
+                f"index banding {self.bands}x{self.rows} needs at most num_perm "
+                f"({self.fingerprint.num_perm}) signature values"
+            )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"format": FORMAT_VERSION, "fingerprint": self.fingerprint.to_dict(), "bands": self.bands,
-                "rows": self.rows, "sentence_keys": self.sentence_keys, "signature": "content",
-                "stored_signature": "8-bit b-bit minhash"}
+        return {
+            "format": FORMAT_VERSION,
+            "fingerprint": self.fingerprint.to_dict(),
+            "bands": self.bands,
+            "rows": self.rows,
+            "sentence_keys": self.sentence_keys,
+            "signature": "content",
+            "stored_signature": "8-bit b-bit minhash",
+        }
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True)
@@ -70,16 +78,20 @@ class IndexParams:
             raise InputError(
                 f"{location}: index format {fmt} was written by a {'newer' if newer else 'older'} text-provenance "
                 f"(this one reads format {FORMAT_VERSION}); "
-                + ("upgrade text-provenance" if newer else "rebuild the index with `provenance index add`"))
+                + ("upgrade text-provenance" if newer else "rebuild the index with `provenance index add`")
+            )
         raise UsageError(
             f"{location}: the index was built with other parameters ({_summary(theirs)}) than this run "
-            f"({_summary(self.to_dict())}); use a new index or the same parameters")
+            f"({_summary(self.to_dict())}); use a new index or the same parameters"
+        )
 
 
 def _summary(d: dict[str, Any]) -> str:
     fp = d.get("fingerprint", {})
-    return (f"format {d.get('format')}, num_perm {fp.get('num_perm')}, seed {fp.get('seed')}, "
-            f"{d.get('bands')}x{d.get('rows')} bands, {fp.get('scheme')}/{fp.get('hash')}")
+    return (
+        f"format {d.get('format')}, num_perm {fp.get('num_perm')}, seed {fp.get('seed')}, "
+        f"{d.get('bands')}x{d.get('rows')} bands, {fp.get('scheme')}/{fp.get('hash')}"
+    )
 
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -93,8 +105,14 @@ def band_keys(sigs: np.ndarray, bands: int, rows: int, salt: int = 0) -> np.ndar
     that verification against the stored signature discards.
     """
     n = sigs.shape[0]
-    view = np.ascontiguousarray(sigs[:, : bands * rows], dtype=np.uint32).reshape(n, bands, rows).astype(np.uint64)
-    h = np.broadcast_to((np.arange(salt, salt + bands, dtype=np.uint64) + np.uint64(1)) * _MIX, (n, bands)).copy()
+    view = (
+        np.ascontiguousarray(sigs[:, : bands * rows], dtype=np.uint32)
+        .reshape(n, bands, rows)
+        .astype(np.uint64)
+    )
+    h = np.broadcast_to(
+        (np.arange(salt, salt + bands, dtype=np.uint64) + np.uint64(1)) * _MIX, (n, bands)
+    ).copy()
     with np.errstate(over="ignore"):
         for j in range(rows):
             h ^= view[:, :, j]
@@ -123,8 +141,13 @@ class Prints:
 
     @staticmethod
     def empty(num_perm: int) -> Prints:
-        return Prints(np.zeros(0, np.int64), np.zeros((0, num_perm), np.uint32), np.zeros(0, np.uint16),
-                      np.zeros(0, np.uint32), np.zeros(0, np.int64))
+        return Prints(
+            np.zeros(0, np.int64),
+            np.zeros((0, num_perm), np.uint32),
+            np.zeros(0, np.uint16),
+            np.zeros(0, np.uint32),
+            np.zeros(0, np.int64),
+        )
 
     @staticmethod
     def concat(parts: Sequence[Prints], num_perm: int) -> Prints:
@@ -133,11 +156,13 @@ class Prints:
             return Prints.empty(num_perm)
         counts = np.array([len(p) for p in parts], dtype=np.int64)
         offsets = np.cumsum(counts) - counts
-        return Prints(np.concatenate([p.rows for p in parts]),
-                      np.concatenate([p.signatures for p in parts]).reshape(-1, num_perm),
-                      np.concatenate([p.sizes for p in parts]),
-                      np.concatenate([p.sentence_keys for p in parts]),
-                      np.concatenate([p.sentence_rows + o for p, o in zip(parts, offsets)]))
+        return Prints(
+            np.concatenate([p.rows for p in parts]),
+            np.concatenate([p.signatures for p in parts]).reshape(-1, num_perm),
+            np.concatenate([p.sizes for p in parts]),
+            np.concatenate([p.sentence_keys for p in parts]),
+            np.concatenate([p.sentence_rows + o for p, o in zip(parts, offsets)]),
+        )
 
     def keys(self, params: IndexParams) -> tuple[np.ndarray, np.ndarray]:
         """Every LSH key of these paragraphs and the row it belongs to."""
@@ -165,7 +190,9 @@ def prints_of(fp: Fingerprints) -> Prints:
 
 def prints_of_document(doc: Document, params: IndexParams) -> Prints:
     """Prints of every non-boilerplate paragraph of a segmented Document."""
-    return prints_of(fingerprint_document(doc, params.fingerprint, wording=False, sentences=params.sentence_keys))
+    return prints_of(
+        fingerprint_document(doc, params.fingerprint, wording=False, sentences=params.sentence_keys)
+    )
 
 
 def prints_of_texts(texts: Sequence[str], params: IndexParams) -> Prints:
@@ -173,8 +200,9 @@ def prints_of_texts(texts: Sequence[str], params: IndexParams) -> Prints:
     from provenance.text.segment import make_paragraph
 
     paragraphs = [make_paragraph(i, t) for i, t in enumerate(texts)]
-    return prints_of(fingerprint_paragraphs(paragraphs, params.fingerprint, wording=False,
-                                            sentences=params.sentence_keys))
+    return prints_of(
+        fingerprint_paragraphs(paragraphs, params.fingerprint, wording=False, sentences=params.sentence_keys)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +215,9 @@ class StoredDocument:
     packed: bytes | None = None  # the text zlib-compressed, when a worker process has already done it
 
     def compressed(self) -> bytes:
-        return self.packed if self.packed is not None else zlib.compress(self.text.encode("utf-8"), TEXT_LEVEL)
+        return (
+            self.packed if self.packed is not None else zlib.compress(self.text.encode("utf-8"), TEXT_LEVEL)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +338,7 @@ class Index(Protocol):
 
 def missing_members(index: object) -> list[str]:
     """The members of the Index protocol an object lacks (empty: it is a complete index)."""
-    members = set(Index.__annotations__) | {name for name, value in vars(Index).items()
-                                            if callable(value) and not name.startswith("_")}
+    members = set(Index.__annotations__) | {
+        name for name, value in vars(Index).items() if callable(value) and not name.startswith("_")
+    }
     return sorted(m for m in members if not hasattr(index, m))

@@ -54,24 +54,30 @@ def prepare(raw: RawDocument, params: IndexParams, sentences: bool = False, host
         doc = load_document(raw.text, raw.id, fmt=raw.format, host=host or get_host())
     except ProvenanceError as exc:
         return Prepared(stored, Prints.empty(params.fingerprint.num_perm), str(exc))
-    meta = {**{k: v for k, v in doc.metadata.items() if k in ("title", "author", "sitename", "url", "date")},
-            **raw.meta}
+    meta = {
+        **{k: v for k, v in doc.metadata.items() if k in ("title", "author", "sitename", "url", "date")},
+        **raw.meta,
+    }
     packed = zlib.compress(raw.text.encode("utf-8"), TEXT_LEVEL)  # here, in the worker, not in the writer
     texts: tuple[str, ...] = ()
     if sentences:
         from provenance.index.vectors import sentence_texts
 
         texts = tuple(sentence_texts(doc))
-    return Prepared(StoredDocument(raw.id, stored.digest, raw.format, raw.text, meta, packed),
-                    prints_of_document(doc, params), sentences=texts)
+    return Prepared(
+        StoredDocument(raw.id, stored.digest, raw.format, raw.text, meta, packed),
+        prints_of_document(doc, params),
+        sentences=texts,
+    )
 
 
 def _prepare_star(args: tuple[RawDocument, IndexParams, bool]) -> Prepared:
     return prepare(*args)
 
 
-def prepare_all(raws: Iterator[RawDocument], params: IndexParams, jobs: int, sentences: bool = False,
-                host: Any = None) -> Iterator[Prepared]:
+def prepare_all(
+    raws: Iterator[RawDocument], params: IndexParams, jobs: int, sentences: bool = False, host: Any = None
+) -> Iterator[Prepared]:
     """Every document prepared, in input order; with `jobs` > 1 in that many worker processes."""
     if jobs <= 1:
         for raw in raws:

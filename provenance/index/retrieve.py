@@ -63,11 +63,14 @@ def expand(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return owner, pos
 
 
-ROW_BUDGET = 250  # postings a query paragraph's band keys may pull: bounds the work per query on a large corpus
+ROW_BUDGET = (
+    250  # postings a query paragraph's band keys may pull: bounds the work per query on a large corpus
+)
 
 
-def kept_requests(req_rows: np.ndarray, lengths: np.ndarray, cap: int,
-                  sentence: np.ndarray | None = None) -> np.ndarray:
+def kept_requests(
+    req_rows: np.ndarray, lengths: np.ndarray, cap: int, sentence: np.ndarray | None = None
+) -> np.ndarray:
     """Which key lookups count: a paragraph's band keys rarest first, while short enough and within the row's
     budget of postings, and always its KEEP_RAREST rarest; its sentence keys (`sentence`) whenever short enough,
     outside the budget (an excerpt's one sentence is often its only good key)."""
@@ -98,8 +101,12 @@ class Columns:
 
     @staticmethod
     def of(recs: np.ndarray) -> Columns:
-        return Columns(np.ascontiguousarray(recs["doc"]), np.ascontiguousarray(recs["para"]),
-                       np.ascontiguousarray(recs["size"]), np.ascontiguousarray(recs["sig"]))
+        return Columns(
+            np.ascontiguousarray(recs["doc"]),
+            np.ascontiguousarray(recs["para"]),
+            np.ascontiguousarray(recs["size"]),
+            np.ascontiguousarray(recs["sig"]),
+        )
 
     def __len__(self) -> int:
         return len(self.doc)
@@ -121,8 +128,14 @@ def agreements(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return lanes.view(np.uint8).reshape(n, 8).sum(axis=1, dtype=np.int64)
 
 
-def verified(prints: Prints, q_rows: np.ndarray, cand: np.ndarray, store: Columns, min_similarity: float,
-             names: Callable[[np.ndarray], dict[int, str]]) -> list[list[Candidate]]:
+def verified(
+    prints: Prints,
+    q_rows: np.ndarray,
+    cand: np.ndarray,
+    store: Columns,
+    min_similarity: float,
+    names: Callable[[np.ndarray], dict[int, str]],
+) -> list[list[Candidate]]:
     """Score raw candidates (query row, row of `store`) against their packed signatures; keep the ones that reach
     a threshold. A pair may come more than once (it shared several keys): it is scored again and counted once."""
     out: list[list[Candidate]] = [[] for _ in range(len(prints))]
@@ -149,7 +162,9 @@ def verified(prints: Prints, q_rows: np.ndarray, cand: np.ndarray, store: Column
     docs = store.doc[at]
     udocs = np.unique(docs)
     named = names(udocs)
-    labels = [named.get(d) for d in udocs.tolist()]  # None: removed (or replaced) since its postings were written
+    labels = [
+        named.get(d) for d in udocs.tolist()
+    ]  # None: removed (or replaced) since its postings were written
     di = np.searchsorted(udocs, docs)
     ok = np.fromiter((x is not None for x in labels), dtype=bool, count=len(labels))[di]
     if not ok.any():
@@ -162,8 +177,13 @@ def verified(prints: Prints, q_rows: np.ndarray, cand: np.ndarray, store: Column
     # Best first within each query row: score, then document id, then paragraph (as Candidate.score orders).
     order = np.lexsort((paras, by_name[di], -np.maximum(jj, cc), rows))
     order = order[ok[order]]
-    for r, d, p, s, c in zip(rows[order].tolist(), di[order].tolist(), paras[order].tolist(), jj[order].tolist(),
-                             cc[order].tolist()):
+    for r, d, p, s, c in zip(
+        rows[order].tolist(),
+        di[order].tolist(),
+        paras[order].tolist(),
+        jj[order].tolist(),
+        cc[order].tolist(),
+    ):
         out[r].append(Candidate(labels[d], p, s, c))
     return out
 

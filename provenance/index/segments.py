@@ -26,7 +26,9 @@ from provenance.index.base import Candidate, IndexParams, Prints, few_names
 
 FANOUT = 8  # segments of one size class merged at once
 BASE_ENTRIES = 1 << 14
-MAX_MERGED_ENTRIES = 1 << 22  # about 150,000 paragraphs: bounds a merge's memory (~250 MB); past it, segments stay
+MAX_MERGED_ENTRIES = (
+    1 << 22
+)  # about 150,000 paragraphs: bounds a merge's memory (~250 MB); past it, segments stay
 MAX_RUNS = 6  # sorted runs a reader searches one by one before it combines them into one
 SAMPLE = 64  # a reader keeps every SAMPLE-th key of a run: a search walks the small sample, then one block
 _HEAD = struct.Struct("<4sIIIII")
@@ -47,13 +49,19 @@ class Segment:
     @staticmethod
     def build(keys: np.ndarray, kpids: np.ndarray, pids: np.ndarray, recs: np.ndarray) -> Segment:
         kblob, kpblob = pack_postings(keys, kpids)
-        return Segment(len(keys), len(pids), kblob, kpblob, np.ascontiguousarray(pids, "<u4").tobytes(),
-                       recs.tobytes())
+        return Segment(
+            len(keys), len(pids), kblob, kpblob, np.ascontiguousarray(pids, "<u4").tobytes(), recs.tobytes()
+        )
 
     def to_bytes(self) -> bytes:
         """One string (Redis): a header with the sizes, then the four parts."""
-        return (_HEAD.pack(MAGIC, self.entries, self.paragraphs, len(self.keys), len(self.kpids), len(self.pids))
-                + self.keys + self.kpids + self.pids + self.records)
+        return (
+            _HEAD.pack(MAGIC, self.entries, self.paragraphs, len(self.keys), len(self.kpids), len(self.pids))
+            + self.keys
+            + self.kpids
+            + self.pids
+            + self.records
+        )
 
     @staticmethod
     def from_bytes(blob: bytes) -> Segment:
@@ -257,7 +265,12 @@ class Reader:
             return
         size = max(size, len(old) + len(old) // 2)
         grown = retrieve.Columns.of(np.zeros(size, self.rec_dtype))
-        for a, b in ((grown.doc, old.doc), (grown.para, old.para), (grown.size, old.size), (grown.sig, old.sig)):
+        for a, b in (
+            (grown.doc, old.doc),
+            (grown.para, old.para),
+            (grown.size, old.size),
+            (grown.sig, old.sig),
+        ):
             a[: len(b)] = b
         self.store = grown
 
@@ -267,8 +280,13 @@ class Reader:
             return np.zeros(0, np.uint32), np.zeros(0, np.uint32)
         return _run([(r.keys, r.pids) for r in self.runs])
 
-    def candidates(self, prints: Prints, params: IndexParams, min_similarity: float,
-                   names: Callable[[np.ndarray], dict[int, str]]) -> list[list[Candidate]]:
+    def candidates(
+        self,
+        prints: Prints,
+        params: IndexParams,
+        min_similarity: float,
+        names: Callable[[np.ndarray], dict[int, str]],
+    ) -> list[list[Candidate]]:
         """Per query paragraph, the stored paragraphs that may be its source, verified and best first."""
         if len(prints) == 0:
             return []
@@ -315,7 +333,9 @@ class _Run:
         n = len(self.keys)
         if n == 0:
             return np.zeros(len(bounds), dtype=np.int64)
-        block = np.searchsorted(self.sample, bounds, side="left") - 1  # sample[block] < bound <= sample[block+1]
+        block = (
+            np.searchsorted(self.sample, bounds, side="left") - 1
+        )  # sample[block] < bound <= sample[block+1]
         start = np.maximum(block, 0) * SAMPLE
         pos = start[:, None] + np.arange(SAMPLE)
         below = np.take(self.keys, np.minimum(pos, n - 1)) < bounds[:, None]
@@ -335,8 +355,15 @@ def _run(parts: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np
 # Checking ----------------------------------------------------------------------------------------------------------
 
 
-def check(problems: list[str], segments: Iterable[tuple[str, Segment | str]], rec_dtype: np.dtype,
-          next_pid: int | None, live: dict[int, tuple[str, int]], max_num: int, bands: int) -> None:
+def check(
+    problems: list[str],
+    segments: Iterable[tuple[str, Segment | str]],
+    rec_dtype: np.dtype,
+    next_pid: int | None,
+    live: dict[int, tuple[str, int]],
+    max_num: int,
+    bands: int,
+) -> None:
     """What a query relies on and a store cannot see: parts of their stated sizes, postings sorted and pointing at
     a record of their own segment, paragraph ids unique and below the next one to be given, exactly one record per
     paragraph of each stored document (`live`: number -> (id, paragraph count)) with at least its band postings.
@@ -371,12 +398,18 @@ class _Checked:
         if not parts:
             empty = np.zeros(0, np.int64)
             return _Checked(empty, empty, empty, empty, np.zeros(0, bool))
-        return _Checked(np.concatenate([p.pids for p in parts]), np.concatenate([p.docs for p in parts]),
-                        np.concatenate([p.paras for p in parts]), np.concatenate([p.postings for p in parts]),
-                        np.concatenate([p.bare for p in parts]))
+        return _Checked(
+            np.concatenate([p.pids for p in parts]),
+            np.concatenate([p.docs for p in parts]),
+            np.concatenate([p.paras for p in parts]),
+            np.concatenate([p.postings for p in parts]),
+            np.concatenate([p.bare for p in parts]),
+        )
 
 
-def _check_segment(problems: list[str], name: str, d: Decoded, next_pid: int | None, max_num: int) -> _Checked:
+def _check_segment(
+    problems: list[str], name: str, d: Decoded, next_pid: int | None, max_num: int
+) -> _Checked:
     """One segment on its own: postings sorted and pointing at its records, paragraph ids increasing and given,
     records of document numbers given."""
     keys, kpids, recs = d.keys, d.kpids, d.recs
@@ -405,8 +438,9 @@ def _check_segment(problems: list[str], name: str, d: Decoded, next_pid: int | N
     return _Checked(pids, docs, recs["para"].astype(np.int64), counts, np.all(recs["sig"] == 0xFF, axis=1))
 
 
-def _check_paragraphs(problems: list[str], c: _Checked, live: dict[int, tuple[str, int]], max_num: int,
-                      bands: int) -> None:
+def _check_paragraphs(
+    problems: list[str], c: _Checked, live: dict[int, tuple[str, int]], max_num: int, bands: int
+) -> None:
     """Across segments: paragraph ids unique, one record per paragraph of each stored document, each with at least
     its band postings."""
     dup = int(len(c.pids) - len(np.unique(c.pids)))
@@ -417,8 +451,10 @@ def _check_paragraphs(problems: list[str], c: _Checked, live: dict[int, tuple[st
     have = np.bincount(c.docs[alive], minlength=top + 1) if alive.any() else np.zeros(top + 1, np.int64)
     wrong = [doc_id for num, (doc_id, n) in live.items() if have[num] != n]
     if wrong:
-        problems.append(f"documents: {len(wrong)} whose paragraph records do not match their paragraph count "
-                        f"({few_names(sorted(wrong))})")
+        problems.append(
+            f"documents: {len(wrong)} whose paragraph records do not match their paragraph count "
+            f"({few_names(sorted(wrong))})"
+        )
     pairs = c.docs[alive] * (1 << 32) + c.paras[alive]
     twice = len(pairs) - len(np.unique(pairs))
     if twice:
@@ -426,5 +462,7 @@ def _check_paragraphs(problems: list[str], c: _Checked, live: dict[int, tuple[st
     short = alive & ~c.bare & (c.postings < bands)
     if short.any():
         names = sorted({live[int(n)][0] for n in np.unique(c.docs[short])})
-        problems.append(f"segments: {int(short.sum())} paragraphs with fewer postings than their "
-                        f"{bands} bands ({few_names(names)})")
+        problems.append(
+            f"segments: {int(short.sum())} paragraphs with fewer postings than their "
+            f"{bands} bands ({few_names(names)})"
+        )

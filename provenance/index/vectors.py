@@ -48,11 +48,14 @@ def embedder(host: Any, name: str) -> Any:
     scorers = {str(s.name): s for _, s in host.scorers()}
     if name not in scorers:
         known = ", ".join(sorted(n for n, s in scorers.items() if can_embed(s))) or "none installed"
-        raise UsageError(f"--embed {name}: no enabled scorer of that name can store vectors (available: {known})")
+        raise UsageError(
+            f"--embed {name}: no enabled scorer of that name can store vectors (available: {known})"
+        )
     scorer = scorers[name]
     if not can_embed(scorer):
-        raise UsageError(f"--embed {name}: the scorer cannot store vectors (it has no embed/remember/"
-                         "embedding_version)")
+        raise UsageError(
+            f"--embed {name}: the scorer cannot store vectors (it has no embed/remember/embedding_version)"
+        )
     return scorer
 
 
@@ -61,7 +64,9 @@ def sentence_texts(doc: Any) -> list[str]:
     as provenance/signals.py cuts them."""
     from provenance.signals import _sentences
 
-    return list(dict.fromkeys(s.text for s in _sentences([p for p in doc.paragraphs if not p.is_boilerplate])))
+    return list(
+        dict.fromkeys(s.text for s in _sentences([p for p in doc.paragraphs if not p.is_boilerplate]))
+    )
 
 
 def pack(version: str, texts: Sequence[str], vectors: Sequence[bytes | None]) -> bytes:
@@ -105,16 +110,19 @@ def embed_texts(scorer: Any, plugin: str, texts: Sequence[str]) -> list[bytes | 
     try:
         got = list(scorer.embed(list(texts)))
     except Exception as exc:
-        raise PluginError(f"scorer {scorer.name!r} failed to embed: {type(exc).__name__}: {exc}",
-                          plugin=plugin) from exc
+        raise PluginError(
+            f"scorer {scorer.name!r} failed to embed: {type(exc).__name__}: {exc}", plugin=plugin
+        ) from exc
     if len(got) != len(texts) or any(v is not None and not isinstance(v, bytes | bytearray) for v in got):
-        raise PluginError(f"scorer {scorer.name!r}: embed() must return one bytes (or None) per text",
-                          plugin=plugin)
+        raise PluginError(
+            f"scorer {scorer.name!r}: embed() must return one bytes (or None) per text", plugin=plugin
+        )
     return got
 
 
-def embed_documents(scorer: Any, plugin: str, docs: Sequence[tuple[str, str, Sequence[str]]]
-                    ) -> list[tuple[str, str, bytes]]:
+def embed_documents(
+    scorer: Any, plugin: str, docs: Sequence[tuple[str, str, Sequence[str]]]
+) -> list[tuple[str, str, bytes]]:
     """(id, digest, blob) for (id, digest, sentence texts) triples, every distinct sentence encoded once, in one
     call for the whole batch."""
     unique = list(dict.fromkeys(t for _, _, texts in docs for t in texts))
@@ -137,7 +145,7 @@ def remember(scorer: Any, blob: bytes, doc: Any) -> int:
         return 0
     try:
         scorer.remember(items)
-    except Exception:  # noqa: BLE001 (vectors the scorer refuses are no worse than none: it computes them)
+    except Exception:
         return 0
     return len(items)
 
@@ -153,7 +161,9 @@ def active(index: Index, host: Any) -> list[tuple[str, Any]]:
     return [(str(s.name), s) for _, s in host.scorers() if str(s.name) in kinds and can_embed(s)]
 
 
-def fill(index: Index, host: Any, kinds: Mapping[str, str], docs: Iterable[tuple[str, str, Sequence[str]]]) -> int:
+def fill(
+    index: Index, host: Any, kinds: Mapping[str, str], docs: Iterable[tuple[str, str, Sequence[str]]]
+) -> int:
     """Store the vectors missing for `docs` (id, digest, `sentence_texts` of the document) of every kind; returns
     documents embedded. Documents that already have vectors of this version are skipped: nothing is computed
     twice."""

@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from provenance.policy.allowlist import KINDS, Allowlist
-from provenance.errors import UsageError
 from provenance.components import Option
+from provenance.errors import UsageError
+from provenance.policy.allowlist import KINDS, Allowlist
 from provenance.policy.failon import Threshold, parse
 
 FILE_NAMES = ("provenance.toml", "pyproject.toml")  # looked for in this order in each directory
@@ -80,8 +80,10 @@ class Config:
             if name not in known:
                 close = difflib.get_close_matches(name, list(known), n=1)
                 hint = f" (did you mean {close[0]}?)" if close else ""
-                raise UsageError(f"{self.where}: {table} unknown option {name}{hint}; known options: "
-                                 f"{', '.join(sorted(known))}")
+                raise UsageError(
+                    f"{self.where}: {table} unknown option {name}{hint}; known options: "
+                    f"{', '.join(sorted(known))}"
+                )
             try:
                 known[name].parse(name, value)
             except UsageError as exc:
@@ -158,8 +160,14 @@ def _has_table(pyproject: Path) -> bool:
 
 
 def _kind(value: Any) -> str:
-    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
-            dict: "a table"}.get(type(value), type(value).__name__)
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
 
 
 def _parse(data: Mapping[str, Any], path: Path, table: str) -> Config:
@@ -180,21 +188,26 @@ def _parse(data: Mapping[str, Any], path: Path, table: str) -> Config:
     if "fail-on" in data:
         raw = data["fail-on"]
         if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
-            raise bad("fail-on", f"expected a list of strings such as [\"copy>0.3\"], got {_kind(raw)}")
+            raise bad("fail-on", f'expected a list of strings such as ["copy>0.3"], got {_kind(raw)}')
         fail_on = tuple(parse(x, f"{where}: {key('fail-on')}[{i}]") for i, x in enumerate(raw))
 
     allow = Allowlist()
     if "allow" in data:
         raw = data["allow"]
         if not isinstance(raw, dict):
-            raise bad("allow", f"expected a table with {', '.join(KINDS)} (lists of glob patterns), got {_kind(raw)}")
+            raise bad(
+                "allow",
+                f"expected a table with {', '.join(KINDS)} (lists of glob patterns), got {_kind(raw)}",
+            )
         for k, v in raw.items():
             if k not in KINDS:
                 close = difflib.get_close_matches(k, KINDS, n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 raise bad(f"allow.{k}", f"unknown key{hint}; known keys: {', '.join(KINDS)}")
             if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
-                raise bad(f"allow.{k}", f"expected a list of non-empty strings (glob patterns), got {_kind(v)}")
+                raise bad(
+                    f"allow.{k}", f"expected a list of non-empty strings (glob patterns), got {_kind(v)}"
+                )
         allow = Allowlist(**{k: tuple(x.strip() for x in raw.get(k, [])) for k in KINDS})
 
     index = None
@@ -231,8 +244,16 @@ def _parse(data: Mapping[str, Any], path: Path, table: str) -> Config:
         if knob in data and option in options:
             raise bad(knob, f"also set as options.{option}; keep one of them")
 
-    return Config(path=path, table=table, fail_on=fail_on, allow=allow, index=index,
-                  min_paragraph_words=min_words, quotations_as_copying=quotations, options=options)
+    return Config(
+        path=path,
+        table=table,
+        fail_on=fail_on,
+        allow=allow,
+        index=index,
+        min_paragraph_words=min_words,
+        quotations_as_copying=quotations,
+        options=options,
+    )
 
 
 def _flatten(table: Mapping[str, Any], bad) -> dict[str, Any]:
@@ -242,7 +263,9 @@ def _flatten(table: Mapping[str, Any], bad) -> dict[str, Any]:
         if isinstance(v, dict):
             for kk, vv in v.items():
                 if isinstance(vv, dict):
-                    raise bad(f"{k}.{kk}", "options are COMPONENT.NAME = VALUE; this nests one table too deep")
+                    raise bad(
+                        f"{k}.{kk}", "options are COMPONENT.NAME = VALUE; this nests one table too deep"
+                    )
                 flat[f"{k}.{kk}"] = vv
         else:
             flat[k] = v

@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from provenance.policy.allowlist import Allowlist
 from provenance.assemble import decide_verdict
 from provenance.model import AuditResult, Report
+from provenance.policy.allowlist import Allowlist
 from provenance.policy.failon import Measures, Threshold, uncredited_share
 
 
@@ -50,10 +50,17 @@ class SourceUse:
         return self.copy_words + self.rewrite_words
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "outlet": self.outlet or None, "url": self.url or None,
-                "licensed": self.licensed_by is not None, "licensed_by": self.licensed_by,
-                "copy_words": self.copy_words, "rewrite_words": self.rewrite_words,
-                "coverage": round(self.coverage, 4), "uncredited": round(self.uncredited, 4)}
+        return {
+            "id": self.id,
+            "outlet": self.outlet or None,
+            "url": self.url or None,
+            "licensed": self.licensed_by is not None,
+            "licensed_by": self.licensed_by,
+            "copy_words": self.copy_words,
+            "rewrite_words": self.rewrite_words,
+            "coverage": round(self.coverage, 4),
+            "uncredited": round(self.uncredited, 4),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +80,13 @@ class Failure:
 
     def to_dict(self) -> dict[str, Any]:
         t = self.threshold
-        return {"expression": t.text, "origin": t.origin, "metric": t.metric,
-                "observed": round(self.observed, 4) if isinstance(self.observed, float) else self.observed,
-                "sources": list(self.sources)}
+        return {
+            "expression": t.text,
+            "origin": t.origin,
+            "metric": t.metric,
+            "observed": round(self.observed, 4) if isinstance(self.observed, float) else self.observed,
+            "sources": list(self.sources),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +118,12 @@ class ArticleOutcome:
             "passed": self.passed,
             "verdict": self.result.verdict,
             "shares": {k: round(v, 4) for k, v in self.result.shares.items()},
-            "policy": {"verdict": m.verdict, "shares": {k: round(v, 4) for k, v in m.shares.items()},
-                       "coverage": round(m.coverage, 4), "uncredited": round(m.uncredited, 4)},
+            "policy": {
+                "verdict": m.verdict,
+                "shares": {k: round(v, 4) for k, v in m.shares.items()},
+                "coverage": round(m.coverage, 4),
+                "uncredited": round(m.uncredited, 4),
+            },
             "failures": [f.to_dict() for f in self.failures],
             "sources": [s.to_dict() for s in self.sources],
             "errors": list(self.errors),
@@ -143,16 +158,27 @@ class CheckRun:
             "schema": CHECK_SCHEMA,
             "passed": not self.failed and not self.errors,
             "index": self.index,
-            "policy": {"fail_on": [{"expression": t.text, "origin": t.origin} for t in self.policy.fail_on],
-                       "allow": self.policy.allow.to_dict(), **self.settings},
-            "summary": {"articles": len(self.outcomes), "failed": len(self.failed), "unreadable": len(self.errors)},
+            "policy": {
+                "fail_on": [{"expression": t.text, "origin": t.origin} for t in self.policy.fail_on],
+                "allow": self.policy.allow.to_dict(),
+                **self.settings,
+            },
+            "summary": {
+                "articles": len(self.outcomes),
+                "failed": len(self.failed),
+                "unreadable": len(self.errors),
+            },
             "articles": [o.to_dict() for o in self.outcomes],
             "errors": list(self.errors),
         }
 
 
-def evaluate(policy: Policy, result: AuditResult, metadata: Callable[[str], Mapping[str, str]],
-             options: Mapping[str, Any]) -> ArticleOutcome:
+def evaluate(
+    policy: Policy,
+    result: AuditResult,
+    metadata: Callable[[str], Mapping[str, str]],
+    options: Mapping[str, Any],
+) -> ArticleOutcome:
     """Apply the policy to one audited article. `metadata(id)` gives an indexed source's outlet and URL."""
     copy_words: dict[str, int] = defaultdict(int)
     rewrite_words: dict[str, int] = defaultdict(int)
@@ -169,11 +195,18 @@ def evaluate(policy: Policy, result: AuditResult, metadata: Callable[[str], Mapp
     uses: list[SourceUse] = []
     for doc_id, report in result.reports.items():
         meta = metadata(doc_id)
-        uses.append(SourceUse(
-            id=doc_id, outlet=meta.get("outlet") or meta.get("sitename") or "", url=meta.get("url", ""),
-            licensed_by=policy.allow.match(doc_id, meta) if policy.allow else None,
-            copy_words=copy_words.get(doc_id, 0), rewrite_words=rewrite_words.get(doc_id, 0),
-            coverage=report.source_coverage, uncredited=uncredited_share(report.findings)))
+        uses.append(
+            SourceUse(
+                id=doc_id,
+                outlet=meta.get("outlet") or meta.get("sitename") or "",
+                url=meta.get("url", ""),
+                licensed_by=policy.allow.match(doc_id, meta) if policy.allow else None,
+                copy_words=copy_words.get(doc_id, 0),
+                rewrite_words=rewrite_words.get(doc_id, 0),
+                coverage=report.source_coverage,
+                uncredited=uncredited_share(report.findings),
+            )
+        )
     uses.sort(key=lambda u: (-u.words, u.id))
     free = [u for u in uses if u.licensed_by is None]  # sources whose reuse the policy judges
     used = [u for u in free if u.words]
@@ -185,9 +218,15 @@ def evaluate(policy: Policy, result: AuditResult, metadata: Callable[[str], Mapp
         rewrite = sum(u.rewrite_words for u in free) / total if total else 0.0
         shares = {"copy": copy, "rewrite": rewrite, "added": result.shares["added"]}
         traced = max((result.reports[u.id].metadata.get("traced_sentences", 0.0) for u in free), default=0.0)
-        verdict = decide_verdict({"copy": copy, "rewrite": rewrite, "added": 1.0 - copy - rewrite}, options, traced)
-    measures = Measures(verdict, shares, max((u.coverage for u in used), default=0.0),
-                        max((u.uncredited for u in used), default=0.0))
+        verdict = decide_verdict(
+            {"copy": copy, "rewrite": rewrite, "added": 1.0 - copy - rewrite}, options, traced
+        )
+    measures = Measures(
+        verdict,
+        shares,
+        max((u.coverage for u in used), default=0.0),
+        max((u.uncredited for u in used), default=0.0),
+    )
 
     failures = []
     for t in policy.fail_on:

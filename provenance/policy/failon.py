@@ -18,11 +18,20 @@ from provenance.errors import UsageError
 METRICS = ("copy", "rewrite", "added", "derived", "coverage", "uncredited")
 VERDICTS = ("copy", "rewrite", "partial", "independent")
 # Metrics that only a plugin can measure: the metric, the detector that must be enabled, and where to get it.
-PLUGIN_METRICS = {"uncredited": ("attribution", "provenance-attribution (pip install ./plugins/provenance-attribution)")}
+PLUGIN_METRICS = {
+    "uncredited": ("attribution", "provenance-attribution (pip install ./plugins/provenance-attribution)")
+}
 UNCREDITED_KIND = "uncredited-reuse"  # the attribution plugin's finding for reuse without a credit line
 
-_OPS = {">=": operator.ge, "<=": operator.le, "!=": operator.ne, ">": operator.gt, "<": operator.lt,
-        "==": operator.eq, "=": operator.eq}
+_OPS = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    "!=": operator.ne,
+    ">": operator.gt,
+    "<": operator.lt,
+    "==": operator.eq,
+    "=": operator.eq,
+}
 _EXPR = re.compile(r"^\s*([a-z_]+)\s*(>=|<=|!=|==|>|<|=)\s*([^\s]+)\s*$")
 
 
@@ -48,8 +57,9 @@ class Threshold:
         """Whether a Report crosses this threshold, and the observed value."""
         return self.check_measures(measures_of_report(report))
 
-    def check_values(self, verdict: str, shares: Mapping[str, float], coverage: float,
-                     uncredited: float = 0.0) -> tuple[bool, str]:
+    def check_values(
+        self, verdict: str, shares: Mapping[str, float], coverage: float, uncredited: float = 0.0
+    ) -> tuple[bool, str]:
         return self.check_measures(Measures(verdict, shares, coverage, uncredited))
 
     def check_measures(self, m: Measures) -> tuple[bool, str]:
@@ -75,8 +85,9 @@ def metric_value(m: Measures, metric: str) -> float:
 
 def uncredited_share(findings: Iterable[Any]) -> float:
     """The largest reused share the attribution plugin flagged as uncredited (0 when it flagged none)."""
-    return max((f.score for f in findings if f.detector == "attribution" and f.kind == UNCREDITED_KIND),
-               default=0.0)
+    return max(
+        (f.score for f in findings if f.detector == "attribution" and f.kind == UNCREDITED_KIND), default=0.0
+    )
 
 
 def measures_of_report(report: Any) -> Measures:
@@ -100,7 +111,7 @@ def parse(expr: str, where: str | None = None) -> Threshold:
             raise UsageError(f"{at}: unknown verdict {bad[0]!r} (one of {', '.join(VERDICTS)})")
         return Threshold(expr, metric, op, values, origin)
     if metric not in METRICS:
-        raise UsageError(f"{at}: unknown metric {metric!r} (one of {', '.join(METRICS + ('verdict',))})")
+        raise UsageError(f"{at}: unknown metric {metric!r} (one of {', '.join((*METRICS, 'verdict'))})")
     try:
         value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
     except ValueError:
@@ -116,5 +127,7 @@ def require_plugins(thresholds: Iterable[Threshold], host: Any) -> None:
     for t in thresholds:
         need = PLUGIN_METRICS.get(t.metric)
         if need and need[0] not in enabled:
-            raise UsageError(f"{t.origin} {t.text!r}: the {t.metric!r} metric needs the {need[0]!r} detector of "
-                             f"{need[1]}, which is not installed or is disabled")
+            raise UsageError(
+                f"{t.origin} {t.text!r}: the {t.metric!r} metric needs the {need[0]!r} detector of "
+                f"{need[1]}, which is not installed or is disabled"
+            )

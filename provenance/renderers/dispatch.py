@@ -37,10 +37,16 @@ class Kind:
 
 
 REPORT = Kind((ReportRenderer,), (), "unknown report format {fmt!r}; available: {formats}")
-AUDIT = Kind((AuditFolderRenderer, AuditRenderer), ("table", "json", "jsonl", "html"),
-             "--format {fmt!r}: expected {formats}")
-CHECK = Kind((CheckRenderer,), ("text", "json", "sarif", "github"),
-             "--format {fmt!r}: provenance check writes {formats}")
+AUDIT = Kind(
+    (AuditFolderRenderer, AuditRenderer),
+    ("table", "json", "jsonl", "html"),
+    "--format {fmt!r}: expected {formats}",
+)
+CHECK = Kind(
+    (CheckRenderer,),
+    ("text", "json", "sarif", "github"),
+    "--format {fmt!r}: provenance check writes {formats}",
+)
 
 Result = Report | Sequence[AuditResult] | CheckRun
 
@@ -76,4 +82,6 @@ def render(renderer: Renderer, result: Result, *, color: bool = False) -> Render
         return renderer.render_audit_folder(result)
     if isinstance(result, Sequence) and isinstance(renderer, AuditRenderer):
         return renderer.render_audit(result)
-    raise TypeError(f"renderer {renderer.name!r} cannot render a {type(result).__name__} (pick refuses it first)")
+    raise TypeError(
+        f"renderer {renderer.name!r} cannot render a {type(result).__name__} (pick refuses it first)"
+    )

@@ -38,8 +38,10 @@ def describe(p: ParagraphResult, report: Report) -> str:
     why = str(p.evidence.get("message") or "")
     quotes = sum(1 for q in p.evidence.get("quotes", []) or [] if q.get("copied"))
     extra = f"; {quotes} verbatim quote(s)" if quotes and p.relation == "rewrite" else ""
-    return (f"Paragraph {p.index} is {verb} {report.source} (source paragraph {where}; score {p.score:.2f})"
-            f"{extra}{': ' + why if why else ''}")
+    return (
+        f"Paragraph {p.index} is {verb} {report.source} (source paragraph {where}; score {p.score:.2f})"
+        f"{extra}{': ' + why if why else ''}"
+    )
 
 
 def workflow_commands(report: Report) -> list[str]:
@@ -65,24 +67,34 @@ class GithubRenderer:
     name = "github"
     media_type = "text/plain"
     suffix = ".txt"
-    description = "GitHub workflow-command annotations: a warning per copied, a notice per rewritten paragraph"
+    description = (
+        "GitHub workflow-command annotations: a warning per copied, a notice per rewritten paragraph"
+    )
 
     def render(self, report: Report, *, color: bool = False) -> str:
         return "".join(workflow_commands(report))
 
     def render_audit(self, results: Sequence[AuditResult]) -> str:
-        return "".join(line for r in results for doc in r.sources if doc in r.reports
-                       for line in workflow_commands(r.reports[doc]))
+        return "".join(
+            line
+            for r in results
+            for doc in r.sources
+            if doc in r.reports
+            for line in workflow_commands(r.reports[doc])
+        )
 
     def render_check(self, run: CheckRun) -> str:
-        return ("".join(policy_error(o) for o in run.failed)
-                + "".join(line for _, report in run.reports() for line in workflow_commands(report)))
+        return "".join(policy_error(o) for o in run.failed) + "".join(
+            line for _, report in run.reports() for line in workflow_commands(report)
+        )
 
 
 def policy_error(outcome: ArticleOutcome) -> str:
     """An `::error` on a failing article's first line: the line the policy prints for it."""
-    return (f"::error file={escape_property(outcome.path)},line=1,title=provenance policy::"
-            f"{escape_data(outcome.line())}\n")
+    return (
+        f"::error file={escape_property(outcome.path)},line=1,title=provenance policy::"
+        f"{escape_data(outcome.line())}\n"
+    )
 
 
 @hookimpl

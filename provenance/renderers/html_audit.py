@@ -36,32 +36,50 @@ def safe_name(*ids: str, limit: int = 60) -> str:
 def _source_link(r: AuditResult, doc: str, name: str) -> str:
     """A link to one report, with what that report says: its own verdict and how much of the source it covers."""
     report = r.reports[doc]
-    return (f'<li><a href="reports/{escape(name)}">{escape(doc)}</a> <span class="sub">{escape(report.verdict)} '
-            f"\u00b7 {report.source_coverage:.0%} of the source reused</span></li>")
+    return (
+        f'<li><a href="reports/{escape(name)}">{escape(doc)}</a> <span class="sub">{escape(report.verdict)} '
+        f"\u00b7 {report.source_coverage:.0%} of the source reused</span></li>"
+    )
 
 
 def _index_page(rows: list[tuple[AuditResult, Links]]) -> str:
     body = []
     for r, links in rows:
         s = r.shares
-        src = (f'<ul class="sources">{"".join(_source_link(r, doc, name) for doc, name in links)}</ul>'
-               if links else "\u2014")
-        first = f'<a href="reports/{escape(links[0][1])}">{escape(r.derived)}</a>' if links else escape(r.derived)
-        body.append(f"<tr><td>{first}</td><td><span class=\"verdict v-{escape(r.verdict)}\">{escape(r.verdict)}"
-                    f"</span></td><td class=\"num\">{s.get('copy', 0):.0%}</td><td class=\"num\">"
-                    f"{s.get('rewrite', 0):.0%}</td><td class=\"num\">{s.get('added', 0):.0%}</td>"
-                    f"<td>{share_bar(s)}</td><td>{src}</td></tr>")
+        src = (
+            f'<ul class="sources">{"".join(_source_link(r, doc, name) for doc, name in links)}</ul>'
+            if links
+            else "\u2014"
+        )
+        first = (
+            f'<a href="reports/{escape(links[0][1])}">{escape(r.derived)}</a>' if links else escape(r.derived)
+        )
+        body.append(
+            f'<tr><td>{first}</td><td><span class="verdict v-{escape(r.verdict)}">{escape(r.verdict)}'
+            f'</span></td><td class="num">{s.get("copy", 0):.0%}</td><td class="num">'
+            f'{s.get("rewrite", 0):.0%}</td><td class="num">{s.get("added", 0):.0%}</td>'
+            f"<td>{share_bar(s)}</td><td>{src}</td></tr>"
+        )
     verdicts: dict[str, int] = {}
     for r, _ in rows:
         verdicts[r.verdict] = verdicts.get(r.verdict, 0) + 1
     counts = ", ".join(f"{n} {v}" for v, n in sorted(verdicts.items()))
-    table = ("<table class=\"articles\"><thead><tr><th>article</th><th>verdict</th><th>copy</th><th>rewrite</th>"
-             "<th>added</th><th>shares</th><th>sources (each links to its report)</th></tr></thead><tbody>"
-             + "".join(body) + "</tbody></table>")
-    head = (f'<header class="summary"><h1>Audit of {len(rows)} article(s)</h1><div class="facts">'
-            f"<span>{escape(counts) or 'nothing audited'}</span></div></header>")
-    return page(f"provenance audit: {len(rows)} article(s)", f'{head}<div class="wrap">{table}</div>',
-                script=False, kind="audit")
+    table = (
+        '<table class="articles"><thead><tr><th>article</th><th>verdict</th><th>copy</th><th>rewrite</th>'
+        "<th>added</th><th>shares</th><th>sources (each links to its report)</th></tr></thead><tbody>"
+        + "".join(body)
+        + "</tbody></table>"
+    )
+    head = (
+        f'<header class="summary"><h1>Audit of {len(rows)} article(s)</h1><div class="facts">'
+        f"<span>{escape(counts) or 'nothing audited'}</span></div></header>"
+    )
+    return page(
+        f"provenance audit: {len(rows)} article(s)",
+        f'{head}<div class="wrap">{table}</div>',
+        script=False,
+        kind="audit",
+    )
 
 
 def _pages(results: Sequence[AuditResult]) -> Iterator[tuple[str, str]]:
@@ -83,5 +101,11 @@ def _pages(results: Sequence[AuditResult]) -> Iterator[tuple[str, str]]:
 
 def site(results: Sequence[AuditResult]) -> Folder:
     """The audit's pages, as a folder to write with `--output DIR`."""
-    return Folder(_pages(results), entry="index.html", marker=MARKER, noun="report page", what="an HTML audit",
-                  folders=("reports",))
+    return Folder(
+        _pages(results),
+        entry="index.html",
+        marker=MARKER,
+        noun="report page",
+        what="an HTML audit",
+        folders=("reports",),
+    )

@@ -30,8 +30,10 @@ def csp_hash(text: str) -> str:
 
 def content_security_policy() -> str:
     """Nothing may load: no network, no frames, no forms; only our own inline style and script run."""
-    return (f"default-src 'none'; style-src '{csp_hash(CSS)}'; script-src '{csp_hash(JS)}'; img-src 'none'; "
-            "base-uri 'none'; form-action 'none'")
+    return (
+        f"default-src 'none'; style-src '{csp_hash(CSS)}'; script-src '{csp_hash(JS)}'; img-src 'none'; "
+        "base-uri 'none'; form-action 'none'"
+    )
 
 
 def e(value: Any) -> str:
@@ -41,13 +43,15 @@ def e(value: Any) -> str:
 def page(title: str, body: str, *, script: bool = True, kind: str = "report") -> str:
     """The document shell every HTML output shares: charset first, the policy before anything else loads."""
     tail = f"<script>{JS}</script>\n" if script else ""
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<meta http-equiv=\"Content-Security-Policy\" content=\"{e(content_security_policy())}\">\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            "<meta name=\"referrer\" content=\"no-referrer\">\n"
-            f"<meta name=\"generator\" content=\"text-provenance {e(__version__)}\">\n"
-            f"<title>{e(title)}</title>\n<style>{CSS}</style>\n</head>\n"
-            f"<body class=\"{kind}\">\n{body}\n{tail}</body>\n</html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{e(content_security_policy())}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        f'<meta name="generator" content="text-provenance {e(__version__)}">\n'
+        f"<title>{e(title)}</title>\n<style>{CSS}</style>\n</head>\n"
+        f'<body class="{kind}">\n{body}\n{tail}</body>\n</html>\n'
+    )
 
 
 def share_bar(shares: Mapping[str, float]) -> str:
@@ -57,12 +61,16 @@ def share_bar(shares: Mapping[str, float]) -> str:
     for rel in SHARES:
         w = max(0.0, float(shares.get(rel, 0.0))) * 1000
         if w > 0:
-            rects.append(f'<rect class="{rel}" x="{x:.1f}" y="0" width="{w:.1f}" height="12">'
-                         f"<title>{rel} {shares.get(rel, 0.0):.0%}</title></rect>")
+            rects.append(
+                f'<rect class="{rel}" x="{x:.1f}" y="0" width="{w:.1f}" height="12">'
+                f"<title>{rel} {shares.get(rel, 0.0):.0%}</title></rect>"
+            )
         x += w
     label = ", ".join(f"{rel} {shares.get(rel, 0.0):.0%}" for rel in SHARES)
-    return (f'<svg class="bar" viewBox="0 0 1000 12" preserveAspectRatio="none" role="img" '
-            f'aria-label="{e(label)}">{"".join(rects)}</svg>')
+    return (
+        f'<svg class="bar" viewBox="0 0 1000 12" preserveAspectRatio="none" role="img" '
+        f'aria-label="{e(label)}">{"".join(rects)}</svg>'
+    )
 
 
 _EDGE_PUNCT = ".,;:!?\"'\u2018\u2019\u201c\u201d()[]"
@@ -137,30 +145,45 @@ def _lines(start: int | None, end: int | None) -> str:
 def summary(report: Report) -> str:
     s = report.shares
     words = report.metadata.get("words", {}) if isinstance(report.metadata.get("words"), dict) else {}
-    facts = [f'<span class="verdict v-{e(report.verdict)}">{e(report.verdict)}</span>',
-             *(f'<span><span class="chip {rel}"></span>{rel} {s.get(rel, 0.0):.0%}</span>' for rel in SHARES),
-             f"<span>source coverage {report.source_coverage:.0%}</span>",
-             f"<span>{len(report.omitted)} source paragraph(s) left out</span>"]
+    facts = [
+        f'<span class="verdict v-{e(report.verdict)}">{e(report.verdict)}</span>',
+        *(f'<span><span class="chip {rel}"></span>{rel} {s.get(rel, 0.0):.0%}</span>' for rel in SHARES),
+        f"<span>source coverage {report.source_coverage:.0%}</span>",
+        f"<span>{len(report.omitted)} source paragraph(s) left out</span>",
+    ]
     if words:
-        facts.append(f"<span>{e(words.get('derived_body', 0))} words derived, "
-                     f"{e(words.get('source_body', 0))} in the source</span>")
-    notes = [f"<li>[{e(f.detector)}] {('paragraph ' + str(f.paragraph) + ': ') if f.relation is None else ''}"
-             f"{e(f.message)}</li>" for f in report.findings if f.relation is None]
-    errors = [f'<li class="errors">{e(err.get("component", "detector"))} {e(err.get("detector"))} (plugin {e(err.get("plugin"))}) failed: '
-              f'{e(err.get("error"))}</li>' for err in report.errors]
-    legend = ('<div class="legend"><span><span class="chip copy"></span>copied</span>'
-              '<span><span class="chip rewrite"></span>rewritten</span><span><span class="chip added"></span>added'
-              '</span><span><span class="chip boilerplate"></span>boilerplate</span><span><span class="chip omitted">'
-              '</span>left out of the derived article</span><span><span class="chip phrase"></span>shared phrase'
-              '</span><span><span class="chip quote"></span>verbatim quote</span>'
-              '<span class="hint">click or press Enter on a paragraph to see what it is linked to</span></div>')
+        facts.append(
+            f"<span>{e(words.get('derived_body', 0))} words derived, "
+            f"{e(words.get('source_body', 0))} in the source</span>"
+        )
+    notes = [
+        f"<li>[{e(f.detector)}] {('paragraph ' + str(f.paragraph) + ': ') if f.relation is None else ''}"
+        f"{e(f.message)}</li>"
+        for f in report.findings
+        if f.relation is None
+    ]
+    errors = [
+        f'<li class="errors">{e(err.get("component", "detector"))} {e(err.get("detector"))} (plugin {e(err.get("plugin"))}) failed: '
+        f"{e(err.get('error'))}</li>"
+        for err in report.errors
+    ]
+    legend = (
+        '<div class="legend"><span><span class="chip copy"></span>copied</span>'
+        '<span><span class="chip rewrite"></span>rewritten</span><span><span class="chip added"></span>added'
+        '</span><span><span class="chip boilerplate"></span>boilerplate</span><span><span class="chip omitted">'
+        '</span>left out of the derived article</span><span><span class="chip phrase"></span>shared phrase'
+        '</span><span><span class="chip quote"></span>verbatim quote</span>'
+        '<span class="hint">click or press Enter on a paragraph to see what it is linked to</span></div>'
+    )
     derivation = report.metadata.get("derivation")
     if isinstance(derivation, dict) and derivation.get("reason"):
         notes.insert(0, f"<li>as a whole: {e(derivation['reason'])}</li>")
     listed = f'<ul class="notes">{"".join(errors + notes)}</ul>' if errors or notes else ""
-    return (f'<header class="summary"><h1>{e(_side_title(report, "derived"))} <span class="vs">derived from</span> '
-            f'{e(_side_title(report, "source"))}</h1><div class="facts">{" ".join(facts)}</div>'
-            f"{share_bar(s)}{legend}{listed}</header>")
+    return (
+        f'<header class="summary"><h1>{e(_side_title(report, "derived"))} <span class="vs">derived from</span> '
+        f'{e(_side_title(report, "source"))}</h1><div class="facts">{" ".join(facts)}</div>'
+        f"{share_bar(s)}{legend}{listed}</header>"
+    )
 
 
 def _source_marks(report: Report) -> dict[int, list[tuple[str, str]]]:
@@ -182,7 +205,9 @@ def derived_side(report: Report) -> str:
             notes[f.paragraph].append(f"[{f.detector}] {f.message}")
     cards = []
     for p in report.paragraphs:
-        marks = [("quote", str(q.get("text", ""))) for q in p.evidence.get("quotes", []) or [] if q.get("copied")]
+        marks = [
+            ("quote", str(q.get("text", ""))) for q in p.evidence.get("quotes", []) or [] if q.get("copied")
+        ]
         marks += [("phrase", str(ph.get("text", ""))) for ph in p.evidence.get("shared_phrases", []) or []]
         links = " ".join(f"s-{int(i)}" for i in p.sources)
         lines = _lines(p.start_line, p.end_line)
@@ -194,40 +219,69 @@ def derived_side(report: Report) -> str:
         if lines:
             head.append(lines)
         if p.evidence.get("counted") is False:
-            head.append('<span class="uncounted" title="shorter than paragraph.min_words: not in the shares '
-                        'or the verdict">not counted</span>')
+            head.append(
+                '<span class="uncounted" title="shorter than paragraph.min_words: not in the shares '
+                'or the verdict">not counted</span>'
+            )
         why = str(p.evidence.get("message") or p.evidence.get("reason") or "")
-        attrs = (f' data-links="{e(links)}" tabindex="0" role="button" aria-pressed="false" '
-                 f'aria-label="derived paragraph {p.index}, {e(p.relation)}"') if links else ""
+        attrs = (
+            (
+                f' data-links="{e(links)}" tabindex="0" role="button" aria-pressed="false" '
+                f'aria-label="derived paragraph {p.index}, {e(p.relation)}"'
+            )
+            if links
+            else ""
+        )
         extra = "".join(f'<div class="why">{e(n)}</div>' for n in notes.get(p.index, []))
-        cards.append(f'<article class="para r-{e(p.relation)}" id="d-{p.index}"{attrs}>'
-                     f'<div class="head">{"".join(f"<span>{h}</span>" for h in head)}</div>'
-                     f"<p>{marked(p.text, marks)}</p>"
-                     f'{f"<div class=why>{e(why)}</div>" if why else ""}{extra}</article>')
-    return (f'<section class="side derived" aria-label="derived article"><h2>derived: {e(report.derived)}</h2>'
-            f'{side_meta(report, "derived")}{"".join(cards)}</section>')
+        cards.append(
+            f'<article class="para r-{e(p.relation)}" id="d-{p.index}"{attrs}>'
+            f'<div class="head">{"".join(f"<span>{h}</span>" for h in head)}</div>'
+            f"<p>{marked(p.text, marks)}</p>"
+            f"{f'<div class=why>{e(why)}</div>' if why else ''}{extra}</article>"
+        )
+    return (
+        f'<section class="side derived" aria-label="derived article"><h2>derived: {e(report.derived)}</h2>'
+        f"{side_meta(report, 'derived')}{''.join(cards)}</section>"
+    )
 
 
 def source_side(report: Report) -> str:
     marks = _source_marks(report)
-    labels = {"copied": "copied", "rewritten": "rewritten", "omitted": "left out", "boilerplate": "boilerplate"}
+    labels = {
+        "copied": "copied",
+        "rewritten": "rewritten",
+        "omitted": "left out",
+        "boilerplate": "boilerplate",
+    }
     cards = []
     for sp in report.source_paragraphs:
         links = " ".join(f"d-{int(i)}" for i in sp.reused_by)
         head = [f'<span class="rel">{e(labels.get(sp.relation, sp.relation))}</span>', f"\u00b6{sp.index}"]
         if sp.reused_by:
             head.append("used by derived " + ", ".join(f"\u00b6{int(i)}" for i in sp.reused_by))
-        attrs = (f' data-links="{e(links)}" tabindex="0" role="button" aria-pressed="false" '
-                 f'aria-label="source paragraph {sp.index}, {e(sp.relation)}"') if links else ""
-        cards.append(f'<article class="para s-{e(sp.relation)}" id="s-{sp.index}"{attrs}>'
-                     f'<div class="head">{"".join(f"<span>{h}</span>" for h in head)}</div>'
-                     f"<p>{marked(sp.text, marks.get(sp.index, []))}</p></article>")
-    return (f'<section class="side source" aria-label="source article"><h2>source: {e(report.source)}</h2>'
-            f'{side_meta(report, "source")}{"".join(cards)}</section>')
+        attrs = (
+            (
+                f' data-links="{e(links)}" tabindex="0" role="button" aria-pressed="false" '
+                f'aria-label="source paragraph {sp.index}, {e(sp.relation)}"'
+            )
+            if links
+            else ""
+        )
+        cards.append(
+            f'<article class="para s-{e(sp.relation)}" id="s-{sp.index}"{attrs}>'
+            f'<div class="head">{"".join(f"<span>{h}</span>" for h in head)}</div>'
+            f"<p>{marked(sp.text, marks.get(sp.index, []))}</p></article>"
+        )
+    return (
+        f'<section class="side source" aria-label="source article"><h2>source: {e(report.source)}</h2>'
+        f"{side_meta(report, 'source')}{''.join(cards)}</section>"
+    )
 
 
 def render_report(report: Report) -> str:
-    body = (f"{summary(report)}<main>{source_side(report)}{derived_side(report)}</main>"
-            f"<footer>text-provenance {e(__version__)} \u00b7 report schema {REPORT_SCHEMA} "
-            f"\u00b7 the JSON report (<code>--format json</code>) carries every figure shown here</footer>")
+    body = (
+        f"{summary(report)}<main>{source_side(report)}{derived_side(report)}</main>"
+        f"<footer>text-provenance {e(__version__)} \u00b7 report schema {REPORT_SCHEMA} "
+        f"\u00b7 the JSON report (<code>--format json</code>) carries every figure shown here</footer>"
+    )
     return page(f"provenance: {report.derived} vs {report.source}", body)

@@ -43,15 +43,19 @@ def code(text: str) -> str:
 
 def summary_line(report: Report) -> str:
     s = report.shares
-    return (f"copy {s.get('copy', 0):.0%} \u00b7 rewrite {s.get('rewrite', 0):.0%} \u00b7 added "
-            f"{s.get('added', 0):.0%} \u00b7 boilerplate {s.get('boilerplate', 0):.0%} \u00b7 source coverage "
-            f"{report.source_coverage:.0%} \u00b7 {len(report.omitted)} source paragraph(s) left out")
+    return (
+        f"copy {s.get('copy', 0):.0%} \u00b7 rewrite {s.get('rewrite', 0):.0%} \u00b7 added "
+        f"{s.get('added', 0):.0%} \u00b7 boilerplate {s.get('boilerplate', 0):.0%} \u00b7 source coverage "
+        f"{report.source_coverage:.0%} \u00b7 {len(report.omitted)} source paragraph(s) left out"
+    )
 
 
 def body(report: Report, level: int = 3) -> list[str]:
     h = "#" * level
-    title = (f"{h} provenance: **{report.verdict.upper()}** \u2014 {code(report.derived)} derived from "
-             f"{code(report.source)}")
+    title = (
+        f"{h} provenance: **{report.verdict.upper()}** \u2014 {code(report.derived)} derived from "
+        f"{code(report.source)}"
+    )
     out = [title, "", summary_line(report), ""]
     derivation = report.metadata.get("derivation")
     if derivation and derivation.get("reason"):
@@ -62,14 +66,24 @@ def body(report: Report, level: int = 3) -> list[str]:
         src = ", ".join(str(i) for i in p.sources)
         out.append(f"| {p.index} | {p.relation} | {score} | {src} | {inline(p.text)} |")
     if report.omitted:
-        out += ["", f"<details><summary>Left out of the source ({len(report.omitted)})</summary>", "",
-                "| \u00b6 | excerpt |", "|---:|---|"]
+        out += [
+            "",
+            f"<details><summary>Left out of the source ({len(report.omitted)})</summary>",
+            "",
+            "| \u00b6 | excerpt |",
+            "|---:|---|",
+        ]
         out += [f"| {sp.index} | {inline(sp.text)} |" for sp in report.omitted]
         out += ["", "</details>"]
-    notes = [f"- paragraph {f.paragraph} ({inline(f.detector, 40)}): {inline(f.message, 300)}"
-             for f in report.findings if f.relation is None]
-    notes += [f"- **{inline(str(e.get('component', 'detector')), 10)} {inline(str(e.get('detector')), 40)} failed:** {inline(str(e.get('error')), 300)}"
-              for e in report.errors]
+    notes = [
+        f"- paragraph {f.paragraph} ({inline(f.detector, 40)}): {inline(f.message, 300)}"
+        for f in report.findings
+        if f.relation is None
+    ]
+    notes += [
+        f"- **{inline(str(e.get('component', 'detector')), 10)} {inline(str(e.get('detector')), 40)} failed:** {inline(str(e.get('error')), 300)}"
+        for e in report.errors
+    ]
     if notes:
         out += ["", *notes]
     return out
@@ -83,8 +97,10 @@ def fit(lines: list[str], limit: int = LIMIT) -> str:
         if total + len(line) + 1 > limit - 200:
             if open_details:
                 text += ["", "</details>"]
-            text.append(f"\n_\u2026 truncated: {len(lines) - i} more line(s) did not fit in one comment; "
-                        "see the JSON or HTML report._")
+            text.append(
+                f"\n_\u2026 truncated: {len(lines) - i} more line(s) did not fit in one comment; "
+                "see the JSON or HTML report._"
+            )
             break
         text.append(line)
         total += len(line) + 1
@@ -96,19 +112,27 @@ class MarkdownRenderer:
     name = "markdown"
     media_type = "text/markdown"
     suffix = ".md"
-    description = "a pull-request comment: summary, a table of paragraphs with excerpts, omitted source folded"
+    description = (
+        "a pull-request comment: summary, a table of paragraphs with excerpts, omitted source folded"
+    )
 
     def render(self, report: Report, *, color: bool = False) -> str:
         return fit(body(report))
 
     def render_audit(self, results: Sequence[AuditResult]) -> str:
         """An audit as one comment: a table of articles, then each article's report against each source."""
-        lines = [f"### provenance audit: {len(results)} article(s)", "",
-                 "| article | verdict | copy | rewrite | added | sources |", "|---|---|---:|---:|---:|---|"]
+        lines = [
+            f"### provenance audit: {len(results)} article(s)",
+            "",
+            "| article | verdict | copy | rewrite | added | sources |",
+            "|---|---|---:|---:|---:|---|",
+        ]
         for r in results:
             s = r.shares
-            lines.append(f"| {code(r.derived)} | {r.verdict} | {s.get('copy', 0):.0%} | {s.get('rewrite', 0):.0%} | "
-                         f"{s.get('added', 0):.0%} | {', '.join(code(d) for d in r.sources) or '-'} |")
+            lines.append(
+                f"| {code(r.derived)} | {r.verdict} | {s.get('copy', 0):.0%} | {s.get('rewrite', 0):.0%} | "
+                f"{s.get('added', 0):.0%} | {', '.join(code(d) for d in r.sources) or '-'} |"
+            )
         for r in results:
             for doc in r.sources:
                 if doc in r.reports:

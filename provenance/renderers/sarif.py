@@ -33,31 +33,44 @@ SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT = "provenanceParagraph/v1"
 RULES: dict[str, dict[str, Any]] = {
     "copy": {
-        "id": "provenance/copy", "name": "CopiedParagraph",
+        "id": "provenance/copy",
+        "name": "CopiedParagraph",
         "shortDescription": {"text": "A paragraph copied from the source"},
-        "fullDescription": {"text": "Most of the paragraph's words sit in long runs shared with one source "
-                                    "paragraph: it was copied, possibly with light edits."},
-        "help": {"text": "Credit the source, quote it, or rewrite the paragraph; a licensed source can be "
-                         "allowed in the policy file ([tool.provenance] allow)."},
+        "fullDescription": {
+            "text": "Most of the paragraph's words sit in long runs shared with one source "
+            "paragraph: it was copied, possibly with light edits."
+        },
+        "help": {
+            "text": "Credit the source, quote it, or rewrite the paragraph; a licensed source can be "
+            "allowed in the policy file ([tool.provenance] allow)."
+        },
         "defaultConfiguration": {"level": "warning"},
     },
     "rewrite": {
-        "id": "provenance/rewrite", "name": "RewrittenParagraph",
+        "id": "provenance/rewrite",
+        "name": "RewrittenParagraph",
         "shortDescription": {"text": "A paragraph rewritten from the source"},
-        "fullDescription": {"text": "The paragraph keeps the source's content (rarity-weighted content words, "
-                                    "sentence by sentence) while changing its wording: a paraphrase, merge or "
-                                    "split."},
+        "fullDescription": {
+            "text": "The paragraph keeps the source's content (rarity-weighted content words, "
+            "sentence by sentence) while changing its wording: a paraphrase, merge or "
+            "split."
+        },
         "help": {"text": "Check that the source is credited; rewritten reporting is still derived."},
         "defaultConfiguration": {"level": "note"},
     },
 }
 POLICY_RULE: dict[str, Any] = {
-    "id": "provenance/policy", "name": "ProvenancePolicy",
+    "id": "provenance/policy",
+    "name": "ProvenancePolicy",
     "shortDescription": {"text": "The article fails the repository's provenance policy"},
-    "fullDescription": {"text": "The article reuses an unlicensed source past a --fail-on threshold of the policy "
-                                "([tool.provenance] fail-on, or the command line)."},
-    "help": {"text": "Credit or rewrite the reused paragraphs (the other results show which), or, if the source "
-                     "is licensed, allow it in the policy file ([tool.provenance] allow)."},
+    "fullDescription": {
+        "text": "The article reuses an unlicensed source past a --fail-on threshold of the policy "
+        "([tool.provenance] fail-on, or the command line)."
+    },
+    "help": {
+        "text": "Credit or rewrite the reused paragraphs (the other results show which), or, if the source "
+        "is licensed, allow it in the policy file ([tool.provenance] allow)."
+    },
     "defaultConfiguration": {"level": "error"},
 }
 
@@ -101,18 +114,30 @@ def results(report: Report) -> list[dict[str, Any]]:
         region: dict[str, int] = {"startLine": p.start_line or 1}
         if p.end_line is not None and p.start_line is not None:
             region["endLine"] = max(p.end_line, p.start_line)
-        related = [{"id": n + 1, "message": {"text": f"source paragraph {i}"},
-                    "physicalLocation": {"artifactLocation": artifact(report.source)}}
-                   for n, i in enumerate(p.sources)]
-        properties: dict[str, Any] = {"paragraph": p.index, "score": round(p.score, 4), "sources": list(p.sources),
-                                      "source": report.source, "verdict": report.verdict}
+        related = [
+            {
+                "id": n + 1,
+                "message": {"text": f"source paragraph {i}"},
+                "physicalLocation": {"artifactLocation": artifact(report.source)},
+            }
+            for n, i in enumerate(p.sources)
+        ]
+        properties: dict[str, Any] = {
+            "paragraph": p.index,
+            "score": round(p.score, 4),
+            "sources": list(p.sources),
+            "source": report.source,
+            "verdict": report.verdict,
+        }
         if p.start_line is None:
             properties["linesKnown"] = False
         result: dict[str, Any] = {
             "ruleId": rule["id"],
             "level": rule["defaultConfiguration"]["level"],
             "message": {"text": describe(p, report)},
-            "locations": [{"physicalLocation": {"artifactLocation": artifact(report.derived), "region": region}}],
+            "locations": [
+                {"physicalLocation": {"artifactLocation": artifact(report.derived), "region": region}}
+            ],
             "partialFingerprints": {FINGERPRINT: fingerprint(p.relation, report.source, p.text, occurrence)},
             "properties": properties,
         }
@@ -123,22 +148,34 @@ def results(report: Report) -> list[dict[str, Any]]:
 
 
 def driver() -> dict[str, Any]:
-    return {"name": "text-provenance", "version": __version__, "semanticVersion": __version__,
-            "rules": [RULES["copy"], RULES["rewrite"]]}
+    return {
+        "name": "text-provenance",
+        "version": __version__,
+        "semanticVersion": __version__,
+        "rules": [RULES["copy"], RULES["rewrite"]],
+    }
 
 
 def log(runs_results: list[dict[str, Any]]) -> dict[str, Any]:
     """One log, one run: the tool with both rules, and the results given."""
-    return {"$schema": SCHEMA_URI, "version": "2.1.0",
-            "runs": [{"tool": {"driver": driver()}, "columnKind": "unicodeCodePoints", "results": runs_results}]}
+    return {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": driver()}, "columnKind": "unicodeCodePoints", "results": runs_results}],
+    }
 
 
 def policy_result(outcome: ArticleOutcome, rule_index: int) -> dict[str, Any]:
     """A failing article as an error on its first line, with the line the policy prints for it."""
-    return {"ruleId": POLICY_RULE["id"], "ruleIndex": rule_index, "level": "error",
-            "message": {"text": outcome.line()},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(outcome.path)},
-                                                "region": {"startLine": 1}}}]}
+    return {
+        "ruleId": POLICY_RULE["id"],
+        "ruleIndex": rule_index,
+        "level": "error",
+        "message": {"text": outcome.line()},
+        "locations": [
+            {"physicalLocation": {"artifactLocation": {"uri": uri(outcome.path)}, "region": {"startLine": 1}}}
+        ],
+    }
 
 
 def check_run(reports: Sequence[Report]) -> dict[str, Any]:
@@ -151,14 +188,17 @@ def check_run(reports: Sequence[Report]) -> dict[str, Any]:
     return {"tool": {"driver": {"name": "text-provenance", "version": __version__, "rules": [POLICY_RULE]}}}
 
 
-def check_log(run: CheckRun, results_of: Callable[[Report], list[dict[str, Any]]] = results) -> dict[str, Any]:
+def check_log(
+    run: CheckRun, results_of: Callable[[Report], list[dict[str, Any]]] = results
+) -> dict[str, Any]:
     """One log for a check run: a policy error per failing article, then each report's results (`results_of`:
     a renderer plugin may give its own)."""
     reports = [report for _, report in run.reports()]
     body = check_run(reports)
     policy_index = len(body["tool"]["driver"]["rules"]) - 1
-    body["results"] = ([policy_result(o, policy_index) for o in run.failed]
-                       + [res for report in reports for res in results_of(report)])
+    body["results"] = [policy_result(o, policy_index) for o in run.failed] + [
+        res for report in reports for res in results_of(report)
+    ]
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [body]}
 
 
@@ -170,15 +210,26 @@ class SarifRenderer:
     name = "sarif"
     media_type = "application/sarif+json"
     suffix = ".sarif"
-    description = "SARIF 2.1.0 for code review tools: copied and rewritten paragraphs on the derived file's lines"
+    description = (
+        "SARIF 2.1.0 for code review tools: copied and rewritten paragraphs on the derived file's lines"
+    )
 
     def render(self, report: Report, *, color: bool = False) -> str:
         return dumps(log(results(report)))
 
     def render_audit(self, audited: Sequence[AuditResult]) -> str:
         """One log for the whole audit: each article's results against each source it draws on."""
-        return dumps(log([res for r in audited for doc in r.sources if doc in r.reports
-                          for res in results(r.reports[doc])]))
+        return dumps(
+            log(
+                [
+                    res
+                    for r in audited
+                    for doc in r.sources
+                    if doc in r.reports
+                    for res in results(r.reports[doc])
+                ]
+            )
+        )
 
     def render_check(self, run: CheckRun) -> str:
         return dumps(check_log(run))

@@ -17,8 +17,14 @@ from provenance.model import AuditResult, Report
 if TYPE_CHECKING:
     from provenance.policy.evaluate import CheckRun
 
-STYLES = {"copy": "bold red", "rewrite": "yellow", "added": "green", "boilerplate": "dim",
-          "independent": "bold green", "partial": "bold cyan"}
+STYLES = {
+    "copy": "bold red",
+    "rewrite": "yellow",
+    "added": "green",
+    "boilerplate": "dim",
+    "independent": "bold green",
+    "partial": "bold cyan",
+}
 
 
 def _short(text: str, width: int) -> str:
@@ -38,15 +44,24 @@ class TextRenderer:
         from rich.text import Text
 
         buf = io.StringIO()
-        console = Console(file=buf, force_terminal=color, no_color=not color, width=width, highlight=False,
-                          color_system="standard" if color else None, soft_wrap=False)
+        console = Console(
+            file=buf,
+            force_terminal=color,
+            no_color=not color,
+            width=width,
+            highlight=False,
+            color_system="standard" if color else None,
+            soft_wrap=False,
+        )
         s = report.shares
         summary = Text()
         summary.append("verdict: ")
         summary.append(report.verdict.upper(), style=STYLES.get(report.verdict, "bold yellow"))
-        summary.append(f"   copy {s['copy']:.0%} \u00b7 rewrite {s['rewrite']:.0%} \u00b7 added {s['added']:.0%}"
-                       f"   source coverage {report.source_coverage:.0%}"
-                       f"   omitted {len(report.omitted)} source paragraph(s)")
+        summary.append(
+            f"   copy {s['copy']:.0%} \u00b7 rewrite {s['rewrite']:.0%} \u00b7 added {s['added']:.0%}"
+            f"   source coverage {report.source_coverage:.0%}"
+            f"   omitted {len(report.omitted)} source paragraph(s)"
+        )
         console.print(summary)
         console.print(Text(f"{report.derived}  vs  {report.source}", style="dim"))
         derivation = report.metadata.get("derivation")
@@ -80,8 +95,12 @@ class TextRenderer:
         for f in report.findings:
             console.print(Text(f"  note [{f.detector}] paragraph {f.paragraph}: {f.message}"))
         for err in report.errors:
-            console.print(Text(f"{err.get('component', 'detector')} {err['detector']} (plugin {err['plugin']}) failed: {err['error']}",
-                               style="bold red"))
+            console.print(
+                Text(
+                    f"{err.get('component', 'detector')} {err['detector']} (plugin {err['plugin']}) failed: {err['error']}",
+                    style="bold red",
+                )
+            )
         return buf.getvalue()
 
     def render_check(self, run: CheckRun) -> str:
@@ -103,8 +122,10 @@ class TableRenderer:
 
 def row(r: AuditResult) -> str:
     s = r.shares
-    return (f"{r.derived[-40:]:<40} {r.verdict:<12} {s['copy']:>5.0%} {s['rewrite']:>5.0%} {s['added']:>5.0%}  "
-            f"{', '.join(r.sources) or '-'}")
+    return (
+        f"{r.derived[-40:]:<40} {r.verdict:<12} {s['copy']:>5.0%} {s['rewrite']:>5.0%} {s['added']:>5.0%}  "
+        f"{', '.join(r.sources) or '-'}"
+    )
 
 
 @hookimpl

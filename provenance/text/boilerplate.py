@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from dataclasses import replace
 
-from provenance.model import Paragraph
+from provenance.model import Paragraph, Role
 from provenance.rules import (
     BYLINE_WORDS,
     CUT_OFF_MIN_WORDS,
@@ -155,11 +155,14 @@ def classify(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
     repeated = _repeated(keys)
     # Cohesion: whether a line shares any content word with the running prose of the page. Navigation, labels
     # ("Text size:"), notes and links to other stories share none; the article's subheads name what it is about.
-    prose_stems = [{t.content for t in p.tokens if t.content} if prose[i] else set()
-                   for i, p in enumerate(paragraphs)]
+    prose_stems = [
+        {t.content for t in p.tokens if t.content} if prose[i] else set() for i, p in enumerate(paragraphs)
+    ]
 
     # Link lists: runs of three or more headline-shaped paragraphs outside running prose.
-    titleish = [not prose[i] and words[i] > SHORT_WORDS and not _TERMINAL.search(paragraphs[i].text) for i in range(n)]
+    titleish = [
+        not prose[i] and words[i] > SHORT_WORDS and not _TERMINAL.search(paragraphs[i].text) for i in range(n)
+    ]
     in_link_run = [False] * n
     i = 0
     while i < n:
@@ -174,7 +177,7 @@ def classify(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
         else:
             i += 1
 
-    roles: list[tuple[str, str]] = []
+    roles: list[tuple[Role, str]] = []
     headline_taken: str | None = None  # the key of the article's own headline, once found
     for i, p in enumerate(paragraphs):
         text = p.text
@@ -204,8 +207,13 @@ def classify(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
             roles.append(("boilerplate", "shares no word with the article's text"))
         elif words[i] <= SHORT_WORDS and not ((is_heading_tag or inside) and words[i] >= 2 and not tail):
             roles.append(("boilerplate", "short line without sentence punctuation"))
-        elif (head and not p.from_line_block and HEADLINE_WORDS[0] <= words[i] <= HEADLINE_WORDS[1]
-              and not _TERMINAL.search(text) and headline_taken in (None, keys[i])):
+        elif (
+            head
+            and not p.from_line_block
+            and HEADLINE_WORDS[0] <= words[i] <= HEADLINE_WORDS[1]
+            and not _TERMINAL.search(text)
+            and headline_taken in (None, keys[i])
+        ):
             headline_taken = keys[i]  # the article's own headline, even when the page repeats it
             roles.append(("heading", "headline"))
 
@@ -225,5 +233,5 @@ def classify(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
             roles.append(("heading", ""))
     if all(r == "boilerplate" for r, _ in roles):
         # A page cannot be all furniture: a tiny document (a headline, a sentence) is compared as it is.
-        roles = [("heading" if not prose[i] else "body", "") for i in range(n)]
+        roles = [("body" if prose[i] else "heading", "") for i in range(n)]
     return tuple(replace(p, role=r, role_reason=why) for p, (r, why) in zip(paragraphs, roles))

@@ -32,7 +32,9 @@ _MAGIC = (
 )
 
 
-_WESTERN_EXTRA = set("\u201c\u201d\u2018\u2019\u2013\u2014\u2026\u20ac\u00a3\u00a9\u00ae\u00b0\u2022\u00b7\u00ab\u00bb\u00a0\u2122\u00bd\u00bc\u00be\u00a7\u00b2\u00b3\u00d7")
+_WESTERN_EXTRA = set(
+    "\u201c\u201d\u2018\u2019\u2013\u2014\u2026\u20ac\u00a3\u00a9\u00ae\u00b0\u2022\u00b7\u00ab\u00bb\u00a0\u2122\u00bd\u00bc\u00be\u00a7\u00b2\u00b3\u00d7"
+)
 
 
 def _western(text: str) -> float:
@@ -40,7 +42,9 @@ def _western(text: str) -> float:
     odd = [ch for ch in text if ord(ch) > 127]
     if not odd:
         return 1.0
-    ok = sum(1 for ch in odd if ("\u00c0" <= ch <= "\u00ff" and ch not in "\u00d7\u00f7") or ch in _WESTERN_EXTRA)
+    ok = sum(
+        1 for ch in odd if ("\u00c0" <= ch <= "\u00ff" and ch not in "\u00d7\u00f7") or ch in _WESTERN_EXTRA
+    )
     return ok / len(odd)
 
 
@@ -70,7 +74,9 @@ def _paired_ascii(text: str) -> bool:
     wide = [ord(ch) for ch in text[:4000] if ord(ch) > 0x7F]
     if not wide:
         return False
-    paired = sum(1 for c in wide if 0x20 <= c >> 8 <= 0x7E and (0x20 <= c & 0xFF <= 0x7E or c & 0xFF in _ASCII_LOW))
+    paired = sum(
+        1 for c in wide if 0x20 <= c >> 8 <= 0x7E and (0x20 <= c & 0xFF <= 0x7E or c & 0xFF in _ASCII_LOW)
+    )
     return paired >= 0.6 * len(wide)
 
 
@@ -83,7 +89,9 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
             try:
                 text = data.decode(enc)
             except UnicodeDecodeError as exc:
-                raise InputError(f"{name}: starts with a {enc} byte-order mark but is not valid {enc} ({exc.reason})") from None
+                raise InputError(
+                    f"{name}: starts with a {enc} byte-order mark but is not valid {enc} ({exc.reason})"
+                ) from None
             return _checked(text, enc, name)
     for magic, what in _MAGIC:
         if data.startswith(magic):
@@ -100,8 +108,11 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
                 text = data.decode(enc)
             except UnicodeDecodeError:
                 continue
-            if (_control_ratio(text) < 0.01 and sum(ch.isalpha() for ch in text[:2000]) > len(text[:2000]) * 0.4
-                    and not _paired_ascii(text)):
+            if (
+                _control_ratio(text) < 0.01
+                and sum(ch.isalpha() for ch in text[:2000]) > len(text[:2000]) * 0.4
+                and not _paired_ascii(text)
+            ):
                 return _checked(text, enc, name)
         raise InputError(f"{name}: looks like a binary file (it contains NUL bytes), not a text article")
     from charset_normalizer import from_bytes
@@ -115,8 +126,11 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
             western = data.decode("cp1252")
         except UnicodeDecodeError:
             western = None
-        if (western is not None and _western(western) >= max(0.95, _western(str(best)))
-                and _accented_share(western) < 0.25):
+        if (
+            western is not None
+            and _western(western) >= max(0.95, _western(str(best)))
+            and _accented_share(western) < 0.25
+        ):
             return _checked(western, "cp1252", name)
     if best is None:
         raise InputError(f"{name}: cannot tell the text encoding (not UTF-8 and no other encoding fits)")
@@ -125,7 +139,9 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
 
 def _checked(text: str, encoding: str, name: str) -> tuple[str, str]:
     if _control_ratio(text) > 0.05:
-        raise InputError(f"{name}: looks like a binary file (decoded as {encoding}, it is mostly control characters)")
+        raise InputError(
+            f"{name}: looks like a binary file (decoded as {encoding}, it is mostly control characters)"
+        )
     if not text.strip():
         raise InputError(f"{name}: the input is empty")
     return text, encoding

@@ -56,8 +56,11 @@ def iter_inputs(paths: list[str], errors: list[str]) -> Iterator[RawDocument]:
                 errors.append(f"{arg}: no file matches")
             files = [Path(m) for m in matches if Path(m).is_file()]
         elif Path(arg).is_dir():
-            files = sorted(p for p in Path(arg).rglob("*") if p.is_file()
-                           and p.suffix.lower() in ARTICLE_SUFFIXES + (".jsonl",))
+            files = sorted(
+                p
+                for p in Path(arg).rglob("*")
+                if p.is_file() and p.suffix.lower() in (*ARTICLE_SUFFIXES, ".jsonl")
+            )
         else:
             files = [Path(arg)]
         for f in files:
@@ -89,11 +92,11 @@ def _jsonl(path: Path, errors: list[str]) -> Iterator[RawDocument]:
                 errors.append(f"{where}: not valid JSON ({exc.msg})")
                 continue
             if not isinstance(obj, dict) or not isinstance(obj.get("id"), str | int):
-                errors.append(f"{where}: each line needs an \"id\" (string) and \"text\" or \"html\"")
+                errors.append(f'{where}: each line needs an "id" (string) and "text" or "html"')
                 continue
             body, fmt = (obj.get("html"), "html") if obj.get("html") else (obj.get("text"), "text")
             if not isinstance(body, str) or not body.strip():
-                errors.append(f"{where}: document {obj['id']!r} has no \"text\" or \"html\"")
+                errors.append(f'{where}: document {obj["id"]!r} has no "text" or "html"')
                 continue
             meta = {k: str(obj[k]) for k in JSONL_META if obj.get(k) is not None}
             yield RawDocument(str(obj["id"]), body, fmt, meta)

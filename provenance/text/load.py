@@ -7,15 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from provenance.text.boilerplate import classify
-from provenance.text.decode import decode
 from provenance.errors import EXIT_INPUT, InputError, PluginError, ProvenanceError
-from provenance.text.inputs import iter_inputs, read_bytes
 from provenance.limits import check_size as _check_size
 from provenance.model import Document, Extracted
+from provenance.text.boilerplate import classify
+from provenance.text.decode import decode
+from provenance.text.inputs import iter_inputs, read_bytes
 from provenance.text.segment import paragraphs_from_blocks
 from provenance.text.tokenize import clean
-
 
 Input = Path | str | bytes
 
@@ -34,8 +33,10 @@ def _choose_extractor(text: str, name: str, fmt: str | None, host: Any) -> Any:
         try:
             score = float(ex.sniff(text))
         except Exception as exc:
-            raise PluginError(f"extractor {ex.name!r} failed to sniff {name}: {type(exc).__name__}: {exc}",
-                              plugin=host.plugin_of("extractors", ex.name)) from exc
+            raise PluginError(
+                f"extractor {ex.name!r} failed to sniff {name}: {type(exc).__name__}: {exc}",
+                plugin=host.plugin_of("extractors", ex.name),
+            ) from exc
         if score > best_score:
             best, best_score = ex, score
     if best is None:
@@ -60,7 +61,9 @@ def load_document(data: Input, name: str | None = None, *, fmt: str | None = Non
             raise InputError(f"{name}: the input is empty")
         text, encoding = data, "str"
     else:
-        raise InputError(f"{name or '<input>'}: expected a pathlib.Path, str or bytes, got {type(data).__name__}")
+        raise InputError(
+            f"{name or '<input>'}: expected a pathlib.Path, str or bytes, got {type(data).__name__}"
+        )
     text = clean(text)
     extractor = _choose_extractor(text, name, fmt, host)
     try:
@@ -68,11 +71,15 @@ def load_document(data: Input, name: str | None = None, *, fmt: str | None = Non
     except ProvenanceError:
         raise
     except Exception as exc:
-        raise PluginError(f"extractor {extractor.name!r} failed on {name}: {type(exc).__name__}: {exc}",
-                          plugin=host.plugin_of("extractors", extractor.name)) from exc
+        raise PluginError(
+            f"extractor {extractor.name!r} failed on {name}: {type(exc).__name__}: {exc}",
+            plugin=host.plugin_of("extractors", extractor.name),
+        ) from exc
     if not isinstance(extracted, Extracted):
-        raise PluginError(f"extractor {extractor.name!r} returned {type(extracted).__name__}, not Extracted",
-                          plugin=host.plugin_of("extractors", extractor.name))
+        raise PluginError(
+            f"extractor {extractor.name!r} returned {type(extracted).__name__}, not Extracted",
+            plugin=host.plugin_of("extractors", extractor.name),
+        )
     paragraphs = classify(paragraphs_from_blocks(extracted.blocks))
     if not paragraphs:
         raise InputError(f"{name}: no text found ({extractor.name} extractor)")

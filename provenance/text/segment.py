@@ -43,7 +43,9 @@ def _line_kinds(lines: list[str]) -> list[bool] | None:
     if any(_TERMINAL.search(line) for line in lines):
         # Long lines: wrapped prose breaks most lines in mid-sentence; a page with one paragraph per line ends
         # each line at a sentence end, or with a short subheading of its own.
-        mid = sum(1 for line, n in zip(lines[:-1], counts) if n > HEADING_LINE_WORDS and not _TERMINAL.search(line))
+        mid = sum(
+            1 for line, n in zip(lines[:-1], counts) if n > HEADING_LINE_WORDS and not _TERMINAL.search(line)
+        )
         if mid / (len(lines) - 1) >= HARD_WRAP_MID_SENTENCE:
             return None
     # (No line ends a sentence, not even the last: a list of headlines, not wrapped prose.)
@@ -76,12 +78,21 @@ def paragraphs_from_blocks(blocks: Iterable[Block]) -> tuple[Paragraph, ...]:
             continue
         text = " ".join(lines) if block.tag not in ("pre", "code") else "\n".join(lines)
         text = re.sub(r"[ \t]+", " ", text)
-        out.append(make_paragraph(len(out), text, block.start_line, block.end_line, block.tag, from_line_block=False))
+        out.append(
+            make_paragraph(len(out), text, block.start_line, block.end_line, block.tag, from_line_block=False)
+        )
     return tuple(out)
 
 
-def make_paragraph(index: int, text: str, start: int | None = None, end: int | None = None, tag: str = "p", *,
-                   from_line_block: bool = False) -> Paragraph:
+def make_paragraph(
+    index: int,
+    text: str,
+    start: int | None = None,
+    end: int | None = None,
+    tag: str = "p",
+    *,
+    from_line_block: bool = False,
+) -> Paragraph:
     """One paragraph with its sentences, tokens and word count: the only place a Paragraph is made."""
     return Paragraph(
         index=index,

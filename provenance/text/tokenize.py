@@ -15,13 +15,35 @@ from provenance.model import Sentence, Token
 # Folding tables: typographic variants that mean the same thing in running text.
 _FOLD = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "`": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
-        "\u00a0": " ", "\u2007": " ", "\u202f": " ",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u2007": " ",
+        "\u202f": " ",
     }
 )
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a\u202b\u202c\u202d\u202e"))
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a\u202b\u202c\u202d\u202e")
+)
 
 _CJK = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
@@ -34,7 +56,8 @@ TOKEN_RE = re.compile(
 # A run of terminal punctuation is only tried from its first mark: retried from every mark of a long run ("......"),
 # the match would rescan the run each time (quadratic).
 _SENT_END_RE = re.compile(
-    r"(?<![.!?\u3002\uff01\uff1f])[.!?\u3002\uff01\uff1f]+[\"'\u201d\u2019)\]]*(?:\s+|$)|[\u3002\uff01\uff1f]")
+    r"(?<![.!?\u3002\uff01\uff1f])[.!?\u3002\uff01\uff1f]+[\"'\u201d\u2019)\]]*(?:\s+|$)|[\u3002\uff01\uff1f]"
+)
 _LAST_WORD = re.compile(r"([^\W\d_]+)$")
 _WORD_WINDOW = 12  # an abbreviation (at most six letters) or an initial: no need to look further back
 _ABBREV = frozenset(
@@ -195,8 +218,13 @@ def split_sentences(text: str) -> tuple[Sentence, ...]:
                 continue
             if re.search(r"(?:[^\W\d_]\.){1,}[^\W\d_]$", text[max(start, punct_end - 6) : punct_end]):
                 continue  # inside an acronym such as U.S.
-        if not (nxt.isupper() or nxt.isdigit() or nxt in "\"'\u201c\u2018(" or _CJK_RE.match(nxt)
-                or m.group()[0] in "\u3002\uff01\uff1f"):
+        if not (
+            nxt.isupper()
+            or nxt.isdigit()
+            or nxt in "\"'\u201c\u2018("
+            or _CJK_RE.match(nxt)
+            or m.group()[0] in "\u3002\uff01\uff1f"
+        ):
             continue
         seg = text[start:end].strip()
         if seg:

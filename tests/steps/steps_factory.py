@@ -20,13 +20,27 @@ OTHER = """zinc yew wren vole tern swan rook quail plover owl newt moth lark kit
 
 # An unaligned paragraph of twenty words in one sentence: every field at its "nothing found" value.
 NOTHING = ParagraphAlignment(
-    index=0, words=20, content=0.0, sentences=1, traced=0.0, wording=0.0, wording_outside_quotes=0.0,
-    words_outside_quotes=20, longest_run=0, sources=(), source_weights=(), links=(), phrases=(), quotes=(),
-    shared_numbers=(), shared_names=(),
+    index=0,
+    words=20,
+    content=0.0,
+    sentences=1,
+    traced=0.0,
+    wording=0.0,
+    wording_outside_quotes=0.0,
+    words_outside_quotes=20,
+    longest_run=0,
+    sources=(),
+    source_weights=(),
+    links=(),
+    phrases=(),
+    quotes=(),
+    shared_numbers=(),
+    shared_names=(),
 )
 
-QUIET = Signal(scorer="stub", score=0.0, threshold=0.7, context_threshold=0.5, sources=(), links=(),
-               in_order=False)
+QUIET = Signal(
+    scorer="stub", score=0.0, threshold=0.7, context_threshold=0.5, sources=(), links=(), in_order=False
+)
 
 
 def aligned(**changes: Any) -> ParagraphAlignment:

@@ -108,16 +108,25 @@ def test_prepare_groups_content_by_sentence_and_folds_reporting_verbs():
 
 
 def test_align_merges_two_source_paragraphs_into_one_derived_sentence():
-    source = Document("src", "text", (
-        make_paragraph(0, "The harbour board approved a new ferry terminal on Tuesday."),
-        make_paragraph(1, "Local fishermen welcomed the decision to dredge the old channel."),
-        make_paragraph(2, "A brass band played outside the town hall all afternoon."),
-    ))
-    derived = Document("der", "text", (
-        make_paragraph(0, "Fishermen welcomed the dredging of the channel as the board approved a ferry "
-                          "terminal."),
-        make_paragraph(1, "Nobody could say what the weather would bring next spring."),
-    ))
+    source = Document(
+        "src",
+        "text",
+        (
+            make_paragraph(0, "The harbour board approved a new ferry terminal on Tuesday."),
+            make_paragraph(1, "Local fishermen welcomed the decision to dredge the old channel."),
+            make_paragraph(2, "A brass band played outside the town hall all afternoon."),
+        ),
+    )
+    derived = Document(
+        "der",
+        "text",
+        (
+            make_paragraph(
+                0, "Fishermen welcomed the dredging of the channel as the board approved a ferry terminal."
+            ),
+            make_paragraph(1, "Nobody could say what the weather would bring next spring."),
+        ),
+    )
     merged, unrelated = align(source, derived).paragraphs
     assert set(merged.sources) == {0, 1}
     assert {link.source_paragraph for link in merged.links} == {0, 1}

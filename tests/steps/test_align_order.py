@@ -26,15 +26,24 @@ from provenance.text.segment import make_paragraph
 BELOW = 0.999  # a factor that puts a value just under its threshold
 
 # Five source paragraphs of two sentences each: positions 0..9, paragraph p holds positions 2p and 2p + 1.
-SOURCE = [make_paragraph(p, f"Sentence one of part {p} is here. Sentence two of part {p} is there.")
-          for p in range(5)]
+SOURCE = [
+    make_paragraph(p, f"Sentence one of part {p} is here. Sentence two of part {p} is there.")
+    for p in range(5)
+]
 POSITIONS = SourcePositions(SOURCE)
 
 
 def anchor(index: int, source_paragraph: int) -> object:
     """A derived paragraph copied from one source paragraph (both its sentences linked)."""
-    return aligned(index=index, content=1.0, wording=1.0, sources=(source_paragraph,), source_weights=(1.0,),
-                   links=(link(0, source_paragraph, 0, 1.0), link(1, source_paragraph, 1, 1.0)), sentences=2)
+    return aligned(
+        index=index,
+        content=1.0,
+        wording=1.0,
+        sources=(source_paragraph,),
+        source_weights=(1.0,),
+        links=(link(0, source_paragraph, 0, 1.0), link(1, source_paragraph, 1, 1.0)),
+        sentences=2,
+    )
 
 
 class Cover:
@@ -78,8 +87,10 @@ def test_source_positions_number_the_sentences_in_reading_order():
 
 def test_placed_uses_strong_links_to_the_paragraphs_own_sources():
     # One strong link; a weak one, and a strong one to a paragraph that is not its source, are left out.
-    a = aligned(sources=(2,), links=(link(0, 2, 1, SENTENCE_TRACE), link(1, 2, 0, SENTENCE_TRACE * BELOW),
-                                     link(2, 4, 0, 1.0)))
+    a = aligned(
+        sources=(2,),
+        links=(link(0, 2, 1, SENTENCE_TRACE), link(1, 2, 0, SENTENCE_TRACE * BELOW), link(2, 4, 0, 1.0)),
+    )
     assert POSITIONS.placed(a) == [5]
 
 
@@ -117,7 +128,7 @@ def test_a_paragraph_between_two_anchors_in_an_unused_source_gap_is_placed_by_or
     assert placed.links == (link(0, 2, 0, 0.5),)
     assert placed.content == ORDER_EVIDENCE
     assert placed.order_gap == (0, 1, 2, 3, 4)  # the gap keeps the neighbours' boundary sentences
-    (i, allowed), = cover.calls
+    ((i, allowed),) = cover.calls
     assert i == 1 and allowed == {POSITIONS.order[k] for k in range(1, 9)}
     assert out[0] == paras[0] and out[2] == paras[2]
 
@@ -141,8 +152,9 @@ def test_short_paragraphs_are_not_placed_by_order_alone():
     cover = Cover(1.0)
     paras = [anchor(0, 0), aligned(index=1, words=ORDER_MIN_WORDS - 1), anchor(2, 4)]
     assert not infer(paras, POSITIONS, cover)[1].order_inferred and cover.calls == []
-    assert infer([anchor(0, 0), aligned(index=1, words=ORDER_MIN_WORDS), anchor(2, 4)], POSITIONS,
-                 Cover(1.0))[1].order_inferred
+    assert infer(
+        [anchor(0, 0), aligned(index=1, words=ORDER_MIN_WORDS), anchor(2, 4)], POSITIONS, Cover(1.0)
+    )[1].order_inferred
 
 
 def test_no_unused_source_between_the_anchors_means_no_inference():

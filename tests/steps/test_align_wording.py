@@ -73,8 +73,10 @@ def test_a_paragraph_shorter_than_a_run_matches_only_a_whole_identical_source_pa
 
 def test_phrases_list_runs_longer_than_run_longest_first_as_written():
     idx = source(words(40))
-    text = (f"{words(RUN).upper()} {words(3, vocab=OTHER)} {words(RUN + 1, 10)}, {words(2, 3, OTHER)} "
-            f"{words(RUN + 3, 20)}.")
+    text = (
+        f"{words(RUN).upper()} {words(3, vocab=OTHER)} {words(RUN + 1, 10)}, {words(2, 3, OTHER)} "
+        f"{words(RUN + 3, 20)}."
+    )
     w = wording_of(make_paragraph(0, text), idx)
     assert [p.words for p in w.phrases] == [RUN + 3, RUN + 1]  # the RUN-word run is evidence but not shown
     assert w.phrases[1].text == words(RUN + 1, 10)
@@ -111,9 +113,13 @@ def quote_with_shared(n: int, shared: int) -> tuple[RunIndex, str]:
 def test_quote_copied_and_attributed_thresholds(n):
     copied_at = math.ceil(QUOTE_COPIED * n)
     attributed_at = math.ceil(QUOTE_ATTRIBUTED * n)
-    assert RUN <= attributed_at - 1 and copied_at < n
-    cases = {copied_at: (True, 0), copied_at - 1: (False, 0), attributed_at: (False, 0),
-             attributed_at - 1: (False, None)}
+    assert attributed_at - 1 >= RUN and copied_at < n
+    cases = {
+        copied_at: (True, 0),
+        copied_at - 1: (False, 0),
+        attributed_at: (False, 0),
+        attributed_at - 1: (False, None),
+    }
     for shared, (copied, src) in cases.items():
         idx, text = quote_with_shared(n, shared)
         (q,) = wording_of(make_paragraph(0, text), idx).quotes

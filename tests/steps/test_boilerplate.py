@@ -28,7 +28,7 @@ def words(n: int, offset: int = 0, about: str = "bridge") -> str:
     itself would count as repeated on the page). `about=""`: invented words only."""
     assert n <= len(VOCAB)
     invented = [VOCAB[(offset + i) % len(VOCAB)] for i in range(n)]
-    text = " ".join(([about] + invented[: n - 1]) if about else invented)
+    text = " ".join(([about, *invented[: n - 1]]) if about else invented)
     return text[:1].upper() + text[1:]
 
 
@@ -51,14 +51,19 @@ def test_a_stamp_is_mostly_dates_up_to_stamp_other_words_per_date():
     def stamp(others: int) -> str:
         return "March 3 " + " ".join(VOCAB[:others])  # "March 3" is the date
 
-    assert role(classified(stamp(STAMP_OTHER_WORDS), BODY_1, BODY_2), 0) == ("boilerplate", "date or time stamp")
+    assert role(classified(stamp(STAMP_OTHER_WORDS), BODY_1, BODY_2), 0) == (
+        "boilerplate",
+        "date or time stamp",
+    )
     assert classified(stamp(STAMP_OTHER_WORDS + 1), BODY_1, BODY_2)[0].role_reason != "date or time stamp"
     two = "Posted March 3 at 10:15 | Updated " + " ".join(VOCAB[: 2 * STAMP_OTHER_WORDS - 3])  # 3 + 5 others
     assert role(classified(two, BODY_1, BODY_2), 0) == ("boilerplate", "date or time stamp")  # two dates
 
 
 def test_a_line_that_states_a_fact_beside_its_date_is_text():
-    paras = classified(BODY_1, "December 11 the bridge council approves the rebuilding plan and budget", BODY_2)
+    paras = classified(
+        BODY_1, "December 11 the bridge council approves the rebuilding plan and budget", BODY_2
+    )
     assert paras[1].role_reason != "date or time stamp"
 
 
@@ -76,7 +81,10 @@ def test_a_last_paragraph_cut_off_in_mid_sentence_is_article_text():
 
 
 def test_bylines_and_labelled_teasers_are_furniture():
-    assert role(classified("By Jane Doe and John Roe, Gazette", BODY_1, BODY_2), 0) == ("boilerplate", "a byline")
+    assert role(classified("By Jane Doe and John Roe, Gazette", BODY_1, BODY_2), 0) == (
+        "boilerplate",
+        "a byline",
+    )
     teaser = classified(BODY_1, "RELATED STORY | Bridge repairs in the next valley run late", BODY_2)
     assert role(teaser, 1) == ("boilerplate", "a labelled teaser (an upper-case label before a bar)")
 
@@ -96,6 +104,7 @@ def test_short_unpunctuated_lines_are_furniture_up_to_short_words():
     assert role(short, 0) == ("boilerplate", "short line without sentence punctuation")
     longer = classified(BODY_1, words(SHORT_WORDS + 1), BODY_2)
     assert longer[1].role == "heading"  # a subheading inside the body
+
 
 def test_a_short_line_inside_the_body_is_a_subheading_but_not_in_the_tail():
     inside = classified(BODY_1, "Bridge closures", BODY_2)
@@ -150,12 +159,15 @@ def test_lines_of_a_menu_block_before_the_article_are_boilerplate():
     paras = classify(paragraphs_from_blocks([menu, Block(BODY_1), Block(BODY_2)]))
     assert all(p.from_line_block for p in paras[: LINK_RUN - 1])
     assert {role(paras, i) for i in range(LINK_RUN - 1)} == {
-        ("boilerplate", "line of a menu-like block before the article")}
+        ("boilerplate", "line of a menu-like block before the article")
+    }
 
 
 def test_a_prose_line_of_a_menu_block_repeated_on_the_page_is_boilerplate():
     promo = "Subscribe to the bridge news and read every story."
-    block = Block("\n".join([promo, "Bridge news", "Bridge events", "Bridge letters"]))  # a menu of short lines
+    block = Block(
+        "\n".join([promo, "Bridge news", "Bridge events", "Bridge letters"])
+    )  # a menu of short lines
     paras = classify(paragraphs_from_blocks([Block(BODY_1), block, Block(BODY_2), Block(promo)]))
     assert paras[1].from_line_block
     assert role(paras, 1) == ("boilerplate", "repeated line of a menu-like block")

@@ -43,10 +43,15 @@ def rewrite(a):
 
 def copied(wording, outside=None, words=40, words_outside=None, longest=10):
     """A paragraph with `wording` of its words in shared runs (`outside` of those outside quotation marks)."""
-    return aligned(sources=(0,), source_weights=(1.0,), words=words, wording=wording,
-                   wording_outside_quotes=wording if outside is None else outside,
-                   words_outside_quotes=words if words_outside is None else words_outside,
-                   longest_run=longest)
+    return aligned(
+        sources=(0,),
+        source_weights=(1.0,),
+        words=words,
+        wording=wording,
+        wording_outside_quotes=wording if outside is None else outside,
+        words_outside_quotes=words if words_outside is None else words_outside,
+        longest_run=longest,
+    )
 
 
 # is_copy ----------------------------------------------------------------------------------------------------
@@ -185,8 +190,9 @@ def test_outside_an_ordered_retelling_a_signal_needs_close_meaning_support_and_n
     assert d.rewrite and "no new figures" in d.reason
     cases = [
         replace_signals(sourced(content=SIGNAL_SUPPORT * BELOW), close),  # too little shared content
-        replace_signals(supported, signal(score=0.7, threshold=0.7, chain=SCATTERED, sources=(2,),
-                                          new_numbers=("12",))),  # a figure the source lacks
+        replace_signals(
+            supported, signal(score=0.7, threshold=0.7, chain=SCATTERED, sources=(2,), new_numbers=("12",))
+        ),  # a figure the source lacks
         replace_signals(supported, signal(score=0.69, threshold=0.7, chain=SCATTERED, sources=(2,))),  # far
         replace_signals(supported, signal(score=0.9, threshold=0.7, chain=SCATTERED, sources=())),  # no match
     ]
@@ -196,8 +202,11 @@ def test_outside_an_ordered_retelling_a_signal_needs_close_meaning_support_and_n
 
 # The detectors ----------------------------------------------------------------------------------------------
 
-OPTIONS = {f"{det.name}.{key}": opt.default for det in (CopyDetector, RewriteDetector)
-           for key, opt in det.options.items()}
+OPTIONS = {
+    f"{det.name}.{key}": opt.default
+    for det in (CopyDetector, RewriteDetector)
+    for key, opt in det.options.items()
+}
 DOCS = document("One source paragraph of plain words.", name="src"), document("A derived one.", name="der")
 
 
@@ -214,9 +223,13 @@ def test_the_copy_detector_reports_copied_wording_with_its_sources():
 
 
 def test_the_rewrite_detector_reports_order_merges_and_kept_quotes():
-    a = sourced(content=0.2, order_inferred=True, order_gap=(1, 2),
-                links=(link(0, 1, 0, 0.3), link(1, 2, 0, 0.3)),
-                quotes=(Quote("we will rebuild it", 4, True, 1),))
+    a = sourced(
+        content=0.2,
+        order_inferred=True,
+        order_gap=(1, 2),
+        links=(link(0, 1, 0, 0.3), link(1, 2, 0, 0.3)),
+        quotes=(Quote("we will rebuild it", 4, True, 1),),
+    )
     (f,) = detect(RewriteDetector(), a)
     assert (f.relation, f.score, f.sources) == ("rewrite", 0.2, (1,))
     assert "placed where the source text it paraphrases was otherwise unused" in f.message

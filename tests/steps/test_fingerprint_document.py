@@ -66,17 +66,25 @@ def test_signatures_are_deterministic_and_depend_on_the_seed():
 
 def test_signatures_of_different_parameters_refuse_to_be_compared():
     src = fingerprint_document(doc(GULLS), PARAMS)
-    for changed in (replace(PARAMS, seed=PARAMS.seed + 1), replace(PARAMS, num_perm=PARAMS.num_perm * 2),
-                    replace(PARAMS, wording_ngram=PARAMS.wording_ngram + 1)):
+    for changed in (
+        replace(PARAMS, seed=PARAMS.seed + 1),
+        replace(PARAMS, num_perm=PARAMS.num_perm * 2),
+        replace(PARAMS, wording_ngram=PARAMS.wording_ngram + 1),
+    ):
         with pytest.raises(UsageError, match="different parameters"):
             best_matches(src, fingerprint_document(doc(GULLS), changed))
 
 
 def test_best_match_picks_the_source_paragraph_with_the_most_shared_content():
     src = fingerprint_document(doc(BAKER, GULLS, name="src"), PARAMS)
-    der = fingerprint_document(doc("Forty gulls sat on the northern rocks, the lighthouse keeper counted.",
-                                   "The early fishermen bought warm rye bread from a baker in the square.",
-                                   name="der"), PARAMS)
+    der = fingerprint_document(
+        doc(
+            "Forty gulls sat on the northern rocks, the lighthouse keeper counted.",
+            "The early fishermen bought warm rye bread from a baker in the square.",
+            name="der",
+        ),
+        PARAMS,
+    )
     best = best_matches(src, der)
     assert best[0]["source_paragraph"] == 1 and best[1]["source_paragraph"] == 0
     assert best[0]["content_jaccard"] > 0.5

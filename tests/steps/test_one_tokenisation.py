@@ -70,8 +70,11 @@ def counted(monkeypatch):
     monkeypatch.setattr(provenance.text.segment, "tokenize", counting)
     monkeypatch.setattr(provenance.text.tokenize, "tokenize", counting)
     for name, module in list(sys.modules.items()):  # any other module that imported the function by name
-        if ((name == "provenance" or name.startswith("provenance.")) and module is not None
-                and getattr(module, "tokenize", None) is REAL):
+        if (
+            (name == "provenance" or name.startswith("provenance."))
+            and module is not None
+            and getattr(module, "tokenize", None) is REAL
+        ):
             monkeypatch.setattr(module, "tokenize", counting)
     return calls
 

@@ -30,11 +30,17 @@ def texts(block: Block) -> list[str]:
 
 
 def test_hard_wrapped_prose_is_joined_into_one_paragraph():
-    block = Block("The town council agreed on Monday to\nrebuild the old stone bridge, which was\n"
-                  "damaged in the spring storms.", 5, 7)
+    block = Block(
+        "The town council agreed on Monday to\nrebuild the old stone bridge, which was\n"
+        "damaged in the spring storms.",
+        5,
+        7,
+    )
     (p,) = paragraphs_from_blocks([block])
-    assert p.text == ("The town council agreed on Monday to rebuild the old stone bridge, which was "
-                      "damaged in the spring storms.")
+    assert p.text == (
+        "The town council agreed on Monday to rebuild the old stone bridge, which was "
+        "damaged in the spring storms."
+    )
     assert (p.start_line, p.end_line, p.from_line_block) == (5, 7, False)
 
 
@@ -48,11 +54,21 @@ def test_a_menu_block_is_split_into_its_lines():
 
 def test_short_lines_are_a_list_up_to_the_median_word_limit():
     # Lines start in upper case, only the first ends a sentence: short lines are a list, longer ones prose.
-    at_limit = "\n".join([line(LINE_LIST_MEDIAN_WORDS, end="."), line(LINE_LIST_MEDIAN_WORDS, offset=3),
-                          line(LINE_LIST_MEDIAN_WORDS, offset=6)])
+    at_limit = "\n".join(
+        [
+            line(LINE_LIST_MEDIAN_WORDS, end="."),
+            line(LINE_LIST_MEDIAN_WORDS, offset=3),
+            line(LINE_LIST_MEDIAN_WORDS, offset=6),
+        ]
+    )
     assert len(texts(Block(at_limit))) == 3
-    over = "\n".join([line(LINE_LIST_MEDIAN_WORDS + 1, end="."), line(LINE_LIST_MEDIAN_WORDS + 1, offset=3),
-                      line(LINE_LIST_MEDIAN_WORDS + 1, offset=6)])
+    over = "\n".join(
+        [
+            line(LINE_LIST_MEDIAN_WORDS + 1, end="."),
+            line(LINE_LIST_MEDIAN_WORDS + 1, offset=3),
+            line(LINE_LIST_MEDIAN_WORDS + 1, offset=6),
+        ]
+    )
     assert len(texts(Block(over))) == 1
 
 
@@ -75,8 +91,7 @@ def test_lines_continuing_in_lower_case_are_joined_above_the_hard_wrap_share():
     at_share = math.floor(HARD_WRAP_CONTINUED * following)  # continued / following <= HARD_WRAP_CONTINUED
 
     def block(continued: int) -> Block:
-        lines = [line(3)] + [line(3, upper=k >= continued, offset=k)
-                             for k in range(following)]
+        lines = [line(3)] + [line(3, upper=k >= continued, offset=k) for k in range(following)]
         return Block("\n".join(lines))
 
     assert at_share / following <= HARD_WRAP_CONTINUED < (at_share + 1) / following
@@ -117,16 +132,20 @@ def test_make_paragraph_carries_sentences_tokens_and_words():
 
 def test_plain_text_blocks_are_blank_line_separated_with_one_based_lines():
     blocks = blocks_from_plain_text("First line\nsecond line\n\n\nThird block\n")
-    assert [(b.text, b.start_line, b.end_line) for b in blocks] == [("First line\nsecond line", 1, 2),
-                                                                     ("Third block", 5, 5)]
+    assert [(b.text, b.start_line, b.end_line) for b in blocks] == [
+        ("First line\nsecond line", 1, 2),
+        ("Third block", 5, 5),
+    ]
 
 
 # load_document: read, decode, extract, segment, classify ----------------------------------------------------
 
-ARTICLE = ("Home\nNews\nSport\n\n"
-           "The town council agreed on Monday to\nrebuild the old stone bridge, which was\n"
-           "damaged in the spring storms.\n\n"
-           "Engineers will survey the riverbank next week before work begins.\n")
+ARTICLE = (
+    "Home\nNews\nSport\n\n"
+    "The town council agreed on Monday to\nrebuild the old stone bridge, which was\n"
+    "damaged in the spring storms.\n\n"
+    "Engineers will survey the riverbank next week before work begins.\n"
+)
 
 
 def test_load_document_segments_and_marks_furniture(tmp_path):

@@ -76,7 +76,9 @@ def test_a_paragraph_signal_is_the_word_weighted_best_similarity():
     wa, wb = len(tokenize(D1A)), len(tokenize(D1B))
     assert sig.score == pytest.approx((wa * 0.8 + wb * 0.6) / (wa + wb), abs=1e-4)
     assert [(lk.sentence, lk.source_paragraph, lk.source_sentence, lk.gain) for lk in sig.links] == [
-        (0, 2, 0, 0.8), (1, 2, 0, 0.6)]
+        (0, 2, 0, 0.8),
+        (1, 2, 0, 0.6),
+    ]
     assert sig.sources == (2,)
     assert sig.new_numbers == ("12",)  # the source paragraph it matches has no 12
     assert scored.paragraphs[3].signal("stub").new_numbers == ()  # 40 is in its source
@@ -86,8 +88,11 @@ def test_thresholds_come_from_the_declared_defaults_or_the_users_options():
     sig = run(Stub(PARAPHRASE, threshold=0.7))[0].paragraphs[0].signal("stub")
     # No context_threshold declared: the threshold stands in for it.
     assert (sig.threshold, sig.context_threshold) == (0.7, 0.7)
-    sig = run(Stub(PARAPHRASE, threshold=0.7, context=0.4),
-              options={"stub.threshold": 0.9})[0].paragraphs[0].signal("stub")
+    sig = (
+        run(Stub(PARAPHRASE, threshold=0.7, context=0.4), options={"stub.threshold": 0.9})[0]
+        .paragraphs[0]
+        .signal("stub")
+    )
     assert (sig.threshold, sig.context_threshold) == (0.9, 0.4)
 
 
@@ -135,11 +140,14 @@ def test_a_scorer_returning_the_wrong_number_of_values_is_recorded_not_raised():
     expect_error(scored, errors, f"returned 1 values for {5 * 4} pairs")
 
 
-@pytest.mark.parametrize(("values", "fragment"), [
-    (lambda n: [math.nan] * n, "NaN"),
-    (lambda n: ["close"] * n, "not a sequence of numbers"),
-    (lambda n: 0.5, "not a sequence of numbers"),
-])
+@pytest.mark.parametrize(
+    ("values", "fragment"),
+    [
+        (lambda n: [math.nan] * n, "NaN"),
+        (lambda n: ["close"] * n, "not a sequence of numbers"),
+        (lambda n: 0.5, "not a sequence of numbers"),
+    ],
+)
 def test_a_scorer_returning_other_than_numbers_is_recorded(values, fragment):
     class Bad(Stub):
         def score(self, pairs):
@@ -154,8 +162,14 @@ def test_a_scorer_that_raises_is_recorded_and_the_others_still_run():
             raise RuntimeError("model file missing")
 
     scored, errors = run(Broken(name="broken"), Stub(PARAPHRASE))
-    assert errors == [{"plugin": "stub-plugin", "detector": "broken", "component": "scorer",
-                       "error": "RuntimeError: model file missing"}]
+    assert errors == [
+        {
+            "plugin": "stub-plugin",
+            "detector": "broken",
+            "component": "scorer",
+            "error": "RuntimeError: model file missing",
+        }
+    ]
     assert all(a.signal("broken") is None for a in scored.paragraphs)
     assert scored.paragraphs[1].signal("stub") is not None
 
@@ -198,7 +212,9 @@ def test_a_judging_scorer_reads_every_closest_match_and_decides_only_outside_an_
     # Asked once, about each derived sentence's closest match: its confirmations are article-level evidence
     # (provenance/derivation.py) ...
     assert len(ordered.judged) == 1 and len(ordered.judged[0]) <= 5
-    assert signal.judged >= 1 and signal.confirmed == signal.judged  # 0.95 >= the threshold: every one confirmed
+    assert (
+        signal.judged >= 1 and signal.confirmed == signal.judged
+    )  # 0.95 >= the threshold: every one confirmed
     # ... but inside an ordered retelling the first scores stand for the paragraphs.
     assert signal.score == signal.similarity
     scattered = Judging(PARAPHRASE, threshold=1.5)  # nothing reaches the match bar: chain 0

@@ -59,13 +59,16 @@ def test_possessive_is_dropped_from_the_content_stem():
     assert tokenize("Oskar's")[0].content == tokenize("Oskar")[0].content
 
 
-@pytest.mark.parametrize(("text", "norm", "kind"), [
-    ("1,250", "1250", "n"),  # thousands separators do not make two figures differ
-    ("2.4", "2.4", "n"),
-    ("U.S.", "us", "a"),
-    ("NATO", "nato", "a"),
-    ("Zebra", "zebra", "w"),
-])
+@pytest.mark.parametrize(
+    ("text", "norm", "kind"),
+    [
+        ("1,250", "1250", "n"),  # thousands separators do not make two figures differ
+        ("2.4", "2.4", "n"),
+        ("U.S.", "us", "a"),
+        ("NATO", "nato", "a"),
+        ("Zebra", "zebra", "w"),
+    ],
+)
 def test_token_kinds(text, norm, kind):
     (tok,) = tokenize(text)
     assert (tok.norm, tok.kind) == (norm, kind)
@@ -98,16 +101,23 @@ def test_latin_word_glued_to_cjk_is_split():
 def test_sentences_split_at_terminal_punctuation():
     text = "The ferry left early. Nobody was aboard! Was it stolen? Police think so."
     spans = split_sentences(text)
-    assert [text[s.start : s.end] for s in spans] == ["The ferry left early.", "Nobody was aboard!",
-                                                      "Was it stolen?", "Police think so."]
+    assert [text[s.start : s.end] for s in spans] == [
+        "The ferry left early.",
+        "Nobody was aboard!",
+        "Was it stolen?",
+        "Police think so.",
+    ]
 
 
-@pytest.mark.parametrize("text", [
-    "Dr. Lindqvist opened the clinic.",  # an abbreviation
-    "The author J. Okafor signed copies.",  # an initial
-    "Exports to the U.S. Market fell.",  # inside an acronym
-    "It ended at 3 p.m. and everyone went home.",  # lower case after the stop
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dr. Lindqvist opened the clinic.",  # an abbreviation
+        "The author J. Okafor signed copies.",  # an initial
+        "Exports to the U.S. Market fell.",  # inside an acronym
+        "It ended at 3 p.m. and everyone went home.",  # lower case after the stop
+    ],
+)
 def test_no_split_after_abbreviations_initials_or_before_lower_case(text):
     assert len(split_sentences(text)) == 1
 

@@ -28,48 +28,94 @@ _BEFORE = r"(?<![\w'\u2019&.\-])(?P<name>(?:[\w'\u2019&.\-]+\s+){0,5}[\w'\u2019&
 
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("according-to", re.compile(r"\baccording\s+to\s+" + _NAME, re.IGNORECASE)),
-    ("first-published", re.compile(
-        r"\b(?:originally|first)\s+(?:published|appeared|ran|printed|posted|reported|aired|broadcast|carried)"
-        r"\s+(?:by|in|on|at|with|from)\s+" + _NAME, re.IGNORECASE)),
-    ("published-by", re.compile(
-        r"\b(?:was|is|were|been)\s+(?:first\s+|originally\s+)?(?:published|reported)\s+(?:by|in|on)\s+"
-        + _NAME, re.IGNORECASE)),
-    ("republished", re.compile(
-        r"\b(?:re-?published|reprinted|syndicated|republishing|reproduced|adapted)\s+(?:here\s+)?"
-        r"(?:with\s+(?:the\s+)?(?:kind\s+)?permission\s+)?(?:of|from|by)\s+" + _NAME, re.IGNORECASE)),
+    (
+        "first-published",
+        re.compile(
+            r"\b(?:originally|first)\s+(?:published|appeared|ran|printed|posted|reported|aired|broadcast|carried)"
+            r"\s+(?:by|in|on|at|with|from)\s+" + _NAME,
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "published-by",
+        re.compile(
+            r"\b(?:was|is|were|been)\s+(?:first\s+|originally\s+)?(?:published|reported)\s+(?:by|in|on)\s+"
+            + _NAME,
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "republished",
+        re.compile(
+            r"\b(?:re-?published|reprinted|syndicated|republishing|reproduced|adapted)\s+(?:here\s+)?"
+            r"(?:with\s+(?:the\s+)?(?:kind\s+)?permission\s+)?(?:of|from|by)\s+" + _NAME,
+            re.IGNORECASE,
+        ),
+    ),
     ("courtesy", re.compile(r"\bcourtesy\s+(?:of\s+)?" + _NAME, re.IGNORECASE)),
     ("wire-tag", re.compile(r"\((?P<name>[^()\n]{2,40})\)")),
-    ("journalists-said", re.compile(
-        _BEFORE + r"(?:['\u2019]s)?\s+(?:journalists?|reporters?|correspondents?|staff|editors?|newsroom)\s+"
-        r"(?:said|say|says|reported|found|wrote|learned|learnt|saw|confirmed|observed|witnessed|counted)\b",
-        re.IGNORECASE)),
-    ("reported", re.compile(
-        _BEFORE + r"\s+(?:(?:has|had|have|first|originally|previously|earlier|also)\s+)*"
-        r"(?:reported|reports|revealed|broke\s+the\s+(?:news|story))\b", re.IGNORECASE)),
+    (
+        "journalists-said",
+        re.compile(
+            _BEFORE
+            + r"(?:['\u2019]s)?\s+(?:journalists?|reporters?|correspondents?|staff|editors?|newsroom)\s+"
+            r"(?:said|say|says|reported|found|wrote|learned|learnt|saw|confirmed|observed|witnessed|counted)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "reported",
+        re.compile(
+            _BEFORE + r"\s+(?:(?:has|had|have|first|originally|previously|earlier|also)\s+)*"
+            r"(?:reported|reports|revealed|broke\s+the\s+(?:news|story))\b",
+            re.IGNORECASE,
+        ),
+    ),
     ("told", re.compile(r"\btold\s+" + _NAME, re.IGNORECASE)),
     ("via", re.compile(r"\bvia\s+" + _NAME, re.IGNORECASE)),
-    ("source-line", re.compile(
-        r"(?:^|(?<=\s)|(?<=\())(?:sources?|credits?|via)\s*:\s*" + _NAME, re.IGNORECASE)),
-    ("reporting-from", re.compile(
-        r"\b(?:with\s+)?(?:additional\s+)?reporting\s+(?:by|from)\s+" + _NAME, re.IGNORECASE)),
-    ("copyright", re.compile(
-        r"(?:\u00a9|\(c\)|\bcopyright\b)\s*(?:\d{4}(?:\s*[-\u2013]\s*\d{4})?\s*)?" + _NAME, re.IGNORECASE)),
+    (
+        "source-line",
+        re.compile(r"(?:^|(?<=\s)|(?<=\())(?:sources?|credits?|via)\s*:\s*" + _NAME, re.IGNORECASE),
+    ),
+    (
+        "reporting-from",
+        re.compile(r"\b(?:with\s+)?(?:additional\s+)?reporting\s+(?:by|from)\s+" + _NAME, re.IGNORECASE),
+    ),
+    (
+        "copyright",
+        re.compile(
+            r"(?:\u00a9|\(c\)|\bcopyright\b)\s*(?:\d{4}(?:\s*[-\u2013]\s*\d{4})?\s*)?" + _NAME, re.IGNORECASE
+        ),
+    ),
 )
 
 # Links and bare domains; a link to the source's site credits it wherever it stands.
 URL = re.compile(
     r"\bhttps?://[^\s<>\"')\]]+|\bwww\.[^\s<>\"')\]]+"
-    r"|\b[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.[a-z]{2,}(?:/[^\s<>\"')\]]*)?(?![\w.])", re.IGNORECASE)
+    r"|\b[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.[a-z]{2,}(?:/[^\s<>\"')\]]*)?(?![\w.])",
+    re.IGNORECASE,
+)
 
 # Patterns that say outright "this came from X": there a bare site address names the credited outlet.
 # Elsewhere a URL in passing ("see www.irs.gov", "the journal Science (www.sciencemag.org)") credits no one.
-EXPLICIT = frozenset({"first-published", "published-by", "republished", "courtesy", "source-line", "via",
-                      "reporting-from", "copyright"})
+EXPLICIT = frozenset(
+    {
+        "first-published",
+        "published-by",
+        "republished",
+        "courtesy",
+        "source-line",
+        "via",
+        "reporting-from",
+        "copyright",
+    }
+)
 
 _QUOTED = re.compile(r"[\"\u201c\u2018']([^\"\u201d\u2019]{10,300})[\"\u201d\u2019']")
 _SENTENCE_END = re.compile(r"\.(?:\s|$)")
 _CLAUSE = re.compile(
-    r"\s+(?:and|that|who|which|where|when|while|because|said|says|after|before|since)\s+", re.IGNORECASE)
+    r"\s+(?:and|that|who|which|where|when|while|because|said|says|after|before|since)\s+", re.IGNORECASE
+)
 MAX_NAME_WORDS = 8
 MAX_TEXT = 240
 
@@ -87,8 +133,15 @@ class Credit:
     boilerplate: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"paragraph": self.paragraph, "text": self.text, "pattern": self.pattern, "name": self.name,
-                "credits": self.target, "matched": self.matched, "boilerplate": self.boilerplate}
+        return {
+            "paragraph": self.paragraph,
+            "text": self.text,
+            "pattern": self.pattern,
+            "name": self.name,
+            "credits": self.target,
+            "matched": self.matched,
+            "boilerplate": self.boilerplate,
+        }
 
 
 def _trim(name: str) -> str:
@@ -128,8 +181,9 @@ def _sentence(paragraph: Paragraph, offset: int) -> str:
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "\u2026"
 
 
-def classify(name: str, identity: SourceIdentity, cased: bool,
-             explicit: bool = False) -> tuple[Target, str] | None:
+def classify(
+    name: str, identity: SourceIdentity, cased: bool, explicit: bool = False
+) -> tuple[Target, str] | None:
     """Whether a proposed name credits the source, another outlet, or no one (None).
 
     `explicit`: the phrase around the name is itself a credit ("Source:", "first published by"), so a bare web
@@ -160,17 +214,30 @@ def _pattern_credits(paragraph: Paragraph, identity: SourceIdentity, cased: bool
             if verdict is None:
                 continue
             target, matched = verdict
-            yield Credit(paragraph.index, _sentence(paragraph, m.start()), pattern, _display(name, matched),
-                         target, matched,
-                         paragraph.role == "boilerplate")
+            yield Credit(
+                paragraph.index,
+                _sentence(paragraph, m.start()),
+                pattern,
+                _display(name, matched),
+                target,
+                matched,
+                paragraph.role == "boilerplate",
+            )
 
 
 def _link_credits(paragraph: Paragraph, identity: SourceIdentity) -> Iterator[Credit]:
     for m in URL.finditer(paragraph.text):
         host = host_of(m.group())
         if identity.match_host(host):
-            yield Credit(paragraph.index, _sentence(paragraph, m.start()), "link", m.group().rstrip(".,;:!?"),
-                         "source", host, paragraph.role == "boilerplate")
+            yield Credit(
+                paragraph.index,
+                _sentence(paragraph, m.start()),
+                "link",
+                m.group().rstrip(".,;:!?"),
+                "source",
+                host,
+                paragraph.role == "boilerplate",
+            )
 
 
 def _mention_credits(paragraph: Paragraph, identity: SourceIdentity) -> Iterator[Credit]:
@@ -180,14 +247,28 @@ def _mention_credits(paragraph: Paragraph, identity: SourceIdentity) -> Iterator
         known = identity.match_name(sentence)
         if known is not None:
             start = paragraph.sentences[i].start
-            yield Credit(paragraph.index, _sentence(paragraph, start), "mention", known.label, "source",
-                         known.label, paragraph.role == "boilerplate")
+            yield Credit(
+                paragraph.index,
+                _sentence(paragraph, start),
+                "mention",
+                known.label,
+                "source",
+                known.label,
+                paragraph.role == "boilerplate",
+            )
     title = normalize(identity.title)
     if len(title.split()) >= 4:
         for m in _QUOTED.finditer(paragraph.text):
             if normalize(m.group(1)) == title:
-                yield Credit(paragraph.index, _sentence(paragraph, m.start()), "headline", identity.title,
-                             "source", identity.title, paragraph.role == "boilerplate")
+                yield Credit(
+                    paragraph.index,
+                    _sentence(paragraph, m.start()),
+                    "headline",
+                    identity.title,
+                    "source",
+                    identity.title,
+                    paragraph.role == "boilerplate",
+                )
 
 
 DATELINE_WITHIN = 60  # characters: how near a paragraph's start "(Reuters)" must be to read as a dateline
@@ -216,8 +297,9 @@ def self_credits(paragraphs: Sequence[Paragraph]) -> list[str]:
     return found
 
 
-def find_credits(paragraphs: Sequence[Paragraph], identity: SourceIdentity, derived_metadata: dict[str, str],
-                 anchor: int) -> list[Credit]:
+def find_credits(
+    paragraphs: Sequence[Paragraph], identity: SourceIdentity, derived_metadata: dict[str, str], anchor: int
+) -> list[Credit]:
     """Every credit line in the derived article, one per paragraph and credited name, in reading order.
 
     The derived page's own canonical URL (HTML metadata) pointing at the source's site counts as a credit too:

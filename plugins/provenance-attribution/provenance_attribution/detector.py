@@ -120,14 +120,19 @@ class AttributionDetector:
             message = _with_quote(f"credited in paragraph {shown[0].paragraph}{more}: ", shown[0])
         elif a.assumed:
             first = shown[0]
-            message = _with_quote(f"credits {first.matched} (assumed to be the source) in paragraph "
-                                  f"{first.paragraph}: ", first)
+            message = _with_quote(
+                f"credits {first.matched} (assumed to be the source) in paragraph {first.paragraph}: ", first
+            )
         elif a.identity.known:
             message = f"no credit to the source found (looked for {', '.join(a.identity.labels[:3])})"
         else:
             message = f"no credit line found (source name unknown: set --option {NAME}.source_name=NAME)"
         return Finding(
-            detector=NAME, paragraph=a.anchor, relation=None, score=1.0 if a.credited else 0.0, sources=(),
+            detector=NAME,
+            paragraph=a.anchor,
+            relation=None,
+            score=1.0 if a.credited else 0.0,
+            sources=(),
             evidence={
                 "credited": a.credited,
                 "assumed": a.assumed,
@@ -138,7 +143,8 @@ class AttributionDetector:
                 "material_reuse": a.material,
                 "reuse": a.reuse.to_dict(),
             },
-            message=message, kind="credited",
+            message=message,
+            kind="credited",
         )
 
     def _other_outlets(self, a: Assessment) -> Iterator[Finding]:
@@ -149,7 +155,11 @@ class AttributionDetector:
                 continue
             seen.add(key)
             yield Finding(
-                detector=NAME, paragraph=c.paragraph, relation=None, score=1.0, sources=(),
+                detector=NAME,
+                paragraph=c.paragraph,
+                relation=None,
+                score=1.0,
+                sources=(),
                 evidence={"credit": c.to_dict(), "source_names": a.identity.labels},
                 message=_with_quote(f"credits another outlet, {c.matched}, not {a.identity.display()}: ", c),
                 kind="credits-other-outlet",
@@ -159,9 +169,15 @@ class AttributionDetector:
         r = a.reuse
         who = a.identity.display() if a.identity.known else "the source"
         return Finding(
-            detector=NAME, paragraph=r.paragraphs[0], relation=None, score=r.share, sources=(),
+            detector=NAME,
+            paragraph=r.paragraphs[0],
+            relation=None,
+            score=r.share,
+            sources=(),
             evidence={**r.to_dict(), "source_names": a.identity.labels},
-            message=(f"uncredited reuse of {who}: {r.reused_words} of {r.body_words} words ({r.share:.0%}) "
-                     f"in {len(r.paragraphs)} paragraph(s)"),
+            message=(
+                f"uncredited reuse of {who}: {r.reused_words} of {r.body_words} words ({r.share:.0%}) "
+                f"in {len(r.paragraphs)} paragraph(s)"
+            ),
             kind="uncredited-reuse",
         )

@@ -28,36 +28,145 @@ from urllib.parse import urlsplit
 from provenance import fold
 
 # Wire services, agencies and broadcasters that are outlets on their own, normalised (see `normalize`).
-WIRE_SERVICES: frozenset[str] = frozenset({
-    "ap", "associated press", "reuters", "afp", "agence france presse", "agence france-presse", "cnn", "bbc",
-    "bloomberg", "upi", "united press international", "pa media", "press association", "dpa", "efe", "ansa",
-    "xinhua", "kyodo", "tass", "ria novosti", "interfax", "al jazeera", "npr", "pbs", "abc", "cbs", "nbc",
-    "msnbc",
-    "cnbc", "sky news", "fox news", "politico", "axios", "bloomberg news", "reuters news", "bbc news",
-})
+WIRE_SERVICES: frozenset[str] = frozenset(
+    {
+        "ap",
+        "associated press",
+        "reuters",
+        "afp",
+        "agence france presse",
+        "agence france-presse",
+        "cnn",
+        "bbc",
+        "bloomberg",
+        "upi",
+        "united press international",
+        "pa media",
+        "press association",
+        "dpa",
+        "efe",
+        "ansa",
+        "xinhua",
+        "kyodo",
+        "tass",
+        "ria novosti",
+        "interfax",
+        "al jazeera",
+        "npr",
+        "pbs",
+        "abc",
+        "cbs",
+        "nbc",
+        "msnbc",
+        "cnbc",
+        "sky news",
+        "fox news",
+        "politico",
+        "axios",
+        "bloomberg news",
+        "reuters news",
+        "bbc news",
+    }
+)
 
 # Masthead words: a name of two or more words that contains one of these reads as a news outlet.
-OUTLET_WORDS: frozenset[str] = frozenset({
-    "news", "newswire", "newsroom", "times", "post", "wire", "daily", "weekly", "press", "herald", "courier",
-    "gazette", "journal", "tribune", "chronicle", "telegraph", "observer", "guardian", "mirror", "express",
-    "examiner", "inquirer", "sentinel", "bulletin", "dispatch", "magazine", "radio", "television", "tv",
-    "broadcasting", "newspaper", "newspapers",
-})
+OUTLET_WORDS: frozenset[str] = frozenset(
+    {
+        "news",
+        "newswire",
+        "newsroom",
+        "times",
+        "post",
+        "wire",
+        "daily",
+        "weekly",
+        "press",
+        "herald",
+        "courier",
+        "gazette",
+        "journal",
+        "tribune",
+        "chronicle",
+        "telegraph",
+        "observer",
+        "guardian",
+        "mirror",
+        "express",
+        "examiner",
+        "inquirer",
+        "sentinel",
+        "bulletin",
+        "dispatch",
+        "magazine",
+        "radio",
+        "television",
+        "tv",
+        "broadcasting",
+        "newspaper",
+        "newspapers",
+    }
+)
 
 # Words that make a masthead-looking phrase something else ("press office", "post office", "news conference").
-NOT_OUTLET_WORDS: frozenset[str] = frozenset({
-    "office", "officer", "officers", "secretary", "conference", "release", "releases", "briefing", "team",
-    "transfer", "square", "spokesman", "spokeswoman", "spokesperson", "fence", "box", "code", "card",
-})
+NOT_OUTLET_WORDS: frozenset[str] = frozenset(
+    {
+        "office",
+        "officer",
+        "officers",
+        "secretary",
+        "conference",
+        "release",
+        "releases",
+        "briefing",
+        "team",
+        "transfer",
+        "square",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "fence",
+        "box",
+        "code",
+        "card",
+    }
+)
 
 # Words that say what kind of thing was cited rather than who: "news reports", "local media".
-GENERIC_WORDS: frozenset[str] = frozenset({
-    "report", "reports", "reporting", "reporter", "reporters", "article", "articles", "story", "stories",
-    "outlet",
-    "outlets", "source", "sources", "local", "national", "regional", "international", "online", "social",
-    "recent", "earlier", "latest", "several", "multiple", "various", "other", "many", "some", "a", "an",
-    "the",
-})
+GENERIC_WORDS: frozenset[str] = frozenset(
+    {
+        "report",
+        "reports",
+        "reporting",
+        "reporter",
+        "reporters",
+        "article",
+        "articles",
+        "story",
+        "stories",
+        "outlet",
+        "outlets",
+        "source",
+        "sources",
+        "local",
+        "national",
+        "regional",
+        "international",
+        "online",
+        "social",
+        "recent",
+        "earlier",
+        "latest",
+        "several",
+        "multiple",
+        "various",
+        "other",
+        "many",
+        "some",
+        "a",
+        "an",
+        "the",
+    }
+)
 
 # Agency counts as an outlet word only after "news" or "press"; listed here so a run keeps it as part of the
 # name.
@@ -77,12 +186,30 @@ _STOP: frozenset[str] = frozenset(
 )
 
 # Bylines that name no one.
-_GENERIC_BYLINES: frozenset[str] = frozenset({
-    "staff", "staff reporter", "staff writer", "staff writers", "reporter", "reporters", "editor", "editors",
-    "editorial", "editorial team", "editorial staff", "news desk", "newsdesk", "admin", "administrator",
-    "team",
-    "web team", "digital team", "unknown", "anonymous",
-})
+_GENERIC_BYLINES: frozenset[str] = frozenset(
+    {
+        "staff",
+        "staff reporter",
+        "staff writer",
+        "staff writers",
+        "reporter",
+        "reporters",
+        "editor",
+        "editors",
+        "editorial",
+        "editorial team",
+        "editorial staff",
+        "news desk",
+        "newsdesk",
+        "admin",
+        "administrator",
+        "team",
+        "web team",
+        "digital team",
+        "unknown",
+        "anonymous",
+    }
+)
 
 _NON_WORD = re.compile(r"[^\w&]+")
 _POSSESSIVE = re.compile(r"['\u2019]s\b")
@@ -216,8 +343,9 @@ def _split_people(value: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def build_identity(option_value: str, metadata: dict[str, str], source_body: Sequence[str],
-                   self_names: Sequence[str] = ()) -> SourceIdentity:
+def build_identity(
+    option_value: str, metadata: dict[str, str], source_body: Sequence[str], self_names: Sequence[str] = ()
+) -> SourceIdentity:
     """Collect the source's names: option aliases first, then sitename, byline and host from metadata, then
     the names the source gives itself in its own text (`self_names`: a dateline tag, a copyright line).
 
@@ -325,8 +453,9 @@ def outlet_in(text: str, cased: bool) -> str | None:
             continue
         significant = [w for w in words if w not in GENERIC_WORDS and w not in _CONNECTORS]
         masthead = [w for w in significant if w in OUTLET_WORDS]
-        agency = any(w == _AGENCY and k > 0 and words[k - 1] in ("news", "press")
-                     for k, w in enumerate(words))
+        agency = any(
+            w == _AGENCY and k > 0 and words[k - 1] in ("news", "press") for k, w in enumerate(words)
+        )
         if (masthead or agency) and len(significant) >= 2:
             return " ".join(run)
     return None

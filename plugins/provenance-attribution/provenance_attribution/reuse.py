@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from provenance import ParagraphAlignment
-from provenance.rules import STRONG_WORDING as WORDING_FROM  # "mostly the source's wording": the core's own bar
+from provenance.rules import (
+    STRONG_WORDING as WORDING_FROM,
+)  # "mostly the source's wording": the core's own bar
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +46,14 @@ class Reuse:
         return self.reused_words / self.body_words if self.body_words else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"reused_paragraphs": list(self.paragraphs), "source_paragraphs": list(self.source_paragraphs),
-                "reused_words": self.reused_words, "body_words": self.body_words,
-                "share": round(self.share, 4),
-                "copied_paragraphs": list(self.copied)}
+        return {
+            "reused_paragraphs": list(self.paragraphs),
+            "source_paragraphs": list(self.source_paragraphs),
+            "reused_words": self.reused_words,
+            "body_words": self.body_words,
+            "share": round(self.share, 4),
+            "copied_paragraphs": list(self.copied),
+        }
 
 
 def measure(aligned: Iterable[ParagraphAlignment], is_reused: Callable[[ParagraphAlignment], bool]) -> Reuse:

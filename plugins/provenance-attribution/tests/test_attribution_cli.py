@@ -22,8 +22,18 @@ def _findings(stdout: str) -> dict[str, list[dict]]:
 
 def test_option_on_the_command_line(article_pair):
     src, der = article_pair(SOURCE, COPY + "\n\nAccording to the Hale Valley Wire, the queue was long.\n")
-    result = run_cli(["compare", str(src), str(der), "--format", "json",
-                      "--option", "attribution.source_name=Hale Valley Wire"], plugins=PLUGINS)
+    result = run_cli(
+        [
+            "compare",
+            str(src),
+            str(der),
+            "--format",
+            "json",
+            "--option",
+            "attribution.source_name=Hale Valley Wire",
+        ],
+        plugins=PLUGINS,
+    )
     assert result.exit_code == 0, result.stderr
     kinds = _findings(result.stdout)
     assert kinds["credited"][0]["evidence"]["credited"] is True
@@ -33,8 +43,10 @@ def test_option_on_the_command_line(article_pair):
 
 def test_text_report_shows_the_notes(article_pair):
     src, der = article_pair(SOURCE, COPY)
-    result = run_cli(["compare", str(src), str(der), "--option", "attribution.source_name=Hale Valley Wire"],
-                     plugins=PLUGINS)
+    result = run_cli(
+        ["compare", str(src), str(der), "--option", "attribution.source_name=Hale Valley Wire"],
+        plugins=PLUGINS,
+    )
     assert result.exit_code == 0, result.stderr
     notes = [line for line in result.stdout.splitlines() if line.startswith("  note")]
     assert any("no credit to the source found" in n for n in notes)
@@ -44,8 +56,9 @@ def test_text_report_shows_the_notes(article_pair):
 
 def test_option_value_is_taken_as_a_string(article_pair):
     src, der = article_pair(SOURCE, COPY)
-    result = run_cli(["compare", str(src), str(der), "--option", "attribution.source_name=123"],
-                     plugins=PLUGINS)
+    result = run_cli(
+        ["compare", str(src), str(der), "--option", "attribution.source_name=123"], plugins=PLUGINS
+    )
     assert result.exit_code == 0, result.stderr
 
 
@@ -63,10 +76,21 @@ def test_wire_story_rewrite_is_uncredited_reuse(examples):
 def test_wire_story_rewrite_with_a_credit_line(examples, tmp_path):
     derived = tmp_path / "rewrite-credited.md"
     text = (examples / "rewrite-with-commentary.md").read_text(encoding="utf-8")
-    derived.write_text(text.rstrip("\n") + "\n\nThis story was first published by the Hale Valley Wire.\n",
-                       encoding="utf-8")
-    result = run_cli(["compare", str(examples / "wire-story.txt"), str(derived), "--format", "json",
-                      "--option", "attribution.source_name=Hale Valley Wire"], plugins=PLUGINS)
+    derived.write_text(
+        text.rstrip("\n") + "\n\nThis story was first published by the Hale Valley Wire.\n", encoding="utf-8"
+    )
+    result = run_cli(
+        [
+            "compare",
+            str(examples / "wire-story.txt"),
+            str(derived),
+            "--format",
+            "json",
+            "--option",
+            "attribution.source_name=Hale Valley Wire",
+        ],
+        plugins=PLUGINS,
+    )
     assert result.exit_code == 0, result.stderr
     kinds = _findings(result.stdout)
     [doc] = kinds["credited"]
@@ -77,8 +101,17 @@ def test_wire_story_rewrite_with_a_credit_line(examples, tmp_path):
 
 
 def test_independent_example_is_not_flagged(examples):
-    result = run_cli(["compare", str(examples / "wire-story.txt"), str(examples / "independent-report.txt"),
-                      "--format", "json", "--option", "attribution.source_name=Hale Valley Wire"],
-                     plugins=PLUGINS)
+    result = run_cli(
+        [
+            "compare",
+            str(examples / "wire-story.txt"),
+            str(examples / "independent-report.txt"),
+            "--format",
+            "json",
+            "--option",
+            "attribution.source_name=Hale Valley Wire",
+        ],
+        plugins=PLUGINS,
+    )
     assert result.exit_code == 0, result.stderr
     assert "uncredited-reuse" not in _findings(result.stdout)

@@ -22,12 +22,15 @@ def _compare(derived: str, host, options=NAME):
     return provenance.compare(SOURCE, derived, host=host, options=dict(options))
 
 
-@pytest.mark.parametrize("credit", [
-    "MARLOW BRIDGE (Hale Valley Wire) - ",
-    "According to the Hale Valley Wire, ",
-    "according to the hale valley wire, ",
-    "ACCORDING TO THE HALE VALLEY WIRE, ",
-])
+@pytest.mark.parametrize(
+    "credit",
+    [
+        "MARLOW BRIDGE (Hale Valley Wire) - ",
+        "According to the Hale Valley Wire, ",
+        "according to the hale valley wire, ",
+        "ACCORDING TO THE HALE VALLEY WIRE, ",
+    ],
+)
 def test_credit_in_the_first_paragraph(host, credit):
     first = "The public library in Marlow Bridge"
     derived = COPY.replace(first, credit + ("the" if credit.endswith(", ") else "The") + first[3:], 1)
@@ -39,17 +42,20 @@ def test_credit_in_the_first_paragraph(host, credit):
     assert "uncredited-reuse" not in kinds
 
 
-@pytest.mark.parametrize("line", [
-    "Originally published by the Hale Valley Wire.",
-    "This story first appeared on the Hale Valley Wire.",
-    "This article was first published by Hale Valley Wire and is republished with permission.",
-    "Hale Valley Wire journalists said the queue reached the bridge.",
-    "Mr Tkachenko told the Hale Valley Wire that he had never seen such a crowd.",
-    "With reporting from the Hale Valley Wire.",
-    "The Hale Valley Wire reported the reopening first.",
-    "Read the original at https://www.halevalleywire.example/2026/library-reopens.",
-    "Via Hale Valley Wire",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Originally published by the Hale Valley Wire.",
+        "This story first appeared on the Hale Valley Wire.",
+        "This article was first published by Hale Valley Wire and is republished with permission.",
+        "Hale Valley Wire journalists said the queue reached the bridge.",
+        "Mr Tkachenko told the Hale Valley Wire that he had never seen such a crowd.",
+        "With reporting from the Hale Valley Wire.",
+        "The Hale Valley Wire reported the reopening first.",
+        "Read the original at https://www.halevalleywire.example/2026/library-reopens.",
+        "Via Hale Valley Wire",
+    ],
+)
 def test_credit_lines_at_the_end(host, line):
     options = {"attribution.source_name": "Hale Valley Wire|halevalleywire.example"}
     report = _compare(COPY + "\n\n" + line + "\n", host, options)
@@ -107,8 +113,10 @@ def test_according_to_a_person_is_not_a_credit(host):
 
 
 def test_agencies_and_officials_are_not_outlets(host):
-    derived = COPY + ("\n\nAccording to the Environment Agency, the river is low. "
-                      "The council press office told us nothing.\n")
+    derived = COPY + (
+        "\n\nAccording to the Environment Agency, the river is low. "
+        "The council press office told us nothing.\n"
+    )
     kinds = _by_kind(_compare(derived, host))
     assert "credits-other-outlet" not in kinds
     assert "uncredited-reuse" in kinds

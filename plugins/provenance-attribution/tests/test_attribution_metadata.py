@@ -70,7 +70,8 @@ def test_derived_page_canonical_to_the_source(tmp_path, host):
     der.write_text(
         "<html><head><link rel='canonical' href='https://halevalleywire.example/2026/library-reopens'></head>"
         "<body><article>" + "".join(f"<p>{p}</p>" for p in paras) + "</article></body></html>",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     report = provenance.compare(_page(tmp_path), der, host=host)
     credit = _credited(report).evidence["credits"][0]
     assert credit["pattern"] == "canonical" and credit["matched"] == "halevalleywire.example"

@@ -7,30 +7,36 @@ import pytest
 from provenance_attribution.names import brand_of, build_identity, host_of, normalize, outlet_in
 
 
-@pytest.mark.parametrize("text,outlet", [
-    ("the Marlow Times", "Marlow Times"),
-    ("The Daily Courier", "Daily Courier"),
-    ("Reuters", "Reuters"),
-    ("AP", "AP"),
-    ("the Associated Press", "Associated Press"),
-    ("Xinhua News Agency", "Xinhua News Agency"),
-    ("the Easterby Evening Herald", "Easterby Evening Herald"),
-])
+@pytest.mark.parametrize(
+    "text,outlet",
+    [
+        ("the Marlow Times", "Marlow Times"),
+        ("The Daily Courier", "Daily Courier"),
+        ("Reuters", "Reuters"),
+        ("AP", "AP"),
+        ("the Associated Press", "Associated Press"),
+        ("Xinhua News Agency", "Xinhua News Agency"),
+        ("the Easterby Evening Herald", "Easterby Evening Herald"),
+    ],
+)
 def test_outlet_like_names(text, outlet):
     assert outlet_in(text, cased=True) == outlet
 
 
-@pytest.mark.parametrize("text", [
-    "Tymur Tkachenko",
-    "the county emergency service",
-    "the Environment Agency",
-    "the Post Office",
-    "a press conference",
-    "local news",
-    "news reports",
-    "police in Marlow Bridge",
-    "reporters he would post updates daily",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tymur Tkachenko",
+        "the county emergency service",
+        "the Environment Agency",
+        "the Post Office",
+        "a press conference",
+        "local news",
+        "news reports",
+        "police in Marlow Bridge",
+        "reporters he would post updates daily",
+    ],
+)
 def test_not_outlets(text):
     assert outlet_in(text, cased=True) is None
 
@@ -53,7 +59,11 @@ def test_hosts_and_brands():
 def test_identity_from_option_and_metadata():
     identity = build_identity(
         "Hale Valley Wire | HVW | halevalleywire.example",
-        {"sitename": "Hale Valley Wire", "author": "Jo Marsh; Staff reporter", "url": "https://hvw.example/x"},
+        {
+            "sitename": "Hale Valley Wire",
+            "author": "Jo Marsh; Staff reporter",
+            "url": "https://hvw.example/x",
+        },
         ["The library reopened on Saturday."],
     )
     assert [n.label for n in identity.names] == ["Hale Valley Wire", "HVW", "Jo Marsh"]

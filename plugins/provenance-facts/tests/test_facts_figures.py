@@ -24,25 +24,31 @@ def test_unchanged_figures_give_no_finding(facts):
     assert facts(SOURCE, DERIVED) == []
 
 
-@pytest.mark.parametrize("old,new,kind,label", [
-    ("2.4 metres tall", "2.6 metres tall", "number", "number changed: 2.4 metres -> 2.6 metres"),
-    ("£4.8 million project", "£6.2 million project", "money", "amount changed: £4.8 million -> £6.2 million"),
-    ("40% funded", "45% funded", "percent", "percentage changed: 40% -> 45%"),
-    ("lasting 18 months", "lasting 20 months", "number", "number changed: eighteen months -> 20 months"),
-])
+@pytest.mark.parametrize(
+    "old,new,kind,label",
+    [
+        ("2.4 metres tall", "2.6 metres tall", "number", "number changed: 2.4 metres -> 2.6 metres"),
+        ("£4.8 million project", "£6.2 million project", "money", "amount changed: £4.8 million -> £6.2 million"),
+        ("40% funded", "45% funded", "percent", "percentage changed: 40% -> 45%"),
+        ("lasting 18 months", "lasting 20 months", "number", "number changed: eighteen months -> 20 months"),
+    ],
+)
 def test_changed_decimals_money_percentages(facts, old, new, kind, label):
     [f] = facts(SOURCE, swap(DERIVED, old, new))
     assert (f.kind, f.evidence["kind"], f.message) == ("changed-number", kind, label)
 
 
-@pytest.mark.parametrize("old,new", [
-    ("37 residents", "Thirty-seven residents"),
-    ("lasting 18 months", "lasting eighteen months"),
-    ("£4.8 million project", "£4,800,000 project"),
-    ("40% funded", "40 per cent funded"),
-    ("on 14 March", "on March 14"),
-    ("2.4 metres tall", "2.4m tall"),
-])
+@pytest.mark.parametrize(
+    "old,new",
+    [
+        ("37 residents", "Thirty-seven residents"),
+        ("lasting 18 months", "lasting eighteen months"),
+        ("£4.8 million project", "£4,800,000 project"),
+        ("40% funded", "40 per cent funded"),
+        ("on 14 March", "on March 14"),
+        ("2.4 metres tall", "2.4m tall"),
+    ],
+)
 def test_same_value_written_differently_is_not_a_change(facts, old, new):
     assert facts(SOURCE, swap(DERIVED, old, new)) == []
 
@@ -58,8 +64,10 @@ def test_new_number_without_counterpart_is_not_a_change(facts):
 
 
 def test_added_paragraph_is_not_compared(facts):
-    comment = ("\nThe harbour has flooded before: in 1953 a storm surge reached 3.1 metres and "
-               "destroyed 120 boats, and the town museum still keeps photographs of it.\n")
+    comment = (
+        "\nThe harbour has flooded before: in 1953 a storm surge reached 3.1 metres and "
+        "destroyed 120 boats, and the town museum still keeps photographs of it.\n"
+    )
     assert facts(SOURCE, DERIVED + comment) == []
 
 
@@ -80,20 +88,26 @@ def test_changed_year(facts):
     assert f.message == "year changed: 2019 -> 2018"
 
 
-@pytest.mark.parametrize("old,new,kind,source,derived", [
-    ("on 14 March", "on 24 March", "date", "14 March", "24 March"),
-    ("agreed on Wednesday", "agreed on Thursday", "weekday", "Wednesday", "Thursday"),
-])
+@pytest.mark.parametrize(
+    "old,new,kind,source,derived",
+    [
+        ("on 14 March", "on 24 March", "date", "14 March", "24 March"),
+        ("agreed on Wednesday", "agreed on Thursday", "weekday", "Wednesday", "Thursday"),
+    ],
+)
 def test_changed_date_and_day(facts, old, new, kind, source, derived):
     [f] = facts(SOURCE, swap(DERIVED, old, new))
     assert f.kind == "changed-date" and f.evidence["kind"] == kind
     assert (f.evidence["source"], f.evidence["derived"]) == (source, derived)
 
 
-@pytest.mark.parametrize("old,new", [
-    ("stand 2.4 metres tall", "stand 240 centimetres tall"),  # a conversion: the units differ
-    ("stand 2.4 metres tall", "stand 2 metres tall"),  # rounded to fewer digits
-    ("40% funded", "more than 39% funded"),  # hedged, within the rounding tolerance
-])
+@pytest.mark.parametrize(
+    "old,new",
+    [
+        ("stand 2.4 metres tall", "stand 240 centimetres tall"),  # a conversion: the units differ
+        ("stand 2.4 metres tall", "stand 2 metres tall"),  # rounded to fewer digits
+        ("40% funded", "more than 39% funded"),  # hedged, within the rounding tolerance
+    ],
+)
 def test_conversions_and_rounding_are_not_changes(facts, old, new):
     assert facts(SOURCE, swap(DERIVED, old, new)) == []

@@ -35,8 +35,9 @@ def test_misquote_detected(facts):
 
 def test_verbatim_quote_gives_no_finding(facts):
     # Curly quotes, another case and other punctuation are typography, not words.
-    derived = swap(DERIVED, '"Our fishermen have waited long enough."',
-                   "\u201cour fishermen have waited long enough!\u201d")
+    derived = swap(
+        DERIVED, '"Our fishermen have waited long enough."', "\u201cour fishermen have waited long enough!\u201d"
+    )
     assert facts(SOURCE, derived) == []
 
 
@@ -52,6 +53,7 @@ def test_quote_overlap_option(facts):
 
 
 def test_unrelated_quote_is_not_a_misquote(facts):
-    derived = swap(DERIVED, '"Our fishermen have waited long enough."',
-                   '"Nobody asked the people who live here what they wanted."')
+    derived = swap(
+        DERIVED, '"Our fishermen have waited long enough."', '"Nobody asked the people who live here what they wanted."'
+    )
     assert [f for f in facts(SOURCE, derived) if f.kind == "misquote"] == []

@@ -21,8 +21,9 @@ def test_annotations_leave_paragraph_labels_alone(facts_host):
     derived = swap(DERIVED, "330 metres", "300 metres")
     with_facts = provenance.compare(SOURCE, derived, host=facts_host)
     without = provenance.compare(SOURCE, derived, host=make_host())
-    assert [(p.relation, p.sources) for p in with_facts.paragraphs] == [(p.relation, p.sources)
-                                                                       for p in without.paragraphs]
+    assert [(p.relation, p.sources) for p in with_facts.paragraphs] == [
+        (p.relation, p.sources) for p in without.paragraphs
+    ]
     assert with_facts.verdict == without.verdict
     assert [f["kind"] for f in with_facts.to_dict()["findings"]] == ["changed-number"]
 
@@ -44,8 +45,15 @@ def test_cli_text_report_shows_a_note(article_pair):
     assert "number changed: 330 metres -> 300 metres" in result.stdout
 
 
-@pytest.mark.parametrize("option", ["facts.min_quote_overlap=abc", "facts.min_quote_overlap=1.5",
-                                    "facts.min_quote_words=two", "facts.no_such_option=1"])
+@pytest.mark.parametrize(
+    "option",
+    [
+        "facts.min_quote_overlap=abc",
+        "facts.min_quote_overlap=1.5",
+        "facts.min_quote_words=two",
+        "facts.no_such_option=1",
+    ],
+)
 def test_bad_option_is_a_usage_error(article_pair, option):
     src, der = article_pair(SOURCE, DERIVED)
     result = run_cli(["compare", str(src), str(der), "--option", option], plugins=[provenance_facts])
@@ -55,14 +63,17 @@ def test_bad_option_is_a_usage_error(article_pair, option):
 
 def test_good_option_is_accepted(article_pair):
     src, der = article_pair(SOURCE, DERIVED)
-    result = run_cli(["compare", str(src), str(der), "--format", "json", "--option", "facts.min_quote_overlap=0.7"],
-                     plugins=[provenance_facts])
+    result = run_cli(
+        ["compare", str(src), str(der), "--format", "json", "--option", "facts.min_quote_overlap=0.7"],
+        plugins=[provenance_facts],
+    )
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["parameters"]["options"]["facts.min_quote_overlap"] == 0.7
 
 
-@pytest.mark.skipif("facts" not in entry_points(group="provenance").names,
-                    reason="provenance-facts is not installed (pip install -e .)")
+@pytest.mark.skipif(
+    "facts" not in entry_points(group="provenance").names, reason="provenance-facts is not installed (pip install -e .)"
+)
 def test_discovered_through_entry_point(monkeypatch):
     """Installed, the plugin is found the way the CLI finds it: through its entry point, not by import."""
     monkeypatch.delenv("PROVENANCE_LOAD_PLUGINS", raising=False)

@@ -23,8 +23,9 @@ def test_the_shipped_judge_never_saw_the_held_out_fifth(bench):
     assert meta["fold"] == bench.HELD_OUT_FOLD and meta["folds"] == 5, meta
 
 
-def test_mrpc_with_the_plugin_meets_the_goal_on_pairs_the_judge_never_saw(bench, semantic_host, lexical_host,
-                                                                          mrpc_sample):
+def test_mrpc_with_the_plugin_meets_the_goal_on_pairs_the_judge_never_saw(
+    bench, semantic_host, lexical_host, mrpc_sample
+):
     meaning = bench.mrpc(semantic_host, mrpc_sample)
     words = bench.mrpc(lexical_host, mrpc_sample)
     assert meaning.n == words.n == len(mrpc_sample) == 815
@@ -52,9 +53,18 @@ def test_without_the_judge_the_cosine_alone_falls_short(bench, mrpc_sample):
     import provenance_semantic
 
     host = make_host(provenance_semantic)
-    got = [(y, any(p.relation in ("copy", "rewrite") for p in provenance.compare(
-        a, b, host=host, options={"semantic.pair_weight": 0.0, "semantic.threshold": 0.68}).paragraphs))
-        for y, a, b in mrpc_sample]
+    got = [
+        (
+            y,
+            any(
+                p.relation in ("copy", "rewrite")
+                for p in provenance.compare(
+                    a, b, host=host, options={"semantic.pair_weight": 0.0, "semantic.threshold": 0.68}
+                ).paragraphs
+            ),
+        )
+        for y, a, b in mrpc_sample
+    ]
     cosine = bench._score(got)
     assert 0.68 <= cosine.accuracy < 0.76, cosine
 
@@ -87,9 +97,8 @@ def test_same_event_reports_are_never_rewrites(bench, semantic_host):
 def test_real_news_with_the_plugin(bench, semantic_host):
     """The real-news set, whole, with the plugin (figures and the cross-validated ones in docs/accuracy.md). Floors a
     little under the measured figures: every class's F1, macro-F1 and verdicts."""
-    from bench import news
-
     import provenance
+    from bench import news
 
     if not news.NEWS.is_dir():
         pytest.skip("../shared/benchmarks/news is not beside the project")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from provenance.index.vectors import sentence_texts
 from provenance.index import open_index
+from provenance.index.vectors import sentence_texts
 from provenance.testing import run_cli
 
 import provenance_semantic
@@ -15,8 +15,8 @@ from provenance_semantic import SemanticScorer, model
 
 
 def test_stored_vectors_score_like_fresh_ones(examples):
-    from provenance.text.load import load_document
     from provenance.plugins import get_host
+    from provenance.text.load import load_document
 
     doc = load_document((examples / "wire-story.txt").read_text(encoding="utf-8"), "w", host=get_host())
     texts = sentence_texts(doc)
@@ -38,8 +38,18 @@ def test_stored_vectors_score_like_fresh_ones(examples):
 def test_an_audit_with_stored_vectors_encodes_only_the_article(tmp_path, examples):
     idx = tmp_path / "corpus.db"
     plugin = [provenance_semantic]
-    r = run_cli(["index", "add", str(idx), str(examples / "wire-story.txt"), str(examples / "independent-report.txt"),
-                 "--embed", "semantic"], plugins=plugin)
+    r = run_cli(
+        [
+            "index",
+            "add",
+            str(idx),
+            str(examples / "wire-story.txt"),
+            str(examples / "independent-report.txt"),
+            "--embed",
+            "semantic",
+        ],
+        plugins=plugin,
+    )
     assert r.exit_code == 0 and "embedded 2 (semantic)" in r.stderr, r.stderr
 
     derived = examples / "rewrite-with-commentary.md"
@@ -49,16 +59,22 @@ def test_an_audit_with_stored_vectors_encodes_only_the_article(tmp_path, example
     assert with_vectors.exit_code == 0, with_vectors.stderr
     encoded_with = model.STATS.encoded_texts - before
 
-    from provenance.text.load import load_document
     from provenance.plugins import get_host
+    from provenance.text.load import load_document
 
-    article = sentence_texts(load_document(derived.read_text(encoding="utf-8"), str(derived), fmt="markdown",
-                                           host=get_host()))
+    article = sentence_texts(
+        load_document(derived.read_text(encoding="utf-8"), str(derived), fmt="markdown", host=get_host())
+    )
     assert 0 < encoded_with <= len(article)
 
     plain = tmp_path / "plain.db"
-    assert run_cli(["index", "add", str(plain), str(examples / "wire-story.txt"),
-                    str(examples / "independent-report.txt")], plugins=plugin).exit_code == 0
+    assert (
+        run_cli(
+            ["index", "add", str(plain), str(examples / "wire-story.txt"), str(examples / "independent-report.txt")],
+            plugins=plugin,
+        ).exit_code
+        == 0
+    )
     model.clear_cache()
     before = model.STATS.encoded_texts
     without = run_cli(["audit", str(plain), str(derived), "--format", "json"], plugins=plugin)

@@ -8,15 +8,23 @@ import numpy as np
 from provenance_semantic import SemanticScorer, pairs
 
 PARAPHRASES = [
-    ("The council will close the swimming pool in March for repairs costing 2 million pounds.",
-     ("The swimming pool is to shut in March so that repairs worth 2 million pounds can be carried out, the "
-      "council said.")),
-    ("Police arrested two men after the robbery at the jeweller's on High Street.",
-     "Two men were arrested by police following the jewellery shop robbery on High Street."),
+    (
+        "The council will close the swimming pool in March for repairs costing 2 million pounds.",
+        (
+            "The swimming pool is to shut in March so that repairs worth 2 million pounds can be carried out, the "
+            "council said."
+        ),
+    ),
+    (
+        "Police arrested two men after the robbery at the jeweller's on High Street.",
+        "Two men were arrested by police following the jewellery shop robbery on High Street.",
+    ),
 ]
 NEAR_MISSES = [  # one story, other figures: what a sentence embedding calls close
-    ("Shares in the airline fell 4.2 percent to 310 pence on Tuesday.",
-     "Shares in the airline rose 1.1 percent to 298 pence on Monday after the results."),
+    (
+        "Shares in the airline fell 4.2 percent to 310 pence on Tuesday.",
+        "Shares in the airline rose 1.1 percent to 298 pence on Monday after the results.",
+    ),
 ]
 
 

@@ -20,22 +20,26 @@ def _run(code: str) -> subprocess.CompletedProcess:
 
 
 def test_importing_the_plugin_loads_neither_torch_nor_the_model():
-    done = _run("import sys, provenance_semantic\n"
-                "from provenance.plugins import PluginHost\n"
-                "host = PluginHost()\n"
-                "assert [s.name for _, s in host.scorers()] == ['semantic'], host.scorers()\n"
-                "heavy = [m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules]\n"
-                "print(heavy)")
+    done = _run(
+        "import sys, provenance_semantic\n"
+        "from provenance.plugins import PluginHost\n"
+        "host = PluginHost()\n"
+        "assert [s.name for _, s in host.scorers()] == ['semantic'], host.scorers()\n"
+        "heavy = [m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules]\n"
+        "print(heavy)"
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
 
 
 def test_provenance_plugins_lists_the_scorer_without_loading_the_model():
-    done = _run("import sys\n"
-                "from provenance.cli import main\n"
-                "sys.argv = ['provenance', 'plugins', '--json']\n"
-                "try:\n    main()\nexcept SystemExit:\n    pass\n"
-                "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH')")
+    done = _run(
+        "import sys\n"
+        "from provenance.cli import main\n"
+        "sys.argv = ['provenance', 'plugins', '--json']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH')"
+    )
     assert done.returncode == 0, done.stderr
     out, flag = done.stdout.rsplit("\n", 2)[0], done.stdout.strip().splitlines()[-1]
     assert flag == "NO-TORCH"
@@ -71,8 +75,10 @@ def test_each_distinct_text_is_encoded_once_in_one_batch():
 
 
 def test_similarity_is_cosine_of_normalised_embeddings_and_follows_meaning():
-    issue = ("But the balance of aid to Ukraine has changed significantly since Trump returned to power.",
-             "However, the scale and nature of U.S. assistance have shifted notably since Trump's return to office.")
+    issue = (
+        "But the balance of aid to Ukraine has changed significantly since Trump returned to power.",
+        "However, the scale and nature of U.S. assistance have shifted notably since Trump's return to office.",
+    )
     unrelated = (issue[0], "The bakery on Mill Lane sells sourdough bread every morning.")
     same, para, other = SemanticScorer().score([(issue[0], issue[0]), issue, unrelated])
     assert same == pytest.approx(1.0, abs=1e-4)
@@ -96,8 +102,12 @@ def test_primed_embeddings_are_used_instead_of_encoding():
 
 
 def test_the_scorer_options_are_declared_and_settable(semantic_host):
-    report = provenance.compare("One plain sentence about rain.", "One plain sentence about rain today.",
-                                host=semantic_host, options={"semantic.threshold": 0.9})
+    report = provenance.compare(
+        "One plain sentence about rain.",
+        "One plain sentence about rain today.",
+        host=semantic_host,
+        options={"semantic.threshold": 0.9},
+    )
     assert report.parameters["options"]["semantic.threshold"] == 0.9
     assert report.parameters["scorers"] == ["provenance_semantic:semantic"]
     with pytest.raises(provenance.UsageError):

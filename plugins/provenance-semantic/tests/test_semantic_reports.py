@@ -15,8 +15,7 @@ def _strip_signals(report: provenance.Report) -> dict:
         for key in ("signals", "scorer", "decided"):
             p["evidence"].pop(key, None)
     d["parameters"].pop("scorers", None)
-    d["parameters"]["options"] = {k: v for k, v in d["parameters"]["options"].items()
-                                  if not k.startswith("semantic.")}
+    d["parameters"]["options"] = {k: v for k, v in d["parameters"]["options"].items() if not k.startswith("semantic.")}
     derivation = d["metadata"].get("derivation", {})
     for key in ("confirmed", "score", "reason"):  # the scorer's confirmations count in the article-level score
         derivation.pop(key, None)
@@ -34,8 +33,9 @@ def test_where_the_words_settle_it_the_report_is_unchanged(examples, semantic_ho
     assert scored and all(p.evidence["scorer"] == "lexical" for p in scored)
 
 
-def test_an_independent_report_of_the_same_flood_is_independent_through_and_through(examples, semantic_host,
-                                                                                     lexical_host):
+def test_an_independent_report_of_the_same_flood_is_independent_through_and_through(
+    examples, semantic_host, lexical_host
+):
     source, derived = examples / "wire-story.txt", examples / "independent-report.txt"
     for host in (lexical_host, semantic_host):
         report = provenance.compare(source, derived, host=host)

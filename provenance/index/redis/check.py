@@ -46,8 +46,10 @@ def verify(conn: Connection, params: IndexParams, rec_dtype: np.dtype) -> list[s
     """Every problem found under the prefix, one line each; none: the index is sound."""
     check = _Check(conn, params, rec_dtype)
     before = _counters(conn)
-    meta = {k.decode(errors="replace"): v.decode(errors="replace")
-            for k, v in conn.call(lambda: conn.r.hgetall(f"{conn.prefix}:meta")).items()}
+    meta = {
+        k.decode(errors="replace"): v.decode(errors="replace")
+        for k, v in conn.call(lambda: conn.r.hgetall(f"{conn.prefix}:meta")).items()
+    }
     if meta.get("format") != str(FORMAT_VERSION):
         check.problems.append(f"meta: format {meta.get('format')!r} where {FORMAT_VERSION} was expected")
     next_pid, last_num = (0 if v is None else as_int(v) for v in before[:2])  # None: nothing reserved yet
@@ -57,7 +59,9 @@ def verify(conn: Connection, params: IndexParams, rec_dtype: np.dtype) -> list[s
     listed = _documents(check, next_pid, last_num)
     live_paragraphs = sum(n for _, (_, _, n) in listed.items())
     if as_int(meta.get("paragraphs", 0)) != live_paragraphs:  # absent until the first batch
-        check.problems.append(f"meta: {meta.get('paragraphs')!r} live paragraphs counted, {live_paragraphs} stored")
+        check.problems.append(
+            f"meta: {meta.get('paragraphs')!r} live paragraphs counted, {live_paragraphs} stored"
+        )
     _segments(check, listed, next_pid, last_num)
     _vectors(check, sorted(doc_id for doc_id, _, _ in listed.values()))
     if _counters(conn) != before:
@@ -145,8 +149,15 @@ def _segments(check: _Check, listed: Listed, next_pid: int, last_num: int) -> No
     if strays:
         check.problems.append(f"segments: {len(strays)} stored but not listed ({few_names(strays)})")
     live = {num: (doc_id, n) for num, (doc_id, _, n) in listed.items()}
-    seglib.check(check.problems, _stored_segments(conn, listing), check.rec_dtype, next_pid, live, last_num,
-                 check.params.bands)
+    seglib.check(
+        check.problems,
+        _stored_segments(conn, listing),
+        check.rec_dtype,
+        next_pid,
+        live,
+        last_num,
+        check.params.bands,
+    )
 
 
 def _coverage(check: _Check, listing: Listing) -> None:
@@ -196,10 +207,13 @@ def _vectors(check: _Check, ids: list[str]) -> None:
             elif not _unpacks(blob, ver):
                 bad.append(doc_id)
         if stale:
-            check.problems.append(f"vectors: {len(stale)} {name} vector set(s) belong to an older text "
-                                  f"({few_names(stale)})")
+            check.problems.append(
+                f"vectors: {len(stale)} {name} vector set(s) belong to an older text ({few_names(stale)})"
+            )
         if bad:
-            check.problems.append(f"vectors: damaged {name} vectors for {len(bad)} document(s) ({few_names(bad)})")
+            check.problems.append(
+                f"vectors: damaged {name} vectors for {len(bad)} document(s) ({few_names(bad)})"
+            )
 
 
 def _unpacks(blob: bytes, version: bytes | None) -> bool:

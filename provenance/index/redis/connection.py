@@ -66,8 +66,12 @@ class Connection:
         self._retry = Retry(ExponentialBackoff(cap=BACKOFF_CAP, base=BACKOFF_BASE), ATTEMPTS - 1)
         self._answered = False
         with self.guard():
-            self.r: Any = redis.Redis.from_url(url, socket_timeout=timeout,
-                                               socket_connect_timeout=min(timeout, 5.0), retry=Retry(NoBackoff(), 0))
+            self.r: Any = redis.Redis.from_url(
+                url,
+                socket_timeout=timeout,
+                socket_connect_timeout=min(timeout, 5.0),
+                retry=Retry(NoBackoff(), 0),
+            )
 
     @contextmanager
     def guard(self, attempts: int = 1, since: float | None = None) -> Iterator[None]:
@@ -77,10 +81,12 @@ class Connection:
             yield
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
             spent = f"{attempts} attempt{'s' if attempts > 1 else ''}" + (
-                f" over {time.monotonic() - since:.1f} s" if since is not None else "")
+                f" over {time.monotonic() - since:.1f} s" if since is not None else ""
+            )
             if not self._answered:
-                raise InputError(f"{self.location}: cannot reach the Redis server at {self.address} "
-                                 f"({spent}: {exc})") from None
+                raise InputError(
+                    f"{self.location}: cannot reach the Redis server at {self.address} ({spent}: {exc})"
+                ) from None
             raise InputError(f"redis at {self.address} stopped answering after {spent} ({exc})") from None
         except redis.exceptions.RedisError as exc:
             raise InputError(f"{self.location}: Redis refused ({exc})") from None
@@ -101,7 +107,7 @@ class Connection:
         """The names after `prefix` of every key that starts with it (SCAN: the server is never blocked)."""
         raw = prefix.encode()
         found = self.call(lambda: list(self.r.scan_iter(match=_glob_escape(raw) + b"*", count=1000)))
-        return {k[len(raw):].decode(errors="replace") for k in found}
+        return {k[len(raw) :].decode(errors="replace") for k in found}
 
     def close(self) -> None:
         self.r.close()

@@ -37,7 +37,9 @@ def read_listing(conn: Connection) -> Listing:
             entries, _, covers = v.decode().partition(" ")
             out[int(k)] = (int(entries), seglib.parse_covers(covers))
         except (ValueError, UnicodeDecodeError):
-            raise InputError(f"{conn.location}: the index is damaged (segment listing {k!r}: {v!r})") from None
+            raise InputError(
+                f"{conn.location}: the index is damaged (segment listing {k!r}: {v!r})"
+            ) from None
     return out
 
 

@@ -39,8 +39,12 @@ from provenance.index.redis.connection import Connection
 from provenance.index.redis.layout import Listing, as_int, read_listing
 
 LOAD_CHUNK = 8  # segments per MGET when a reader loads them: bounds one reply's size
-LOAD_ATTEMPTS = 3  # listings read in a row when merges keep removing segments between the listing and the read
-State = tuple[bytes, bytes, bytes]  # what a reader's answer depends on: live paragraphs, token, listing generation
+LOAD_ATTEMPTS = (
+    3  # listings read in a row when merges keep removing segments between the listing and the read
+)
+State = tuple[
+    bytes, bytes, bytes
+]  # what a reader's answer depends on: live paragraphs, token, listing generation
 
 
 class RedisIndex:
@@ -52,8 +56,10 @@ class RedisIndex:
         stored = self.conn.call(lambda: self.r.hget(f"{self.prefix}:meta", "params"))
         if stored is None:
             if not create:
-                raise InputError(f"{location}: no index under prefix {self.prefix!r} "
-                                 "(create one with `provenance index add`)")
+                raise InputError(
+                    f"{location}: no index under prefix {self.prefix!r} "
+                    "(create one with `provenance index add`)"
+                )
             stored = self.conn.call(lambda: self._create(params))
         try:
             params.check(stored.decode(), location)
@@ -106,12 +112,21 @@ class RedisIndex:
         if total:
             keys, krows = batch.keys(self.params)
             recs = retrieve.records(np.repeat(nums, counts), batch)
-            built = seglib.Segment.build(keys, krows + first, np.arange(first, first + total, dtype="<u4"), recs)
+            built = seglib.Segment.build(
+                keys, krows + first, np.arange(first, first + total, dtype="<u4"), recs
+            )
             blob, listing = built.to_bytes(), f"{built.entries} {seg}"
         args: list[Any] = [p, len(items), seg, blob, listing, first]
         for (doc, prints), num in zip(items, nums):
-            args += [doc.id, doc.digest, doc.format, json.dumps(doc.meta, sort_keys=True),
-                     doc.compressed(), int(num), len(prints)]
+            args += [
+                doc.id,
+                doc.digest,
+                doc.format,
+                json.dumps(doc.meta, sort_keys=True),
+                doc.compressed(),
+                int(num),
+                len(prints),
+            ]
         call(lambda: self._put(args=args))  # safe to run twice: the script notices it already ran
         self._compact()
 
@@ -122,7 +137,9 @@ class RedisIndex:
         return int(self.conn.call(lambda: self._remove(args=[self.prefix, *ids])) or 0)
 
     def document(self, doc_id: str) -> StoredDocument | None:
-        row = self.conn.call(lambda: self.r.hmget(f"{self.prefix}:doc:{doc_id}", "digest", "format", "meta", "text"))
+        row = self.conn.call(
+            lambda: self.r.hmget(f"{self.prefix}:doc:{doc_id}", "digest", "format", "meta", "text")
+        )
         if row[0] is None:
             return None
         try:
@@ -133,8 +150,9 @@ class RedisIndex:
 
     def ids(self) -> list[str]:
         """Every stored document id, sorted (`provenance index list`)."""
-        return sorted(v.decode(errors="replace")
-                      for v in self.conn.call(lambda: self.r.hvals(f"{self.prefix}:docs")))
+        return sorted(
+            v.decode(errors="replace") for v in self.conn.call(lambda: self.r.hvals(f"{self.prefix}:docs"))
+        )
 
     # Segments ------------------------------------------------------------------------------------------------
 
@@ -182,7 +200,9 @@ class RedisIndex:
         try:
             yield
         except (ValueError, TypeError, zlib.error) as exc:
-            raise InputError(f"{self.location}: the index is damaged ({what} does not decode: {exc})") from None
+            raise InputError(
+                f"{self.location}: the index is damaged ({what} does not decode: {exc})"
+            ) from None
 
     # Retrieval -----------------------------------------------------------------------------------------------
 
@@ -221,8 +241,10 @@ class RedisIndex:
                 if self._load(token):
                     break
             else:
-                raise InputError(f"{self.location}: segments were merged away under {LOAD_ATTEMPTS} reads in a "
-                                 "row; run the command again")
+                raise InputError(
+                    f"{self.location}: segments were merged away under {LOAD_ATTEMPTS} reads in a "
+                    "row; run the command again"
+                )
             self._gen = gen
         assert self._reader is not None
         self._reader.paragraphs = as_int(paragraphs) or 0
@@ -272,9 +294,17 @@ class RedisIndex:
         used = self.conn.call(lambda: self.r.info("memory")).get("used_memory")
         listing = self._listing()
         # The whole server's memory: other data on the same server counts too (bench/ measures the index alone).
-        return {"location": self.location, "backend": "redis", "prefix": self.prefix, "documents": docs,
-                "paragraphs": paras, "segments": len(listing), "postings": sum(e for e, _ in listing.values()),
-                "server_used_memory": used, "parameters": self.params.to_dict()}
+        return {
+            "location": self.location,
+            "backend": "redis",
+            "prefix": self.prefix,
+            "documents": docs,
+            "paragraphs": paras,
+            "segments": len(listing),
+            "postings": sum(e for e, _ in listing.values()),
+            "server_used_memory": used,
+            "parameters": self.params.to_dict(),
+        }
 
     def verify(self) -> list[str]:
         """Every problem found under the prefix, one line each; none: the index is sound (`provenance index check`)."""

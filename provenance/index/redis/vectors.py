@@ -45,11 +45,16 @@ def fields(conn: Connection, ids: Sequence[str], *names: str) -> Iterator[tuple[
 def having(conn: Connection, name: str, version: str, ids: Sequence[str]) -> set[str]:
     """Which of `ids` have vectors of this scorer and version for their current text."""
     wanted = version.encode()
-    return {doc_id for doc_id, (dig, vdig, ver) in fields(conn, ids, "digest", f"vecd:{name}", f"vecv:{name}")
-            if dig is not None and dig == vdig and ver == wanted}
+    return {
+        doc_id
+        for doc_id, (dig, vdig, ver) in fields(conn, ids, "digest", f"vecd:{name}", f"vecv:{name}")
+        if dig is not None and dig == vdig and ver == wanted
+    }
 
 
-def put(conn: Connection, script: Any, name: str, version: str, items: Sequence[tuple[str, str, bytes]]) -> None:
+def put(
+    conn: Connection, script: Any, name: str, version: str, items: Sequence[tuple[str, str, bytes]]
+) -> None:
     """Store (doc id, digest, blob) in one script call (scripts.PUT_VECTORS): a document changed since its digest
     was read keeps none (its next `index add` embeds the new text)."""
     if not items:
@@ -68,8 +73,11 @@ def get(conn: Connection, name: str, version: str, ids: Sequence[str]) -> dict[s
         return pipe.execute()
 
     wanted = version.encode()
-    return {doc_id: bytes(blob) for doc_id, (dig, vdig, ver, blob) in zip(ids, conn.call(fetch))
-            if dig is not None and dig == vdig and ver == wanted and blob is not None}
+    return {
+        doc_id: bytes(blob)
+        for doc_id, (dig, vdig, ver, blob) in zip(ids, conn.call(fetch))
+        if dig is not None and dig == vdig and ver == wanted and blob is not None
+    }
 
 
 def counts(conn: Connection, names: Sequence[str], ids: Sequence[str]) -> dict[str, int]:

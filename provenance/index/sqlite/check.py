@@ -10,6 +10,7 @@ same time is not mistaken for damage.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import zlib
@@ -45,8 +46,12 @@ def verify(db: sqlite3.Connection, params: IndexParams, rec_dtype: np.dtype) -> 
     except sqlite3.Error as exc:
         return [f"cannot be read ({exc})"]
     stages: tuple[tuple[str, Callable[[_Check], None]], ...] = (
-        ("SQLite", _pages), ("meta", _meta), ("documents", _documents), ("segments", _segments),
-        ("vectors", _vectors))
+        ("SQLite", _pages),
+        ("meta", _meta),
+        ("documents", _documents),
+        ("segments", _segments),
+        ("vectors", _vectors),
+    )
     try:
         for what, stage in stages:
             try:
@@ -54,10 +59,8 @@ def verify(db: sqlite3.Connection, params: IndexParams, rec_dtype: np.dtype) -> 
             except (sqlite3.Error, ValueError, TypeError, zlib.error) as exc:
                 check.problems.append(f"{what}: cannot be read ({exc})")
     finally:
-        try:
+        with contextlib.suppress(sqlite3.Error):
             db.execute("COMMIT")
-        except sqlite3.Error:
-            pass
     return check.problems
 
 
@@ -70,7 +73,9 @@ def _pages(check: _Check) -> None:
 def _meta(check: _Check) -> None:
     meta = dict(check.db.execute("SELECT key, value FROM meta"))
     if meta.get("params") != check.params.to_json():
-        check.problems.append("meta: the stored parameters are missing or differ from the ones it opened with")
+        check.problems.append(
+            "meta: the stored parameters are missing or differ from the ones it opened with"
+        )
     if meta.get("format") != str(FORMAT_VERSION):
         check.problems.append(f"meta: format {meta.get('format')!r} where {FORMAT_VERSION} was expected")
     try:
@@ -82,7 +87,8 @@ def _meta(check: _Check) -> None:
 def _documents(check: _Check) -> None:
     texts, metas, digests, counts = [], [], [], []
     for num, doc_id, dig, paragraphs, fmt, meta, blob in check.db.execute(
-            "SELECT num, id, digest, paragraphs, format, meta, text FROM documents"):
+        "SELECT num, id, digest, paragraphs, format, meta, text FROM documents"
+    ):
         check.live[num] = (doc_id, paragraphs)
         if not isinstance(paragraphs, int) or paragraphs < 0:
             counts.append(doc_id)
@@ -99,9 +105,12 @@ def _documents(check: _Check) -> None:
         # `index add` digests format and text; other writers may keep a digest of their own.
         if looks_like_digest(dig) and dig != digest(RawDocument(doc_id, text, fmt)):
             digests.append(doc_id)
-    for bad, what in ((texts, "stored texts do not decompress"), (metas, "metadata is not a JSON object"),
-                      (digests, "stored texts do not match their digest"),
-                      (counts, "paragraph counts are not counts")):
+    for bad, what in (
+        (texts, "stored texts do not decompress"),
+        (metas, "metadata is not a JSON object"),
+        (digests, "stored texts do not match their digest"),
+        (counts, "paragraph counts are not counts"),
+    ):
         if bad:
             check.problems.append(f"documents: {len(bad)} whose {what} ({few_names(bad)})")
 
@@ -109,15 +118,24 @@ def _documents(check: _Check) -> None:
 def _segments(check: _Check) -> None:
     max_num = max([last_document_number(check.db), *check.live])
     rows = check.db.execute(f"SELECT seg, {SEGMENT_COLUMNS} FROM segments ORDER BY seg")
-    seglib.check(check.problems, ((str(r[0]), segment_of(r[1:])) for r in rows), check.rec_dtype,
-                 check.next_pid, check.live, max_num, check.params.bands)
+    seglib.check(
+        check.problems,
+        ((str(r[0]), segment_of(r[1:])) for r in rows),
+        check.rec_dtype,
+        check.next_pid,
+        check.live,
+        max_num,
+        check.params.bands,
+    )
 
 
 def _vectors(check: _Check) -> None:
     if not has_vectors(check.db):
         return
-    stale = check.db.execute("SELECT COUNT(*) FROM vectors v WHERE NOT EXISTS (SELECT 1 FROM documents d "
-                             "WHERE d.id = v.doc AND d.digest = v.digest)").fetchone()[0]
+    stale = check.db.execute(
+        "SELECT COUNT(*) FROM vectors v WHERE NOT EXISTS (SELECT 1 FROM documents d "
+        "WHERE d.id = v.doc AND d.digest = v.digest)"
+    ).fetchone()[0]
     if stale:
         check.problems.append(f"vectors: {stale} stored vector set(s) belong to no current document text")
     bad: dict[str, list[str]] = {}
@@ -129,4 +147,6 @@ def _vectors(check: _Check) -> None:
         if not ok:
             bad.setdefault(name, []).append(doc)
     for name, docs in sorted(bad.items()):
-        check.problems.append(f"vectors: damaged {name} vectors for {len(docs)} document(s) ({few_names(docs)})")
+        check.problems.append(
+            f"vectors: damaged {name} vectors for {len(docs)} document(s) ({few_names(docs)})"
+        )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from provenance.errors import InputError, UsageError
@@ -19,7 +19,7 @@ from provenance.index.sqlite.schema import READS_FORMATS, create_tables
 
 def path_of(location: str) -> Path:
     if location.startswith("sqlite:///"):
-        return Path(location[len("sqlite:///"):])
+        return Path(location[len("sqlite:///") :])
     if location.startswith("sqlite://"):
         raise UsageError(f"{location}: write sqlite:///relative/path or sqlite:////absolute/path")
     return Path(location)
@@ -106,8 +106,10 @@ def guard(location: str) -> Iterator[None]:
         yield
     except sqlite3.OperationalError as exc:
         if getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL" or "disk is full" in str(exc):
-            raise InputError(f"{location}: the disk is full ({exc}); every batch committed before is "
-                             "kept: free some space and run the command again") from None
+            raise InputError(
+                f"{location}: the disk is full ({exc}); every batch committed before is "
+                "kept: free some space and run the command again"
+            ) from None
         if "locked" in str(exc) or "busy" in str(exc):
             raise InputError(f"{location}: the index is locked by another writer ({exc})") from None
         raise InputError(f"{location}: cannot use the index ({exc})") from None
@@ -126,9 +128,7 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     except BaseException:
         # SQLite may already have rolled back (a full disk does): then the first error is the one to tell.
         if db.in_transaction:
-            try:
+            with suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
         raise
     db.execute("COMMIT")

@@ -28,8 +28,10 @@ CREATE TABLE IF NOT EXISTS segments(
     seg INTEGER PRIMARY KEY AUTOINCREMENT, entries INTEGER NOT NULL, paragraphs INTEGER NOT NULL,
     keys BLOB NOT NULL, kpids BLOB NOT NULL, pids BLOB NOT NULL, records BLOB NOT NULL);
 """
-VECTORS = ("CREATE TABLE IF NOT EXISTS vectors(doc TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, "
-           "digest TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY(doc, name)) WITHOUT ROWID")
+VECTORS = (
+    "CREATE TABLE IF NOT EXISTS vectors(doc TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, "
+    "digest TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY(doc, name)) WITHOUT ROWID"
+)
 READS_FORMATS = (2, 3)  # the same layout under older format numbers
 SEGMENT_COLUMNS = "entries, paragraphs, keys, kpids, pids, records"
 
@@ -46,8 +48,10 @@ def segment_of(row: Sequence[Any]) -> Segment:
 
 
 def insert_segment(db: sqlite3.Connection, seg: Segment) -> None:
-    db.execute(f"INSERT INTO segments({SEGMENT_COLUMNS}) VALUES(?,?,?,?,?,?)",
-               (seg.entries, seg.paragraphs, seg.keys, seg.kpids, seg.pids, seg.records))
+    db.execute(
+        f"INSERT INTO segments({SEGMENT_COLUMNS}) VALUES(?,?,?,?,?,?)",
+        (seg.entries, seg.paragraphs, seg.keys, seg.kpids, seg.pids, seg.records),
+    )
 
 
 def last_document_number(db: sqlite3.Connection) -> int:
@@ -57,4 +61,6 @@ def last_document_number(db: sqlite3.Connection) -> int:
 
 
 def has_vectors(db: sqlite3.Connection) -> bool:
-    return db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='vectors'").fetchone() is not None
+    return (
+        db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='vectors'").fetchone() is not None
+    )

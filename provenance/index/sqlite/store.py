@@ -73,9 +73,14 @@ class SqliteIndex:
             db.executemany("DELETE FROM documents WHERE id=?", [(doc.id,) for doc, _ in items])
             stored_vectors.drop(db, [doc.id for doc, _ in items])
             seq = last_document_number(db)
-            db.executemany("INSERT OR REPLACE INTO documents(id, digest, paragraphs, format, meta, text) "
-                           "VALUES(?,?,?,?,?,?)", [(doc.id, doc.digest, len(prints), doc.format, meta, blob)
-                                                   for (doc, prints), blob, meta in zip(items, blobs, metas)])
+            db.executemany(
+                "INSERT OR REPLACE INTO documents(id, digest, paragraphs, format, meta, text) "
+                "VALUES(?,?,?,?,?,?)",
+                [
+                    (doc.id, doc.digest, len(prints), doc.format, meta, blob)
+                    for (doc, prints), blob, meta in zip(items, blobs, metas)
+                ],
+            )
             # AUTOINCREMENT numbers rows one after another, and this transaction holds the write lock.
             nums = np.arange(seq + 1, seq + 1 + len(items), dtype=np.uint32)
             counts = np.array([len(p) for _, p in items], dtype=np.int64)
@@ -100,15 +105,18 @@ class SqliteIndex:
 
     def document(self, doc_id: str) -> StoredDocument | None:
         with guard(self.location):
-            row = self.db.execute("SELECT id, digest, format, meta, text FROM documents WHERE id=?",
-                                  (doc_id,)).fetchone()
+            row = self.db.execute(
+                "SELECT id, digest, format, meta, text FROM documents WHERE id=?", (doc_id,)
+            ).fetchone()
             if row is None:
                 return None
             try:
                 text = zlib.decompress(row[4]).decode("utf-8")
                 meta = json.loads(row[3])
             except (zlib.error, ValueError, TypeError) as exc:
-                raise InputError(f"{self.location}: the stored text of {doc_id!r} is damaged ({exc})") from None
+                raise InputError(
+                    f"{self.location}: the stored text of {doc_id!r} is damaged ({exc})"
+                ) from None
         return StoredDocument(row[0], row[1], row[2], text, meta)
 
     def ids(self) -> list[str]:
@@ -131,15 +139,24 @@ class SqliteIndex:
     def _merge(self, segs: list[int]) -> None:
         marks = ",".join("?" * len(segs))
         with guard(self.location), transaction(self.db) as db:
-            rows = db.execute(f"SELECT {SEGMENT_COLUMNS} FROM segments WHERE seg IN ({marks})", segs).fetchall()
+            rows = db.execute(
+                f"SELECT {SEGMENT_COLUMNS} FROM segments WHERE seg IN ({marks})", segs
+            ).fetchall()
             if len(rows) != len(segs):  # another writer merged them first
                 return
             parts = [seglib.decode(segment_of(r), self.rec_dtype) for r in rows]
             docs = [d.recs["doc"] for d in parts if len(d.recs)]
             lo, hi = (int(min(d.min() for d in docs)), int(max(d.max() for d in docs))) if docs else (0, -1)
             # Only the documents these segments can hold: a range of the primary key, not the whole table.
-            live = np.array([r[0] for r in db.execute("SELECT num FROM documents WHERE num BETWEEN ? AND ? "
-                                                        "ORDER BY num", (lo, hi))], dtype=np.int64)
+            live = np.array(
+                [
+                    r[0]
+                    for r in db.execute(
+                        "SELECT num FROM documents WHERE num BETWEEN ? AND ? ORDER BY num", (lo, hi)
+                    )
+                ],
+                dtype=np.int64,
+            )
             merged = seglib.merge(parts, live)
             db.execute(f"DELETE FROM segments WHERE seg IN ({marks})", segs)
             if merged is not None:
@@ -171,7 +188,9 @@ class SqliteIndex:
         try:
             rows = self.db.execute(f"SELECT {SEGMENT_COLUMNS} FROM segments").fetchall()
             names = dict(self.db.execute("SELECT num, id FROM documents"))
-            next_pid = int((self.db.execute("SELECT value FROM meta WHERE key='next_pid'").fetchone() or [0])[0])
+            next_pid = int(
+                (self.db.execute("SELECT value FROM meta WHERE key='next_pid'").fetchone() or [0])[0]
+            )
         finally:
             self.db.execute("COMMIT")
         return rows, names, next_pid
@@ -182,20 +201,35 @@ class SqliteIndex:
             return []
         snap = self._snapshot()
         names = snap.names
-        return snap.reader.candidates(prints, self.params, min_similarity,
-                                      lambda nums: {n: names[n] for n in nums.tolist() if n in names})
+        return snap.reader.candidates(
+            prints,
+            self.params,
+            min_similarity,
+            lambda nums: {n: names[n] for n in nums.tolist() if n in names},
+        )
 
     # Upkeep --------------------------------------------------------------------------------------------------
 
     def info(self) -> dict[str, Any]:
         with guard(self.location):
-            docs, paras = self.db.execute("SELECT COUNT(*), COALESCE(SUM(paragraphs), 0) FROM documents").fetchone()
-            segs, entries = self.db.execute("SELECT COUNT(*), COALESCE(SUM(entries), 0) FROM segments").fetchone()
+            docs, paras = self.db.execute(
+                "SELECT COUNT(*), COALESCE(SUM(paragraphs), 0) FROM documents"
+            ).fetchone()
+            segs, entries = self.db.execute(
+                "SELECT COUNT(*), COALESCE(SUM(entries), 0) FROM segments"
+            ).fetchone()
         size = sum(os.path.getsize(p) for p in (self.path, Path(f"{self.path}-wal")) if os.path.exists(p))
-        return {"location": self.location, "backend": "sqlite", "documents": docs, "paragraphs": paras,
-                "segments": segs, "postings": entries,
-                "bytes": size, "bytes_per_paragraph": round(size / paras, 1) if paras else None,
-                "parameters": self.params.to_dict()}
+        return {
+            "location": self.location,
+            "backend": "sqlite",
+            "documents": docs,
+            "paragraphs": paras,
+            "segments": segs,
+            "postings": entries,
+            "bytes": size,
+            "bytes_per_paragraph": round(size / paras, 1) if paras else None,
+            "parameters": self.params.to_dict(),
+        }
 
     def verify(self) -> list[str]:
         """Every problem found in the file, one line each; none: the index is sound (`provenance index check`)."""

@@ -16,7 +16,9 @@ from provenance.index.sqlite.schema import VECTORS, has_vectors
 
 CHUNK = 500  # ids per IN (...) query
 
-_CURRENT = "FROM vectors v JOIN documents d ON d.id = v.doc AND d.digest = v.digest"  # vectors of current texts
+_CURRENT = (
+    "FROM vectors v JOIN documents d ON d.id = v.doc AND d.digest = v.digest"  # vectors of current texts
+)
 
 
 def drop(db: sqlite3.Connection, ids: Sequence[str]) -> None:
@@ -44,9 +46,13 @@ def having(db: sqlite3.Connection, name: str, version: str, ids: Sequence[str]) 
     for lo in range(0, len(ids), CHUNK):
         chunk = list(ids[lo : lo + CHUNK])
         marks = ",".join("?" * len(chunk))
-        found.update(r[0] for r in db.execute(
-            f"SELECT v.doc {_CURRENT} WHERE v.name=? AND v.version=? AND v.doc IN ({marks})",
-            (name, version, *chunk)))
+        found.update(
+            r[0]
+            for r in db.execute(
+                f"SELECT v.doc {_CURRENT} WHERE v.name=? AND v.version=? AND v.doc IN ({marks})",
+                (name, version, *chunk),
+            )
+        )
     return found
 
 
@@ -57,16 +63,21 @@ def put(db: sqlite3.Connection, name: str, version: str, items: Sequence[tuple[s
     db.executemany(
         "INSERT OR REPLACE INTO vectors(doc, name, version, digest, data) "
         "SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM documents WHERE id=? AND digest=?)",
-        [(doc, name, version, dig, blob, doc, dig) for doc, dig, blob in items])
+        [(doc, name, version, dig, blob, doc, dig) for doc, dig, blob in items],
+    )
 
 
 def get(db: sqlite3.Connection, name: str, version: str, ids: Sequence[str]) -> dict[str, bytes]:
     if not ids or not has_vectors(db):
         return {}
     marks = ",".join("?" * len(ids))
-    return {r[0]: bytes(r[1]) for r in db.execute(
-        f"SELECT v.doc, v.data {_CURRENT} WHERE v.name=? AND v.version=? AND v.doc IN ({marks})",
-        (name, version, *ids))}
+    return {
+        r[0]: bytes(r[1])
+        for r in db.execute(
+            f"SELECT v.doc, v.data {_CURRENT} WHERE v.name=? AND v.version=? AND v.doc IN ({marks})",
+            (name, version, *ids),
+        )
+    }
 
 
 def counts(db: sqlite3.Connection) -> dict[str, int]:

@@ -14,7 +14,9 @@ from provenance.hookspecs import hookimpl
 from provenance.model import Block, Extracted
 from provenance.text.tokenize import fold
 
-_HTML_SIGNS = re.compile(r"<!doctype html|<html[\s>]|<body[\s>]|<p[\s>]|<div[\s>]|<article[\s>]", re.IGNORECASE)
+_HTML_SIGNS = re.compile(
+    r"<!doctype html|<html[\s>]|<body[\s>]|<p[\s>]|<div[\s>]|<article[\s>]", re.IGNORECASE
+)
 _BLOCK_TAGS = {"p": "p", "head": "h2", "item": "li", "quote": "blockquote", "cell": "p", "code": "pre"}
 _SPACE = re.compile(r"\s+")
 MIN_FALLBACK_WORDS = 12
@@ -28,7 +30,11 @@ def _xml_blocks(xml: str) -> tuple[list[Block], dict[str, str]]:
     from lxml import etree
 
     root = etree.fromstring(xml.encode("utf-8"), parser=etree.XMLParser(recover=True, huge_tree=True))
-    meta = {k: v for k, v in root.attrib.items() if k in ("title", "author", "date", "url", "sitename", "hostname") and v}
+    meta = {
+        k: v
+        for k, v in root.attrib.items()
+        if k in ("title", "author", "date", "url", "sitename", "hostname") and v
+    }
     main = root.find("main")
     if main is None:
         main = root
@@ -84,8 +90,9 @@ def _parser_limit(html: str, name: str) -> None:
     the page once more, a few milliseconds for a news page, next to trafilatura's own work)."""
     from lxml import etree
 
-    parser = etree.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True,
-                              encoding="utf-8")
+    parser = etree.HTMLParser(
+        collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True, encoding="utf-8"
+    )
     try:
         etree.fromstring(html.encode("utf-8", "surrogatepass"), parser)
     except (etree.LxmlError, ValueError):
@@ -93,10 +100,14 @@ def _parser_limit(html: str, name: str) -> None:
     for err in parser.error_log:
         if err.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT:
             depth = re.search(r"depth in document: (\d+)", err.message)
-            what = (f"is nested more than {depth.group(1)} elements deep" if depth
-                    else f"exceeds a limit of the HTML parser ({err.message.split(',')[0].strip()})")
-            raise InputError(f"{name}: the HTML page {what}; the parser stops there and the rest of the page would "
-                             "be lost")
+            what = (
+                f"is nested more than {depth.group(1)} elements deep"
+                if depth
+                else f"exceeds a limit of the HTML parser ({err.message.split(',')[0].strip()})"
+            )
+            raise InputError(
+                f"{name}: the HTML page {what}; the parser stops there and the rest of the page would be lost"
+            )
 
 
 def html_blocks(html: str, name: str = "<html>") -> tuple[tuple[Block, ...], dict[str, str]]:
@@ -134,8 +145,12 @@ def html_blocks(html: str, name: str = "<html>") -> tuple[tuple[Block, ...], dic
         raise InputError(f"{name}: the HTML page has no readable article text")
     title = meta.get("title", "").strip()
     # Keep the headline: trafilatura reports it as metadata, not as part of the body.
-    if (title and _norm(blocks[0].text) != _norm(title) and not _norm(blocks[0].text).startswith(_norm(title))
-            and not any(_norm(b.text) == _norm(title) for b in blocks[:3])):
+    if (
+        title
+        and _norm(blocks[0].text) != _norm(title)
+        and not _norm(blocks[0].text).startswith(_norm(title))
+        and not any(_norm(b.text) == _norm(title) for b in blocks[:3])
+    ):
         blocks.insert(0, Block(title, None, None, "h1"))
     return tuple(blocks), meta
 

@@ -33,7 +33,9 @@ _EMPH = re.compile(
 _CODE = re.compile(r"`+([^`]*)`+")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])")
 
-MD_SIGNS = re.compile(r"^#{1,6}\s|^[ \t]*[-*+]\s|\]\(|^[ \t]*>\s|\*\*\w|^```", re.MULTILINE)  # [ \t]: never across lines
+MD_SIGNS = re.compile(
+    r"^#{1,6}\s|^[ \t]*[-*+]\s|\]\(|^[ \t]*>\s|\*\*\w|^```", re.MULTILINE
+)  # [ \t]: never across lines
 
 
 def inline(text: str) -> str:
@@ -43,7 +45,9 @@ def inline(text: str) -> str:
     text = _AUTOLINK.sub(r"\1", text)
     text = _CODE.sub(r"\1", text)
     for _ in range(2):
-        text = _EMPH.sub(lambda m: m.group("b1") or m.group("b2") or m.group("i1") or m.group("i2") or "", text)
+        text = _EMPH.sub(
+            lambda m: m.group("b1") or m.group("b2") or m.group("i1") or m.group("i2") or "", text
+        )
     text = _TAG.sub("", text)
     return _ESCAPE.sub(r"\1", text).strip()
 
@@ -116,7 +120,7 @@ def markdown_blocks(text: str) -> tuple[Block, ...]:
         tag = "p"
         quote = _QUOTE.match(line)
         if quote:
-            line = line[quote.end():]
+            line = line[quote.end() :]
             tag = "blockquote"
         if _ITEM.match(line):
             flush()

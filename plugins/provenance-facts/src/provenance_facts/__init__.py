@@ -28,4 +28,4 @@ def register_detectors(register: Callable[[Any], None]) -> None:
     register(FactsDetector())
 
 
-__all__ = ["FactsDetector", "PROVENANCE_PLUGIN_API", "register_detectors", "__version__"]
+__all__ = ["PROVENANCE_PLUGIN_API", "FactsDetector", "__version__", "register_detectors"]

@@ -8,7 +8,7 @@ source sentences the core aligned them to, so new material is never reported as 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from provenance import Finding, Option
 
@@ -33,12 +33,23 @@ class FactsDetector:
 
     name = NAME
     description = "numbers, dates, names and quotations changed between the source and the derived text"
-    options = {
-        "min_quote_overlap": Option(0.6, float, "share of a derived quotation's words that must match a source "
-                                    "quotation for a difference to count as a misquote", 0.0, 1.0),
+    options: ClassVar[dict[str, Option]] = {
+        "min_quote_overlap": Option(
+            0.6,
+            float,
+            "share of a derived quotation's words that must match a source "
+            "quotation for a difference to count as a misquote",
+            0.0,
+            1.0,
+        ),
         "min_quote_words": Option(3, int, "shortest quotation, in words, checked for misquotes", 1),
-        "rounding_tolerance": Option(0.1, float, "relative difference within which a hedged figure (\"about "
-                                     "1,800\") is rounding, not a change", 0.0, 1.0),
+        "rounding_tolerance": Option(
+            0.1,
+            float,
+            'relative difference within which a hedged figure ("about 1,800") is rounding, not a change',
+            0.0,
+            1.0,
+        ),
     }
 
     def detect(self, ctx: DetectionContext) -> Iterator[Finding]:
@@ -56,8 +67,15 @@ class FactsDetector:
                     seen.add(key)
                     yield finding
 
-    def _paragraph(self, ctx: DetectionContext, a: ParagraphAlignment, source_words: str, min_overlap: float,
-                   min_words: int, tolerance: float) -> Iterator[Finding]:
+    def _paragraph(
+        self,
+        ctx: DetectionContext,
+        a: ParagraphAlignment,
+        source_words: str,
+        min_overlap: float,
+        min_words: int,
+        tolerance: float,
+    ) -> Iterator[Finding]:
         derived = ctx.derived_paragraph(a.index)
         sources = [ctx.source_paragraph(i) for i in source_paragraphs(a)]
         pairs = sentence_pairs(ctx, a)
@@ -71,8 +89,14 @@ class FactsDetector:
                     yield self._name_finding(pair, nc)
         yield from self._quotes(a, derived, sources, min_overlap, min_words)
 
-    def _figures(self, ctx: DetectionContext, a: ParagraphAlignment, pairs: list[SentencePair],
-                 sources: list[Paragraph], tolerance: float) -> Iterator[Finding]:
+    def _figures(
+        self,
+        ctx: DetectionContext,
+        a: ParagraphAlignment,
+        pairs: list[SentencePair],
+        sources: list[Paragraph],
+        tolerance: float,
+    ) -> Iterator[Finding]:
         """Sentence pairs first; then, per linked source paragraph, the figures both sides left unmatched."""
         derived = ctx.derived_paragraph(a.index)
         source_keys = frozenset().union(*(figures.all_keys(p.text) for p in sources))
@@ -100,18 +124,25 @@ class FactsDetector:
             residual = figures.residual_changes(
                 [(i, derived.sentence_text(i)) for i in linked],
                 [("" if j in claimed else p.sentence_text(j)) for j in range(len(p.sentences))],
-                taken_derived, taken_source[p.index], source_keys, derived_keys, tolerance)
+                taken_derived,
+                taken_source[p.index],
+                source_keys,
+                derived_keys,
+                tolerance,
+            )
             for i, j, change in residual:
                 taken_derived.add((i, change.derived.start))
                 taken_source[p.index].add((j, change.source.start))
                 pair = SentencePair(a.index, i, derived.sentence_text(i), p.index, j, p.sentence_text(j), 0.0)
                 yield self._fact_finding(pair, change)
 
-    def _quotes(self, a: ParagraphAlignment, derived: Paragraph, sources: list[Paragraph], min_overlap: float,
-                min_words: int) -> Iterator[Finding]:
+    def _quotes(
+        self, a: ParagraphAlignment, derived: Paragraph, sources: list[Paragraph], min_overlap: float, min_words: int
+    ) -> Iterator[Finding]:
         """Quotations are checked paragraph against paragraphs: a quotation often spans sentences."""
-        source_quotes = [quotes.SourceQuote(q, quotes.words(q), p.index)
-                         for p in sources for q in quotes.quotes(p.text)]
+        source_quotes = [
+            quotes.SourceQuote(q, quotes.words(q), p.index) for p in sources for q in quotes.quotes(p.text)
+        ]
         # Faithful if found in a source paragraph, or in the source's quotations read one after another.
         texts = [quotes.words(p.text).keys for p in sources]
         texts.append(tuple(w for q in source_quotes for w in q.words.keys))

@@ -28,30 +28,150 @@ from provenance import fold, tokenize
 from .pairs import SentencePair
 
 MONTHS: dict[str, int] = {
-    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4, "may": 5,
-    "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9, "september": 9,
-    "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+    "jan": 1,
+    "january": 1,
+    "feb": 2,
+    "february": 2,
+    "mar": 3,
+    "march": 3,
+    "apr": 4,
+    "april": 4,
+    "may": 5,
+    "jun": 6,
+    "june": 6,
+    "jul": 7,
+    "july": 7,
+    "aug": 8,
+    "august": 8,
+    "sep": 9,
+    "sept": 9,
+    "september": 9,
+    "oct": 10,
+    "october": 10,
+    "nov": 11,
+    "november": 11,
+    "dec": 12,
+    "december": 12,
 }
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-SCALES: dict[str, int] = {"thousand": 10**3, "k": 10**3, "million": 10**6, "m": 10**6, "mn": 10**6,
-                          "billion": 10**9, "bn": 10**9, "trillion": 10**12}
-CURRENCIES: dict[str, str] = {"£": "GBP", "$": "USD", "€": "EUR", "¥": "JPY", "pounds": "GBP", "pence": "GBP",
-                              "dollars": "USD", "cents": "USD", "euros": "EUR", "yen": "JPY"}
+SCALES: dict[str, int] = {
+    "thousand": 10**3,
+    "k": 10**3,
+    "million": 10**6,
+    "m": 10**6,
+    "mn": 10**6,
+    "billion": 10**9,
+    "bn": 10**9,
+    "trillion": 10**12,
+}
+CURRENCIES: dict[str, str] = {
+    "£": "GBP",
+    "$": "USD",
+    "€": "EUR",
+    "¥": "JPY",
+    "pounds": "GBP",
+    "pence": "GBP",
+    "dollars": "USD",
+    "cents": "USD",
+    "euros": "EUR",
+    "yen": "JPY",
+}
 ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
 # Words after which a four-digit number reads as a year ("in 2009", "the 2009 flood").
-YEAR_CUES = frozenset({"in", "since", "from", "until", "till", "by", "to", "before", "after", "during", "of", "the",
-                       "early", "late", "mid", "year", "summer", "winter", "spring", "autumn", "circa"})
+YEAR_CUES = frozenset(
+    {
+        "in",
+        "since",
+        "from",
+        "until",
+        "till",
+        "by",
+        "to",
+        "before",
+        "after",
+        "during",
+        "of",
+        "the",
+        "early",
+        "late",
+        "mid",
+        "year",
+        "summer",
+        "winter",
+        "spring",
+        "autumn",
+        "circa",
+    }
+)
 # Words that mark a figure as rounded: "about 1,800" for a source's 1,834 is not an error.
-HEDGES = frozenset({"about", "around", "nearly", "almost", "roughly", "approximately", "some", "over", "under",
-                    "than", "least", "up", "close", "estimated", "approx", "circa"})
+HEDGES = frozenset(
+    {
+        "about",
+        "around",
+        "nearly",
+        "almost",
+        "roughly",
+        "approximately",
+        "some",
+        "over",
+        "under",
+        "than",
+        "least",
+        "up",
+        "close",
+        "estimated",
+        "approx",
+        "circa",
+    }
+)
 # Measurement units: a figure in metres and one in centimetres are a conversion, never a one-to-one change.
-MEASURES = frozenset({"metr", "meter", "m", "cm", "mm", "km", "centimetr", "millimetr", "kilometr", "mile", "feet",
-                      "foot", "ft", "inch", "yard", "kg", "kilogram", "gram", "g", "tonn", "ton", "lb", "litr",
-                      "liter", "gallon", "hour", "minut", "second", "day", "week", "month", "year", "degre", "acr",
-                      "hectar", "mph", "kph", "km/h"})
+MEASURES = frozenset(
+    {
+        "metr",
+        "meter",
+        "m",
+        "cm",
+        "mm",
+        "km",
+        "centimetr",
+        "millimetr",
+        "kilometr",
+        "mile",
+        "feet",
+        "foot",
+        "ft",
+        "inch",
+        "yard",
+        "kg",
+        "kilogram",
+        "gram",
+        "g",
+        "tonn",
+        "ton",
+        "lb",
+        "litr",
+        "liter",
+        "gallon",
+        "hour",
+        "minut",
+        "second",
+        "day",
+        "week",
+        "month",
+        "year",
+        "degre",
+        "acr",
+        "hectar",
+        "mph",
+        "kph",
+        "km/h",
+    }
+)
 
-_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:tember|t)?"
-          r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:tember|t)?"
+    r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
 _EDGE = r"(?<![\w.,])(?<![^\W\d_]-)"  # not inside a word, a decimal, or a code such as COVID-19
 _TIME_RE = re.compile(
     _EDGE + r"(?P<h>\d{1,2})(?:[.:](?P<m>[0-5]\d))?\s?(?P<ampm>[ap])\.?m\b\.?"
@@ -75,9 +195,29 @@ _NUMBER_RE = re.compile(
 _NEXT_WORD_RE = re.compile(r"[\s-]*(?P<word>[^\W\d_][\w'\u2019]*(?:-[^\W\d_][\w'\u2019]*)*)")
 _PREV_WORD_RE = re.compile(r"(?P<word>[^\W\d_]+)[^\w]*$")
 
-_SMALL = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-          "seventeen eighteen nineteen").split()
-_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_SMALL = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 NUMBER_WORDS: dict[str, int] = {w: i for i, w in enumerate(_SMALL)} | {w: 20 + 10 * i for i, w in enumerate(_TENS)}
 _NUMBER_WORD = r"(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r"|hundred|dozen)"
 _SPELLED_RE = re.compile(
@@ -89,8 +229,17 @@ _SPELLED_RE = re.compile(
 # Kinds of fact: a change of a figure is a changed-number, of any other kind (year, decade, date, time, weekday)
 # a changed-date. LABELS names each kind in messages.
 FIGURES = frozenset({"number", "money", "percent", "ordinal"})
-LABELS = {"number": "number", "money": "amount", "percent": "percentage", "ordinal": "number", "year": "year",
-          "decade": "decade", "date": "date", "time": "time", "weekday": "day"}
+LABELS = {
+    "number": "number",
+    "money": "amount",
+    "percent": "percentage",
+    "ordinal": "number",
+    "year": "year",
+    "decade": "decade",
+    "date": "date",
+    "time": "time",
+    "weekday": "day",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +312,7 @@ def _unit_after(text: str, end: int) -> tuple[str | None, str, int]:
 
 
 def _prev_word(text: str, start: int) -> str:
-    m = _PREV_WORD_RE.search(text[max(0, start - 40):start])
+    m = _PREV_WORD_RE.search(text[max(0, start - 40) : start])
     return m.group("word").lower() if m else ""
 
 
@@ -171,15 +320,26 @@ def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
     return any(start < b and a < end for a, b in taken)
 
 
-def _fact(kind: str, text: str, m: re.Match[str], keys: set[str], value: Decimal | None = None,
-          unit: bool = True) -> Fact:
+def _fact(
+    kind: str, text: str, m: re.Match[str], keys: set[str], value: Decimal | None = None, unit: bool = True
+) -> Fact:
     start, end = m.span()
     stem, unit_text, unit_end = _unit_after(text, end) if unit else (None, "", end)
     # A count is shown with what it counts ("330 missiles"); other kinds are clear alone, and the word after a
     # year, an amount or a percentage is as often a verb as a noun ("40% comes").
-    shown = text[start:unit_end if kind == "number" else end].strip()
-    return Fact(kind=kind, text=m.group(), display=shown, keys=frozenset(keys), value=value,
-                unit=stem, unit_text=unit_text, start=start, end=end, hedged=_prev_word(text, start) in HEDGES)
+    shown = text[start : unit_end if kind == "number" else end].strip()
+    return Fact(
+        kind=kind,
+        text=m.group(),
+        display=shown,
+        keys=frozenset(keys),
+        value=value,
+        unit=stem,
+        unit_text=unit_text,
+        start=start,
+        end=end,
+        hedged=_prev_word(text, start) in HEDGES,
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -269,7 +429,7 @@ def _is_year(text: str, m: re.Match[str]) -> bool:
     prev = _prev_word(text, m.start())
     if prev in YEAR_CUES or prev.rstrip(".") in MONTHS or _AFTER_DATE_RE.search(text, 0, m.start()):
         return True
-    rest = text[m.end():m.end() + 2]
+    rest = text[m.end() : m.end() + 2]
     return rest == "" or not rest.lstrip(" ")[:1].isalnum()
 
 
@@ -327,8 +487,9 @@ def _conversion(a: Fact, b: Fact) -> bool:
     return bool(a.unit and b.unit and a.unit != b.unit and (a.unit in MEASURES or b.unit in MEASURES))
 
 
-def changed_facts(pair: SentencePair, source_keys: frozenset[str], derived_keys: frozenset[str],
-                  tolerance: float) -> list[Change]:
+def changed_facts(
+    pair: SentencePair, source_keys: frozenset[str], derived_keys: frozenset[str], tolerance: float
+) -> list[Change]:
     """Figures and dates of the derived sentence that replaced a different one in the source passage.
 
     `source_keys` are the values stated anywhere in the source paragraphs the derived paragraph draws on;
@@ -355,18 +516,28 @@ def changed_facts(pair: SentencePair, source_keys: frozenset[str], derived_keys:
         if d.start in paired:
             continue
         for s in source_open:
-            if (d.kind == s.kind and not (d.spelled or s.spelled) and _only_of_group(d, derived_open, s, source_open)
-                    and not _conversion(d, s) and not _rounded(d, s, tolerance)):
+            if (
+                d.kind == s.kind
+                and not (d.spelled or s.spelled)
+                and _only_of_group(d, derived_open, s, source_open)
+                and not _conversion(d, s)
+                and not _rounded(d, s, tolerance)
+            ):
                 what = "figure" if d.group == "figure" else LABELS[d.kind]
                 changes.append(Change(d, s, f"the only {what} left unmatched in both sentences", "sentence"))
                 break
     return changes
 
 
-def residual_changes(derived_sentences: Sequence[tuple[int, str]], source_sentences: Sequence[str],
-                     taken_derived: set[tuple[int, int]], taken_source: set[tuple[int, int]],
-                     source_keys: frozenset[str], derived_keys: frozenset[str],
-                     tolerance: float) -> list[tuple[int, int, Change]]:
+def residual_changes(
+    derived_sentences: Sequence[tuple[int, str]],
+    source_sentences: Sequence[str],
+    taken_derived: set[tuple[int, int]],
+    taken_source: set[tuple[int, int]],
+    source_keys: frozenset[str],
+    derived_keys: frozenset[str],
+    tolerance: float,
+) -> list[tuple[int, int, Change]]:
     """Pairs left over once sentence pairs are done, between a derived paragraph and one source paragraph it draws
     on: a figure is paired when it is the only one of its kind left unmatched on each side.
 
@@ -377,18 +548,30 @@ def residual_changes(derived_sentences: Sequence[tuple[int, str]], source_senten
     (sentence, start) of figures already reported.
     Returns (derived sentence, source sentence, change) triples.
     """
-    derived = [(i, f) for i, text in derived_sentences for f in hard_facts(text)
-               if not f.keys & source_keys and (i, f.start) not in taken_derived]
-    source = [(j, f) for j, text in enumerate(source_sentences) for f in hard_facts(text)
-              if not f.keys & derived_keys and (j, f.start) not in taken_source]
+    derived = [
+        (i, f)
+        for i, text in derived_sentences
+        for f in hard_facts(text)
+        if not f.keys & source_keys and (i, f.start) not in taken_derived
+    ]
+    source = [
+        (j, f)
+        for j, text in enumerate(source_sentences)
+        for f in hard_facts(text)
+        if not f.keys & derived_keys and (j, f.start) not in taken_source
+    ]
     out: list[tuple[int, int, Change]] = []
     for group in dict.fromkeys(f.group for _, f in derived):
         ds = [(i, f) for i, f in derived if f.group == group]
         ss = [(j, f) for j, f in source if f.group == group]
         if len(ds) == 1 and len(ss) == 1:
             (i, d), (j, s) = ds[0], ss[0]
-            if (d.kind == s.kind and not (d.spelled or s.spelled) and not _conversion(d, s)
-                    and not _rounded(d, s, tolerance)):
+            if (
+                d.kind == s.kind
+                and not (d.spelled or s.spelled)
+                and not _conversion(d, s)
+                and not _rounded(d, s, tolerance)
+            ):
                 what = "figure" if group == "figure" else LABELS[d.kind]
                 out.append((i, j, Change(d, s, f"the only {what} left unmatched in both paragraphs", "paragraph")))
     return out

@@ -23,11 +23,33 @@ from .figures import MONTHS, WEEKDAYS
 from .spelling import us_spelling
 
 # Lower-case words that may sit inside a name ("Ludwig van Beethoven").
-PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "del", "della", "du", "la", "le", "bin", "ibn",
-                       "al"})
+PARTICLES = frozenset(
+    {"van", "von", "de", "der", "den", "da", "di", "del", "della", "du", "la", "le", "bin", "ibn", "al"}
+)
 # Titles before a name are not part of it: "Dr Price" and "Ms Price" are the same person.
-TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "lord", "lady", "rev", "cllr", "gen",
-                    "col", "capt", "sgt", "lt", "st", "mx"})
+TITLES = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "prof",
+        "sir",
+        "dame",
+        "lord",
+        "lady",
+        "rev",
+        "cllr",
+        "gen",
+        "col",
+        "capt",
+        "sgt",
+        "lt",
+        "st",
+        "mx",
+    }
+)
 _NOT_NAMES = frozenset(MONTHS) | frozenset(WEEKDAYS)
 _OPENERS = ('"', "'", "\u201c", "\u2018", "(", "[", ":", "-", "\u2014", "\u2013")
 
@@ -64,7 +86,7 @@ class NameChange:
 
 def _word(norm: str) -> str:
     """A name word for comparison: possessive and accents dropped ("Chrétien's" is "chretien")."""
-    norm = norm[:-2] if norm.endswith("'s") else norm
+    norm = norm.removesuffix("'s")
     if norm.isascii():
         return norm
     return "".join(c for c in unicodedata.normalize("NFKD", norm) if not unicodedata.combining(c))
@@ -79,7 +101,7 @@ def names(text: str) -> list[Name]:
     runs: list[list[int]] = []
     current: list[int] = []
     for i, t in enumerate(tokens):
-        gap = text[tokens[current[-1]].end:t.start] if current else ""
+        gap = text[tokens[current[-1]].end : t.start] if current else ""
         # Words of one name are separated by a space, or by ". " after an initial ("William H. Rehnquist").
         joined = bool(current) and (gap == " " or (gap == ". " and len(tokens[current[-1]].norm) == 1))
         is_cap = t.kind == "w" and t.capital and t.norm not in _NOT_NAMES
@@ -98,21 +120,22 @@ def names(text: str) -> list[Name]:
         runs.append(current)
     out: list[Name] = []
     for run in runs:
-        while run and (tokens[run[0]].content == "" or tokens[run[0]].norm in TITLES
-                       or tokens[run[0]].norm in PARTICLES):
+        while run and (
+            tokens[run[0]].content == "" or tokens[run[0]].norm in TITLES or tokens[run[0]].norm in PARTICLES
+        ):
             run = run[1:]
         while run and tokens[run[-1]].norm in PARTICLES:
             run = run[:-1]
         if not run:
             continue
         first = tokens[run[0]]
-        opens = run[0] == 0 or text[:first.start].rstrip().endswith(_OPENERS)
+        opens = run[0] == 0 or text[: first.start].rstrip().endswith(_OPENERS)
         if len(run) == 1 and opens:
             continue
-        before = tuple(_word(t.norm) for t in tokens[max(0, run[0] - CONTEXT):run[0]])
-        after = tuple(_word(t.norm) for t in tokens[run[-1] + 1:run[-1] + 1 + CONTEXT])
+        before = tuple(_word(t.norm) for t in tokens[max(0, run[0] - CONTEXT) : run[0]])
+        after = tuple(_word(t.norm) for t in tokens[run[-1] + 1 : run[-1] + 1 + CONTEXT])
         words = tuple(part for i in run for part in _word(tokens[i].norm).split("-") if part)
-        out.append(Name(text[first.start:tokens[run[-1]].end], words, before, after))
+        out.append(Name(text[first.start : tokens[run[-1]].end], words, before, after))
     return out
 
 
@@ -139,8 +162,11 @@ def _variant(a: str, b: str) -> bool:
     "Timothy" (a short form), "Labour" / "Labor" and "Organisation" / "Organization" (British and US spelling)."""
     short, long_ = sorted((a, b), key=len)
     stem = _stem(short)
-    return ((len(stem) >= 4 and long_.startswith(stem)) or (len(short) >= 3 and long_.startswith(short))
-            or us_spelling(a) == us_spelling(b))
+    return (
+        (len(stem) >= 4 and long_.startswith(stem))
+        or (len(short) >= 3 and long_.startswith(short))
+        or us_spelling(a) == us_spelling(b)
+    )
 
 
 def pair(d: Name, s: Name) -> NameChange | None:
@@ -155,25 +181,39 @@ def pair(d: Name, s: Name) -> NameChange | None:
     # Same length, or the derived name's first or last words ("Fire Chief Dana Pryce" / "Dana Price").
     for window in dict.fromkeys((d.words[:n], d.words[-n:])) if len(d.words) >= n else ():
         diffs = [(x, y) for x, y in zip(window, s.words, strict=True) if x != y]
-        if (len(diffs) == 1 and _similar(*diffs[0]) >= (SPELLING_PART if n > 1 else SPELLING_SINGLE)
-                and not _variant(*diffs[0])):
+        if (
+            len(diffs) == 1
+            and _similar(*diffs[0]) >= (SPELLING_PART if n > 1 else SPELLING_SINGLE)
+            and not _variant(*diffs[0])
+        ):
             return NameChange(d, s, f"spelling: {diffs[0][1]} / {diffs[0][0]}", SCORE_SPELLING)
     if _similar(d.key, s.key) >= SPELLING_WHOLE:
         return NameChange(d, s, "spelling of the whole name", SCORE_SPELLING)
-    if (len(d.words) == 1 and len(s.words) > 1 and _similar(d.words[0], s.words[-1]) >= SPELLING_SINGLE
-            and not _variant(d.words[0], s.words[-1])):
+    if (
+        len(d.words) == 1
+        and len(s.words) > 1
+        and _similar(d.words[0], s.words[-1]) >= SPELLING_SINGLE
+        and not _variant(d.words[0], s.words[-1])
+    ):
         return NameChange(d, s, f"spelling: {s.words[-1]} / {d.words[0]}", SCORE_SPELLING)
     # A whole name replaced by another ("Tom Hughes" for "Dana Price"). Single words in the same place are too
     # often synonyms ("the Pentagon" for "the Defense Department"), and names sharing a word renamings.
-    if (len(d.words) > 1 and len(s.words) > 1 and not set(d.words) & set(s.words) and (d.before or d.after)
-            and (d.before, d.after) == (s.before, s.after)):
-        return NameChange(d, s, f"same place: after '{' '.join(d.before)}', before '{' '.join(d.after)}'",
-                          SCORE_SAME_PLACE)
+    if (
+        len(d.words) > 1
+        and len(s.words) > 1
+        and not set(d.words) & set(s.words)
+        and (d.before or d.after)
+        and (d.before, d.after) == (s.before, s.after)
+    ):
+        return NameChange(
+            d, s, f"same place: after '{' '.join(d.before)}', before '{' '.join(d.after)}'", SCORE_SAME_PLACE
+        )
     return None
 
 
-def changed_names(derived_sentence: str, source_sentence: str, source_words: str,
-                  derived_words: str) -> list[NameChange]:
+def changed_names(
+    derived_sentence: str, source_sentence: str, source_words: str, derived_words: str
+) -> list[NameChange]:
     """Names of the derived sentence that replaced a name of the source sentence.
 
     `source_words` is the whole source article and `derived_words` the derived paragraph, both as `word_text`: a

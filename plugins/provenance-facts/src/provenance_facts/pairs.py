@@ -80,8 +80,17 @@ def sentence_pairs(ctx: DetectionContext, a: ParagraphAlignment) -> list[Sentenc
         links = sorted(by_sentence.get(i, ()), key=lambda link: -link.gain)
         for link in links:
             src = ctx.source_paragraph(link.source_paragraph)
-            pairs.append(SentencePair(a.index, i, text, link.source_paragraph, link.source_sentence,
-                                      src.sentence_text(link.source_sentence), link.gain))
+            pairs.append(
+                SentencePair(
+                    a.index,
+                    i,
+                    text,
+                    link.source_paragraph,
+                    link.source_sentence,
+                    src.sentence_text(link.source_sentence),
+                    link.gain,
+                )
+            )
         if not a.links:
             for index in a.sources:
                 src = ctx.source_paragraph(index)

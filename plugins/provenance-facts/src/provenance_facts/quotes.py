@@ -122,8 +122,13 @@ def compare(derived: Words, source: Words) -> tuple[float, tuple[str, ...], tupl
     return shared / max(len(d), hi - lo), tuple(added), tuple(dropped)
 
 
-def misquotes(derived_text: str, source_quotes: Sequence[SourceQuote], source_texts: Sequence[Sequence[str]],
-              min_overlap: float, min_words: int) -> list[Misquote]:
+def misquotes(
+    derived_text: str,
+    source_quotes: Sequence[SourceQuote],
+    source_texts: Sequence[Sequence[str]],
+    min_overlap: float,
+    min_words: int,
+) -> list[Misquote]:
     """Quotations of a derived paragraph that match a source quotation closely but not exactly.
 
     `source_quotes` are the quotations of the source paragraphs the derived paragraph draws on; `source_texts` the
@@ -134,8 +139,9 @@ def misquotes(derived_text: str, source_quotes: Sequence[SourceQuote], source_te
         dw = words(_CUT_RE.sub(" ", quote))
         if len(dw.keys) < min_words or not source_quotes or faithful(quote, source_texts):
             continue
-        share, added, dropped, best = max(((*compare(dw, sq.words), sq) for sq in source_quotes),
-                                          key=lambda item: item[0])
+        share, added, dropped, best = max(
+            ((*compare(dw, sq.words), sq) for sq in source_quotes), key=lambda item: item[0]
+        )
         if share >= min_overlap:
             found.append(Misquote(quote, best, share, added, dropped))
     return found

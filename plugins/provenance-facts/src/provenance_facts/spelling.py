@@ -32,4 +32,3 @@ def as_digits(word: str) -> str:
     if all(p in NUMBER_WORDS for p in parts) and len(parts) <= 2:
         return str(sum(NUMBER_WORDS[p] for p in parts))
     return word
-

@@ -68,8 +68,12 @@ def load() -> Any:
     with _lock:
         if _model is not None:
             return _model
-        for key in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_PROGRESS_BARS",
-                    "HF_HUB_DISABLE_TELEMETRY"):
+        for key in (
+            "HF_HUB_OFFLINE",
+            "TRANSFORMERS_OFFLINE",
+            "HF_HUB_DISABLE_PROGRESS_BARS",
+            "HF_HUB_DISABLE_TELEMETRY",
+        ):
             os.environ[key] = "1"
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -105,8 +109,9 @@ def embed(texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
     fresh: dict[str, np.ndarray] = {}
     if missing:
         model = load()
-        vectors = model.encode(missing, batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True,
-                               show_progress_bar=False)
+        vectors = model.encode(
+            missing, batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
+        )
         STATS.encode_calls += 1
         STATS.encoded_texts += len(missing)
         fresh = dict(zip(missing, np.asarray(vectors, dtype=np.float32)))

@@ -79,8 +79,9 @@ class PairModel(torch.nn.Module):
             wanted = {n: p for n, p in net.named_parameters() if p.requires_grad}
             stored = {n for n in arrays.files if n != "meta"}
             if stored != set(wanted):
-                raise ValueError(f"{path.name}: the adapter does not fit this model "
-                                 f"({len(stored ^ set(wanted))} parameters differ)")
+                raise ValueError(
+                    f"{path.name}: the adapter does not fit this model ({len(stored ^ set(wanted))} parameters differ)"
+                )
             with torch.no_grad():
                 for name, p in wanted.items():
                     p.copy_(torch.from_numpy(arrays[name].astype(np.float32)))
@@ -110,8 +111,14 @@ class PairModel(torch.nn.Module):
         tmp.replace(path)
 
     def logits(self, pairs: Sequence[tuple[str, str]]) -> torch.Tensor:
-        enc = self.tokenizer([a for a, _ in pairs], [b for _, b in pairs], padding=True, truncation=True,
-                             max_length=MAX_TOKENS, return_tensors="pt")
+        enc = self.tokenizer(
+            [a for a, _ in pairs],
+            [b for _, b in pairs],
+            padding=True,
+            truncation=True,
+            max_length=MAX_TOKENS,
+            return_tensors="pt",
+        )
         out = self.bert(**enc).last_hidden_state
         mask = enc["attention_mask"].unsqueeze(-1).to(out.dtype)
         pooled = (out * mask).sum(1) / mask.sum(1)

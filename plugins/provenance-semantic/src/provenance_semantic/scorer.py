@@ -44,17 +44,39 @@ class SemanticScorer:
     name = "semantic"
     description = f"meaning: cosine similarity of {model.MODEL_NAME} sentence embeddings (offline, CPU)"
     options: ClassVar[dict[str, Option]] = {
-        "threshold": Option(THRESHOLD, float, "similarity a paragraph needs where the article as a whole does not "
-                            "retell the source in order", -1.0, 1.0),
-        "context_threshold": Option(CONTEXT_THRESHOLD, float, "similarity a paragraph needs inside an article "
-                                    "that retells the source in order", -1.0, 1.0),
-        "derived_threshold": Option(DERIVED_THRESHOLD, float, "similarity that makes a paragraph a rewrite inside "
-                                    "an article that derives from the source as a whole", -1.0, 1.0),
-        "match": Option(MATCH, float, "similarity from which a sentence match counts towards the ordered chain",
-                        -1.0, 1.0),
-        "pair_weight": Option(PAIR_WEIGHT, float, "how far the paraphrase judge (both sentences read at once) "
-                              "moves each sentence's closest match: similarity + weight x (probability - 0.5); "
-                              "0 switches the judge off", 0.0, 2.0),
+        "threshold": Option(
+            THRESHOLD,
+            float,
+            "similarity a paragraph needs where the article as a whole does not retell the source in order",
+            -1.0,
+            1.0,
+        ),
+        "context_threshold": Option(
+            CONTEXT_THRESHOLD,
+            float,
+            "similarity a paragraph needs inside an article that retells the source in order",
+            -1.0,
+            1.0,
+        ),
+        "derived_threshold": Option(
+            DERIVED_THRESHOLD,
+            float,
+            "similarity that makes a paragraph a rewrite inside an article that derives from the source as a whole",
+            -1.0,
+            1.0,
+        ),
+        "match": Option(
+            MATCH, float, "similarity from which a sentence match counts towards the ordered chain", -1.0, 1.0
+        ),
+        "pair_weight": Option(
+            PAIR_WEIGHT,
+            float,
+            "how far the paraphrase judge (both sentences read at once) "
+            "moves each sentence's closest match: similarity + weight x (probability - 0.5); "
+            "0 switches the judge off",
+            0.0,
+            2.0,
+        ),
     }
 
     # Stored vectors (`provenance index add --embed semantic`): half precision, 768 bytes a sentence. Cosines from
