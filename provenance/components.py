@@ -14,6 +14,7 @@ is known and expected.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -47,12 +48,16 @@ class Option:
             if lowered not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
                 raise UsageError(f"option {name} expects true or false, got {value!r}")
             return lowered in ("1", "true", "yes", "on")
+        kinds: dict[Any, str] = {int: "an integer", float: "a number", str: "a string"}
         try:
             parsed = self.type(value)
-        except (TypeError, ValueError):
-            kinds: dict[Any, str] = {int: "an integer", float: "a number", str: "a string"}
-            kind = kinds.get(self.type, "another value")
-            raise UsageError(f"option {name} expects {kind}, got {value!r}") from None
+        except (TypeError, ValueError, OverflowError):  # OverflowError: int(inf)
+            raise UsageError(
+                f"option {name} expects {kinds.get(self.type, 'another value')}, got {value!r}"
+            ) from None
+        # nan compares false with every bound, so it would pass the range check and defeat any threshold it set.
+        if isinstance(parsed, float) and not math.isfinite(parsed):
+            raise UsageError(f"option {name} expects a finite number, got {value!r}")
         if self.minimum is not None and parsed < self.minimum:
             raise UsageError(f"option {name} must be at least {self.minimum}, got {parsed}")
         if self.maximum is not None and parsed > self.maximum:

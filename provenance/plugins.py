@@ -128,7 +128,10 @@ class PluginHost:
     def _load_entry_points(self) -> None:
         wanted_env = os.environ.get("PROVENANCE_LOAD_PLUGINS")
         wanted = None if wanted_env is None else {w.strip() for w in wanted_env.split(",") if w.strip()}
-        for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        points = sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)
+        if wanted:
+            _refuse_unknown(wanted, points)
+        for ep in points:
             dist = getattr(ep, "dist", None)
             dist_name = dist.metadata["Name"] if dist is not None else None
             if dist_name == DISTRIBUTION:
@@ -257,3 +260,22 @@ def get_host(disabled: Iterable[str] = ()) -> PluginHost:
     if host is None:
         host = _DEFAULT[key] = PluginHost(disabled=disabled)
     return host
+
+
+def _refuse_unknown(wanted: set[str], points: Iterable[Any]) -> None:
+    """A name in PROVENANCE_LOAD_PLUGINS that no installed plugin has is a usage error naming it: a typo
+    (`ATTRIBUTION`) would otherwise load nothing without a word."""
+    known: set[str] = set()
+    for ep in points:
+        dist = getattr(ep, "dist", None)
+        known |= {ep.name} | ({dist.metadata["Name"]} if dist is not None else set())
+    unknown = sorted(wanted - known)
+    if unknown:
+        import difflib
+
+        close = difflib.get_close_matches(unknown[0].lower(), sorted(known), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise UsageError(
+            f"PROVENANCE_LOAD_PLUGINS names {unknown[0]!r}, which no installed plugin is called{hint}; "
+            f"installed: {', '.join(sorted(known))}"
+        )

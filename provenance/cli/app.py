@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from provenance._version import __version__
 from provenance.errors import ProvenanceError
 from provenance.limits import (
     DEFAULT_MAX_BYTES,
+    MAX_TIMEOUT,
     TimeLimitExceeded,
     cancel_time_limit,
     set_max_bytes,
@@ -25,7 +27,39 @@ from provenance.limits import (
 
 EXIT_INTERNAL = 70
 
+
+class _OneLineErrors(TyperGroup):
+    """The root command: an argument the parser refuses (an unknown option, a missing file argument, a value out
+    of range) is one `provenance: error:` line and exit 2, like every other error, not Click's three-line block
+    (usage, hint, error)."""
+
+    def main(
+        self, args: Any = None, prog_name: Any = None, *more: Any, standalone_mode: bool = True, **kwargs: Any
+    ) -> Any:
+        if more or not standalone_mode:
+            return super().main(args, prog_name, *more, standalone_mode=standalone_mode, **kwargs)  # type: ignore[misc]
+        try:
+            code = super().main(args, prog_name, standalone_mode=False, **kwargs)
+        except typer.Abort:
+            typer.echo("provenance: interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:
+            message = getattr(exc, "format_message", None)
+            code = getattr(exc, "exit_code", None)
+            if not callable(message) or not isinstance(code, int):  # not the parser's: as before
+                raise
+            if type(exc).__name__ == "NoArgsIsHelpError":  # `provenance` alone: the help, as before
+                exc.show()  # type: ignore[attr-defined]
+                sys.exit(code)
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+            typer.echo(f"provenance: error: {' '.join(message().split()).rstrip('.')}{hint}", err=True)
+            sys.exit(code)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     name="provenance",
     help="Tell how one article derives from another: copied, rewritten, added and boilerplate paragraphs.",
     no_args_is_help=True,
@@ -62,6 +96,7 @@ def _root(
             "--timeout",
             envvar="PROVENANCE_TIMEOUT",
             min=0,
+            max=MAX_TIMEOUT,
             help="Stop the command after this many seconds (exit 3); 0 (the default) for no limit.",
         ),
     ] = 0,

@@ -208,8 +208,10 @@ def remove(
 def list_documents(
     index: Annotated[str, typer.Argument(help="Index location.")],
 ) -> None:
-    """Print the id of every stored document, one a line, sorted."""
+    """Print the id of every stored document, one a line, sorted (a newline or other control character in an id
+    escaped, as \\n, so that each id stays one line)."""
     from provenance.index import open_index
+    from provenance.text.inputs import shown_name
 
     idx = open_index(index, create=False)
     try:
@@ -217,7 +219,7 @@ def list_documents(
     finally:
         idx.close()
     for doc_id in ids:
-        typer.echo(doc_id)
+        typer.echo(shown_name(doc_id))
 
 
 MAX_PROBLEMS = 50  # lines shown: a badly damaged index would otherwise print one per record

@@ -24,6 +24,65 @@ FORMAT_VERSION = 4  # 4: Redis stores segments, as SQLite does (whose layout is 
 TEXT_LEVEL = 6  # zlib level of stored texts (compressed by the fingerprinting workers, in parallel)
 
 
+# Stored counters and sizes: every one read back from an index goes through `stored_int`, by the readers and by
+# `index check` alike, so a damaged or hostile value is one line (exit 3) and never sizes an allocation.
+MAX_PARAGRAPH_ID = (1 << 32) - 1  # paragraph ids and document numbers are stored as uint32
+MAX_DOCUMENT_NUMBER = (1 << 32) - 1
+MAX_PARAGRAPHS = 1 << 32  # paragraphs in one index, segment or document: no more ids exist
+DEFLATE_RATIO = 1032  # deflate's largest expansion: a blob of n bytes never holds more than 1032 n
+
+
+def stored_int(value: object, what: str, hi: int, lo: int = 0) -> int:
+    """A counter or size read from an index, checked to be a whole number from `lo` to `hi`; ValueError (which
+    each backend reports as damage) otherwise."""
+    if isinstance(value, bytes):
+        value = value.decode("ascii", errors="replace")
+    if isinstance(value, str) and value.strip().isascii() and value.strip().lstrip("-").isdigit():
+        number: object = int(value) if len(value) < 24 else None
+    else:
+        number = value if isinstance(value, int) and not isinstance(value, bool) else None
+    if not isinstance(number, int) or not lo <= number <= hi:
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        raise ValueError(f"{what} {shown} is not a whole number from {lo} to {hi}")
+    return number
+
+
+def stored_text(value: object, what: str) -> str:
+    """A name or field read from an index, checked to be text (SQLite keeps any type in any column); ValueError
+    (damage) otherwise."""
+    if not isinstance(value, str):
+        raise ValueError(f"{what} is {type(value).__name__}, not text")
+    return value
+
+
+def stored_article(blob: object) -> str:
+    """A stored text, inflated and decoded; ValueError (damage) when it does not inflate, is not UTF-8, or would
+    inflate past what `index add` can have stored: an article of at most --max-bytes, re-encoded as UTF-8 (at most
+    3 bytes a byte; 4 with room). A damaged blob that inflates without end stops there, not at the memory's end."""
+    if not isinstance(blob, bytes):
+        raise ValueError(f"a stored text is {type(blob).__name__}, not bytes")
+    from provenance.limits import max_bytes
+
+    cap = 4 * max_bytes() if max_bytes() else 0
+    inflate = zlib.decompressobj()
+    try:
+        raw = inflate.decompress(blob, cap + 1) if cap else inflate.decompress(blob)
+    except zlib.error as exc:
+        raise ValueError(f"a stored text does not inflate ({exc})") from None
+    if cap and len(raw) > cap:
+        raise ValueError(f"a stored text inflates past {cap:,} bytes, more than any article stored")
+    return raw.decode("utf-8")
+
+
+def next_ids(first: int, count: int, location: str) -> None:
+    """Refuse a batch whose paragraph ids would pass the largest storable one (they would wrap and collide)."""
+    if first + count > MAX_PARAGRAPH_ID + 1:
+        raise InputError(
+            f"{location}: the index has given paragraph ids up to {first:,} and cannot give {count:,} more "
+            f"(at most {MAX_PARAGRAPH_ID + 1:,}); build a new index"
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class IndexParams:
     """Fingerprint and LSH parameters; an index refuses a query or an insert made with different ones.
@@ -80,10 +139,37 @@ class IndexParams:
                 f"(this one reads format {FORMAT_VERSION}); "
                 + ("upgrade text-provenance" if newer else "rebuild the index with `provenance index add`")
             )
+        if not _written_by_us(theirs):
+            raise InputError(
+                f"{location}: the stored index parameters are damaged (no text-provenance writes them: "
+                f"{_summary(theirs)}); `provenance index check` reports it, rebuild the index"
+            )
         raise UsageError(
             f"{location}: the index was built with other parameters ({_summary(theirs)}) than this run "
             f"({_summary(self.to_dict())}); use a new index or the same parameters"
         )
+
+
+def _written_by_us(theirs: dict[str, Any]) -> bool:
+    """Whether stored parameters are ones this version writes for some IndexParams (other numbers, perhaps): if
+    not, a key, a type or a name in them was damaged, which is not a choice of parameters but damage. A changed
+    number that still makes valid parameters cannot be told from another choice (docs/reliability.md)."""
+    try:
+        fp = theirs["fingerprint"]
+        wording = fp["wording"].removeprefix("word ").removesuffix("-gram shingles (case-folded)")
+        if not all(type(v) is int for v in (fp["num_perm"], fp["seed"], theirs["bands"], theirs["rows"])):
+            return False
+        built = IndexParams(
+            FingerprintParams(fp["num_perm"], fp["seed"], int(wording)),
+            theirs["bands"],
+            theirs["rows"],
+            theirs["sentence_keys"],
+        )
+        return (
+            built.to_dict() == {**theirs, "format": FORMAT_VERSION} and type(theirs["sentence_keys"]) is bool
+        )
+    except (KeyError, TypeError, ValueError, AttributeError, UsageError):
+        return False
 
 
 def _summary(d: dict[str, Any]) -> str:

@@ -10,9 +10,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from provenance.errors import ProvenanceError
+from provenance.errors import InputError, ProvenanceError
 from provenance.index.base import TEXT_LEVEL, IndexParams, Prints, StoredDocument, prints_of_document
-from provenance.text.inputs import RawDocument, iter_inputs
+from provenance.text.inputs import RawDocument, check_name, iter_inputs
 
 Input = str | os.PathLike[str] | RawDocument  # a path (file, directory, glob, JSONL) or a document in memory
 
@@ -21,6 +21,11 @@ def raw_documents(inputs: Input | Iterable[Input], errors: list[str]) -> Iterato
     """Every document the inputs name, in order; one that cannot be read goes to `errors` (as `index add` does)."""
     for item in [inputs] if isinstance(inputs, str | os.PathLike | RawDocument) else inputs:
         if isinstance(item, RawDocument):
+            try:
+                check_name(item.id)
+            except InputError as exc:
+                errors.append(str(exc))
+                continue
             yield item
         else:
             yield from iter_inputs([os.fspath(item)], errors)

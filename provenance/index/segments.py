@@ -22,7 +22,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from provenance.index import retrieve
-from provenance.index.base import Candidate, IndexParams, Prints, few_names
+from provenance.index.base import (
+    DEFLATE_RATIO,
+    MAX_PARAGRAPHS,
+    Candidate,
+    IndexParams,
+    Prints,
+    few_names,
+    stored_int,
+)
 
 FANOUT = 8  # segments of one size class merged at once
 BASE_ENTRIES = 1 << 14
@@ -90,6 +98,7 @@ def decode(seg: Segment, rec_dtype: np.dtype) -> Decoded:
     """The arrays of a stored segment; ValueError (or zlib.error) when its parts do not have their stated sizes."""
     keys = unpack(seg.keys, seg.entries, delta=True)
     kpids = unpack(seg.kpids, seg.entries)
+    stored_int(seg.paragraphs, "a segment's paragraph count", MAX_PARAGRAPHS)
     if not isinstance(seg.pids, bytes) or len(seg.pids) != 4 * seg.paragraphs:
         raise ValueError(f"{seg.paragraphs} paragraphs but a paragraph id list of another size")
     if not isinstance(seg.records, bytes) or len(seg.records) != rec_dtype.itemsize * seg.paragraphs:
@@ -182,8 +191,16 @@ def pack(values: np.ndarray, *, delta: bool = False) -> bytes:
 
 
 def unpack(blob: bytes, n: int, *, delta: bool = False) -> np.ndarray:
-    raw = np.frombuffer(zlib.decompress(blob), dtype=np.uint8)
-    if raw.size != 4 * n:
+    """n uint32s from `pack`; ValueError when the blob does not hold exactly that many. The stated count is checked
+    against what the blob can hold before anything is allocated, and inflating stops past it."""
+    if not isinstance(blob, bytes):
+        raise ValueError(f"a postings blob is {type(blob).__name__}, not bytes")
+    n = stored_int(
+        n, "a segment's posting count", min(MAX_PARAGRAPHS * 64, DEFLATE_RATIO * len(blob) // 4 + 64)
+    )
+    inflate = zlib.decompressobj()
+    raw = np.frombuffer(inflate.decompress(blob, 4 * n + 1), dtype=np.uint8)
+    if raw.size != 4 * n or inflate.unconsumed_tail:
         raise ValueError(f"a postings blob holds {raw.size} bytes where {4 * n} were expected")
     v = np.ascontiguousarray(raw.reshape(4, n).T).view("<u4").ravel()
     return np.cumsum(v, dtype=np.uint32) if delta else v
@@ -212,22 +229,25 @@ def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
 class Reader:
     """Loaded segments, searched in memory.
 
-    Postings are held as sorted runs (keys, paragraph ids); records in one table indexed by paragraph id (ids are
-    given densely, so a table costs no more than a map and a lookup is one gather; the signatures are one
-    contiguous 64-byte row each: one cache line per raw candidate). A query binary-searches every run: segments
-    loaded together form one run, and past MAX_RUNS runs they are combined (a stable sort of runs that are each
-    sorted is a merge, linear).
+    Postings are held as sorted runs (keys, rows); records in one table of rows, one per loaded paragraph, in the
+    order they were loaded (the signatures are one contiguous 64-byte row each: one cache line per raw candidate).
+    A posting holds the row of its paragraph, not its stored id: ids only have to be unique, so a table indexed by
+    id would be sized by the largest id, which a damaged or hostile index can set to anything (2^31 ids: 148 GiB).
+    Rows are sized by the data. A query binary-searches every run: segments loaded together form one run, and past
+    MAX_RUNS runs they are combined (a stable sort of runs that are each sorted is a merge, linear).
     """
 
     def __init__(self, rec_dtype: np.dtype) -> None:
         self.rec_dtype = rec_dtype
         self.runs: list[_Run] = []
         self.store = retrieve.Columns.of(np.zeros(0, rec_dtype))
+        self.used = 0  # rows of `store` in use
+        self.known = np.zeros(0, np.int64)  # the paragraph ids loaded, sorted
         self.paragraphs = 0  # live paragraphs, for the cap on common keys (retrieve.max_postings)
 
     def add(self, parts: Sequence[Decoded], limit: int) -> None:
-        """Load decoded segments. `limit`: the next paragraph id to be given; an id at or past it is damage (and
-        would otherwise size the record table)."""
+        """Load decoded segments. `limit`: the next paragraph id to be given; an id at or past it is damage, as
+        are ids out of order within a segment or postings that point at no paragraph of their segment."""
         parts = [self._unheld(d) for d in parts if len(d.pids) or len(d.keys)]
         parts = [d for d in parts if len(d.pids) or len(d.keys)]
         if not parts:
@@ -235,24 +255,34 @@ class Reader:
         top = max(int(d.pids.max()) if len(d.pids) else -1 for d in parts)
         if top >= limit:
             raise ValueError("a paragraph id past the last one given")
-        self._grow(top + 1)
+        total = sum(len(d.pids) for d in parts)
+        self._grow(self.used + total)
+        postings, loaded = [], [self.known]
         for d in parts:
+            pids = d.pids.astype(np.int64)
+            if np.any(np.diff(pids) <= 0):
+                raise ValueError("paragraph ids out of order in a segment")
+            at = np.minimum(np.searchsorted(pids, d.kpids.astype(np.int64)), max(len(pids) - 1, 0))
+            if len(d.kpids) and (not len(pids) or np.any(pids[at] != d.kpids)):
+                raise ValueError("postings that point at no paragraph of their segment")
+            rows = np.arange(self.used, self.used + len(pids), dtype=np.int64)
             s = self.store
-            s.doc[d.pids], s.para[d.pids] = d.recs["doc"], d.recs["para"]
-            s.size[d.pids], s.sig[d.pids] = d.recs["size"], d.recs["sig"]
-        self.runs.append(_Run(*_run([(d.keys, d.kpids) for d in parts])))
+            s.doc[rows], s.para[rows] = d.recs["doc"], d.recs["para"]
+            s.size[rows], s.sig[rows] = d.recs["size"], d.recs["sig"]
+            postings.append((d.keys, (rows[at] if len(pids) else at).astype(np.uint32)))
+            self.used += len(pids)
+            loaded.append(pids)
+        self.known = np.unique(np.concatenate(loaded))
+        self.runs.append(_Run(*_run(postings)))
         if len(self.runs) > MAX_RUNS:
             self.runs = [_Run(*_run([(r.keys, r.pids) for r in self.runs]))]
 
     def _unheld(self, d: Decoded) -> Decoded:
         """A segment without the paragraphs already loaded: a merge of batches of which some were loaded before
         (paragraph ids are never given twice, so a loaded id is a loaded paragraph)."""
-        s = self.store
-        if not len(s) or not len(d.pids):
+        if not len(self.known) or not len(d.pids):
             return d
-        inside = d.pids < len(s)
-        held = np.zeros(len(d.pids), dtype=bool)
-        held[inside] = s.doc[d.pids[inside]] != 0
+        held = member(d.pids.astype(np.int64), self.known)
         if not held.any():
             return d
         pids, recs = d.pids[~held], d.recs[~held]
@@ -275,7 +305,7 @@ class Reader:
         self.store = grown
 
     def postings(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every posting (key, paragraph id), sorted: tests compare indexes by it."""
+        """Every posting (key, row of `store`), sorted: tests compare indexes by it."""
         if not self.runs:
             return np.zeros(0, np.uint32), np.zeros(0, np.uint32)
         return _run([(r.keys, r.pids) for r in self.runs])
@@ -447,9 +477,9 @@ def _check_paragraphs(
     if dup:
         problems.append(f"segments: {dup} paragraph ids stored twice")
     alive = np.isin(c.docs, np.fromiter(live, dtype=np.int64, count=len(live)))
-    top = max([max_num, *live]) if live else max_num
-    have = np.bincount(c.docs[alive], minlength=top + 1) if alive.any() else np.zeros(top + 1, np.int64)
-    wrong = [doc_id for num, (doc_id, n) in live.items() if have[num] != n]
+    nums, counts = np.unique(c.docs[alive], return_counts=True)  # sized by the records, not by any number
+    have = dict(zip(nums.tolist(), counts.tolist()))
+    wrong = [doc_id for num, (doc_id, n) in live.items() if have.get(num, 0) != n]
     if wrong:
         problems.append(
             f"documents: {len(wrong)} whose paragraph records do not match their paragraph count "

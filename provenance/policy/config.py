@@ -133,9 +133,20 @@ def _shown(path: Path) -> str:
     return rel if len(rel) < len(str(path)) else str(path)
 
 
+# A policy file is a few hundred bytes; a megabyte is far past any real one, and reading stops there, so that
+# `--config /dev/zero` or a runaway generated file is refused at once instead of read forever.
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def _read_toml(path: Path, shown: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise UsageError(f"{shown}: larger than {MAX_CONFIG_BYTES // 1024} KiB; not a policy file")
+        return tomllib.loads(raw.decode("utf-8"))
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise UsageError(f"{shown}: nested too deeply to be a policy file") from None
     except FileNotFoundError:
         raise UsageError(f"{shown}: no such file") from None
     except IsADirectoryError:

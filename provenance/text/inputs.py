@@ -17,8 +17,31 @@ from provenance.limits import check_size as _check_size
 from provenance.text.decode import decode
 
 
+def shown_name(name: str) -> str:
+    """A name as one printable line, whatever bytes it holds: an undecodable byte as \\xff, a newline as \\n."""
+    try:  # a file name's undecodable bytes, as Python reads them
+        raw = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # other lone surrogates (a JSON "\ud800")
+        raw = name.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw if raw.isprintable() else raw.encode("unicode_escape").decode("ascii")
+
+
+def check_name(name: str) -> str:
+    """A document name (file path or JSONL id) that every report format and index can carry: valid UTF-8 (a file
+    name of other bytes, read by Python as lone surrogates, would be written as invalid UTF-8 or refused by the
+    index halfway). Refused with one line naming it, so one bad name never stops the other inputs."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(
+            f"{shown_name(name)}: the name is not valid UTF-8; rename the file (or give the document another id)"
+        ) from None
+    return name
+
+
 def read_bytes(path: Path) -> bytes:
     """Read a file, turning every OS-level failure into a one-line InputError."""
+    check_name(str(path))
     try:
         if path.is_dir():
             raise InputError(f"{path}: is a directory, not an article")
@@ -99,4 +122,15 @@ def _jsonl(path: Path, errors: list[str]) -> Iterator[RawDocument]:
                 errors.append(f'{where}: document {obj["id"]!r} has no "text" or "html"')
                 continue
             meta = {k: str(obj[k]) for k in JSONL_META if obj.get(k) is not None}
+            try:
+                check_name(str(obj["id"]))
+                "".join((body, *meta.values())).encode("utf-8")
+            except InputError as exc:
+                errors.append(f"{where}: {exc}")
+                continue
+            except UnicodeEncodeError:  # JSON may spell a lone surrogate (\ud800), which no UTF-8 holds
+                errors.append(
+                    f"{where}: document {shown_name(str(obj['id']))!r} holds text that is not valid Unicode"
+                )
+                continue
             yield RawDocument(str(obj["id"]), body, fmt, meta)

@@ -21,7 +21,7 @@ import numpy as np
 
 from provenance.errors import InputError
 from provenance.index import segments as seglib
-from provenance.index.base import FORMAT_VERSION, IndexParams, few_names, looks_like_digest
+from provenance.index.base import FORMAT_VERSION, IndexParams, few_names, looks_like_digest, stored_article
 from provenance.index.ingest import digest
 from provenance.index.redis import vectors as stored_vectors
 from provenance.index.redis.connection import Connection
@@ -121,7 +121,7 @@ def _document_problem(doc_id: str, row: list[Any], num: int, next_pid: int) -> s
     if first_i is None or n_i is None or first_i < 0 or n_i < 0 or first_i + n_i > next_pid:
         return "with a paragraph range never given"
     try:
-        text, fmt_s, meta_d = zlib.decompress(blob).decode("utf-8"), fmt.decode(), json.loads(meta)
+        text, fmt_s, meta_d = stored_article(blob), fmt.decode(), json.loads(meta)
     except (TypeError, ValueError, AttributeError, zlib.error):
         meta_d = None
     if not isinstance(meta_d, dict):

@@ -8,6 +8,7 @@ notices (provenance/index/redis/scripts.py).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,21 +25,53 @@ T = TypeVar("T")
 
 
 def parse_url(location: str) -> tuple[str, str, float]:
-    """The server's URL (without options), the key prefix and the timeout of one call."""
-    url = urlparse(location)
+    """The server's URL (without options), the key prefix and the timeout of one call. Every way a URL can be
+    wrong (scheme, host, port, database number, options) is a usage error here, before redis-py sees it."""
+
+    def bad(problem: str) -> UsageError:
+        return UsageError(
+            f"{location}: {problem} (expected redis://host:port/db?prefix=name&timeout=seconds)"
+        )
+
+    try:
+        url = urlparse(location)
+        port = url.port  # ValueError past 65535 or not a number
+        host = url.hostname
+    except ValueError as exc:
+        raise bad(f"not a valid URL ({exc})") from None
     if url.scheme not in ("redis", "rediss", "unix"):
-        raise UsageError(f"{location}: not a redis:// URL")
-    query = parse_qs(url.query)
+        raise bad("not a redis:// URL")
+    if url.scheme == "unix":
+        if not url.path:
+            raise bad("a unix:// URL needs the socket's path")
+    else:
+        if port == 0:
+            raise bad("port 0 is not a port")
+        if url.netloc and not host:
+            raise bad("no host name")
+        db = url.path.strip("/")
+        if db and not (db.isascii() and db.isdigit() and int(db) < 1 << 16):
+            raise bad(f"database {db!r} is not a database number")
+    try:
+        query = parse_qs(url.query, keep_blank_values=True, strict_parsing=bool(url.query))
+    except ValueError as exc:
+        raise bad(f"options do not parse ({exc})") from None
     unknown = sorted(set(query) - set(URL_OPTIONS))
     if unknown:
         raise UsageError(f"{location}: unknown option {unknown[0]!r} (options: {', '.join(URL_OPTIONS)})")
+    twice = sorted(k for k, v in query.items() if len(v) > 1)
+    if twice:
+        raise bad(f"option {twice[0]!r} given twice")
     prefix = query.get("prefix", ["provenance"])[0]
+    if not prefix or not prefix.isprintable() or len(prefix) > 200:
+        raise bad("prefix must be 1 to 200 printable characters")
+    raw = query.get("timeout", [str(TIMEOUT)])[0]
     try:
-        timeout = float(query.get("timeout", [TIMEOUT])[0])
+        timeout = float(raw)
     except ValueError:
-        timeout = 0.0
-    if not 0.05 <= timeout <= 3600:
-        raise UsageError(f"{location}: timeout must be a number of seconds from 0.05 to 3600")
+        timeout = math.nan
+    if not 0.05 <= timeout <= 3600:  # nan fails too
+        raise bad(f"timeout {raw!r} must be a number of seconds from 0.05 to 3600")
     return location.split("?")[0], prefix, timeout
 
 

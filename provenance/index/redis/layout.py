@@ -24,6 +24,7 @@ from typing import Any
 
 from provenance.errors import InputError
 from provenance.index import segments as seglib
+from provenance.index.base import MAX_PARAGRAPH_ID, MAX_PARAGRAPHS, stored_int
 from provenance.index.redis.connection import Connection
 
 Listing = dict[int, tuple[int, frozenset[int]]]  # segment number -> (entries, batches it covers)
@@ -35,7 +36,8 @@ def read_listing(conn: Connection) -> Listing:
     for k, v in conn.call(lambda: conn.r.hgetall(f"{conn.prefix}:segs")).items():
         try:
             entries, _, covers = v.decode().partition(" ")
-            out[int(k)] = (int(entries), seglib.parse_covers(covers))
+            sid = stored_int(k, "segment number", MAX_PARAGRAPH_ID + 1)
+            out[sid] = (stored_int(entries, "entries", MAX_PARAGRAPHS * 64), seglib.parse_covers(covers))
         except (ValueError, UnicodeDecodeError):
             raise InputError(
                 f"{conn.location}: the index is damaged (segment listing {k!r}: {v!r})"
@@ -43,9 +45,9 @@ def read_listing(conn: Connection) -> Listing:
     return out
 
 
-def as_int(value: Any) -> int | None:
-    """A stored counter or number, or None when it is not one."""
+def as_int(value: Any, hi: int = MAX_PARAGRAPH_ID + 1) -> int | None:
+    """A stored counter or number from 0 to `hi` (base.stored_int), or None when it is not one."""
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        return stored_int(value, "", hi)
+    except ValueError:
         return None

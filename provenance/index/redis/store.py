@@ -32,11 +32,23 @@ from provenance.errors import InputError
 from provenance.hookspecs import hookimpl
 from provenance.index import retrieve
 from provenance.index import segments as seglib
-from provenance.index.base import FORMAT_VERSION, Candidate, IndexParams, Prints, StoredDocument
+from provenance.index.base import (
+    FORMAT_VERSION,
+    MAX_DOCUMENT_NUMBER,
+    MAX_PARAGRAPH_ID,
+    MAX_PARAGRAPHS,
+    Candidate,
+    IndexParams,
+    Prints,
+    StoredDocument,
+    next_ids,
+    stored_article,
+    stored_int,
+)
 from provenance.index.redis import scripts
 from provenance.index.redis import vectors as stored_vectors
 from provenance.index.redis.connection import Connection
-from provenance.index.redis.layout import Listing, as_int, read_listing
+from provenance.index.redis.layout import Listing, read_listing
 
 LOAD_CHUNK = 8  # segments per MGET when a reader loads them: bounds one reply's size
 LOAD_ATTEMPTS = (
@@ -103,8 +115,17 @@ class RedisIndex:
         total = int(counts.sum())
         p, call = self.prefix, self.conn.call
         # A reservation retried after a lost reply only leaves an unused range.
-        first = int(call(lambda: self.r.incrby(f"{p}:next", max(total, 1)))) - max(total, 1)
-        num0 = int(call(lambda: self.r.incrby(f"{p}:docnum", len(items)))) - len(items) + 1
+        with self._damage("the paragraph counter"):  # refused before reserving: the counter stays in range
+            given = call(lambda: self.r.get(f"{p}:next"))
+            start = 0 if given is None else stored_int(given, f"{p}:next", MAX_PARAGRAPH_ID + 1)
+        next_ids(start, total, self.location)
+        reserved = call(lambda: self.r.incrby(f"{p}:next", max(total, 1)))
+        with self._damage("the paragraph counter"):
+            first = stored_int(reserved, f"{p}:next", MAX_PARAGRAPH_ID + 1 + max(total, 1)) - max(total, 1)
+        next_ids(first, total, self.location)
+        numbered = call(lambda: self.r.incrby(f"{p}:docnum", len(items)))
+        with self._damage("the document counter"):
+            num0 = stored_int(numbered, f"{p}:docnum", MAX_DOCUMENT_NUMBER) - len(items) + 1
         seg = int(call(lambda: self.r.incr(f"{p}:segnum")))
         nums = np.arange(num0, num0 + len(items), dtype=np.uint32)
         batch = Prints.concat([p for _, p in items], self.params.fingerprint.num_perm)
@@ -143,7 +164,7 @@ class RedisIndex:
         if row[0] is None:
             return None
         try:
-            text = zlib.decompress(row[3]).decode("utf-8")
+            text = stored_article(row[3])
             return StoredDocument(doc_id, row[0].decode(), row[1].decode(), text, json.loads(row[2]))
         except (zlib.error, ValueError, TypeError, AttributeError) as exc:
             raise InputError(f"{self.location}: the stored text of {doc_id!r} is damaged ({exc})") from None
@@ -200,9 +221,7 @@ class RedisIndex:
         try:
             yield
         except (ValueError, TypeError, zlib.error) as exc:
-            raise InputError(
-                f"{self.location}: the index is damaged ({what} does not decode: {exc})"
-            ) from None
+            raise InputError(f"{self.location}: the index is damaged ({what} does not read: {exc})") from None
 
     # Retrieval -----------------------------------------------------------------------------------------------
 
@@ -247,14 +266,17 @@ class RedisIndex:
                 )
             self._gen = gen
         assert self._reader is not None
-        self._reader.paragraphs = as_int(paragraphs) or 0
+        with self._damage("the live paragraph count"):
+            self._reader.paragraphs = stored_int(paragraphs or b"0", "meta paragraphs", MAX_PARAGRAPHS)
         return self._reader
 
     def _load(self, token: bytes) -> bool:
         """Load the listed segments this client lacks; False if one vanished (merged) before it was read."""
         p = self.prefix
         listing = self._listing()
-        limit = as_int(self.conn.call(lambda: self.r.get(f"{p}:next"))) or 0
+        stored = self.conn.call(lambda: self.r.get(f"{p}:next"))
+        with self._damage("the paragraph counter"):
+            limit = 0 if stored is None else stored_int(stored, f"{p}:next", MAX_PARAGRAPH_ID + 1)
         held = self._held if self._reader is not None and token == self._token else set()
         # A merge of batches of which the reader holds some: it reads the merged segment and keeps only the
         # paragraphs it lacks (Reader.add); of batches it holds all of: nothing to read.
@@ -290,7 +312,9 @@ class RedisIndex:
 
     def info(self) -> dict[str, Any]:
         docs = self.conn.call(lambda: self.r.hlen(f"{self.prefix}:docs"))
-        paras = int(self.conn.call(lambda: self.r.hget(f"{self.prefix}:meta", "paragraphs")) or 0)
+        stored = self.conn.call(lambda: self.r.hget(f"{self.prefix}:meta", "paragraphs"))
+        with self._damage("the live paragraph count"):
+            paras = stored_int(stored or b"0", "meta paragraphs", MAX_PARAGRAPHS)
         used = self.conn.call(lambda: self.r.info("memory")).get("used_memory")
         listing = self._listing()
         # The whole server's memory: other data on the same server counts too (bench/ measures the index alone).

@@ -21,9 +21,24 @@ import numpy as np
 
 from provenance.errors import InputError
 from provenance.index import segments as seglib
-from provenance.index.base import FORMAT_VERSION, IndexParams, few_names, looks_like_digest
+from provenance.index.base import (
+    FORMAT_VERSION,
+    MAX_DOCUMENT_NUMBER,
+    MAX_PARAGRAPHS,
+    IndexParams,
+    few_names,
+    looks_like_digest,
+    stored_article,
+    stored_int,
+)
 from provenance.index.ingest import digest
-from provenance.index.sqlite.schema import SEGMENT_COLUMNS, has_vectors, last_document_number, segment_of
+from provenance.index.sqlite.schema import (
+    SEGMENT_COLUMNS,
+    has_vectors,
+    last_document_number,
+    segment_of,
+    stored_next_pid,
+)
 from provenance.index.vectors import unpack
 from provenance.text.inputs import RawDocument
 
@@ -79,27 +94,32 @@ def _meta(check: _Check) -> None:
     if meta.get("format") != str(FORMAT_VERSION):
         check.problems.append(f"meta: format {meta.get('format')!r} where {FORMAT_VERSION} was expected")
     try:
-        check.next_pid = int(meta["next_pid"])
-    except (KeyError, ValueError):
-        check.problems.append(f"meta: next_pid {meta.get('next_pid')!r} is not a paragraph id")
+        check.next_pid = stored_next_pid(check.db)
+    except ValueError as exc:
+        check.problems.append(str(exc))
 
 
 def _documents(check: _Check) -> None:
-    texts, metas, digests, counts = [], [], [], []
+    texts, metas, digests, counts, names = [], [], [], [], []
     for num, doc_id, dig, paragraphs, fmt, meta, blob in check.db.execute(
         "SELECT num, id, digest, paragraphs, format, meta, text FROM documents"
     ):
-        check.live[num] = (doc_id, paragraphs)
-        if not isinstance(paragraphs, int) or paragraphs < 0:
+        if not all(isinstance(v, str) for v in (doc_id, dig, fmt)):
+            names.append(str(doc_id))
+            continue
+        try:
+            check.live[num] = (doc_id, stored_int(paragraphs, "paragraphs", MAX_PARAGRAPHS))
+        except ValueError:
             counts.append(doc_id)
+            check.live[num] = (doc_id, 0)
         try:
             if not isinstance(json.loads(meta), dict):
                 metas.append(doc_id)
         except (TypeError, ValueError):
             metas.append(doc_id)
         try:
-            text = zlib.decompress(blob).decode("utf-8")
-        except (TypeError, zlib.error, UnicodeDecodeError):
+            text = stored_article(blob)
+        except ValueError:  # does not inflate, too large, not UTF-8
             texts.append(doc_id)
             continue
         # `index add` digests format and text; other writers may keep a digest of their own.
@@ -110,6 +130,7 @@ def _documents(check: _Check) -> None:
         (metas, "metadata is not a JSON object"),
         (digests, "stored texts do not match their digest"),
         (counts, "paragraph counts are not counts"),
+        (names, "id, digest or format is not text"),
     ):
         if bad:
             check.problems.append(f"documents: {len(bad)} whose {what} ({few_names(bad)})")
@@ -117,6 +138,9 @@ def _documents(check: _Check) -> None:
 
 def _segments(check: _Check) -> None:
     max_num = max([last_document_number(check.db), *check.live])
+    if max_num > MAX_DOCUMENT_NUMBER:
+        check.problems.append(f"documents: number {max_num} is past the largest one ({MAX_DOCUMENT_NUMBER})")
+        return
     rows = check.db.execute(f"SELECT seg, {SEGMENT_COLUMNS} FROM segments ORDER BY seg")
     seglib.check(
         check.problems,

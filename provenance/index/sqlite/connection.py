@@ -35,8 +35,15 @@ def connect(location: str, *, create: bool, params: IndexParams) -> sqlite3.Conn
         if stored is None:
             if not create:
                 raise InputError(f"{location}: not a text-provenance index (no parameters stored)")
+            if not empty and _has_tables(location, db, path):  # another application's: never adopt it
+                raise InputError(
+                    f"{location}: not a text-provenance index (a SQLite database with other tables); "
+                    "give a new file for the index"
+                )
+            _wal(location, db, path)
             stored = _create(location, db, params)
         params.check(stored, location, also=READS_FORMATS)
+        _wal(location, db, path)  # only once the file is known to be ours: the pragma rewrites its header
     except BaseException:
         db.close()
         raise
@@ -62,8 +69,6 @@ def _open(location: str, path: Path, empty: bool) -> tuple[sqlite3.Connection, s
     """The connection and the stored parameters (None: none stored yet)."""
     try:
         db = sqlite3.connect(path, timeout=60, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
         row = None if empty else db.execute("SELECT value FROM meta WHERE key='params'").fetchone()
     except sqlite3.OperationalError as exc:
         if "no such table" not in str(exc) or not empty:
@@ -72,6 +77,23 @@ def _open(location: str, path: Path, empty: bool) -> tuple[sqlite3.Connection, s
     except sqlite3.DatabaseError as exc:
         raise open_error(location, path, exc) from None
     return db, (row[0] if row else None)
+
+
+def _has_tables(location: str, db: sqlite3.Connection, path: Path) -> bool:
+    """Whether a database holds any table: a file of ours without parameters holds none (creating an index is one
+    transaction, which a kill before its commit leaves with none)."""
+    try:
+        return db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None
+    except sqlite3.DatabaseError as exc:
+        raise open_error(location, path, exc) from None
+
+
+def _wal(location: str, db: sqlite3.Connection, path: Path) -> None:
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+    except sqlite3.DatabaseError as exc:
+        raise open_error(location, path, exc) from None
 
 
 def _create(location: str, db: sqlite3.Connection, params: IndexParams) -> str:

@@ -17,6 +17,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from provenance.index.base import MAX_DOCUMENT_NUMBER, MAX_PARAGRAPH_ID, stored_int
 from provenance.index.segments import Segment
 
 SCHEMA = """
@@ -57,7 +58,15 @@ def insert_segment(db: sqlite3.Connection, seg: Segment) -> None:
 def last_document_number(db: sqlite3.Connection) -> int:
     """The highest document number ever given (AUTOINCREMENT's counter; 0 before the first document)."""
     row = db.execute("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name='documents'").fetchone()
-    return int(row[0]) if row else 0
+    return stored_int(row[0] if row else 0, "the last document number", MAX_DOCUMENT_NUMBER)
+
+
+def stored_next_pid(db: sqlite3.Connection) -> int:
+    """The next paragraph id to give (meta `next_pid`), checked; ValueError (damage) when it is not one."""
+    row = db.execute("SELECT value FROM meta WHERE key='next_pid'").fetchone()
+    if row is None:
+        raise ValueError("meta: no next_pid")
+    return stored_int(row[0], "meta: next_pid", MAX_PARAGRAPH_ID + 1)
 
 
 def has_vectors(db: sqlite3.Connection) -> bool:

@@ -30,10 +30,26 @@ from provenance.errors import InputError
 from provenance.hookspecs import hookimpl
 from provenance.index import retrieve
 from provenance.index import segments as seglib
-from provenance.index.base import Candidate, IndexParams, Prints, StoredDocument
+from provenance.index.base import (
+    MAX_DOCUMENT_NUMBER,
+    Candidate,
+    IndexParams,
+    Prints,
+    StoredDocument,
+    next_ids,
+    stored_article,
+    stored_int,
+    stored_text,
+)
 from provenance.index.sqlite import vectors as stored_vectors
 from provenance.index.sqlite.connection import connect, guard, path_of, transaction
-from provenance.index.sqlite.schema import SEGMENT_COLUMNS, insert_segment, last_document_number, segment_of
+from provenance.index.sqlite.schema import (
+    SEGMENT_COLUMNS,
+    insert_segment,
+    last_document_number,
+    segment_of,
+    stored_next_pid,
+)
 
 
 @dataclass(slots=True)
@@ -58,7 +74,7 @@ class SqliteIndex:
     def digest_of(self, doc_id: str) -> str | None:
         with guard(self.location):
             row = self.db.execute("SELECT digest FROM documents WHERE id=?", (doc_id,)).fetchone()
-        return row[0] if row else None
+            return stored_text(row[0], "a digest") if row else None
 
     def put_many(self, items: Sequence[tuple[StoredDocument, Prints]]) -> None:
         """Store a batch of documents (replacing older versions) in one transaction, as one new segment."""
@@ -69,7 +85,9 @@ class SqliteIndex:
         batch = Prints.concat([p for _, p in items], self.params.fingerprint.num_perm)
         keys, krows = batch.keys(self.params)
         with guard(self.location), transaction(self.db) as db:
-            first = int(db.execute("SELECT value FROM meta WHERE key='next_pid'").fetchone()[0])
+            first = stored_next_pid(db)
+            total = sum(len(p) for _, p in items)
+            next_ids(first, total, self.location)
             db.executemany("DELETE FROM documents WHERE id=?", [(doc.id,) for doc, _ in items])
             stored_vectors.drop(db, [doc.id for doc, _ in items])
             seq = last_document_number(db)
@@ -84,7 +102,6 @@ class SqliteIndex:
             # AUTOINCREMENT numbers rows one after another, and this transaction holds the write lock.
             nums = np.arange(seq + 1, seq + 1 + len(items), dtype=np.uint32)
             counts = np.array([len(p) for _, p in items], dtype=np.int64)
-            total = int(counts.sum())
             if total:
                 recs = retrieve.records(np.repeat(nums, counts), batch)
                 pids = np.arange(first, first + total, dtype="<u4")
@@ -111,8 +128,12 @@ class SqliteIndex:
             if row is None:
                 return None
             try:
-                text = zlib.decompress(row[4]).decode("utf-8")
+                text = stored_article(row[4])
                 meta = json.loads(row[3])
+                for value in row[:3]:
+                    stored_text(value, "a stored field")
+                if not isinstance(meta, dict):
+                    raise ValueError("metadata is not a JSON object")
             except (zlib.error, ValueError, TypeError) as exc:
                 raise InputError(
                     f"{self.location}: the stored text of {doc_id!r} is damaged ({exc})"
@@ -122,7 +143,10 @@ class SqliteIndex:
     def ids(self) -> list[str]:
         """Every stored document id, sorted (`provenance index list`)."""
         with guard(self.location):
-            return [r[0] for r in self.db.execute("SELECT id FROM documents ORDER BY id")]
+            return [
+                stored_text(r[0], "a document id")
+                for r in self.db.execute("SELECT id FROM documents ORDER BY id")
+            ]
 
     # Segments ------------------------------------------------------------------------------------------------
 
@@ -187,10 +211,13 @@ class SqliteIndex:
         self.db.execute("BEGIN")
         try:
             rows = self.db.execute(f"SELECT {SEGMENT_COLUMNS} FROM segments").fetchall()
-            names = dict(self.db.execute("SELECT num, id FROM documents"))
-            next_pid = int(
-                (self.db.execute("SELECT value FROM meta WHERE key='next_pid'").fetchone() or [0])[0]
-            )
+            names = {
+                stored_int(num, "a document number", MAX_DOCUMENT_NUMBER): stored_text(
+                    doc_id, "a document id"
+                )
+                for num, doc_id in self.db.execute("SELECT num, id FROM documents")
+            }
+            next_pid = stored_next_pid(self.db)
         finally:
             self.db.execute("COMMIT")
         return rows, names, next_pid
