@@ -164,6 +164,11 @@ def _folder_parent(folder: Folder, dest: Path) -> Path:
         raise UsageError(f"--output {dest}: {folder.what} is a folder of pages, and this is a file")
     if dest.is_dir():
         foreign = _foreign_files(folder, dest)
+        if foreign and not (dest / folder.marker).is_file():
+            raise UsageError(
+                f"--output {dest}: the folder is not empty and was not written by an earlier audit; "
+                "give a new or empty folder"
+            )
         if foreign:
             raise UsageError(
                 f"--output {dest}: the folder holds files an earlier audit did not write ({few(foreign)}); "
