@@ -49,6 +49,14 @@ def compare(
         str | None, typer.Option(help="Force the derived article's input format.")
     ] = None,
     color: Annotated[str, typer.Option(help="Colour in text reports: auto, always, never.")] = "auto",
+    show_boilerplate: Annotated[
+        bool,
+        typer.Option(
+            "--show-boilerplate",
+            help="List page furniture (menus, share bars, footers) paragraph by paragraph; by default the "
+            "text, Markdown and HTML reports fold it into one line per side.",
+        ),
+    ] = False,
     config: Annotated[
         Path | None,
         typer.Option(
@@ -89,7 +97,9 @@ def compare(
         source_name=src_name,
         derived_name=der_name,
     )
-    write_output(render(renderer, report, color=use_color(color, output)), output)
+    write_output(
+        render(renderer, report, color=use_color(color, output), show_boilerplate=show_boilerplate), output
+    )
     if report.errors:
         for err in report.errors:
             typer.echo(
