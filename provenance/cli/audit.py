@@ -16,24 +16,37 @@ from provenance.model import AuditResult
 @app.command()
 @guarded
 def audit(
-    index: Annotated[str, typer.Argument(help="Index location (path, sqlite:///path, or a backend URL).")],
-    derived: Annotated[list[str], typer.Argument(help="Articles to audit (files, directories or globs).")],
+    index: Annotated[
+        str, typer.Argument(help="Index location (path, sqlite:///path, or a backend URL).", metavar="INDEX")
+    ],
+    derived: Annotated[
+        list[str], typer.Argument(help="Articles to audit (files, directories or globs).", metavar="DERIVED")
+    ],
     format: Annotated[
         str,
         typer.Option(
             "--format",
             "-f",
             help="table, json, jsonl, html (a folder: needs --output DIR), markdown, sarif or github.",
+            metavar="FORMAT",
         ),
     ] = "table",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
-    top: Annotated[int, typer.Option(min=1, max=50, help="Compare against this many best candidates.")] = 3,
-    fail_on: Annotated[
-        list[str] | None, typer.Option("--fail-on", help="As for compare; any article crossing it exits 1.")
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.", metavar="PATH")
     ] = None,
-    option: Annotated[list[str] | None, typer.Option("--option", help="NAME=VALUE, as for compare.")] = None,
+    top: Annotated[
+        int, typer.Option(min=1, max=50, help="Compare against this many best candidates.", metavar="N")
+    ] = 3,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option("--fail-on", help="As for compare; any article crossing it exits 1.", metavar="EXPR"),
+    ] = None,
+    option: Annotated[
+        list[str] | None, typer.Option("--option", help="NAME=VALUE, as for compare.", metavar="NAME=VALUE")
+    ] = None,
     config: Annotated[
-        Path | None, typer.Option("--config", help="Policy file whose options apply, as for compare.")
+        Path | None,
+        typer.Option("--config", help="Policy file whose options apply, as for compare.", metavar="FILE"),
     ] = None,
 ) -> None:
     """Find each article's sources in the index and compare it against them."""

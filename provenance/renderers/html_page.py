@@ -161,7 +161,7 @@ def summary(report: Report) -> str:
         f"<li>[{e(f.detector)}] {('paragraph ' + str(f.paragraph) + ': ') if f.relation is None else ''}"
         f"{e(f.message)}</li>"
         for f in report.findings
-        if f.relation is None
+        if f.relation is None and f.message
     ]
     errors = [
         f'<li class="errors">{e(err.get("component", "detector"))} {e(err.get("detector"))} (plugin {e(err.get("plugin"))}) failed: '

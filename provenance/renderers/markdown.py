@@ -87,7 +87,7 @@ def body(report: Report, level: int = 3, show_boilerplate: bool = False) -> list
     notes = [
         f"- paragraph {f.paragraph} ({inline(f.detector, 40)}): {inline(f.message, 300)}"
         for f in report.findings
-        if f.relation is None
+        if f.relation is None and f.message
     ]
     notes += [
         f"- **{inline(str(e.get('component', 'detector')), 10)} {inline(str(e.get('detector')), 40)} failed:** {inline(str(e.get('error')), 300)}"

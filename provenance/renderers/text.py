@@ -155,6 +155,8 @@ class TextRenderer:
         elif source_furniture:
             block(folded("source", source_furniture), style="dim")
         for f in report.findings:
+            if not f.message:
+                continue  # a finding without a message is data for the JSON report, not a note
             block(f"note [{f.detector}] paragraph {f.paragraph}: {f.message}", indent=2)
         for err in report.errors:
             block(
