@@ -37,11 +37,7 @@ class Kind:
     refusal: str  # the usage error, with {fmt} and {formats}
 
 
-REPORT = Kind(
-    (ReportRenderer,),
-    ("text", "json", "html", "markdown", "sarif", "github"),
-    "unknown report format {fmt!r}; available: {formats}",
-)
+REPORT = Kind((ReportRenderer,), (), "unknown report format {fmt!r}; available: {formats}")
 AUDIT = Kind(
     (AuditFolderRenderer, AuditRenderer),
     ("table", "json", "jsonl", "html"),
