@@ -41,7 +41,7 @@ def _format_help(command: str) -> str:
     start = next(i for i, line in enumerate(lines) if "--format" in line)
     out = [lines[start]]
     for line in lines[start + 1 :]:
-        if re.match(r"\s+-", line) or not line.strip():
+        if re.match(r" {2}-", line) or not line.strip():  # the next option, or the end
             break
         out.append(line)
     return " ".join(" ".join(out).split())

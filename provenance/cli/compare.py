@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from provenance.cli.app import app, guarded
-from provenance.cli.io import parse_options, read_input, use_color, write_output
+from provenance.cli.io import Disable, parse_options, read_input, use_color, write_output
 from provenance.errors import EXIT_PLUGIN, EXIT_THRESHOLD, UsageError
 
 
@@ -45,12 +45,7 @@ def compare(
             metavar="EXPR",
         ),
     ] = None,
-    disable: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--disable", help="Switch off a detector or plugin by name. Repeatable.", metavar="NAME"
-        ),
-    ] = None,
+    disable: Disable = None,
     option: Annotated[
         list[str] | None,
         typer.Option(

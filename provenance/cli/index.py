@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from provenance.cli.app import Group, app, guarded
+from provenance.cli.io import progress_bar
 from provenance.errors import EXIT_INPUT, UsageError
 
 if TYPE_CHECKING:
@@ -24,31 +25,6 @@ index_app = typer.Typer(
     cls=Group,
 )
 app.add_typer(index_app, name="index")
-
-
-def _progress(total_hint: str) -> Progress | None:
-    """A rich progress display on a terminal; nothing in CI logs."""
-    if not sys.stderr.isatty():
-        return None
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    return Progress(
-        SpinnerColumn(),
-        TextColumn(total_hint),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
 
 
 @index_app.command("add")
@@ -96,7 +72,7 @@ def add(
     """Add (or update) documents; unchanged documents are skipped, changed ones replaced."""
     from provenance.index.api import add_documents
 
-    bar = _progress("fingerprinting")
+    bar = progress_bar("fingerprinting")
     report = _Report(bar, verbose)
     try:
         if bar:

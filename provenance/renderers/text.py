@@ -1,9 +1,10 @@
-"""Text: readable at a glance. A summary line (verdict, shares, coverage), one row per paragraph with its relation,
-score, sources and the reason, then what the source had that the derived article left out. Colour only when the
-output is a terminal.
+"""Text: readable at a glance, at the width of the terminal. A summary line (verdict, shares, coverage), then per
+paragraph a row (`¶3 (l. 7)`, relation, score, excerpt) with its source paragraphs and whole reason wrapped under
+it (the excerpt is the only thing ever cut), boilerplate folded into one line per side, then what the source had
+that the derived article left out. Colour only when the output is a terminal.
 
 For a check run, one line per article that fails the policy; for an audit, the `table` format: one row per
-article with its verdict, shares and sources."""
+article with its verdict, shares and sources, written row by row as articles finish."""
 
 from __future__ import annotations
 
@@ -105,8 +106,8 @@ class TextRenderer:
         verdict = report.verdict.upper()
         summary = _wrapped(
             f"verdict: {verdict} \u00b7 copy {s['copy']:.0%} \u00b7 rewrite {s['rewrite']:.0%} \u00b7 added "
-            f"{s['added']:.0%} \u00b7 source coverage {report.source_coverage:.0%} \u00b7 omitted "
-            f"{len(report.omitted)} source paragraph(s)",
+            f"{s['added']:.0%} \u00b7 source coverage {report.source_coverage:.0%} \u00b7 "
+            f"{len(report.omitted)} source \u00b6 left out",
             width,
             0,
         )
@@ -177,16 +178,27 @@ class TableRenderer:
     description = "an audit as one row per article: verdict, shares and sources"
 
     def render_audit(self, results: Sequence[AuditResult]) -> str:
-        lines = [f"{'article':<40} {'verdict':<12} {'copy':>5} {'rewr':>5} {'added':>5}  sources"]
-        lines += [row(r) for r in results]
-        return "\n".join(lines) + "\n"
+        return self.audit_head() + "".join(self.audit_row(r) for r in results)
+
+    def audit_head(self) -> str:
+        return f"{'article':<{ARTICLE}} {'verdict':<12} {'copy':>5} {'rewr':>5} {'added':>5}  sources\n"
+
+    def audit_row(self, result: AuditResult) -> str:
+        return row(result) + "\n"
+
+
+ARTICLE = 40  # the article column of an audit table; a longer path keeps its end, after an ellipsis
+
+
+def _tail(text: str, width: int) -> str:
+    return text if len(text) <= width else "\u2026" + text[len(text) - width + 1 :]
 
 
 def row(r: AuditResult) -> str:
     s = r.shares
     return (
-        f"{r.derived[-40:]:<40} {r.verdict:<12} {s['copy']:>5.0%} {s['rewrite']:>5.0%} {s['added']:>5.0%}  "
-        f"{', '.join(r.sources) or '-'}"
+        f"{_tail(r.derived, ARTICLE):<{ARTICLE}} {r.verdict:<12} {s['copy']:>5.0%} {s['rewrite']:>5.0%} "
+        f"{s['added']:>5.0%}  {', '.join(r.sources) or '-'}"
     )
 
 
