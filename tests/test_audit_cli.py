@@ -17,10 +17,6 @@ from provenance.model import AuditResult
 from provenance.renderers.text import TableRenderer
 from provenance.testing import run_cli
 
-audit_module = importlib.import_module(
-    "provenance.index.audit"
-)  # the package exports a function of that name
-
 
 @pytest.fixture
 def indexed(tmp_path, examples):
@@ -37,6 +33,9 @@ def indexed(tmp_path, examples):
 
 def test_rows_are_written_as_each_article_finishes(indexed, monkeypatch):
     index, batch = indexed
+    # Imported here, not at collection: importing the module rebinds `provenance.index.audit`, a function that
+    # other test modules import by that name.
+    audit_module = importlib.import_module("provenance.index.audit")
     seen: list[str] = []
     compare = audit_module.compare_documents
 

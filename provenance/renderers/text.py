@@ -118,7 +118,7 @@ class TextRenderer:
         console.print(first)
         for line in summary[1:]:
             say(line)
-        block(f"{report.derived} vs {report.source}", style="dim")
+        block(f"{report.derived} (derived) vs {report.source} (source)", style="dim")
         derivation = report.metadata.get("derivation")
         if derivation and derivation.get("reason"):
             block(f"as a whole: {derivation['reason']}", style="dim")

@@ -62,7 +62,7 @@ def _anchor(derived: Document) -> int:
 
 
 def _with_quote(lead: str, c: Credit) -> str:
-    """`lead` followed by the credit line, cut to fit one line of the text report."""
+    """`lead` followed by the credit line, cut to keep the note short (the evidence keeps it whole)."""
     room = max(24, MESSAGE_WIDTH - len(lead) - 2)
     text = c.text if len(c.text) <= room else c.text[: room - 1] + "\u2026"
     return f"{lead}\u201c{text}\u201d"
