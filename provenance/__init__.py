@@ -1,14 +1,21 @@
 """text-provenance: tell how one article derives from another.
 
     >>> import provenance
-    >>> report = provenance.compare(Path("source.txt"), Path("derived.md"))
+    >>> report = provenance.compare_files("source.txt", "derived.md")
     >>> report.verdict, report.shares
+    >>> provenance.compare_texts(source_text, derived_text)
+
+`compare(Path(...), Path(...))` reads files too; `compare` refuses a one-line `str` that names a file (or reads
+like a file name) rather than comparing the two names as text.
 
 Heavy modules (datasketch, numpy, trafilatura) load on first use, so `provenance --help` stays fast.
 """
 
 from __future__ import annotations
 
+import os
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provenance._version import __version__
@@ -20,8 +27,32 @@ if TYPE_CHECKING:
     from provenance.detectors.context import DetectionContext
 
 
+_FILE_NAME = re.compile(r"\S+\.(?:txt|text|md|markdown|html?|xhtml|jsonl?)", re.IGNORECASE)
+
+
+def _not_a_file_name(side: str, value: Any) -> None:
+    """A one-line str that names a file, or reads like a file name, is almost surely a path passed as text."""
+    if not isinstance(value, str) or "\n" in value.strip() or not value.strip():
+        return
+    name = value.strip()
+    looks = _FILE_NAME.fullmatch(name) is not None
+    try:
+        exists = len(name) < 4096 and Path(name).expanduser().is_file()
+    except (OSError, ValueError):
+        exists = False
+    if looks or exists:
+        raise UsageError(
+            f"compare(): {side} {name!r} is a str, which compare reads as the article's text, but it "
+            f"{'names a file' if exists else 'reads like a file name'}; pass Path({name!r}), or use "
+            "provenance.compare_files() for files and provenance.compare_texts() for texts"
+        )
+
+
 def compare(source: Any, derived: Any, **options: Any) -> Report:
     """Compare `derived` with `source` (each a pathlib.Path, a str holding the text, or bytes).
+
+    A one-line str that names an existing file, or reads like a file name (`derived.md`), is refused with a
+    UsageError: pass a Path, or use `compare_files` / `compare_texts`, which say which one they mean.
 
     Keyword arguments: `options` (a mapping such as {"copy.threshold": 0.8}), `disable` (names of detectors or
     plugins to switch off), `source_format` / `derived_format` (text, markdown, html), `source_name` /
@@ -29,6 +60,35 @@ def compare(source: Any, derived: Any, **options: Any) -> Report:
     """
     from provenance.engine import compare as _compare
 
+    _not_a_file_name("source", source)
+    _not_a_file_name("derived", derived)
+    return _compare(source, derived, **options)
+
+
+def compare_files(source: str | os.PathLike[str], derived: str | os.PathLike[str], **options: Any) -> Report:
+    """Compare two files, named by str or Path (a missing file is an InputError); keywords as for `compare`."""
+    from provenance.engine import compare as _compare
+
+    for side, value in (("source", source), ("derived", derived)):
+        if not isinstance(value, (str, os.PathLike)):
+            raise UsageError(
+                f"compare_files(): {side} must be a file name or a Path, not {type(value).__name__}"
+            )
+    options.setdefault("source_name", os.fspath(source))
+    options.setdefault("derived_name", os.fspath(derived))
+    return _compare(Path(source), Path(derived), **options)
+
+
+def compare_texts(source: str, derived: str, **options: Any) -> Report:
+    """Compare two articles given as text (any str, even one that looks like a file name); keywords as for
+    `compare`."""
+    from provenance.engine import compare as _compare
+
+    for side, value in (("source", source), ("derived", derived)):
+        if not isinstance(value, str):
+            raise UsageError(
+                f"compare_texts(): {side} must be a str holding the text, not {type(value).__name__}"
+            )
     return _compare(source, derived, **options)
 
 
@@ -78,6 +138,8 @@ __all__ = [
     "UsageError",
     "__version__",
     "compare",
+    "compare_files",
+    "compare_texts",
     "fold",
     "hookimpl",
     "quote_spans",

@@ -198,7 +198,9 @@ def assemble(
     for p in source.paragraphs:
         n = p.words
         if p.is_boilerplate:
-            src_results.append(SourceParagraphResult(p.index, p.text, "boilerplate", False, (), n))
+            src_results.append(
+                SourceParagraphResult(p.index, p.text, "boilerplate", False, (), n, p.start_line, p.end_line)
+            )
             continue
         sw = sent_words.get(p.index, ())
         used = set(range(len(sw))) if p.index in whole else reused_sentences.get(p.index, set())
@@ -211,9 +213,17 @@ def assemble(
             reused_total += reused_words
             copies = sum(1 for r in by.values() if r == "copy")
             rel = "copied" if copies * 2 >= len(by) else "rewritten"
-            src_results.append(SourceParagraphResult(p.index, p.text, rel, True, tuple(sorted(by)), n))
+            src_results.append(
+                SourceParagraphResult(
+                    p.index, p.text, rel, True, tuple(sorted(by)), n, p.start_line, p.end_line
+                )
+            )
         else:
-            src_results.append(SourceParagraphResult(p.index, p.text, "omitted", False, tuple(sorted(by)), n))
+            src_results.append(
+                SourceParagraphResult(
+                    p.index, p.text, "omitted", False, tuple(sorted(by)), n, p.start_line, p.end_line
+                )
+            )
     coverage = reused_total / body_total if body_total else 0.0
 
     return Report(

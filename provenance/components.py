@@ -199,6 +199,16 @@ class AuditRenderer(Protocol):
 
 
 @runtime_checkable
+class AuditStreamRenderer(Protocol):
+    """An audit renderer whose output can be written as each article finishes (`provenance audit` to standard
+    output): its `audit_head()`, then `audit_row(result)` per article, make the same text as `render_audit`."""
+
+    def audit_head(self) -> str: ...
+
+    def audit_row(self, result: AuditResult) -> str: ...
+
+
+@runtime_checkable
 class AuditFolderRenderer(Protocol):
     """Renders an audit run as a folder of files; `folder` says what the folder holds, for the usage error when
     no `--output DIR` is given. Used instead of `render_audit` when a renderer has both."""

@@ -437,6 +437,8 @@ class SourceParagraphResult:
     reused: bool
     reused_by: tuple[int, ...] = ()
     words: int = 0
+    start_line: int | None = None
+    end_line: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -446,6 +448,7 @@ class SourceParagraphResult:
             "reused": self.reused,
             "reused_by": list(self.reused_by),
             "words": self.words,
+            "lines": [self.start_line, self.end_line] if self.start_line is not None else None,
         }
 
 

@@ -80,14 +80,18 @@ def test_sarif_is_valid_and_has_a_result_per_copied_or_rewritten_paragraph(repor
             assert r["level"] == ("warning" if p.relation == "copy" else "note")
             text = r["message"]["text"]
             assert ("copied from" if p.relation == "copy" else "a rewrite of") in text
-            assert f"score {p.score:.2f}" in text and ", ".join(map(str, p.sources)) in text
+            lines = {sp.index: sp.start_line for sp in report.source_paragraphs}
+            refs = [f"\u00b6{i} (l. {lines[i]})" if lines[i] is not None else f"\u00b6{i}" for i in p.sources]
+            assert f"score {p.score:.2f}" in text and ", ".join(refs) in text
             assert unquote(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) == report.derived
             if p.start_line is not None:
                 assert (region(r)["startLine"], region(r)["endLine"]) == (p.start_line, p.end_line)
-            else:  # an HTML page: no lines after extraction
+            else:  # a paragraph whose opening words are not found in the page's source
                 assert region(r) == {"startLine": 1} and r["properties"]["linesKnown"] is False
-            assert [rl["message"]["text"] for rl in r.get("relatedLocations", [])] == [
-                f"source paragraph {i}" for i in p.sources
+            related = r.get("relatedLocations", [])
+            assert [rl["message"]["text"] for rl in related] == [f"source paragraph {x}" for x in refs]
+            assert [rl["physicalLocation"].get("region", {}).get("startLine") for rl in related] == [
+                lines[i] for i in p.sources
             ]
         prints = [r["partialFingerprints"]["provenanceParagraph/v1"] for r in found]
         assert len(prints) == len(set(prints))
@@ -130,12 +134,20 @@ def test_locations_point_at_the_paragraphs_own_lines(examples, shared):
             assert (int(props["line"]), int(props.get("endLine", props["line"]))) == (start, end)
 
 
-def test_html_inputs_sit_on_the_whole_file(examples):
+def test_html_inputs_point_at_the_line_of_the_page_source(examples):
+    """An HTML page's paragraphs are found in the page's source: each annotation's line holds the paragraph's
+    opening words (the headline's line holds the page's h1, not its <title>)."""
     report = provenance.compare(examples / "wire-story.txt", examples / "scraped-copy.html")
     assert any(p.relation == "copy" for p in report.paragraphs)
-    for line in GithubRenderer().render(report).split("\n")[:-1]:
+    page = (examples / "scraped-copy.html").read_text(encoding="utf-8").split("\n")
+    annotations = GithubRenderer().render(report).split("\n")[:-1]
+    flagged = [p for p in report.paragraphs if p.relation in FLAGGED]
+    assert len(annotations) == len(flagged)
+    for line, p in zip(annotations, flagged):
         name, props, _ = _annotation(line)
-        assert name == "warning" and set(props) == {"file", "title"} and props["file"] == report.derived
+        assert name == "warning" and props["file"] == report.derived
+        opening = " ".join(p.text.split()[:4])
+        assert opening in page[int(props["line"]) - 1] and "<title>" not in page[int(props["line"]) - 1]
 
 
 def test_standard_input_has_no_file_location(examples):
@@ -292,13 +304,24 @@ def test_markdown_says_what_the_report_says(examples):
         f"source coverage {report.source_coverage:.0%}" in out
         and f"rewrite {report.shares['rewrite']:.0%}" in out
     )
-    table = [line for line in lines if re.match(r"\| \d+ \| [a-z]+ \|", line)]
-    assert [line.split(" | ")[1] for line in table] == [p.relation for p in report.paragraphs]
-    assert [line.split(" | ")[3] for line in table] == [
-        ", ".join(map(str, p.sources)) for p in report.paragraphs
+    table = [line for line in lines if re.match(r"\| \u00b6\d+ \(l\. \d+\) \| [a-z]+ \|", line)]
+    shown = [p for p in report.paragraphs if p.relation != "boilerplate"]
+    assert [line.split(" | ")[0] for line in table] == [
+        f"| \u00b6{p.index} (l. {p.start_line})" for p in shown
     ]
+    assert [line.split(" | ")[1] for line in table] == [p.relation for p in shown]
+    lines_of = {sp.index: sp.start_line for sp in report.source_paragraphs}
+    assert [line.split(" | ")[3] for line in table] == [
+        ", ".join(f"\u00b6{i} (l. {lines_of[i]})" for i in p.sources) for p in shown
+    ]
+    furniture = [p.index for p in report.paragraphs if p.relation == "boilerplate"]
+    assert furniture and f"derived boilerplate: {len(furniture)} paragraph(s)" in out
+    listed = MarkdownRenderer().render(report, show_boilerplate=True)
+    assert sum(1 for line in listed.splitlines() if "| boilerplate |" in line) == len(furniture)
     details = out[out.index("<details>") : out.index("</details>")]
-    assert re.findall(r"^\| (\d+) \|", details, re.MULTILINE) == [str(p.index) for p in report.omitted]
+    assert re.findall(r"^\| \u00b6(\d+) \(l\. \d+\) \|", details, re.MULTILINE) == [
+        str(p.index) for p in report.omitted
+    ]
 
 
 def test_markdown_stays_under_the_comment_limit(tmp_path):

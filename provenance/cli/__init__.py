@@ -13,9 +13,13 @@ from provenance.cli import check as _check_cmd  # noqa: F401
 from provenance.cli import compare as _compare_cmd  # noqa: F401
 from provenance.cli import index as _index_cmd  # noqa: F401
 from provenance.cli import plugins as _plugins_cmd  # noqa: F401
-from provenance.cli.app import EXIT_INTERNAL, app, fail, guarded
+from provenance.cli.app import EXIT_INTERNAL, Command, app, fail, guarded
 
 # isort: on
+
+for _typer in (app, *(group.typer_instance for group in app.registered_groups if group.typer_instance)):
+    for _info in _typer.registered_commands:
+        _info.cls = Command  # plain help for every command (provenance/cli/app.py)
 
 __all__ = ["EXIT_INTERNAL", "app", "fail", "guarded", "main"]
 

@@ -7,12 +7,15 @@ Exit codes (docs/cli.md): 0 ok, 1 a --fail-on threshold was crossed or the polic
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import sys
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from provenance._version import __version__
 from provenance.errors import ProvenanceError
@@ -27,40 +30,68 @@ from provenance.limits import (
 
 EXIT_INTERNAL = 70
 
+_REQUIRED = re.compile(r"\{([A-Z][A-Z0-9_=.:]*)\}")  # Typer's `{NAME}` for a required argument
+_ARGUMENT_TYPE = re.compile(
+    r"^(  [A-Z][A-Z0-9_]*(?:\.\.\.)?) (<[^>\n]+>)", re.MULTILINE
+)  # `  NAME <list[str]>`
 
-class _OneLineErrors(TyperGroup):
-    """The root command: an argument the parser refuses (an unknown option, a missing file argument, a value out
-    of range) is one `provenance: error:` line and exit 2, like every other error, not Click's three-line block
-    (usage, hint, error)."""
+
+def plain_help(text: str) -> str:
+    """Help as git and ripgrep write it: `SOURCE`, not `{SOURCE}` or `SOURCE <str>` (Typer's placeholders; the
+    options carry their own metavar, such as `--format FORMAT`)."""
+    text = _REQUIRED.sub(r"\1", text)
+    return _ARGUMENT_TYPE.sub(lambda m: m.group(1) + " " * (len(m.group(2)) + 1), text)
+
+
+class Command(TyperCommand):
+    """Every command: plain help."""
+
+    def get_help(self, ctx: Any) -> str:
+        return plain_help(super().get_help(ctx))
+
+
+class Group(TyperGroup):
+    """The `provenance` command and its sub-groups: plain help, and a usage error in one line, as the docs
+    promise (`provenance: error: No such option: --bogus (provenance compare --help)`, exit 2), not Click's
+    three lines of usage, hint and error. Typer's own exceptions are its public `TyperException`."""
+
+    def get_help(self, ctx: Any) -> str:
+        return plain_help(super().get_help(ctx))
 
     def main(
-        self, args: Any = None, prog_name: Any = None, *more: Any, standalone_mode: bool = True, **kwargs: Any
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
     ) -> Any:
-        if more or not standalone_mode:
-            return super().main(args, prog_name, *more, standalone_mode=standalone_mode, **kwargs)  # type: ignore[misc]
+        run = functools.partial(
+            super().main, args, prog_name, complete_var, False, windows_expand_args, **extra
+        )  # not standalone: the errors come here
+        if not standalone_mode:
+            return run()
         try:
-            code = super().main(args, prog_name, standalone_mode=False, **kwargs)
+            code = run()
+        except typer.TyperException as exc:
+            ctx = getattr(exc, "ctx", None)
+            if type(exc).__name__ == "NoArgsIsHelpError" or (ctx is None and not str(exc)):
+                # no arguments: the help, as before
+                exc.show()  # type: ignore[attr-defined]
+                sys.exit(exc.exit_code)
+            where = f" ({ctx.command_path} --help)" if ctx is not None else ""
+            typer.echo(f"provenance: error: {exc.format_message()}{where}", err=True)
+            sys.exit(exc.exit_code)
         except typer.Abort:
             typer.echo("provenance: interrupted", err=True)
             sys.exit(130)
-        except Exception as exc:
-            message = getattr(exc, "format_message", None)
-            code = getattr(exc, "exit_code", None)
-            if not callable(message) or not isinstance(code, int):  # not the parser's: as before
-                raise
-            if type(exc).__name__ == "NoArgsIsHelpError":  # `provenance` alone: the help, as before
-                exc.show()  # type: ignore[attr-defined]
-                sys.exit(code)
-            ctx = getattr(exc, "ctx", None)
-            hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
-            typer.echo(f"provenance: error: {' '.join(message().split()).rstrip('.')}{hint}", err=True)
-            sys.exit(code)
         sys.exit(code if isinstance(code, int) else 0)
 
 
 app = typer.Typer(
-    cls=_OneLineErrors,
     name="provenance",
+    cls=Group,
     help="Tell how one article derives from another: copied, rewritten, added and boilerplate paragraphs.",
     no_args_is_help=True,
     add_completion=False,
@@ -88,6 +119,7 @@ def _root(
             envvar="PROVENANCE_MAX_BYTES",
             min=0,
             help="Refuse articles larger than this many bytes (exit 3); 0 for no limit.",
+            metavar="BYTES",
         ),
     ] = DEFAULT_MAX_BYTES,
     timeout: Annotated[
@@ -98,6 +130,7 @@ def _root(
             min=0,
             max=MAX_TIMEOUT,
             help="Stop the command after this many seconds (exit 3); 0 (the default) for no limit.",
+            metavar="SECONDS",
         ),
     ] = 0,
 ) -> None:

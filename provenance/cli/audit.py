@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from provenance.cli.app import app, guarded
-from provenance.cli.io import write_output
+from provenance.cli.io import Disable, progress_bar, write_output, write_text
 from provenance.errors import EXIT_INPUT, EXIT_THRESHOLD
 from provenance.model import AuditResult
 
@@ -16,39 +17,62 @@ from provenance.model import AuditResult
 @app.command()
 @guarded
 def audit(
-    index: Annotated[str, typer.Argument(help="Index location (path, sqlite:///path, or a backend URL).")],
-    derived: Annotated[list[str], typer.Argument(help="Articles to audit (files, directories or globs).")],
+    index: Annotated[
+        str, typer.Argument(help="Index location (path, sqlite:///path, or a backend URL).", metavar="INDEX")
+    ],
+    derived: Annotated[
+        list[str], typer.Argument(help="Articles to audit (files, directories or globs).", metavar="DERIVED")
+    ],
     format: Annotated[
         str,
         typer.Option(
             "--format",
             "-f",
             help="table, json, jsonl, html (a folder: needs --output DIR), markdown, sarif or github.",
+            metavar="FORMAT",
         ),
     ] = "table",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
-    top: Annotated[int, typer.Option(min=1, max=50, help="Compare against this many best candidates.")] = 3,
-    fail_on: Annotated[
-        list[str] | None, typer.Option("--fail-on", help="As for compare; any article crossing it exits 1.")
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.", metavar="PATH")
     ] = None,
-    option: Annotated[list[str] | None, typer.Option("--option", help="NAME=VALUE, as for compare.")] = None,
+    top: Annotated[
+        int, typer.Option(min=1, max=50, help="Compare against this many best candidates.", metavar="N")
+    ] = 3,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option("--fail-on", help="As for compare; any article crossing it exits 1.", metavar="EXPR"),
+    ] = None,
+    option: Annotated[
+        list[str] | None, typer.Option("--option", help="NAME=VALUE, as for compare.", metavar="NAME=VALUE")
+    ] = None,
+    disable: Disable = None,
+    exclude_self: Annotated[
+        bool,
+        typer.Option(
+            "--exclude-self/--include-self",
+            help="Leave out an indexed document that is the article itself (the same id, or the same text: "
+            "the digest index add stores), which would otherwise be its own 100% copy.",
+        ),
+    ] = True,
     config: Annotated[
-        Path | None, typer.Option("--config", help="Policy file whose options apply, as for compare.")
+        Path | None,
+        typer.Option("--config", help="Policy file whose options apply, as for compare.", metavar="FILE"),
     ] = None,
 ) -> None:
     """Find each article's sources in the index and compare it against them."""
     from provenance.cli.io import parse_options
+    from provenance.components import AuditStreamRenderer
     from provenance.engine import known_options
     from provenance.index import open_index
+    from provenance.index.api import documents_with_digests
     from provenance.index.audit import audit_documents
     from provenance.plugins import get_host
     from provenance.policy.config import resolve_config
     from provenance.policy.evaluate import Policy, evaluate
     from provenance.policy.failon import parse, require_plugins
     from provenance.renderers.dispatch import AUDIT, pick, render
-    from provenance.text.load import iter_documents
 
-    host = get_host()
+    host = get_host(tuple(disable or ()))
     renderer = pick(host, AUDIT, format, output)
     thresholds = [parse(expr) for expr in (fail_on or [])]
     cfg = resolve_config(config)
@@ -58,13 +82,35 @@ def audit(
     idx = open_index(index, create=False, host=host)
     errors: list[str] = []
     results: list[AuditResult] = []
+    digests: dict[str, str] = {}
+    # Rows go out as each article finishes when the format allows it and the report goes to standard output;
+    # a file is written whole at the end, atomically. A progress bar shows on a terminal only.
+    to_stdout = output is None or str(output) == "-"
+    stream = renderer if isinstance(renderer, AuditStreamRenderer) and to_stdout else None
+    bar = progress_bar("auditing")
     try:
-        results.extend(
-            audit_documents(idx, iter_documents(derived, errors, host), host=host, top=top, options=opts)
-        )
+        with bar or contextlib.nullcontext():
+            task = bar.add_task("audit", total=None) if bar else None
+            if stream is not None:
+                write_text(stream.audit_head(), None)
+            for result in audit_documents(
+                idx,
+                documents_with_digests(derived, errors, host, digests),
+                host=host,
+                top=top,
+                options=opts,
+                skip_self=exclude_self,
+                digests=digests if exclude_self else None,
+            ):
+                results.append(result)
+                if stream is not None:
+                    write_text(stream.audit_row(result), None)
+                if bar is not None and task is not None:
+                    bar.advance(task)
     finally:
         idx.close()
-    write_output(render(renderer, results), output)
+    if stream is None:
+        write_output(render(renderer, results), output)
     for e in errors:
         typer.echo(f"provenance: error: {e}", err=True)
     if errors:

@@ -72,22 +72,30 @@ def check(
             show_default=False,
         ),
     ] = None,
-    option: Annotated[list[str] | None, typer.Option("--option", help="NAME=VALUE, as for compare.")] = None,
+    option: Annotated[
+        list[str] | None, typer.Option("--option", help="NAME=VALUE, as for compare.", metavar="NAME=VALUE")
+    ] = None,
     config: Annotated[
         Path | None,
         typer.Option(
             "--config",
             help="Policy file (default: provenance.toml or pyproject.toml [tool.provenance], found upwards).",
+            metavar="FILE",
         ),
     ] = None,
     disable: Annotated[
-        list[str] | None, typer.Option("--disable", help="Switch off a detector or plugin.")
+        list[str] | None, typer.Option("--disable", help="Switch off a detector or plugin.", metavar="NAME")
     ] = None,
-    top: Annotated[int, typer.Option(min=1, max=50, help="Compare against this many best candidates.")] = 3,
+    top: Annotated[
+        int, typer.Option(min=1, max=50, help="Compare against this many best candidates.", metavar="N")
+    ] = 3,
     format: Annotated[
-        str, typer.Option("--format", "-f", help="text, json, or a renderer's (sarif, github).")
+        str,
+        typer.Option("--format", "-f", help="text, json, or a renderer's (sarif, github).", metavar="FORMAT"),
     ] = "text",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.", metavar="PATH")
+    ] = None,
 ) -> None:
     """Check articles against an index and the policy; exit 1 when any fails it."""
     from provenance.cli.changed import changed_articles

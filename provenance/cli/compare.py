@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from provenance.cli.app import app, guarded
-from provenance.cli.io import parse_options, read_input, use_color, write_output
+from provenance.cli.io import Disable, parse_options, read_input, use_color, write_output
 from provenance.errors import EXIT_PLUGIN, EXIT_THRESHOLD, UsageError
 
 
@@ -16,45 +16,69 @@ from provenance.errors import EXIT_PLUGIN, EXIT_THRESHOLD, UsageError
 @guarded
 def compare(
     source: Annotated[
-        str, typer.Argument(help="The source article (text, Markdown or HTML file; - for stdin).")
+        str,
+        typer.Argument(
+            help="The source article (text, Markdown or HTML file; - for stdin).", metavar="SOURCE"
+        ),
     ],
-    derived: Annotated[str, typer.Argument(help="The derived article to examine (file, or - for stdin).")],
+    derived: Annotated[
+        str, typer.Argument(help="The derived article to examine (file, or - for stdin).", metavar="DERIVED")
+    ],
     format: Annotated[
-        str, typer.Option("--format", "-f", help="Report format: text, json, or a plugin's.")
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Report format: text, json, html, markdown, sarif, github, or a plugin's "
+            "(provenance plugins lists them).",
+            metavar="FORMAT",
+        ),
     ] = "text",
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file.", metavar="PATH")
     ] = None,
     fail_on: Annotated[
         list[str] | None,
         typer.Option(
             "--fail-on",
             help="Exit 1 when crossed, e.g. copy>0.5, added<0.1, coverage>=0.8, verdict=copy. Repeatable.",
+            metavar="EXPR",
         ),
     ] = None,
-    disable: Annotated[
-        list[str] | None,
-        typer.Option("--disable", help="Switch off a detector or plugin by name. Repeatable."),
-    ] = None,
+    disable: Disable = None,
     option: Annotated[
         list[str] | None,
         typer.Option(
-            "--option", help="Set a detector or verdict option, e.g. copy.threshold=0.8. Repeatable."
+            "--option",
+            help="Set a detector or verdict option, e.g. copy.threshold=0.8. Repeatable.",
+            metavar="NAME=VALUE",
         ),
     ] = None,
     source_format: Annotated[
-        str | None, typer.Option(help="Force the source's input format (text, markdown, html).")
+        str | None,
+        typer.Option(help="Force the source's input format (text, markdown, html).", metavar="FORMAT"),
     ] = None,
     derived_format: Annotated[
-        str | None, typer.Option(help="Force the derived article's input format.")
+        str | None, typer.Option(help="Force the derived article's input format.", metavar="FORMAT")
     ] = None,
-    color: Annotated[str, typer.Option(help="Colour in text reports: auto, always, never.")] = "auto",
+    color: Annotated[
+        str, typer.Option(help="Colour in text reports: auto, always, never.", metavar="WHEN")
+    ] = "auto",
+    show_boilerplate: Annotated[
+        bool,
+        typer.Option(
+            "--show-boilerplate",
+            help="List page furniture (menus, share bars, footers) paragraph by paragraph; by default the "
+            "text, Markdown and HTML reports fold it into one line per side.",
+        ),
+    ] = False,
     config: Annotated[
         Path | None,
         typer.Option(
             "--config",
             help="Policy file whose options apply (default: provenance.toml or pyproject.toml "
             "[tool.provenance], found upwards); --option wins.",
+            metavar="FILE",
         ),
     ] = None,
 ) -> None:
@@ -89,7 +113,9 @@ def compare(
         source_name=src_name,
         derived_name=der_name,
     )
-    write_output(render(renderer, report, color=use_color(color, output)), output)
+    write_output(
+        render(renderer, report, color=use_color(color, output), show_boilerplate=show_boilerplate), output
+    )
     if report.errors:
         for err in report.errors:
             typer.echo(

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from provenance.cli.app import app, guarded
+from provenance.cli.app import Group, app, guarded
+from provenance.cli.io import progress_bar
 from provenance.errors import EXIT_INPUT, UsageError
 
 if TYPE_CHECKING:
@@ -19,50 +20,33 @@ if TYPE_CHECKING:
 BATCH_DOCUMENTS = 256  # provenance.index.api.BATCH_DOCUMENTS, repeated so that `--help` loads no index code
 
 index_app = typer.Typer(
-    help="Build and maintain a corpus fingerprint index (sqlite path or URL).", no_args_is_help=True
+    help="Build and maintain a corpus fingerprint index (sqlite path or URL).",
+    no_args_is_help=True,
+    cls=Group,
 )
 app.add_typer(index_app, name="index")
-
-
-def _progress(total_hint: str) -> Progress | None:
-    """A rich progress display on a terminal; nothing in CI logs."""
-    if not sys.stderr.isatty():
-        return None
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    return Progress(
-        SpinnerColumn(),
-        TextColumn(total_hint),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
 
 
 @index_app.command("add")
 @guarded
 def add(
-    index: Annotated[str, typer.Argument(help="Index location: a path, sqlite:///path or a backend URL.")],
-    paths: Annotated[
-        list[str], typer.Argument(help="Files, directories, globs or JSONL files (id, text|html, ...).")
+    index: Annotated[
+        str, typer.Argument(help="Index location: a path, sqlite:///path or a backend URL.", metavar="INDEX")
     ],
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Fingerprint in N processes.")] = 1,
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Files, directories, globs or JSONL files (id, text|html, ...).", metavar="PATH"),
+    ],
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="Fingerprint in N processes.", metavar="N")
+    ] = 1,
     batch_size: Annotated[
         int,
         typer.Option(
             "--batch-size",
             min=1,
             help="Documents per transaction (fewer: less to redo after an interruption).",
+            metavar="N",
         ),
     ] = BATCH_DOCUMENTS,
     verbose: Annotated[
@@ -88,7 +72,7 @@ def add(
     """Add (or update) documents; unchanged documents are skipped, changed ones replaced."""
     from provenance.index.api import add_documents
 
-    bar = _progress("fingerprinting")
+    bar = progress_bar("fingerprinting")
     report = _Report(bar, verbose)
     try:
         if bar:
@@ -139,7 +123,7 @@ class _Report:
 @index_app.command("info")
 @guarded
 def info(
-    index: Annotated[str, typer.Argument(help="Index location.")],
+    index: Annotated[str, typer.Argument(help="Index location.", metavar="INDEX")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Documents, paragraphs, parameters and size of an index."""
@@ -189,8 +173,8 @@ def info(
 @index_app.command("remove")
 @guarded
 def remove(
-    index: Annotated[str, typer.Argument(help="Index location.")],
-    ids: Annotated[list[str], typer.Argument(help="Document ids to remove.")],
+    index: Annotated[str, typer.Argument(help="Index location.", metavar="INDEX")],
+    ids: Annotated[list[str], typer.Argument(help="Document ids to remove.", metavar="ID")],
 ) -> None:
     """Remove documents by id."""
     from provenance.index import open_index
@@ -206,7 +190,7 @@ def remove(
 @index_app.command("list")
 @guarded
 def list_documents(
-    index: Annotated[str, typer.Argument(help="Index location.")],
+    index: Annotated[str, typer.Argument(help="Index location.", metavar="INDEX")],
 ) -> None:
     """Print the id of every stored document, one a line, sorted (a newline or other control character in an id
     escaped, as \\n, so that each id stays one line)."""
@@ -228,8 +212,8 @@ MAX_PROBLEMS = 50  # lines shown: a badly damaged index would otherwise print on
 @index_app.command("check")
 @guarded
 def check(
-    index: Annotated[str, typer.Argument(help="Index location.")],
-    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    index: Annotated[str, typer.Argument(help="Index location.", metavar="INDEX")],
+    format: Annotated[str, typer.Option("--format", "-f", help="text or json.", metavar="FORMAT")] = "text",
 ) -> None:
     """Verify an index: exit 0 and one summary line when it is sound, exit 3 and one line per problem when not."""
     if format not in ("text", "json"):

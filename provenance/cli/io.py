@@ -10,9 +10,46 @@ import stat
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
 
 from provenance.components import Folder, Rendered
 from provenance.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+# `--disable NAME`, the same option in every command that runs detectors.
+Disable = Annotated[
+    list[str] | None,
+    typer.Option("--disable", help="Switch off a detector or plugin by name. Repeatable.", metavar="NAME"),
+]
+
+
+def progress_bar(label: str) -> Progress | None:
+    """A rich progress display on standard error when it is a terminal; nothing in CI logs or pipes."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    return Progress(
+        SpinnerColumn(),
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
 
 
 def read_input(arg: str) -> tuple[Path | bytes, str]:

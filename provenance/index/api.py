@@ -273,6 +273,20 @@ def audit(
     return AuditRun(results, tuple(errors))
 
 
+def documents_with_digests(
+    paths: list[str], errors: list[str], host: Any, digests: dict[str, str]
+) -> Iterator[Document]:
+    """The articles to audit, segmented; each one's digest (as `index add` computes it) goes into `digests`, so
+    the audit knows a stored copy of the article itself. One that cannot be read or extracted goes to `errors`."""
+
+    def tapped() -> Iterator[RawDocument]:
+        for raw in raw_documents(paths, errors):
+            digests[raw.id] = digest(raw)
+            yield raw
+
+    yield from _documents(tapped(), errors, host)
+
+
 def _documents(
     articles: Input | Document | Iterable[Input | Document], errors: list[str], host: Any
 ) -> Iterator[Document]:

@@ -15,6 +15,7 @@ from provenance.assemble import PRECEDENCE, counted, decide_verdict, tally
 from provenance.components import resolve
 from provenance.engine import compare_documents, known_options
 from provenance.index.base import Candidate, Index, Prints, prints_of_document
+from provenance.index.retrieve import WEAK_EVIDENCE
 from provenance.index.vectors import active, remember
 from provenance.model import AuditParagraph, AuditResult, Document, Paragraph, ParagraphResult, Report
 from provenance.text.load import load_document
@@ -32,6 +33,14 @@ class _Audit:
     options: Mapping[str, Any]
     skip_self: bool
     stored: Sequence[tuple[str, Any]]  # (name, scorer) whose vectors of the corpus the index keeps
+    digests: Mapping[str, str]  # article name -> digest of its text: a stored document with it is the article
+
+    def is_self(self, derived: Document, doc_id: str) -> bool:
+        """Whether a stored document is the article itself: its id (skip_self), or its very text (digests)."""
+        if self.skip_self and doc_id == derived.name:
+            return True
+        mine = self.digests.get(derived.name)
+        return mine is not None and self.index.digest_of(doc_id) == mine
 
 
 def audit_documents(
@@ -44,14 +53,19 @@ def audit_documents(
     options: Mapping[str, Any] | None = None,
     batch: int = BATCH,
     skip_self: bool = False,
+    digests: Mapping[str, str] | None = None,
 ) -> Iterator[AuditResult]:
     """Audit many articles, looking their paragraphs up in the index in batches; results in input order.
 
     `skip_self`: an indexed document with the article's own name (id) is not a candidate source. A repository
     that indexes its own published articles checks each new version of one without finding it is its own copy.
+    `digests` (article name -> the digest `index add` gives its text, provenance.index.ingest.digest): a stored
+    document with the article's digest is the article itself, not a candidate (`audit --exclude-self`).
     """
     resolved = resolve(known_options(host), dict(options or {}))  # checked once, even if nothing is compared
-    run = _Audit(index, host, top, resolved, skip_self, active(index, host))
+    run = _Audit(
+        index, host, top, resolved, skip_self, active(index, host), digests if digests is not None else {}
+    )
     pending: list[Document] = []
     for doc in derived:
         pending.append(doc)
@@ -67,7 +81,9 @@ def _audit_batch(run: _Audit, docs: list[Document], min_similarity: float) -> It
     params = run.index.params
     prints = [prints_of_document(d, params) for d in docs]
     both = Prints.concat(prints, params.fingerprint.num_perm)
-    found = run.index.candidates(both, min_similarity) if len(both) else []
+    bar = min(min_similarity, WEAK_EVIDENCE)
+    found = run.index.candidates(both, 0.0) if len(both) else []
+    found = [[c for c in cands if c.score >= bar] for cands in found]
     at = 0
     for doc, p in zip(docs, prints):
         yield _attribute(run, doc, found[at : at + len(p)])
@@ -95,12 +111,16 @@ def _rank(run: _Audit, derived: Document, found: list[list[Candidate]]) -> list[
     for cands in found:
         best: dict[str, float] = {}
         for c in cands:
-            if run.skip_self and c.doc == derived.name:
-                continue
             best[c.doc] = max(best.get(c.doc, 0.0), c.score)
         for doc_id, s in best.items():
             score[doc_id] += s
-    return sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))[: run.top]
+    ranked: list[tuple[str, float]] = []
+    for doc_id, s in sorted(score.items(), key=lambda kv: (-kv[1], kv[0])):
+        if len(ranked) == run.top:
+            break
+        if not run.is_self(derived, doc_id):  # looked up for the best few only
+            ranked.append((doc_id, s))
+    return ranked
 
 
 def _compare(run: _Audit, derived: Document, doc_ids: list[str]) -> dict[str, Report]:

@@ -9,6 +9,7 @@ is a `compare` format and nothing else."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,9 +73,22 @@ def pick(host: PluginHost, kind: Kind, fmt: str, output: Path | None = None) -> 
     return renderer
 
 
-def render(renderer: Renderer, result: Result, *, color: bool = False) -> Rendered:
+def folds_boilerplate(renderer: Renderer) -> bool:
+    """Whether the renderer folds boilerplate unless asked to list it: its `render` takes `show_boilerplate`
+    (the built-in text, Markdown and HTML renderers; a plugin's renderer may too, and is not asked otherwise)."""
+    try:
+        return "show_boilerplate" in inspect.signature(renderer.render).parameters  # type: ignore[attr-defined]
+    except (AttributeError, TypeError, ValueError):
+        return False
+
+
+def render(
+    renderer: Renderer, result: Result, *, color: bool = False, show_boilerplate: bool = False
+) -> Rendered:
     """What the renderer makes of the result: a Report, a check run, or an audit run (a sequence of results)."""
     if isinstance(result, Report) and isinstance(renderer, ReportRenderer):
+        if show_boilerplate and folds_boilerplate(renderer):
+            return renderer.render(result, color=color, show_boilerplate=True)  # type: ignore[call-arg]
         return renderer.render(result, color=color)
     if isinstance(result, CheckRun) and isinstance(renderer, CheckRenderer):
         return renderer.render_check(result)

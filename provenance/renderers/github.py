@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from provenance.hookspecs import hookimpl
 from provenance.model import AuditResult, ParagraphResult, Report
+from provenance.renderers.refs import source_refs
 
 if TYPE_CHECKING:
     from provenance.policy.evaluate import ArticleOutcome, CheckRun
@@ -34,12 +35,12 @@ def escape_property(text: str) -> str:
 def describe(p: ParagraphResult, report: Report) -> str:
     """One sentence on what a paragraph is and where it came from (shared by SARIF and annotations)."""
     verb = "copied from" if p.relation == "copy" else "a rewrite of"
-    where = ", ".join(str(i) for i in p.sources)
+    where = source_refs(report, p.sources)
     why = str(p.evidence.get("message") or "")
     quotes = sum(1 for q in p.evidence.get("quotes", []) or [] if q.get("copied"))
     extra = f"; {quotes} verbatim quote(s)" if quotes and p.relation == "rewrite" else ""
     return (
-        f"Paragraph {p.index} is {verb} {report.source} (source paragraph {where}; score {p.score:.2f})"
+        f"Paragraph {p.index} is {verb} {report.source} (source {where}; score {p.score:.2f})"
         f"{extra}{': ' + why if why else ''}"
     )
 

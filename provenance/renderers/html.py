@@ -21,8 +21,8 @@ class HtmlRenderer:
     description = "a self-contained page: both articles side by side, click a paragraph to see its source"
     folder = "a folder of pages (index.html and one report per article and source)"
 
-    def render(self, report: Report, *, color: bool = False) -> str:
-        return render_report(report)
+    def render(self, report: Report, *, color: bool = False, show_boilerplate: bool = False) -> str:
+        return render_report(report, show_boilerplate)
 
     def render_audit_folder(self, results: Sequence[AuditResult]) -> Folder:
         """An audit as a folder: an index of articles linking to one page per article and source."""

@@ -51,6 +51,7 @@ padding:4px 12px;border-bottom:1px solid var(--line);border-radius:0 5px 0 0}
 .para .rel{font-weight:700;text-transform:uppercase;letter-spacing:.04em}
 .para p{margin:0;white-space:pre-wrap;overflow-wrap:anywhere}
 .para .why{font-size:12px;color:var(--muted);margin-top:4px}
+details.furniture>summary{cursor:pointer;font-size:13px;color:var(--muted);margin:4px 0 10px}
 .r-copy{border-left-color:var(--copy)}.r-copy .rel{color:var(--copy)}.r-copy .head{background:var(--copy-bg)}
 .r-rewrite{border-left-color:var(--rewrite)}.r-rewrite .rel{color:var(--rewrite)}
 .r-rewrite .head{background:var(--rewrite-bg)}

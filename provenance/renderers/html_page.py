@@ -20,6 +20,7 @@ from typing import Any
 from provenance._version import __version__
 from provenance.model import REPORT_SCHEMA, Report
 from provenance.renderers.html_assets import CSS, JS
+from provenance.renderers.refs import source_lines, source_refs
 
 SHARES = ("copy", "rewrite", "added", "boilerplate")
 
@@ -160,7 +161,7 @@ def summary(report: Report) -> str:
         f"<li>[{e(f.detector)}] {('paragraph ' + str(f.paragraph) + ': ') if f.relation is None else ''}"
         f"{e(f.message)}</li>"
         for f in report.findings
-        if f.relation is None
+        if f.relation is None and f.message
     ]
     errors = [
         f'<li class="errors">{e(err.get("component", "detector"))} {e(err.get("detector"))} (plugin {e(err.get("plugin"))}) failed: '
@@ -198,7 +199,23 @@ def _source_marks(report: Report) -> dict[int, list[tuple[str, str]]]:
     return marks
 
 
-def derived_side(report: Report) -> str:
+def furniture_last(cards: list[tuple[bool, str]], side: str, show_boilerplate: bool) -> str:
+    """The article's paragraphs first; its page furniture folded after them in one closed `<details>`, unless
+    the user asked to see it in place."""
+    if show_boilerplate:
+        return "".join(card for _, card in cards)
+    body = "".join(card for furniture, card in cards if not furniture)
+    furniture = [card for is_furniture, card in cards if is_furniture]
+    if not furniture:
+        return body
+    return (
+        f'{body}<details class="furniture"><summary>{len(furniture)} {side} paragraph(s) of page furniture '
+        f"(boilerplate)</summary>{''.join(furniture)}</details>"
+    )
+
+
+def derived_side(report: Report, show_boilerplate: bool = False) -> str:
+    source_lines_of = source_lines(report)
     notes: dict[int, list[str]] = defaultdict(list)
     for f in report.findings:
         if f.relation is None and f.message:
@@ -215,7 +232,7 @@ def derived_side(report: Report) -> str:
         if p.relation != "boilerplate":
             head.append(f"score {p.score:.2f}")
         if p.sources:
-            head.append("from source " + ", ".join(f"\u00b6{int(i)}" for i in p.sources))
+            head.append("from source " + e(source_refs(report, (int(i) for i in p.sources), source_lines_of)))
         if lines:
             head.append(lines)
         if p.evidence.get("counted") is False:
@@ -234,18 +251,21 @@ def derived_side(report: Report) -> str:
         )
         extra = "".join(f'<div class="why">{e(n)}</div>' for n in notes.get(p.index, []))
         cards.append(
-            f'<article class="para r-{e(p.relation)}" id="d-{p.index}"{attrs}>'
-            f'<div class="head">{"".join(f"<span>{h}</span>" for h in head)}</div>'
-            f"<p>{marked(p.text, marks)}</p>"
-            f"{f'<div class=why>{e(why)}</div>' if why else ''}{extra}</article>"
+            (
+                p.relation == "boilerplate",
+                f'<article class="para r-{e(p.relation)}" id="d-{p.index}"{attrs}>'
+                f'<div class="head">{"".join(f"<span>{h}</span>" for h in head)}</div>'
+                f"<p>{marked(p.text, marks)}</p>"
+                f"{f'<div class=why>{e(why)}</div>' if why else ''}{extra}</article>",
+            )
         )
     return (
         f'<section class="side derived" aria-label="derived article"><h2>derived: {e(report.derived)}</h2>'
-        f"{side_meta(report, 'derived')}{''.join(cards)}</section>"
+        f"{side_meta(report, 'derived')}{furniture_last(cards, 'derived', show_boilerplate)}</section>"
     )
 
 
-def source_side(report: Report) -> str:
+def source_side(report: Report, show_boilerplate: bool = False) -> str:
     marks = _source_marks(report)
     labels = {
         "copied": "copied",
@@ -257,6 +277,8 @@ def source_side(report: Report) -> str:
     for sp in report.source_paragraphs:
         links = " ".join(f"d-{int(i)}" for i in sp.reused_by)
         head = [f'<span class="rel">{e(labels.get(sp.relation, sp.relation))}</span>', f"\u00b6{sp.index}"]
+        if sp.start_line is not None:
+            head.append(_lines(sp.start_line, sp.end_line))
         if sp.reused_by:
             head.append("used by derived " + ", ".join(f"\u00b6{int(i)}" for i in sp.reused_by))
         attrs = (
@@ -268,19 +290,23 @@ def source_side(report: Report) -> str:
             else ""
         )
         cards.append(
-            f'<article class="para s-{e(sp.relation)}" id="s-{sp.index}"{attrs}>'
-            f'<div class="head">{"".join(f"<span>{h}</span>" for h in head)}</div>'
-            f"<p>{marked(sp.text, marks.get(sp.index, []))}</p></article>"
+            (
+                sp.relation == "boilerplate",
+                f'<article class="para s-{e(sp.relation)}" id="s-{sp.index}"{attrs}>'
+                f'<div class="head">{"".join(f"<span>{h}</span>" for h in head)}</div>'
+                f"<p>{marked(sp.text, marks.get(sp.index, []))}</p></article>",
+            )
         )
     return (
         f'<section class="side source" aria-label="source article"><h2>source: {e(report.source)}</h2>'
-        f"{side_meta(report, 'source')}{''.join(cards)}</section>"
+        f"{side_meta(report, 'source')}{furniture_last(cards, 'source', show_boilerplate)}</section>"
     )
 
 
-def render_report(report: Report) -> str:
+def render_report(report: Report, show_boilerplate: bool = False) -> str:
     body = (
-        f"{summary(report)}<main>{source_side(report)}{derived_side(report)}</main>"
+        f"{summary(report)}<main>{source_side(report, show_boilerplate)}"
+        f"{derived_side(report, show_boilerplate)}</main>"
         f"<footer>text-provenance {e(__version__)} \u00b7 report schema {REPORT_SCHEMA} "
         f"\u00b7 the JSON report (<code>--format json</code>) carries every figure shown here</footer>"
     )

@@ -16,7 +16,13 @@ class JsonlRenderer:
     description = "an audit as JSON lines: one article's result (schema text-provenance/audit/1) per line"
 
     def render_audit(self, results: Sequence[AuditResult]) -> str:
-        return "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in results)
+        return "".join(self.audit_row(r) for r in results)
+
+    def audit_head(self) -> str:
+        return ""
+
+    def audit_row(self, result: AuditResult) -> str:
+        return json.dumps(result.to_dict(), ensure_ascii=False) + "\n"
 
 
 @hookimpl

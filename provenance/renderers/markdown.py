@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from provenance.hookspecs import hookimpl
 from provenance.model import AuditResult, Report
+from provenance.renderers.refs import folded, ref, sides, source_lines, source_refs
 
 LIMIT = 65_000  # GitHub refuses comments over 65,536 characters; leave room for a wrapper
 EXCERPT = 80
@@ -50,7 +51,7 @@ def summary_line(report: Report) -> str:
     )
 
 
-def body(report: Report, level: int = 3) -> list[str]:
+def body(report: Report, level: int = 3, show_boilerplate: bool = False) -> list[str]:
     h = "#" * level
     title = (
         f"{h} provenance: **{report.verdict.upper()}** \u2014 {code(report.derived)} derived from "
@@ -60,11 +61,19 @@ def body(report: Report, level: int = 3) -> list[str]:
     derivation = report.metadata.get("derivation")
     if derivation and derivation.get("reason"):
         out += [f"As a whole: {inline(str(derivation['reason']), 400)}", ""]
-    out += ["| \u00b6 | relation | score | source \u00b6 | excerpt |", "|---:|---|---:|---|---|"]
+    out += [
+        "| \u00b6 (line) | relation | score | source \u00b6 (line) | excerpt |",
+        "|---:|---|---:|---|---|",
+    ]
+    lines = source_lines(report)
     for p in report.paragraphs:
+        if p.relation == "boilerplate" and not show_boilerplate:
+            continue
         score = f"{p.score:.2f}" if p.relation != "boilerplate" else ""
-        src = ", ".join(str(i) for i in p.sources)
-        out.append(f"| {p.index} | {p.relation} | {score} | {src} | {inline(p.text)} |")
+        src = source_refs(report, p.sources, lines)
+        out.append(f"| {ref(p.index, p.start_line)} | {p.relation} | {score} | {src} | {inline(p.text)} |")
+    if not show_boilerplate:
+        out += [f"_{folded(side, found)}_" for side, found in sides(report) if found]
     if report.omitted:
         out += [
             "",
@@ -73,12 +82,12 @@ def body(report: Report, level: int = 3) -> list[str]:
             "| \u00b6 | excerpt |",
             "|---:|---|",
         ]
-        out += [f"| {sp.index} | {inline(sp.text)} |" for sp in report.omitted]
+        out += [f"| {ref(sp.index, sp.start_line)} | {inline(sp.text)} |" for sp in report.omitted]
         out += ["", "</details>"]
     notes = [
         f"- paragraph {f.paragraph} ({inline(f.detector, 40)}): {inline(f.message, 300)}"
         for f in report.findings
-        if f.relation is None
+        if f.relation is None and f.message
     ]
     notes += [
         f"- **{inline(str(e.get('component', 'detector')), 10)} {inline(str(e.get('detector')), 40)} failed:** {inline(str(e.get('error')), 300)}"
@@ -116,8 +125,8 @@ class MarkdownRenderer:
         "a pull-request comment: summary, a table of paragraphs with excerpts, omitted source folded"
     )
 
-    def render(self, report: Report, *, color: bool = False) -> str:
-        return fit(body(report))
+    def render(self, report: Report, *, color: bool = False, show_boilerplate: bool = False) -> str:
+        return fit(body(report, show_boilerplate=show_boilerplate))
 
     def render_audit(self, results: Sequence[AuditResult]) -> str:
         """An audit as one comment: a table of articles, then each article's report against each source."""

@@ -25,6 +25,7 @@ from provenance._version import __version__
 from provenance.hookspecs import hookimpl
 from provenance.model import AuditResult, Report
 from provenance.renderers.github import describe
+from provenance.renderers.refs import ref, source_lines
 
 if TYPE_CHECKING:
     from provenance.policy.evaluate import ArticleOutcome, CheckRun
@@ -99,7 +100,20 @@ def fingerprint(relation: str, source: str, text: str, occurrence: int) -> str:
     return hashlib.sha256(f"{relation}\0{source}\0{words}\0{occurrence}".encode()).hexdigest()[:32]
 
 
+def related_location(report: Report, n: int, index: int, lines: dict[int, int | None]) -> dict[str, Any]:
+    """A source paragraph the result draws on, with its line in the source file when the source had lines."""
+    location: dict[str, Any] = {"artifactLocation": artifact(report.source)}
+    if lines.get(index) is not None:
+        location["region"] = {"startLine": lines[index]}
+    return {
+        "id": n,
+        "message": {"text": f"source paragraph {ref(index, lines.get(index))}"},
+        "physicalLocation": location,
+    }
+
+
 def results(report: Report) -> list[dict[str, Any]]:
+    lines = source_lines(report)
     out = []
     seen: Counter[tuple[str, str]] = Counter()
     for p in report.paragraphs:
@@ -114,14 +128,7 @@ def results(report: Report) -> list[dict[str, Any]]:
         region: dict[str, int] = {"startLine": p.start_line or 1}
         if p.end_line is not None and p.start_line is not None:
             region["endLine"] = max(p.end_line, p.start_line)
-        related = [
-            {
-                "id": n + 1,
-                "message": {"text": f"source paragraph {i}"},
-                "physicalLocation": {"artifactLocation": artifact(report.source)},
-            }
-            for n, i in enumerate(p.sources)
-        ]
+        related = [related_location(report, n + 1, i, lines) for n, i in enumerate(p.sources)]
         properties: dict[str, Any] = {
             "paragraph": p.index,
             "score": round(p.score, 4),

@@ -1,18 +1,29 @@
-"""Text: readable at a glance. A summary line (verdict, shares, coverage), one row per paragraph with its relation,
-score, sources and the reason, then what the source had that the derived article left out. Colour only when the
-output is a terminal.
+"""Text: readable at a glance, at the width of the terminal. A summary line (verdict, shares, coverage), then per
+paragraph a row (`¶3 (l. 7)`, relation, score, excerpt) with its source paragraphs and whole reason wrapped under
+it (the excerpt is the only thing ever cut), boilerplate folded into one line per side, then what the source had
+that the derived article left out. Colour only when the output is a terminal.
 
 For a check run, one line per article that fails the policy; for an audit, the `table` format: one row per
-article with its verdict, shares and sources."""
+article with its verdict, shares and sources, written row by row as articles finish."""
 
 from __future__ import annotations
 
 import io
+import shutil
+import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from provenance.hookspecs import hookimpl
-from provenance.model import AuditResult, Report
+from provenance.model import AuditResult, Report, SourceParagraphResult
+from provenance.renderers.refs import (
+    derived_boilerplate,
+    folded,
+    ref,
+    source_boilerplate,
+    source_lines,
+    source_refs,
+)
 
 if TYPE_CHECKING:
     from provenance.policy.evaluate import CheckRun
@@ -29,20 +40,44 @@ STYLES = {
 
 def _short(text: str, width: int) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "\u2026"
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "\u2026"
+
+
+DEFAULT_WIDTH = 100  # when neither COLUMNS nor a terminal says how wide the output is
+EXCERPT_MIN = 20  # the paragraph excerpt keeps at least this many characters, even in a narrow terminal
+
+
+def terminal_width() -> int:
+    """COLUMNS, else the terminal's width, else DEFAULT_WIDTH (output to a file or a pipe)."""
+    return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+
+
+def _wrapped(text: str, width: int, indent: int) -> list[str]:
+    """The whole text, wrapped at `width` under an indent: a reason or a piece of evidence is never cut."""
+    return textwrap.wrap(
+        " ".join(text.split()),
+        width=max(width, indent + EXCERPT_MIN),
+        initial_indent=" " * indent,
+        subsequent_indent=" " * indent,
+        break_on_hyphens=False,
+    ) or [" " * indent]
 
 
 class TextRenderer:
     name = "text"
     media_type = "text/plain"
     suffix = ".txt"
-    description = "a readable summary and one row per paragraph (colour on a terminal)"
+    description = "a readable summary and one row per paragraph with its reason, fitted to the terminal"
 
-    def render(self, report: Report, *, color: bool = False, width: int = 120) -> str:
+    def render(
+        self, report: Report, *, color: bool = False, width: int | None = None, show_boilerplate: bool = False
+    ) -> str:
+        """One row per paragraph (number and line, relation, score, excerpt), and under it, wrapped to the width,
+        its source paragraphs with their lines and the reason. Boilerplate is one line per side unless asked."""
         from rich.console import Console
-        from rich.table import Table
         from rich.text import Text
 
+        width = width or terminal_width()
         buf = io.StringIO()
         console = Console(
             file=buf,
@@ -51,55 +86,83 @@ class TextRenderer:
             width=width,
             highlight=False,
             color_system="standard" if color else None,
-            soft_wrap=False,
+            soft_wrap=True,
         )
+
+        def say(line: str, style: str = "") -> None:
+            console.print(Text(line, style=style))
+
+        def block(text: str, indent: int = 0, style: str = "") -> None:
+            for line in _wrapped(text, width, indent):
+                say(line, style)
+
+        def listing(paragraphs: Sequence[SourceParagraphResult], style: str = "") -> None:
+            heads = [ref(sp.index, sp.start_line) for sp in paragraphs]
+            w = max(len(h) for h in heads)
+            for sp, head in zip(paragraphs, heads):
+                say(f"  {head:>{w}}  {_short(sp.text, max(width - w - 4, EXCERPT_MIN))}", style)
+
         s = report.shares
-        summary = Text()
-        summary.append("verdict: ")
-        summary.append(report.verdict.upper(), style=STYLES.get(report.verdict, "bold yellow"))
-        summary.append(
-            f"   copy {s['copy']:.0%} \u00b7 rewrite {s['rewrite']:.0%} \u00b7 added {s['added']:.0%}"
-            f"   source coverage {report.source_coverage:.0%}"
-            f"   omitted {len(report.omitted)} source paragraph(s)"
+        verdict = report.verdict.upper()
+        summary = _wrapped(
+            f"verdict: {verdict} \u00b7 copy {s['copy']:.0%} \u00b7 rewrite {s['rewrite']:.0%} \u00b7 added "
+            f"{s['added']:.0%} \u00b7 source coverage {report.source_coverage:.0%} \u00b7 "
+            f"{len(report.omitted)} source \u00b6 left out",
+            width,
+            0,
         )
-        console.print(summary)
-        console.print(Text(f"{report.derived}  vs  {report.source}", style="dim"))
+        first = Text(summary[0])
+        first.stylize(
+            STYLES.get(report.verdict, "bold yellow"), len("verdict: "), len("verdict: ") + len(verdict)
+        )
+        console.print(first)
+        for line in summary[1:]:
+            say(line)
+        block(f"{report.derived} (derived) vs {report.source} (source)", style="dim")
         derivation = report.metadata.get("derivation")
         if derivation and derivation.get("reason"):
-            console.print(Text(f"as a whole: {derivation['reason']}", style="dim"))
-        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False, expand=False)
-        table.add_column("#", justify="right", no_wrap=True, min_width=3)
-        table.add_column("relation", no_wrap=True, min_width=11)
-        table.add_column("score", justify="right", no_wrap=True, min_width=5)
-        table.add_column("from", no_wrap=True, min_width=4)
-        table.add_column("paragraph", overflow="ellipsis", no_wrap=True, ratio=1)
-        table.add_column("why", overflow="ellipsis", no_wrap=True, ratio=1)
-        for p in report.paragraphs:
-            why = p.evidence.get("message") or p.evidence.get("reason") or ""
+            block(f"as a whole: {derivation['reason']}", style="dim")
+        lines = source_lines(report)
+        shown = [p for p in report.paragraphs if show_boilerplate or p.relation != "boilerplate"]
+        heads = [ref(p.index, p.start_line) for p in shown]
+        head_w = max((len(h) for h in heads), default=1)
+        say("")
+        for p, head in zip(shown, heads):
+            score = f"{p.score:.2f}" if p.relation != "boilerplate" else ""
+            lead = f"{head:>{head_w}}  {p.relation:<11} {score:>4}  "
+            row = Text(f"{head:>{head_w}}  ")
+            row.append(f"{p.relation:<11}", style=STYLES.get(p.relation, ""))
+            row.append(f" {score:>4}  ")
+            row.append(_short(p.text, max(width - len(lead), EXCERPT_MIN)))
+            console.print(row)
+            why = str(p.evidence.get("message") or p.evidence.get("reason") or "")
             quotes = [q for q in p.evidence.get("quotes", []) if q.get("copied")]
             if p.relation == "rewrite" and quotes:
                 why = f"{len(quotes)} verbatim quote(s); " + why
-            table.add_row(
-                str(p.index),
-                Text(p.relation, style=STYLES.get(p.relation, "")),
-                f"{p.score:.2f}" if p.relation != "boilerplate" else "",
-                ",".join(str(i) for i in p.sources),
-                _short(p.text, 52),
-                _short(str(why), 48),
-            )
-        console.print(table)
+            if p.sources:
+                why = f"from {source_refs(report, p.sources, lines)}: {why}"
+            if why:
+                block(why, indent=head_w + 2, style="dim" if p.relation == "boilerplate" else "")
+        furniture = derived_boilerplate(report)
+        if furniture and not show_boilerplate:
+            block(folded("derived", furniture), style="dim")
         if report.omitted:
-            console.print(Text("left out of the source:", style="bold"))
-            for sp in report.omitted:
-                console.print(Text(f"  {sp.index:>3}  {_short(sp.text, 100)}"))
+            say("left out of the source:", "bold")
+            listing(report.omitted)
+        source_furniture = source_boilerplate(report)
+        if source_furniture and show_boilerplate:
+            say("source boilerplate:", "bold")
+            listing([sp for sp in report.source_paragraphs if sp.relation == "boilerplate"], "dim")
+        elif source_furniture:
+            block(folded("source", source_furniture), style="dim")
         for f in report.findings:
-            console.print(Text(f"  note [{f.detector}] paragraph {f.paragraph}: {f.message}"))
+            if not f.message:
+                continue  # a finding without a message is data for the JSON report, not a note
+            block(f"note [{f.detector}] paragraph {f.paragraph}: {f.message}", indent=2)
         for err in report.errors:
-            console.print(
-                Text(
-                    f"{err.get('component', 'detector')} {err['detector']} (plugin {err['plugin']}) failed: {err['error']}",
-                    style="bold red",
-                )
+            block(
+                f"{err.get('component', 'detector')} {err['detector']} (plugin {err['plugin']}) failed: {err['error']}",
+                style="bold red",
             )
         return buf.getvalue()
 
@@ -115,16 +178,27 @@ class TableRenderer:
     description = "an audit as one row per article: verdict, shares and sources"
 
     def render_audit(self, results: Sequence[AuditResult]) -> str:
-        lines = [f"{'article':<40} {'verdict':<12} {'copy':>5} {'rewr':>5} {'added':>5}  sources"]
-        lines += [row(r) for r in results]
-        return "\n".join(lines) + "\n"
+        return self.audit_head() + "".join(self.audit_row(r) for r in results)
+
+    def audit_head(self) -> str:
+        return f"{'article':<{ARTICLE}} {'verdict':<12} {'copy':>5} {'rewr':>5} {'added':>5}  sources\n"
+
+    def audit_row(self, result: AuditResult) -> str:
+        return row(result) + "\n"
+
+
+ARTICLE = 40  # the article column of an audit table; a longer path keeps its end, after an ellipsis
+
+
+def _tail(text: str, width: int) -> str:
+    return text if len(text) <= width else "\u2026" + text[len(text) - width + 1 :]
 
 
 def row(r: AuditResult) -> str:
     s = r.shares
     return (
-        f"{r.derived[-40:]:<40} {r.verdict:<12} {s['copy']:>5.0%} {s['rewrite']:>5.0%} {s['added']:>5.0%}  "
-        f"{', '.join(r.sources) or '-'}"
+        f"{_tail(r.derived, ARTICLE):<{ARTICLE}} {r.verdict:<12} {s['copy']:>5.0%} {s['rewrite']:>5.0%} "
+        f"{s['added']:>5.0%}  {', '.join(r.sources) or '-'}"
     )
 
 

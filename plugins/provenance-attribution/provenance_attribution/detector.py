@@ -3,10 +3,11 @@
 It emits annotations only (relation None), so it never changes a paragraph's label or the verdict:
 
 - `credited`: one per comparison, on the first non-boilerplate derived paragraph; `evidence.credited` says yes
-  or no, with the credit lines found. (The kind is `credited` either way, so a report always says what was
-  checked.)
+  or no, with the credit lines found. (The kind is `credited` either way, so the JSON report always says what was
+  checked; its message, and so a note in the other reports, is there only when a credit was found: an
+  independent article gets no note.)
 - `uncredited-reuse`: the article materially reuses the source (see `reuse.py`) and credits neither the source
-  nor, when the source's name is unknown, any outlet.
+  nor, when the source's name is unknown, any outlet; the note says what was looked for.
 - `credits-other-outlet`: a credit line names an outlet that is not the known source (informational).
 """
 
@@ -26,8 +27,7 @@ if TYPE_CHECKING:
     from provenance import DetectionContext, Document
 
 NAME = "attribution"
-# The text report prints each note on one line after "  note [detector] paragraph N: " in 120 columns; messages
-# stay within this many characters so they do not wrap. The evidence keeps every credit line whole.
+# A credit line quoted in a note is cut to keep the note short; the evidence keeps every credit line whole.
 MESSAGE_WIDTH = 96
 
 
@@ -62,7 +62,7 @@ def _anchor(derived: Document) -> int:
 
 
 def _with_quote(lead: str, c: Credit) -> str:
-    """`lead` followed by the credit line, cut to fit one line of the text report."""
+    """`lead` followed by the credit line, cut to keep the note short (the evidence keeps it whole)."""
     room = max(24, MESSAGE_WIDTH - len(lead) - 2)
     text = c.text if len(c.text) <= room else c.text[: room - 1] + "\u2026"
     return f"{lead}\u201c{text}\u201d"
@@ -123,10 +123,10 @@ class AttributionDetector:
             message = _with_quote(
                 f"credits {first.matched} (assumed to be the source) in paragraph {first.paragraph}: ", first
             )
-        elif a.identity.known:
-            message = f"no credit to the source found (looked for {', '.join(a.identity.labels[:3])})"
         else:
-            message = f"no credit line found (source name unknown: set --option {NAME}.source_name=NAME)"
+            message = (
+                ""  # nothing found: said by `uncredited-reuse` when the reuse needs a credit, else nothing
+            )
         return Finding(
             detector=NAME,
             paragraph=a.anchor,
@@ -168,6 +168,11 @@ class AttributionDetector:
     def _uncredited(self, a: Assessment) -> Finding:
         r = a.reuse
         who = a.identity.display() if a.identity.known else "the source"
+        looked = (
+            f"no credit line names it (looked for {', '.join(a.identity.labels[:3])})"
+            if a.identity.known
+            else f"no credit line found; set --option {NAME}.source_name=NAME to look for the source by name"
+        )
         return Finding(
             detector=NAME,
             paragraph=r.paragraphs[0],
@@ -177,7 +182,7 @@ class AttributionDetector:
             evidence={**r.to_dict(), "source_names": a.identity.labels},
             message=(
                 f"uncredited reuse of {who}: {r.reused_words} of {r.body_words} words ({r.share:.0%}) "
-                f"in {len(r.paragraphs)} paragraph(s)"
+                f"in {len(r.paragraphs)} paragraph(s); {looked}"
             ),
             kind="uncredited-reuse",
         )

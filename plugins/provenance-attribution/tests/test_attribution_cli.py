@@ -49,9 +49,22 @@ def test_text_report_shows_the_notes(article_pair):
     )
     assert result.exit_code == 0, result.stderr
     notes = [line for line in result.stdout.splitlines() if line.startswith("  note")]
-    assert any("no credit to the source found" in n for n in notes)
-    assert any("uncredited reuse of Hale Valley Wire" in n for n in notes)
-    assert any(n.rstrip().endswith("paragraph(s)") for n in notes)  # the whole note on one line, not wrapped
+    assert len(notes) == 1 and "uncredited reuse of Hale Valley Wire" in notes[0]
+    text = " ".join(result.stdout.split())
+    assert "paragraph(s); no credit line names it (looked for Hale Valley Wire)" in text  # wrapped, whole
+
+
+def test_an_independent_article_gets_no_note(examples):
+    """Nothing to say about an article that does not reuse the source: no note, only the JSON's evidence."""
+    source, derived = examples / "wire-story.txt", examples / "independent-report.txt"
+    result = run_cli(["compare", str(source), str(derived)], plugins=PLUGINS)
+    assert result.exit_code == 0, result.stderr
+    assert "attribution" not in result.stdout
+    md = run_cli(["compare", str(source), str(derived), "-f", "markdown"], plugins=PLUGINS)
+    assert "attribution" not in md.stdout
+    data = run_cli(["compare", str(source), str(derived), "-f", "json"], plugins=PLUGINS)
+    [doc] = _findings(data.stdout)["credited"]
+    assert doc["evidence"]["credited"] is False and doc["message"] == ""
 
 
 def test_option_value_is_taken_as_a_string(article_pair):

@@ -7,6 +7,8 @@ too small for trafilatura's main-content heuristics fall back to its baseline ex
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import re
 
 from provenance.errors import InputError
@@ -20,10 +22,48 @@ _HTML_SIGNS = re.compile(
 _BLOCK_TAGS = {"p": "p", "head": "h2", "item": "li", "quote": "blockquote", "cell": "p", "code": "pre"}
 _SPACE = re.compile(r"\s+")
 MIN_FALLBACK_WORDS = 12
+# Source lines: a block is found in the page's source by its first and last words, with any tags, entities and
+# punctuation between them. Searched ahead of the previous block within a window, with a budget of misses, so a huge
+# page of small elements stays linear.
+LOCATE_WORDS = 6
+LOCATE_WINDOW = 200_000
+LOCATE_MISSES = 100
+_WORD = re.compile(r"\w+")
+_GAP = r"(?:[^\w<&]|<[^>]*>|&#?\w+;)+"
 
 
 def _norm(text: str) -> str:
     return _SPACE.sub(" ", fold(text)).strip().casefold()
+
+
+def _words_at(html: str, words: list[str], start: int, end: int) -> re.Match[str] | None:
+    return re.compile(_GAP.join(re.escape(w) for w in words)).search(html, start, end)
+
+
+def with_lines(blocks: list[Block], html: str) -> list[Block]:
+    """Each block with the lines of the page's source where its text starts and ends (None where not found)."""
+    newlines = [i for i, ch in enumerate(html) if ch == "\n"]
+    body = re.search(r"<body[\s>]", html, re.IGNORECASE)
+    pos, misses, out = body.start() if body else 0, 0, []
+    for b in blocks:
+        words = _WORD.findall(b.text)
+        found = None
+        if words and misses < LOCATE_MISSES:
+            found = _words_at(html, words[:LOCATE_WORDS], pos, pos + LOCATE_WINDOW) or _words_at(
+                html, words[:LOCATE_WORDS], max(0, pos - LOCATE_WINDOW), pos
+            )
+        if found is None:
+            misses += bool(words)
+            out.append(b)
+            continue
+        last = found
+        if len(words) > LOCATE_WORDS:
+            last = _words_at(html, words[-LOCATE_WORDS:], found.start(), found.end() + LOCATE_WINDOW) or found
+        first_line = bisect.bisect_left(newlines, found.start()) + 1
+        last_line = bisect.bisect_left(newlines, last.end() - 1) + 1
+        out.append(dataclasses.replace(b, start_line=first_line, end_line=max(first_line, last_line)))
+        pos = last.end() if last.end() > found.start() else found.end()
+    return out
 
 
 def _xml_blocks(xml: str) -> tuple[list[Block], dict[str, str]]:
@@ -152,7 +192,7 @@ def html_blocks(html: str, name: str = "<html>") -> tuple[tuple[Block, ...], dic
         and not any(_norm(b.text) == _norm(title) for b in blocks[:3])
     ):
         blocks.insert(0, Block(title, None, None, "h1"))
-    return tuple(blocks), meta
+    return tuple(with_lines(blocks, html)), meta
 
 
 class HtmlExtractor:
