@@ -61,8 +61,15 @@ class FrozenList(list[Any]):
         return (FrozenList, (list(self),))
 
 
+_PLAIN = frozenset(
+    {str, int, float, bool, type(None)}
+)  # exactly these types: nothing inside to freeze or thaw
+
+
 def freeze(value: Any) -> Any:
     """`value` with every mapping and list inside it made read-only (tuples keep their items frozen too)."""
+    if type(value) in _PLAIN:  # most values of a report; checked before the (slow) abstract Mapping test
+        return value
     if isinstance(value, FrozenDict | FrozenList):
         return value
     if isinstance(value, Mapping):
@@ -76,6 +83,8 @@ def freeze(value: Any) -> Any:
 
 def thaw(value: Any) -> Any:
     """A plain, mutable copy of a frozen value (what `to_dict` hands out: the caller may change it freely)."""
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, Mapping):
         return {k: thaw(v) for k, v in value.items()}
     if isinstance(value, list):
