@@ -1,6 +1,6 @@
 """Speed, as ratios against baselines measured in the same run (the machines are shared and noisy).
 
-    python bench/speed.py
+    python bench/speed.py          (or python -m bench.speed)
 
 1. Fingerprinting throughput (paragraphs/s): our batch path vs datasketch's per-token `MinHash.update` loop (the
    naive way, default sha1 hash and our xxh32) and datasketch's own `update_batch`.
@@ -18,6 +18,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(
+    0, str(ROOT)
+)  # `python bench/speed.py` as well as `python -m bench.speed`: `bench` is importable
 CLOUGH = ROOT.parent / "shared" / "benchmarks" / "clough-stevenson"
 
 

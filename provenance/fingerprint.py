@@ -13,6 +13,7 @@ datasketch computes (tests/test_fingerprint.py proves it) and can be handed to d
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -89,7 +90,8 @@ def wording_shingles(tokens: Sequence[Token], n: int) -> list[bytes]:
     norms = [t.norm for t in tokens]
     if len(norms) < n:
         return [" ".join(norms).encode()] if norms else []
-    return [" ".join(norms[i : i + n]).encode() for i in range(len(norms) - n + 1)]
+    # zip of n shifted views: the n-grams in order, joined and encoded in C loops
+    return list(map(str.encode, map(" ".join, zip(*(norms[k:] for k in range(n))))))
 
 
 def content_shingles(tokens: Sequence[Token]) -> list[bytes]:
@@ -184,14 +186,18 @@ def fingerprint_paragraphs(
     sentence_sets: list[list[bytes]] = []
     sentence_rows: list[int] = []
     for row, p in enumerate(paragraphs):
-        words = [(t.start, t.content.encode()) for t in p.tokens if t.content]
-        content_sets.append([w for _, w in words])
-        if sentences:
-            for s in p.sentences:
-                sent = [w for pos, w in words if s.start <= pos < s.end]
-                if len(set(sent)) >= SENTENCE_MIN_WORDS:
-                    sentence_sets.append(sent)
-                    sentence_rows.append(row)
+        if not sentences:
+            content_sets.append(content_shingles(p.tokens))
+            continue
+        kept = [t for t in p.tokens if t.content]
+        starts = [t.start for t in kept]  # in text order, so a sentence's words are one slice
+        words = [t.content.encode() for t in kept]
+        content_sets.append(words)
+        for s in p.sentences:
+            sent = words[bisect_left(starts, s.start) : bisect_left(starts, s.end)]
+            if len(set(sent)) >= SENTENCE_MIN_WORDS:
+                sentence_sets.append(sent)
+                sentence_rows.append(row)
     content = signatures(content_sets, params.num_perm, params.seed)
     sizes = np.fromiter(
         (min(len(set(c)), 65535) for c in content_sets), dtype=np.uint16, count=len(content_sets)

@@ -82,6 +82,39 @@ def test_parallel_fingerprinting_gives_the_same_index(tmp_path, corpus):
         ib.close()
 
 
+def test_parallel_fingerprinting_in_batches_keeps_every_document_and_error_in_order(tmp_path):
+    """More documents than one worker task holds, a broken file among them: the writer gets every document (with
+    its text, which the workers do not send back) in input order, and the error, as with one job."""
+    from provenance.index import add_documents
+    from provenance.index.ingest import TASK_DOCUMENTS
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    towns = ["Harrow", "Leeds", "Otley", "Wells", "Bury", "Selby", "Ripon"]
+    for i in range(3 * TASK_DOCUMENTS + 5):
+        town = towns[i % len(towns)]
+        (folder / f"d{i:03d}.txt").write_text(
+            f"The council of {town} voted {i} to {i + 3} on the new bus depot plan.\n\n"
+            f"Residents of {town} had asked for {i + 7} more evening services since the spring.\n",
+            encoding="utf-8",
+        )
+    (folder / "d050.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))  # not text: an error, not a stop
+    runs = {}
+    for jobs in (1, 2):
+        idx = tmp_path / f"j{jobs}.db"
+        summary = add_documents(idx, folder, jobs=jobs)
+        index = open_index(str(idx))
+        try:
+            docs = [index.document(str(f)) for f in sorted(folder.glob("*.txt"))]
+        finally:
+            index.close()
+        runs[jobs] = (summary.added, summary.errors, docs)
+    assert runs[1][0] == 3 * TASK_DOCUMENTS + 4
+    assert len(runs[1][1]) == 1 and "PNG" in runs[1][1][0]
+    assert runs[2] == runs[1]
+    assert all(d is None or d.text.startswith("The council of") for d in runs[2][2])
+
+
 def test_parameter_mismatch_is_refused(index_location, corpus):
     idx = index_location
     add(idx, corpus)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import hashlib
 import os
 import zlib
+from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import islice
 from typing import Any
 
 from provenance.errors import InputError, ProvenanceError
@@ -76,25 +78,45 @@ def prepare(raw: RawDocument, params: IndexParams, sentences: bool = False, host
     )
 
 
-def _prepare_star(args: tuple[RawDocument, IndexParams, bool]) -> Prepared:
-    return prepare(*args)
+def _prepare_batch(args: tuple[list[RawDocument], IndexParams, bool]) -> list[Prepared]:
+    """A batch of documents prepared in a worker process. Their texts, which the writer holds already, are not
+    sent back: only the compressed text, the metadata and the signature arrays travel."""
+    raws, params, sentences = args
+    out = []
+    for raw in raws:
+        prepared = prepare(raw, params, sentences)
+        out.append(replace(prepared, doc=replace(prepared.doc, text="")))
+    return out
+
+
+TASK_DOCUMENTS = 32  # documents a worker prepares per task: fewer round trips, little waiting at the end
+TASKS_AHEAD = 3  # tasks queued per worker
 
 
 def prepare_all(
     raws: Iterator[RawDocument], params: IndexParams, jobs: int, sentences: bool = False, host: Any = None
 ) -> Iterator[Prepared]:
-    """Every document prepared, in input order; with `jobs` > 1 in that many worker processes."""
+    """Every document prepared, in input order; with `jobs` > 1 in that many worker processes, each given a batch
+    of documents at a time."""
     if jobs <= 1:
         for raw in raws:
             yield prepare(raw, params, sentences, host)
         return
-    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: loaded only when it is used
+    from concurrent.futures import Future, ProcessPoolExecutor  # loaded only when it is used
 
     jobs = min(jobs, os.cpu_count() or 1)
-    window = jobs * 64  # bounded: the corpus is never all in memory at once
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        while True:
-            batch = [(r, params, sentences) for _, r in zip(range(window), raws)]
-            if not batch:
-                return
-            yield from pool.map(_prepare_star, batch, chunksize=16)
+        pending: deque[tuple[list[RawDocument], Future[list[Prepared]]]] = deque()
+
+        def submit() -> None:
+            chunk = list(islice(raws, TASK_DOCUMENTS))
+            if chunk:
+                pending.append((chunk, pool.submit(_prepare_batch, (chunk, params, sentences))))
+
+        for _ in range(jobs * TASKS_AHEAD):  # bounded: the corpus is never all in memory at once
+            submit()
+        while pending:
+            chunk, done = pending.popleft()
+            submit()  # the workers stay busy while the writer takes this batch
+            for raw, prepared in zip(chunk, done.result()):
+                yield replace(prepared, doc=replace(prepared.doc, text=raw.text))

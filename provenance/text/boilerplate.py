@@ -9,8 +9,9 @@ relative to the article body (before the first or after the last paragraph of ru
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter
 from dataclasses import replace
+from itertools import chain
 
 from provenance.model import Paragraph, Role
 from provenance.rules import (
@@ -61,26 +62,36 @@ def _key(text: str) -> str:
 def _repeated(keys: list[str]) -> list[bool]:
     """Which paragraphs' text occurs more than once on the page, whole or inside another (a caption glued to
     itself counts too). Candidates come from an index of 4-word grams, the rarest gram of each text, so a page of
-    many thousands of paragraphs costs about linear time instead of comparing every pair."""
+    many thousands of paragraphs costs about linear time instead of comparing every pair. A text with a gram no
+    other paragraph has is inside no other, which settles most paragraphs of a page from the gram counts alone."""
     n = len(keys)
     repeated = [False] * n
     grams: list[list[str]] = [[] for _ in range(n)]
-    postings: dict[str, list[int]] = defaultdict(list)
     for i, k in enumerate(keys):
         ws = k.split()
-        if len(ws) < 4:
-            continue
-        grams[i] = list(dict.fromkeys(" ".join(ws[a : a + 4]) for a in range(len(ws) - 3)))
-        for g in grams[i]:
-            postings[g].append(i)
+        if len(ws) >= 4:
+            grams[i] = list(dict.fromkeys(map(" ".join, zip(ws, ws[1:], ws[2:], ws[3:]))))
+    counts = Counter(chain.from_iterable(grams))  # paragraphs holding each gram
+    # Any text containing k contains each of k's grams: the rarest one gives the fewest candidates.
+    rarest: dict[int, str] = {}
+    for i, g in enumerate(grams):
+        if g:
+            least = min(g, key=counts.__getitem__)
+            if counts[least] > 1:
+                rarest[i] = least
+    postings: dict[str, list[int]] = {g: [] for g in rarest.values()}
+    if postings:
+        wanted = postings.keys()
+        for j, g in enumerate(grams):
+            for gram in wanted & set(g):
+                postings[gram].append(j)
     for i, k in enumerate(keys):
         if not grams[i]:
             continue
-        # Any text containing k contains each of k's grams: the rarest one gives the fewest candidates.
-        rarest = min(grams[i], key=lambda g: len(postings[g]))
-        for j in postings[rarest]:
-            if j != i and k in keys[j]:
-                repeated[i] = repeated[j] = True
+        if i in rarest:
+            for j in postings[rarest[i]]:
+                if j != i and k in keys[j]:
+                    repeated[i] = repeated[j] = True
         if not repeated[i] and k.count(k[: max(20, len(k) // 3)]) > 1:
             repeated[i] = True  # a caption glued to itself
     return repeated

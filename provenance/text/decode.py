@@ -8,6 +8,7 @@ a clear message instead of being compared as garbage.
 from __future__ import annotations
 
 import codecs
+import re
 
 from provenance.errors import InputError
 
@@ -56,12 +57,14 @@ def _accented_share(text: str) -> float:
     return sum(1 for ch in letters if ord(ch) > 127) / len(letters)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")  # C0 controls other than \t \n \v \f \r
+
+
 def _control_ratio(text: str) -> float:
     sample = text[:20000]
     if not sample:
         return 0.0
-    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f\v")
-    return bad / len(sample)
+    return len(_CONTROL.findall(sample)) / len(sample)
 
 
 _ASCII_LOW = {0x00, 0x09, 0x0A, 0x0D}

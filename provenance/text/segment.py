@@ -21,6 +21,8 @@ from provenance.rules import (
 )
 from provenance.text.tokenize import count_words, split_sentences, tokenize
 
+# Runs of spaces and tabs become one space: only runs longer than one space, or with a tab, need replacing.
+_BLANKS = re.compile(r"[ \t]{2,}|\t")
 _TERMINAL = re.compile(r"[.!?:;\u3002\uff01\uff1f][\"'\u201d\u2019)\]]*\s*$")
 
 
@@ -77,7 +79,7 @@ def paragraphs_from_blocks(blocks: Iterable[Block]) -> tuple[Paragraph, ...]:
                 out.append(make_paragraph(len(out), line, ln, ln, block.tag, from_line_block=menu))
             continue
         text = " ".join(lines) if block.tag not in ("pre", "code") else "\n".join(lines)
-        text = re.sub(r"[ \t]+", " ", text)
+        text = _BLANKS.sub(" ", text)
         out.append(
             make_paragraph(len(out), text, block.start_line, block.end_line, block.tag, from_line_block=False)
         )

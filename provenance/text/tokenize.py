@@ -80,19 +80,28 @@ STOPWORDS = frozenset(
 )
 
 
+# str.translate looks every character up in its table (about 0.3 us a character): a text is only translated when a
+# regex scan (C speed) finds a character to change, which for most texts it does not.
+_INVISIBLE_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in _INVISIBLE) + "]")
+_FOLD_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in _FOLD) + "]")
+
+
 def clean(text: str) -> str:
     """Prepare extracted text for display and tokenising: Unicode NFC, invisible characters removed, line ends unified.
 
     NFKC is applied per token (see `norm`) rather than here, so that what users see keeps its typography.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.translate(_INVISIBLE)
-    return unicodedata.normalize("NFC", text)
+    if _INVISIBLE_RE.search(text):
+        text = _INVISIBLE_RE.sub("", text)
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def fold(text: str) -> str:
     """NFKC plus folded quotes, dashes and spaces: the comparison form of a piece of text."""
-    return unicodedata.normalize("NFKC", text).translate(_FOLD)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.translate(_FOLD) if _FOLD_RE.search(text) else text
 
 
 @lru_cache(maxsize=1)
@@ -120,41 +129,66 @@ def _norm_word(raw: str) -> str:
     return fold(raw).casefold()
 
 
+# What a matched word becomes does not depend on where it stands, only on its text (the token pattern's groups never
+# match the same text), so each distinct text is normalised, stemmed and marked once: (norm, kind, content,
+# capital). An article repeats most of its words, and a corpus most of its vocabulary.
+_WORD_INFO: dict[str, tuple[str, str, str, bool]] = {}
+_WORD_INFO_MAX = (
+    500_000  # distinct word texts kept (about 60 MB at most); later ones are worked out each time
+)
+_new_token = tuple.__new__
+
+
+def _word_info(raw: str, kind: str | None) -> tuple[str, str, str, bool]:
+    """(norm, kind, content, capital) of one matched token text other than a word glued to CJK characters."""
+    if kind == "word":
+        if len(raw) >= 2 and raw.isupper() and raw.isalpha():
+            n = _norm_word(raw)
+            return n, "a", n, True
+        n = _norm_word(raw)
+        return n, "w", _content_word(n), raw[:1].isupper()
+    if kind == "num":
+        n = raw.replace(",", "") if "," in raw else raw
+        return n, "n", n, False
+    if kind == "acr":
+        n = raw.replace(".", "").lower()
+        return n, "a", n, True
+    return raw, "c", raw, False  # cjk
+
+
 def tokenize(text: str) -> list[Token]:
     """Split a paragraph into tokens; CJK text becomes one token per character so shared passages still shingle."""
     out: list[Token] = []
     append = out.append
+    cache = _WORD_INFO
+    cjk = False
     for m in TOKEN_RE.finditer(text):
-        kind = m.lastgroup
         raw = m.group()
-        start, end = m.span()
-        if kind == "word":
-            if not raw.isascii() and _CJK_RE.search(raw):
+        info = cache.get(raw)
+        if info is None:
+            kind = m.lastgroup
+            if kind == "word" and not raw.isascii() and _CJK_RE.search(raw):
                 # A Latin word glued to CJK characters: re-split into its runs.
+                start = m.start()
                 for sub in re.finditer(rf"[{_CJK}]|[^{_CJK}]+", raw):
                     piece = sub.group()
                     s = start + sub.start()
                     if _CJK_RE.match(piece):
                         append(Token(piece, s, s + 1, "c", piece, False))
+                        cjk = True
                     else:
                         n = _norm_word(piece)
                         append(Token(n, s, s + len(piece), "w", _content_word(n), piece[:1].isupper()))
                 continue
-            if len(raw) >= 2 and raw.isupper() and raw.isalpha():
-                n = _norm_word(raw)
-                append(Token(n, start, end, "a", n, True))
-                continue
-            n = _norm_word(raw)
-            append(Token(n, start, end, "w", _content_word(n), raw[:1].isupper()))
-        elif kind == "num":
-            n = raw.replace(",", "") if "," in raw else raw
-            append(Token(n, start, end, "n", n, False))
-        elif kind == "acr":
-            n = raw.replace(".", "").lower()
-            append(Token(n, start, end, "a", n, True))
-        else:  # cjk
-            append(Token(raw, start, end, "c", raw, False))
-    return _cjk_bigrams(out) if any(t.kind == "c" for t in out) else out
+            info = _word_info(raw, kind)
+            if len(cache) < _WORD_INFO_MAX:
+                cache[raw] = info
+        start, end = m.span()
+        norm, kind, content, capital = info
+        if kind == "c":
+            cjk = True
+        append(_new_token(Token, (norm, start, end, kind, content, capital)))
+    return _cjk_bigrams(out) if cjk else out
 
 
 _HIRAGANA = re.compile("[\u3040-\u309f]+")
@@ -247,13 +281,51 @@ def _zipf_table() -> dict[str, float]:
     """Word frequencies from wordfreq (Zipf scale: 7 for 'the', about 1 for rare names), loaded once."""
     global _ZIPF
     if _ZIPF is None:
-        import math
+        _ZIPF = _read_wordfreq("en")
+    return _ZIPF
 
+
+def _read_wordfreq(lang: str) -> dict[str, float]:
+    """wordfreq's largest list for `lang` on the Zipf scale, read from the data file wordfreq ships (gzipped msgpack
+    of frequency buckets, one per centibel) without importing wordfreq: its import loads langcodes' tables, about
+    half a second of a cold `compare`, to resolve a language code that is known here. The values are the ones
+    `get_frequency_dict(lang, wordlist="best")` gives (tests/test_text_fast.py checks they are equal); should the
+    file not be where wordfreq keeps it, wordfreq itself is asked."""
+    import gzip
+    import math
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    spec = find_spec("wordfreq")
+    roots = spec.submodule_search_locations if spec is not None else None
+    data: list = []
+    if roots:
+        for size in ("large", "small"):
+            path = Path(next(iter(roots))) / "data" / f"{size}_{lang}.msgpack.gz"
+            if path.is_file():
+                import msgpack
+
+                with gzip.open(path, "rb") as fh:
+                    data = msgpack.load(fh, raw=False)
+                break
+    if not (
+        data and isinstance(data[0], dict) and data[0].get("format") == "cB" and data[0].get("version") == 1
+    ):
         from wordfreq import get_frequency_dict
 
-        freqs = get_frequency_dict("en", wordlist="best")
-        _ZIPF = {w: math.log10(f) + 9.0 for w, f in freqs.items() if f > 0}
-    return _ZIPF
+        freqs = get_frequency_dict(lang, wordlist="best")
+        return {w: math.log10(f) + 9.0 for w, f in freqs.items() if f > 0}
+    table: dict[str, float] = {}
+    for index, bucket in enumerate(data[1:]):
+        freq = 10 ** (-index / 100)  # wordfreq's cB_to_freq
+        if freq > 0:
+            table.update(dict.fromkeys(bucket, math.log10(freq) + 9.0))
+    return table
+
+
+_RARITY: dict[
+    str, float
+] = {}  # a word's rarity, worked out once per distinct word (as many as _WORD_INFO keeps)
 
 
 def rarity(token: Token) -> float:
@@ -262,14 +334,23 @@ def rarity(token: Token) -> float:
         return 6.0 if len(token.norm) >= 3 else 4.0
     if token.kind == "c":
         return 2.0
+    r = _RARITY.get(token.norm)
+    if r is None:
+        r = _word_rarity(token.norm)
+        if len(_RARITY) < _WORD_INFO_MAX:
+            _RARITY[token.norm] = r
+    return r
+
+
+def _word_rarity(norm: str) -> float:
     table = _zipf_table()
-    z = table.get(token.norm)
-    if z is None and "-" in token.norm:
+    z = table.get(norm)
+    if z is None and "-" in norm:
         # A compound ("full-scale") is as telling as its rarest part, not as rare as an unseen word.
-        parts = [table.get(part, 1.0) for part in token.norm.split("-") if part]
+        parts = [table.get(part, 1.0) for part in norm.split("-") if part]
         z = min(parts) if parts else None
     if z is None:
-        z = table.get(token.norm.replace("'", ""), 1.0)
+        z = table.get(norm.replace("'", ""), 1.0)
     return min(7.0, max(1.0, 7.5 - z))
 
 
