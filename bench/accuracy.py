@@ -272,6 +272,22 @@ class CrossValidation:
 THRESHOLD_GRID = [round(0.5 + 0.02 * i, 2) for i in range(21)]  # 0.50 .. 0.90
 
 
+def mrpc_predict(paragraphs, threshold: float) -> bool:
+    """Whether the core calls an MRPC pair derived, from its aligned, scored paragraphs, with the scorer's
+    `threshold` swapped in (the copy and rewrite rules' defaults otherwise)."""
+    from dataclasses import replace
+
+    from provenance.detectors.decisions import decide, is_copy
+
+    for a in paragraphs:
+        if is_copy(a, 0.7, 0.6, 20, "auto"):
+            return True
+        a = replace(a, signals=tuple(replace(s, threshold=threshold) for s in a.signals))
+        if decide(a, 0.35, 0.66).rewrite:
+            return True
+    return False
+
+
 def mrpc_cross_validation(
     host, pairs: list[tuple[bool, str, str]] | None = None, folds: int = 5
 ) -> CrossValidation:
@@ -279,11 +295,8 @@ def mrpc_cross_validation(
     grid value with the best accuracy, and measure it on the held-out part. The decision is the core's own
     (`rewrite.decide` on the aligned, scored paragraphs, with the copy rule's defaults), so what is tuned is what
     runs; only the threshold in the signals is swapped."""
-    from dataclasses import replace
-
     from provenance.align.core import align
     from provenance.components import resolve
-    from provenance.detectors.decisions import decide, is_copy
     from provenance.engine import known_options
     from provenance.signals import score_alignment
     from provenance.text.load import load_document
@@ -297,16 +310,7 @@ def mrpc_cross_validation(
         alignment, _ = score_alignment(alignment, host.scorers(), options, host.trace)
         aligned.append((y, alignment.paragraphs))
 
-    def predict(paragraphs, threshold: float) -> bool:
-        for a in paragraphs:
-            if is_copy(a, 0.7, 0.6, 20, "auto"):
-                return True
-            a = replace(a, signals=tuple(replace(s, threshold=threshold) for s in a.signals))
-            if decide(a, 0.35, 0.66).rewrite:
-                return True
-        return False
-
-    table = {t: [predict(ps, t) for _, ps in aligned] for t in THRESHOLD_GRID}
+    table = {t: [mrpc_predict(ps, t) for _, ps in aligned] for t in THRESHOLD_GRID}
     labels = [y for y, _ in aligned]
     pooled: list[tuple[bool, bool]] = []
     fold_acc, chosen = [], []

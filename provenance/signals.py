@@ -123,7 +123,7 @@ def score_alignment(
     src_paras = [p for p in alignment.source.paragraphs if not p.is_boilerplate]
     der = _sentences(der_paras)
     src = _sentences(src_paras)
-    if not der or not src:
+    if not der or not src or _settled(wanted):
         return alignment, []
     index_pairs = candidate_pairs(der, src)
     pairs = [(der[i].text, src[j].text) for i, j in index_pairs]
@@ -202,6 +202,12 @@ def _failure(plugin: str, scorer: Any, exc: Exception, what: str = "") -> dict[s
         "component": "scorer",
         "error": f"{what}{type(exc).__name__}: {exc}",
     }
+
+
+def _settled(wanted: Sequence[ParagraphAlignment]) -> bool:
+    """Whether the words decide every derived paragraph (each one keeps STRONG_WORDING of its source's wording, which
+    no signal overrules: a verbatim copy). Then no scorer is asked, and a model behind one never loads."""
+    return all(a.sources and a.wording >= STRONG_WORDING for a in wanted)
 
 
 def _judgeable(wanted: Sequence[ParagraphAlignment]) -> set[int]:

@@ -99,7 +99,8 @@ def test_scorer_example():
     host = make_host(scorer)
     report = provenance.compare(
         "The bridge reopened on Monday after long repairs to its arches.",
-        "After long repairs to its arches, the bridge reopened on Monday.",
+        # Reworded (no run of four shared words): a verbatim copy is settled by its words and no scorer is asked.
+        "On Monday the bridge reopened after long repairs had been made to its arches.",
         host=host,
     )
     (p,) = report.paragraphs

