@@ -84,11 +84,6 @@ _DATES = (
     re.compile(_MONTH + r"\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b", re.I),
     re.compile(r"\b(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(?P<year>(?:19|20)\d\d)\b", re.I),
 )
-DATELINE_PARAGRAPHS = 4  # a dateline or stamp is in the page's first paragraphs, before or beside the lede
-# ... and is a short line of its own (a byline or stamp) or opens its paragraph; a date further into a sentence is
-# what the story is about ("launched on June 5, 2024"), not when it was published.
-DATELINE_WORDS = 15
-DATELINE_OPENING = 80  # characters
 
 
 def _date_in(text: str) -> str | None:
@@ -112,8 +107,11 @@ def published(doc: Document) -> tuple[str | None, str]:
     line = next(
         (
             d
-            for p in doc.paragraphs[:DATELINE_PARAGRAPHS]
-            if (d := _date_in(p.text if p.words <= DATELINE_WORDS else p.text[:DATELINE_OPENING])) is not None
+            for p in doc.paragraphs[: rules.DATELINE_PARAGRAPHS]
+            if (
+                d := _date_in(p.text if p.words <= rules.DATELINE_WORDS else p.text[: rules.DATELINE_OPENING])
+            )
+            is not None
         ),
         None,
     )
@@ -128,9 +126,6 @@ def published(doc: Document) -> tuple[str | None, str]:
 
 # Furniture carried over ---------------------------------------------------------------------------------------------
 
-# Shorter furniture ("News", "Share") is on every page and tells nothing about who copied.
-FURNITURE_MIN_WORDS = 3
-
 
 def _norm(text: str) -> str:
     return " ".join(text.casefold().split())
@@ -138,7 +133,9 @@ def _norm(text: str) -> str:
 
 def furniture(doc: Document) -> frozenset[str]:
     return frozenset(
-        _norm(p.text) for p in doc.paragraphs if p.role == "boilerplate" and p.words >= FURNITURE_MIN_WORDS
+        _norm(p.text)
+        for p in doc.paragraphs
+        if p.role == "boilerplate" and p.words >= rules.FURNITURE_MIN_WORDS
     )
 
 
@@ -374,7 +371,7 @@ def from_index(
     while queue:
         i = queue.pop(0)
         prints = prints_of_document(docs[i], index.params)
-        found = index.candidates(prints, 0.2) if len(prints) else []
+        found = index.candidates(prints, rules.LINEAGE_INDEX_MIN_SIMILARITY) if len(prints) else []
         score: dict[str, float] = {}
         for cands in found:
             for c in cands:

@@ -206,6 +206,16 @@ LINEAGE_TIME_WEIGHT = 1.0
 # so. The direction's confidence reaches 1 at LINEAGE_DIRECTION_SURE.
 LINEAGE_DIRECTION_MARGIN = 0.05
 LINEAGE_DIRECTION_SURE = 0.5
-# With --index: the story's candidates, and theirs, as retrieved (at most this many versions in all).
+# A stated publication date: a dateline or stamp is in the page's first paragraphs, before or beside the lede, and is
+# a short line of its own (a byline or stamp) or opens its paragraph; a date further into a sentence is what the
+# story is about ("launched on June 5, 2024"), not when it was published.
+DATELINE_PARAGRAPHS = 4
+DATELINE_WORDS = 15
+DATELINE_OPENING = 80  # characters
+# Furniture shorter than this ("News", "Share") is on every page and tells nothing about who copied.
+FURNITURE_MIN_WORDS = 3
+# With --index: retrieval's similarity floor (as `audit`'s default), the story's candidates and theirs (at most this
+# many per version, and this many versions in all).
+LINEAGE_INDEX_MIN_SIMILARITY = 0.2
 LINEAGE_INDEX_TOP = 8
 LINEAGE_MAX_VERSIONS = 40

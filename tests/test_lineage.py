@@ -84,6 +84,15 @@ def test_publication_date_from_metadata_and_dateline():
     doc = load_document(html, "page.html", fmt="html", host=host)
     assert published(doc) == ("2025-03-03", "metadata")
     assert published(docs("partner")[0]) == ("2025-03-04", "dateline")
+    # Metadata and a dateline that disagree: the date is unknown, and said to be in conflict.
+    stamped = html.replace("<h1>", "<p>Updated March 9, 2025</p><h1>")
+    assert published(load_document(stamped, "stamped.html", fmt="html", host=host)) == (None, "conflict")
+    # A date inside a long sentence is what the story is about, not when it was published.
+    about = (
+        "The harbour council, which has argued about a ferry for most of the past decade, first discussed "
+        "this route on March 1, 2019, and again at every budget meeting since then."
+    )
+    assert published(load_document(about, "about.txt", host=host)) == (None, "")
     assert published(docs("wire", "partner")[0]) == ("2025-03-03", "dateline")
 
 
