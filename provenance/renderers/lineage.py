@@ -127,7 +127,8 @@ def layout(graph: Lineage) -> dict[str, tuple[float, float]]:
 
 
 def _short(text: str, limit: int = 24) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """A name's end, which tells versions apart (paths share their start); the whole name is the node's title."""
+    return text if len(text) <= limit else "…" + text[-(limit - 1) :]
 
 
 def _svg(graph: Lineage, links: dict[int, str]) -> str:
