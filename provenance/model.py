@@ -558,3 +558,107 @@ class AuditResult:
         if full:
             d["reports"] = {doc: r.to_dict() for doc, r in self.reports.items()}
         return d
+
+
+# Lineage: the derivation graph of one story across many versions (provenance/lineage.py) --------------------------
+
+LINEAGE_SCHEMA = "text-provenance/lineage/1"
+
+
+@dataclass(frozen=True, slots=True)
+class LineageNode:
+    """One version of the story. `published`: an ISO date the page states (metadata, JSON-LD, a dateline), or None;
+    `published_from` says where it was read ("metadata", "dateline", "metadata+dateline")."""
+
+    id: str
+    words: int
+    published: str | None = None
+    published_from: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "words": self.words,
+            "published": self.published,
+            "published_from": self.published_from or None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class LineageEdge:
+    """An edge "`child` derives from `parent`": `relation` (copy / rewrite / partial) and `shares` are those of the pair
+    report comparing the child with the parent; `coverage` is the share of the parent reused. `confidence` is how
+    strongly the two are linked (0..1); `direction` is "decided" or "undecided" (the evidence does not tell which of
+    the two came first: the edge is then drawn from `parent` only because the graph needs one), with
+    `direction_confidence` (0..1). `evidence` holds one line per fact the decision used."""
+
+    parent: str
+    child: str
+    relation: str
+    shares: Mapping[str, float]
+    coverage: float
+    confidence: float
+    direction: str
+    direction_confidence: float
+    evidence: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _freeze_fields(self, "shares")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "parent": self.parent,
+            "child": self.child,
+            "relation": self.relation,
+            "shares": {k: round(v, 4) for k, v in self.shares.items()},
+            "coverage": round(self.coverage, 4),
+            "confidence": round(self.confidence, 4),
+            "direction": self.direction,
+            "direction_confidence": round(self.direction_confidence, 4),
+            "evidence": list(self.evidence),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Lineage:
+    """The derivation graph of a set of versions: a forest. `roots` are versions with no parent that others derive
+    from (originals); `independent` are versions linked to none. `reports` holds the pair report of each edge, keyed
+    "parent\\x00child" (`report_of`)."""
+
+    nodes: tuple[LineageNode, ...]
+    edges: tuple[LineageEdge, ...]
+    roots: tuple[str, ...]
+    independent: tuple[str, ...]
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    reports: Mapping[str, Report] = field(default_factory=dict)
+    errors: tuple[str, ...] = ()  # one line per input that could not be read
+
+    def __post_init__(self) -> None:
+        _freeze_fields(self, "parameters", "reports")
+
+    def report_of(self, edge: LineageEdge) -> Report | None:
+        return self.reports.get(f"{edge.parent}\x00{edge.child}")
+
+    def parent_of(self, node: str) -> str | None:
+        return next((e.parent for e in self.edges if e.child == node), None)
+
+    def to_dict(self, *, full: bool = False) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "schema": LINEAGE_SCHEMA,
+            "nodes": [n.to_dict() for n in self.nodes],
+            "edges": [e.to_dict() for e in self.edges],
+            "roots": list(self.roots),
+            "independent": list(self.independent),
+            "errors": list(self.errors),
+            "parameters": thaw(self.parameters),
+        }
+        if full:
+            d["reports"] = [
+                {"parent": e.parent, "child": e.child, "report": r.to_dict()}
+                for e in self.edges
+                if (r := self.report_of(e)) is not None
+            ]
+        return d
+
+    def to_json(self, indent: int | None = 2, *, full: bool = False) -> str:
+        return json.dumps(self.to_dict(full=full), ensure_ascii=False, indent=indent)

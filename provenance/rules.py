@@ -178,3 +178,44 @@ COPY_FROM = (
     0.6  # copy share from which a derived article is a copy (cross-validated: a light rewrite keeps some)
 )
 REUSED_FROM = 0.2  # share of a source paragraph's words reused for it to count as used
+
+# Lineage: the derivation graph of a story (provenance/lineage.py) --------------------------------------------------
+# Chosen by leave-one-story-out cross-validation on ../shared/benchmarks/news (bench/lineage.py, docs/lineage.md).
+
+# Two versions are linked (one derives from the other) when the mean of the two pair reports' derived shares (copy +
+# rewrite, each version compared with the other as its source) reaches this: one direction alone is too easily met
+# by two independent reports of the same event.
+LINEAGE_LINK = 0.7
+# The cost of "B derives from A" is 1 - the link's strength (the same both ways: it picks the nearest parent), plus
+# terms for the evidence of direction. Containment: B holds A's text plus its own, not the other way round; the cost
+# moves by this weight times (B's share derived from A - A's share derived from B). Cross-validation chose 0 on the
+# news set: its versions are excerpts cut at about 2,000 bytes and condensations as often as expansions, so which of
+# two holds more tells nothing there; the term stays for sets of whole pages (--option lineage.containment_weight).
+LINEAGE_CONTAINMENT_WEIGHT = 0.0
+# Wording carried: the original's exact wording is what the family shares verbatim (each rewrite rewords it its own
+# way). An edge from a version whose wording the family repeats less than the child's costs this much per unit of
+# the difference (mean copied share of the other versions).
+LINEAGE_WORDING_WEIGHT = 1.0
+# Furniture carried over: the parent's page furniture found verbatim in the child (a scraper copies a partner's
+# byline and frame). The reverse edge costs this much more.
+LINEAGE_FURNITURE_WEIGHT = 0.5
+# Publication times: when both pages state a date and the dates differ, an edge from the later to the earlier costs
+# this much more (dates are read at day granularity; the same day tells nothing).
+LINEAGE_TIME_WEIGHT = 1.0
+# A direction is decided when the two directions' costs differ by at least this; otherwise it is undecidable and said
+# so. The direction's confidence reaches 1 at LINEAGE_DIRECTION_SURE.
+LINEAGE_DIRECTION_MARGIN = 0.05
+LINEAGE_DIRECTION_SURE = 0.5
+# A stated publication date: a dateline or stamp is in the page's first paragraphs, before or beside the lede, and is
+# a short line of its own (a byline or stamp) or opens its paragraph; a date further into a sentence is what the
+# story is about ("launched on June 5, 2024"), not when it was published.
+DATELINE_PARAGRAPHS = 4
+DATELINE_WORDS = 15
+DATELINE_OPENING = 80  # characters
+# Furniture shorter than this ("News", "Share") is on every page and tells nothing about who copied.
+FURNITURE_MIN_WORDS = 3
+# With --index: retrieval's similarity floor (as `audit`'s default), the story's candidates and theirs (at most this
+# many per version, and this many versions in all).
+LINEAGE_INDEX_MIN_SIMILARITY = 0.2
+LINEAGE_INDEX_TOP = 8
+LINEAGE_MAX_VERSIONS = 40

@@ -12,6 +12,7 @@ from provenance.cli import check as _check_cmd  # noqa: F401
 # isort: off  (each module registers its commands on the app; `provenance --help` lists them in this order)
 from provenance.cli import compare as _compare_cmd  # noqa: F401
 from provenance.cli import index as _index_cmd  # noqa: F401
+from provenance.cli import lineage as _lineage_cmd  # noqa: F401
 from provenance.cli import plugins as _plugins_cmd  # noqa: F401
 from provenance.cli.app import EXIT_INTERNAL, Command, app, fail, guarded
 
