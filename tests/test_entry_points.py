@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import provenance
-from provenance.errors import PluginError
+from provenance.errors import PluginError, UsageError
 from provenance.plugins import PluginHost
 from provenance.testing import run_cli
 
@@ -69,7 +69,6 @@ def test_discovered_through_entry_point(site, monkeypatch):
         ("", False),
         ("provenance_shout", True),
         ("provenance-shout", True),
-        ("something_else", False),
     ],
 )
 def test_load_plugins_switch(site, monkeypatch, value, loaded):
@@ -77,6 +76,14 @@ def test_load_plugins_switch(site, monkeypatch, value, loaded):
     if value is not None:
         monkeypatch.setenv("PROVENANCE_LOAD_PLUGINS", value)
     assert ("provenance_shout" in PluginHost().info) is loaded
+
+
+def test_load_plugins_switch_names_an_unknown_plugin(site, monkeypatch):
+    """A name no installed plugin has used to load nothing without a word (issue 21): now a usage error."""
+    _fake_dist(site, "provenance-shout", "provenance_shout", GOOD)
+    monkeypatch.setenv("PROVENANCE_LOAD_PLUGINS", "provenance_shout,something_else")
+    with pytest.raises(UsageError, match="'something_else'"):
+        PluginHost()
 
 
 def test_disable_by_distribution_name(site):
