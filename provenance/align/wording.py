@@ -54,8 +54,10 @@ class RunIndex:
             if not hits:
                 i += 1
                 continue
+            if len(hits) > RUN_CANDIDATES:  # a phrase repeated this often: try the positions nearest `prefer`
+                hits = sorted(hits, key=lambda j: abs(self.para_of[j] - prefer))[:RUN_CANDIDATES]
             best_len, best_pos = 0, hits[0]
-            for j in hits[:RUN_CANDIDATES]:
+            for j in hits:
                 k = RUN
                 while i + k < n and j + k < len(words) and words[j + k] == norms[i + k]:
                     k += 1
