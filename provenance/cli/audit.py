@@ -9,14 +9,20 @@ import typer
 
 from provenance.cli.app import app, guarded
 from provenance.cli.io import write_output
-from provenance.errors import EXIT_INPUT, EXIT_THRESHOLD
+from provenance.errors import EXIT_INPUT, EXIT_THRESHOLD, UsageError
 from provenance.model import AuditResult
 
 
 @app.command()
 @guarded
 def audit(
-    index: Annotated[str, typer.Argument(help="Index location (path, sqlite:///path, or a backend URL).")],
+    index: Annotated[
+        str,
+        typer.Argument(
+            help="Index location (path, sqlite:///path, or a backend URL); with --engine spark, the corpus "
+            "(files, a directory, a glob, JSONL or Parquet)."
+        ),
+    ],
     derived: Annotated[list[str], typer.Argument(help="Articles to audit (files, directories or globs).")],
     format: Annotated[
         str,
@@ -34,6 +40,16 @@ def audit(
     option: Annotated[list[str] | None, typer.Option("--option", help="NAME=VALUE, as for compare.")] = None,
     config: Annotated[
         Path | None, typer.Option("--config", help="Policy file whose options apply, as for compare.")
+    ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine", help="local (an index) or spark (a corpus, on Apache Spark: docs/spark.md)."
+        ),
+    ] = "local",
+    master: Annotated[
+        str | None,
+        typer.Option("--master", help="With --engine spark: the Spark master (local[2], yarn, ...)."),
     ] = None,
 ) -> None:
     """Find each article's sources in the index and compare it against them."""
@@ -55,15 +71,22 @@ def audit(
     opts = {**cfg.engine_options(), **parse_options(option or [])}
     cfg.check_options(known_options(host))
     require_plugins(thresholds, host)
-    idx = open_index(index, create=False, host=host)
     errors: list[str] = []
     results: list[AuditResult] = []
-    try:
-        results.extend(
-            audit_documents(idx, iter_documents(derived, errors, host), host=host, top=top, options=opts)
-        )
-    finally:
-        idx.close()
+    if engine not in ("local", "spark") or (master and engine != "spark"):
+        raise UsageError(f"--engine is local or spark (and --master needs --engine spark), not {engine!r}")
+    if engine == "spark":
+        from provenance.spark.run import audit_paths  # pyspark: loaded only for --engine spark
+
+        results.extend(audit_paths(index, derived, master=master, top=top, options=opts, errors=errors))
+    else:
+        idx = open_index(index, create=False, host=host)
+        try:
+            results.extend(
+                audit_documents(idx, iter_documents(derived, errors, host), host=host, top=top, options=opts)
+            )
+        finally:
+            idx.close()
     write_output(render(renderer, results), output)
     for e in errors:
         typer.echo(f"provenance: error: {e}", err=True)

@@ -75,32 +75,46 @@ def _audit_batch(run: _Audit, docs: list[Document], min_similarity: float) -> It
 
 
 def _attribute(run: _Audit, derived: Document, found: list[list[Candidate]]) -> AuditResult:
-    ranked = _rank(run, derived, found)
+    ranked = rank(derived.name, found, run.top, run.skip_self)
     reports = _compare(run, derived, [doc_id for doc_id, _ in ranked])
-    paragraphs = [_credit(p, reports, run.options) for p in derived.paragraphs]
+    return attribute(derived, ranked, reports, run.options)
+
+
+def attribute(
+    derived: Document,
+    ranked: Sequence[tuple[str, float]],
+    reports: Mapping[str, Report],
+    options: Mapping[str, Any],
+) -> AuditResult:
+    """The article's result over all its compared sources: each paragraph credited to the source that explains it
+    best, the shares and the verdict over the whole article (also run on Spark executors: provenance/spark)."""
+    paragraphs = [_credit(p, reports, options) for p in derived.paragraphs]
     shares, _ = tally((q.relation, q.words, q.counted and q.relation != "boilerplate") for q in paragraphs)
     by_source: dict[str, int] = defaultdict(int)
     for q in paragraphs:
         if q.counted and q.source:
             by_source[q.source] += q.words
     traced = max((r.metadata.get("traced_sentences", 0.0) for r in reports.values()), default=0.0)
-    verdict = decide_verdict(shares, {**run.options}, traced)
+    verdict = decide_verdict(shares, {**options}, traced)
     sources = tuple(d for d, _ in sorted(by_source.items(), key=lambda kv: (-kv[1], kv[0])))
     return AuditResult(derived.name, verdict, shares, sources, tuple(ranked), tuple(paragraphs), reports)
 
 
-def _rank(run: _Audit, derived: Document, found: list[list[Candidate]]) -> list[tuple[str, float]]:
-    """The `top` candidate documents: each scores the sum over the article's paragraphs of its best paragraph's."""
+def rank(
+    derived: str, found: Sequence[Sequence[Candidate]], top: int, skip_self: bool = False
+) -> list[tuple[str, float]]:
+    """The `top` candidate documents: each scores the sum over the article's paragraphs (in order) of its best
+    paragraph's; `skip_self`: the document named like the article is no candidate."""
     score: dict[str, float] = defaultdict(float)
     for cands in found:
         best: dict[str, float] = {}
         for c in cands:
-            if run.skip_self and c.doc == derived.name:
+            if skip_self and c.doc == derived:
                 continue
             best[c.doc] = max(best.get(c.doc, 0.0), c.score)
         for doc_id, s in best.items():
             score[doc_id] += s
-    return sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))[: run.top]
+    return sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
 
 
 def _compare(run: _Audit, derived: Document, doc_ids: list[str]) -> dict[str, Report]:
