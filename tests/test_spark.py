@@ -246,3 +246,63 @@ def test_engine_options_are_checked_before_spark_starts():
     assert result.exit_code == 2 and "--master needs --engine spark" in result.stderr
     result = run_cli(["audit", "--engine", "flink", "corpus.db", "a.txt"])
     assert result.exit_code == 2 and "--engine is local or spark" in result.stderr
+
+
+def test_progress_lines_come_from_sparks_status_tracker(spark):
+    import re
+    import time
+
+    from provenance.spark.run import POLL_SECONDS, stage_progress
+
+    lines: list[str] = []
+    with stage_progress(spark.sparkContext, lines.append):
+        spark.sparkContext.parallelize(range(2), 2).map(lambda x: time.sleep(4 * POLL_SECONDS) or x).count()
+    assert lines and all(re.fullmatch(r"spark: stage \d+: \d+/2 tasks", line) for line in lines)
+    with stage_progress(spark.sparkContext, None):  # quiet: no thread, nothing printed
+        spark.sparkContext.parallelize(range(2), 2).count()
+
+
+def test_files_jsonl_and_parquet_are_read_as_documents(spark, tmp_path):
+    from provenance.spark import read_documents
+
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.txt").write_text("A plain story.\n", encoding="utf-8")
+    (d / "b.html").write_text("<p>An HTML story.</p>", encoding="utf-8")
+    (d / "c.md").write_text("# Title\n\nA Markdown story.", encoding="utf-8")
+    (d / "empty.txt").write_bytes(b" \n")  # whitespace only: Spark lists no zero-byte file at all
+    (d / "image.png").write_bytes(b"\x89PNG")
+    (tmp_path / "docs.jsonl").write_text(
+        '{"id": 1, "text": "One."}\n{"id": "h", "html": "<p>Two.</p>"}\n{"id": "x"}\nnot json\n',
+        encoding="utf-8",
+    )
+    spark.createDataFrame([("p", "Three.")], "id string, text string").write.parquet(
+        str(tmp_path / "t.parquet")
+    )
+    rows = read_documents(
+        spark, [str(d), str(tmp_path / "docs.jsonl"), str(tmp_path / "t.parquet")]
+    ).collect()
+    got = {r.id: (r.format, r.error is None) for r in rows}
+    assert got == {
+        str(d / "a.txt"): ("text", True),
+        str(d / "b.html"): ("html", True),
+        str(d / "c.md"): ("markdown", True),
+        str(d / "empty.txt"): ("text", False),
+        "1": ("text", True),
+        "h": ("html", True),
+        "x": ("text", False),
+        f"{tmp_path / 'docs.jsonl'}: (no id)": ("text", False),
+        "p": ("text", True),
+    }
+    assert any("the input is empty" in (r.error or "") for r in rows)
+
+
+def test_the_executors_plugins_give_the_option_defaults(spark, data):
+    """Regression: options were resolved with the driver's plugins (every installed one) and handed to executors
+    that load fewer (here the built-ins), which refused the others' defaults as unknown options."""
+    from provenance.spark import find_sources
+
+    corpus, articles = data
+    run = find_sources(frame(spark, articles[:1]), frame(spark, corpus[-2:]))  # the driver: installed plugins
+    (row,) = run.articles.collect()
+    assert row.error is None and row.verdict == "copy" and row.sources == ["wire-story.txt"]

@@ -87,14 +87,17 @@ def _table(df: DataFrame, path: str) -> DataFrame:
     text = F.col("text").cast("string") if "text" in df.columns else F.lit(None).cast("string")
     use_html = html.isNotNull() & (html != "")
     body = F.when(use_html, html).otherwise(text)
+    doc_id = F.col("id").cast("string")
     return df.select(
-        F.col("id").cast("string").alias("id"),
+        F.coalesce(doc_id, F.lit(f"{path}: (no id)")).alias("id"),
         body.alias("text"),
         F.when(use_html, F.lit("html")).otherwise(F.lit("text")).alias("format"),
-        F.when(
+        F.when(doc_id.isNull(), F.lit(f'{path}: a record without an "id" (or not valid JSON)'))
+        .when(
             body.isNull() | (F.trim(body) == ""),
-            F.format_string('%s: document %s has no "text" or "html"', F.lit(path), F.col("id")),
-        ).alias("error"),
+            F.format_string('%s: document %s has no "text" or "html"', F.lit(path), doc_id),
+        )
+        .alias("error"),
     )
 
 

@@ -92,7 +92,7 @@ def stage_progress(sc: Any, emit: Callable[[str], None] | None) -> Iterator[None
                 now = (info.numCompletedTasks, info.numTasks)
                 if seen.get(sid) != now:
                     seen[sid] = now
-                    emit(f"spark: stage {sid} ({info.name.split(' at ')[0]}): {now[0]}/{now[1]} tasks")
+                    emit(f"spark: stage {sid}: {now[0]}/{now[1]} tasks")
 
     thread = threading.Thread(target=watch, name="provenance-spark-progress", daemon=True)
     thread.start()

@@ -42,6 +42,8 @@ from pyspark.sql.types import (
     StructType,
 )
 
+from provenance.components import resolve
+from provenance.engine import known_options
 from provenance.errors import UsageError
 from provenance.index import retrieve
 from provenance.index.base import Candidate, IndexParams, Prints
@@ -52,6 +54,7 @@ SALT_AT = (
     20000  # postings of one key above which it is salted: a task then joins at most this many per request
 )
 SALTS = 32  # partitions a salted key's postings spread over: enough for a key of 640,000 postings per 20,000
+BROADCAST_PAIRS = 200_000  # (article, source) pairs sent to every executor rather than shuffling corpus texts
 VERIFY_CHUNK = 65536  # candidate pairs verified in one numpy pass on an executor (bounded memory)
 
 CANDIDATES = StructType(
@@ -120,12 +123,10 @@ def find_sources(
     """Audit the articles against the corpus, as `provenance audit` does against an index of it. Each is a
     DataFrame (`id`, `text`, optional `format`) or paths (files, directories, globs, JSONL, Parquet). `host`
     builds the plugins on each executor (default: those installed); `options` are engine options, checked here."""
-    from provenance.components import resolve
-    from provenance.engine import known_options
-
     if top < 1:
         raise UsageError("top must be at least 1")
-    resolved = dict(resolve(known_options(host()), dict(options or {})))  # wrong options fail before any job
+    given = dict(options or {})
+    resolve(known_options(host()), given)  # wrong options fail here, before any job
     params = params or default_params()
     adocs = _documents(articles, spark)
     cdocs = _documents(corpus, spark).dropDuplicates(["id"])  # an index keeps one version of an id too
@@ -134,7 +135,7 @@ def find_sources(
     good_c = crec.where(F.col("error").isNull()).drop("error")
     good_a = arec.where(F.col("error").isNull()).drop("error")
     cands = candidates(good_a, good_c, params, min_similarity, salt_at=salt_at)
-    results = _audited(adocs, cdocs, cands, arec, top, skip_self, resolved, host)
+    results = _audited(adocs, cdocs, cands, arec, top, skip_self, given, host)
     errors = crec.where(F.col("error").isNotNull()).select(F.col("doc_id").alias("id"), "error")
     return SparkAudit(results, _pairs(results), cands, errors)
 
@@ -286,7 +287,9 @@ def _audited(
     ).groupByKey()
     top_sources = spark.createDataFrame(
         ranks.flatMap(ranked), "article_id string, source_id string, score double, pos int"
-    )
+    ).persist(StorageLevel.MEMORY_AND_DISK)
+    if top_sources.count() <= BROADCAST_PAIRS:  # the corpus texts then stay where they are
+        top_sources = F.broadcast(top_sources)
     with_text = top_sources.join(
         cdocs.select(
             F.col("id").alias("source_id"), F.col("text").alias("s_text"), F.col("format").alias("s_fmt")
@@ -305,8 +308,11 @@ def _audited(
 
     def compare(rows: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
         plugins = host()
+        resolved = resolve(
+            known_options(plugins), dict(options)
+        )  # with the defaults of the executor's plugins
         for row in rows:
-            yield _audit_one(row, plugins, options)
+            yield _audit_one(row, plugins, resolved)
 
     return spark.createDataFrame(todo.rdd.mapPartitions(compare), ARTICLES).persist(
         StorageLevel.MEMORY_AND_DISK
