@@ -160,7 +160,7 @@ def test_candidates_are_the_single_machine_index_candidates(spark, data, index, 
 
 
 def test_find_sources_gives_what_audit_gives(spark, data, index, tmp_path):
-    from provenance.spark import find_sources, read_results, write_results
+    from provenance.spark import find_sources, write_results
 
     corpus, articles = data
     run = find_sources(frame(spark, articles), frame(spark, corpus), host=builtins_host)
@@ -180,11 +180,20 @@ def test_find_sources_gives_what_audit_gives(spark, data, index, tmp_path):
     assert rows["scraped"].verdict == "copy" and rows["scraped"].sources == ["wire-story.txt"]
     assert sorted(rows["two-sources"].sources) == ["story-03", "story-07"]
     assert rows["own"].sources == []
-    # Written and read back, the results are what the renderers read.
+    # The AuditResults reach the driver for the renderers; written out, the `result` column is the audit JSON.
+    from provenance.spark import results_of
+
+    assert [r.to_dict() for r in results_of(run)] == [local[k].to_dict() for k in sorted(local)]
     for fmt in ("parquet", "jsonl"):
         write_results(run.articles, str(tmp_path / fmt), format=fmt)
-        back = read_results(spark, str(tmp_path / fmt), format=fmt)
-        assert [r.to_dict() for r in back] == [local[k].to_dict() for k in sorted(local)]
+        back = (
+            spark.read.parquet(str(tmp_path / fmt))
+            if fmt == "parquet"
+            else spark.read.json(str(tmp_path / fmt))
+        )
+        assert {r.article_id: json.loads(r.result) for r in back.collect()} == {
+            k: json.loads(json.dumps(v.to_dict())) for k, v in local.items()
+        }
 
 
 def test_a_failing_plugin_is_recorded_in_the_report_not_fatal(spark, data):

@@ -4,7 +4,7 @@
 
     records = fingerprint(df, "id", "text")          # paragraph records: the index's signatures and keys
     run = find_sources("articles/", "corpus.parquet", spark=spark)
-    write_results(run.articles, "out/", format="parquet")   # provenance.spark.read_results -> AuditResults
+    write_results(run.articles, "out/", format="parquet")   # results_of(run): AuditResults
 
 docs/spark.md explains the steps, what is the same as the single-machine audit, and how to run it on a cluster.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from provenance.spark.fingerprint import fingerprint
 from provenance.spark.inputs import read_documents
-from provenance.spark.output import read_results, write_results
+from provenance.spark.output import results_of, write_results
 from provenance.spark.sources import SparkAudit, candidates, find_sources
 
 __all__ = [
@@ -22,6 +22,6 @@ __all__ = [
     "find_sources",
     "fingerprint",
     "read_documents",
-    "read_results",
+    "results_of",
     "write_results",
 ]

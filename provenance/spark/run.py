@@ -43,7 +43,7 @@ def audit_paths(
         failed = run.articles.where(F.col("error").isNotNull()).select("error")
         errors.extend(r.error for r in run.errors.orderBy("id").toLocalIterator())
         errors.extend(r.error for r in failed.orderBy("error").toLocalIterator())
-        return list(results_of(run.articles))
+        return list(results_of(run))
 
 
 def session(master: str | None) -> Any:

@@ -21,19 +21,18 @@ Nothing of the corpus is collected to the driver: only counts, and the results o
 
 from __future__ import annotations
 
-import pickle
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
 import numpy as np
-from pyspark import StorageLevel
+from pyspark import RDD, StorageLevel
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import (
     ArrayType,
-    BinaryType,
     DoubleType,
     IntegerType,
     MapType,
@@ -47,6 +46,7 @@ from provenance.engine import known_options
 from provenance.errors import UsageError
 from provenance.index import retrieve
 from provenance.index.base import Candidate, IndexParams, Prints
+from provenance.model import AuditResult
 from provenance.spark.fingerprint import HostFactory, default_host, default_params, paragraph_records
 from provenance.spark.inputs import documents, read_documents
 
@@ -74,7 +74,6 @@ ARTICLES = StructType(
         StructField("shares", MapType(StringType(), DoubleType()), True),
         StructField("sources", ArrayType(StringType()), True),
         StructField("result", StringType(), True),  # text-provenance/audit/1 JSON, as `audit --format jsonl`
-        StructField("audit_result", BinaryType(), True),  # the AuditResult pickled, for the renderers
         StructField("error", StringType(), True),
     ]
 )
@@ -99,12 +98,14 @@ class SparkAudit:
     """What `find_sources` gives: `articles`, one row per article (verdict, shares, sources over all its sources,
     the audit JSON, or the error that kept it from being audited); `pairs`, one row per compared (article,
     source) with that comparison's report; `candidates`, the verified paragraph candidates; `errors`, the corpus
-    documents that could not be read (id, error). DataFrames are lazy: each action runs what it needs."""
+    documents that could not be read (id, error); `results`, the articles' (id, AuditResult or None, error), for
+    the renderers (`provenance.spark.output.results_of`). All are lazy: each action runs what it needs."""
 
     articles: DataFrame
     pairs: DataFrame
     candidates: DataFrame
     errors: DataFrame
+    results: RDD[tuple[str, AuditResult | None, str | None]]
 
 
 def find_sources(
@@ -137,7 +138,7 @@ def find_sources(
     cands = candidates(good_a, good_c, params, min_similarity, salt_at=salt_at)
     results = _audited(adocs, cdocs, cands, arec, top, skip_self, given, host)
     errors = crec.where(F.col("error").isNotNull()).select(F.col("doc_id").alias("id"), "error")
-    return SparkAudit(results, _pairs(results), cands, errors)
+    return SparkAudit(_articles(results), _pairs(results), cands, errors, results)
 
 
 def _documents(given: Inputs, spark: SparkSession | None) -> DataFrame:
@@ -267,7 +268,7 @@ def _audited(
     skip_self: bool,
     options: Mapping[str, Any],
     host: HostFactory,
-) -> DataFrame:
+) -> RDD[tuple[str, AuditResult | None, str | None]]:
     """One row per article: its `top` sources ranked, their texts joined in, compared and attributed."""
     spark = adocs.sparkSession
 
@@ -306,7 +307,7 @@ def _audited(
         .join(grouped, "article_id", "left")
     )
 
-    def compare(rows: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
+    def compare(rows: Iterable[Any]) -> Iterator[tuple[str, AuditResult | None, str | None]]:
         plugins = host()
         resolved = resolve(
             known_options(plugins), dict(options)
@@ -314,16 +315,14 @@ def _audited(
         for row in rows:
             yield _audit_one(row, plugins, resolved)
 
-    return spark.createDataFrame(todo.rdd.mapPartitions(compare), ARTICLES).persist(
-        StorageLevel.MEMORY_AND_DISK
-    )
+    return todo.rdd.mapPartitions(compare).persist(StorageLevel.MEMORY_AND_DISK)
 
 
-def _audit_one(row: Any, plugins: Any, options: Mapping[str, Any]) -> tuple[Any, ...]:
+def _audit_one(
+    row: Any, plugins: Any, options: Mapping[str, Any]
+) -> tuple[str, AuditResult | None, str | None]:
     """One article compared with each of its sources, as `provenance audit` compares it; any failure is that
     article's error, never the job's."""
-    import json
-
     from provenance.engine import compare_documents
     from provenance.errors import ProvenanceError
     from provenance.index.audit import attribute
@@ -331,7 +330,7 @@ def _audit_one(row: Any, plugins: Any, options: Mapping[str, Any]) -> tuple[Any,
     from provenance.text.load import load_document
 
     if row.error is not None:
-        return row.article_id, None, None, None, None, None, row.error
+        return row.article_id, None, row.error
     try:
         derived = load_document(row.text, row.article_id, fmt=row.format, host=plugins)
         sources = sorted(row.sources or [], key=lambda s: s.pos)
@@ -341,37 +340,46 @@ def _audit_one(row: Any, plugins: Any, options: Mapping[str, Any]) -> tuple[Any,
             reports[s.source_id] = compare_documents(src, derived, host=plugins, options=options)
         result = attribute(derived, [(s.source_id, s.score) for s in sources], reports, options)
     except ProvenanceError as exc:
-        return row.article_id, None, None, None, None, None, str(exc)
+        return row.article_id, None, str(exc)
     except Exception as exc:  # a plugin's own bug on an executor: this article's error, the job goes on
-        return row.article_id, None, None, None, None, None, f"{row.article_id}: {type(exc).__name__}: {exc}"
-    return (
-        row.article_id,
-        result.verdict,
-        {k: float(v) for k, v in result.shares.items()},
-        list(result.sources),
-        json.dumps(result.to_dict(), ensure_ascii=False),
-        pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL),
-        None,
-    )
+        return row.article_id, None, f"{row.article_id}: {type(exc).__name__}: {exc}"
+    return row.article_id, result, None
 
 
-def _pairs(results: DataFrame) -> DataFrame:
+def _articles(results: RDD[tuple[str, AuditResult | None, str | None]]) -> DataFrame:
+    """One row per article, from the articles' results."""
+
+    def row(item: tuple[str, AuditResult | None, str | None]) -> tuple[Any, ...]:
+        article_id, r, error = item
+        if r is None:
+            return article_id, None, None, None, None, error
+        shares = {k: float(v) for k, v in r.shares.items()}
+        return (
+            article_id,
+            r.verdict,
+            shares,
+            list(r.sources),
+            json.dumps(r.to_dict(), ensure_ascii=False),
+            None,
+        )
+
+    return SparkSession.getActiveSession().createDataFrame(results.map(row), ARTICLES)  # type: ignore[union-attr]
+
+
+def _pairs(results: RDD[tuple[str, AuditResult | None, str | None]]) -> DataFrame:
     """One row per compared (article, source), from the articles' results."""
 
-    def split(rows: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
-        for row in rows:
-            if row.audit_result is None:
-                continue
-            result = pickle.loads(row.audit_result)
-            for source_id, rep in result.reports.items():
-                yield (
-                    row.article_id,
-                    source_id,
-                    rep.verdict,
-                    {k: float(v) for k, v in rep.shares.items()},
-                    float(rep.source_coverage),
-                    rep.to_json(indent=None),
-                )
+    def split(item: tuple[str, AuditResult | None, str | None]) -> Iterator[tuple[Any, ...]]:
+        article_id, r, _ = item
+        for source_id, rep in (r.reports if r is not None else {}).items():
+            shares = {k: float(v) for k, v in rep.shares.items()}
+            yield (
+                article_id,
+                source_id,
+                rep.verdict,
+                shares,
+                float(rep.source_coverage),
+                rep.to_json(indent=None),
+            )
 
-    rdd = results.select("article_id", "audit_result").rdd.mapPartitions(split)
-    return results.sparkSession.createDataFrame(rdd, PAIRS)
+    return SparkSession.getActiveSession().createDataFrame(results.flatMap(split), PAIRS)  # type: ignore[union-attr]
