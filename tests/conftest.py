@@ -86,3 +86,42 @@ def index_location(request, tmp_path):
         return str(tmp_path / "index.db")
     url = request.getfixturevalue("redis_url")
     return f"{url}?prefix=t{abs(hash(request.node.nodeid)) % 10**9}"
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One real SparkSession in local mode (`local[2]`) for the whole test session: small, no UI, few shuffle
+    partitions. Skipped on a developer machine without pyspark or Java; in CI (CI=1) that is a failure. The
+    executors load the built-in plugins only (as `make_host()` does), so results compare with in-process runs."""
+    import os
+    import sys
+
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail(
+                "pyspark is not installed (the README's test command installs it: .[test] pulls .[spark])"
+            )
+        pytest.skip("pyspark is not installed: the Spark tests need text-provenance[spark]")
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    try:
+        session = (
+            SparkSession.builder.master("local[2]")
+            .appName("provenance-tests")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.default.parallelism", "2")
+            .config("spark.executorEnv.PROVENANCE_LOAD_PLUGINS", "")
+            .getOrCreate()
+        )
+    except Exception as exc:
+        if os.environ.get("CI"):
+            pytest.fail(
+                f"Spark did not start (CI must install a Java runtime: openjdk-17-jre-headless): {exc}"
+            )
+        pytest.skip(f"Spark did not start (a Java runtime is needed): {exc}")
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

@@ -10,7 +10,7 @@ import typer
 
 from provenance.cli.app import app, guarded
 from provenance.cli.io import Disable, progress_bar, write_output, write_text
-from provenance.errors import EXIT_INPUT, EXIT_THRESHOLD
+from provenance.errors import EXIT_INPUT, EXIT_THRESHOLD, UsageError
 from provenance.model import AuditResult
 
 
@@ -18,7 +18,12 @@ from provenance.model import AuditResult
 @guarded
 def audit(
     index: Annotated[
-        str, typer.Argument(help="Index location (path, sqlite:///path, or a backend URL).", metavar="INDEX")
+        str,
+        typer.Argument(
+            help="Index location (path, sqlite:///path, or a backend URL); with --engine spark, the corpus "
+            "(files, a directory, a glob, JSONL or Parquet).",
+            metavar="INDEX",
+        ),
     ],
     derived: Annotated[
         list[str], typer.Argument(help="Articles to audit (files, directories or globs).", metavar="DERIVED")
@@ -58,6 +63,16 @@ def audit(
         Path | None,
         typer.Option("--config", help="Policy file whose options apply, as for compare.", metavar="FILE"),
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine", help="local (an index) or spark (a corpus, on Apache Spark: docs/spark.md)."
+        ),
+    ] = "local",
+    master: Annotated[
+        str | None,
+        typer.Option("--master", help="With --engine spark: the Spark master (local[2], yarn, ...)."),
+    ] = None,
 ) -> None:
     """Find each article's sources in the index and compare it against them."""
     from provenance.cli.io import parse_options
@@ -79,38 +94,46 @@ def audit(
     opts = {**cfg.engine_options(), **parse_options(option or [])}
     cfg.check_options(known_options(host))
     require_plugins(thresholds, host)
-    idx = open_index(index, create=False, host=host)
     errors: list[str] = []
     results: list[AuditResult] = []
-    digests: dict[str, str] = {}
-    # Rows go out as each article finishes when the format allows it and the report goes to standard output;
-    # a file is written whole at the end, atomically. A progress bar shows on a terminal only.
-    to_stdout = output is None or str(output) == "-"
-    stream = renderer if isinstance(renderer, AuditStreamRenderer) and to_stdout else None
-    bar = progress_bar("auditing")
-    try:
-        with bar or contextlib.nullcontext():
-            task = bar.add_task("audit", total=None) if bar else None
-            if stream is not None:
-                write_text(stream.audit_head(), None)
-            for result in audit_documents(
-                idx,
-                documents_with_digests(derived, errors, host, digests),
-                host=host,
-                top=top,
-                options=opts,
-                skip_self=exclude_self,
-                digests=digests if exclude_self else None,
-            ):
-                results.append(result)
-                if stream is not None:
-                    write_text(stream.audit_row(result), None)
-                if bar is not None and task is not None:
-                    bar.advance(task)
-    finally:
-        idx.close()
-    if stream is None:
+    if engine not in ("local", "spark") or (master and engine != "spark"):
+        raise UsageError(f"--engine is local or spark (and --master needs --engine spark), not {engine!r}")
+    if engine == "spark":
+        from provenance.spark.run import audit_paths  # pyspark: loaded only for --engine spark
+
+        results.extend(audit_paths(index, derived, master=master, top=top, options=opts, errors=errors))
         write_output(render(renderer, results), output)
+    else:
+        idx = open_index(index, create=False, host=host)
+        digests: dict[str, str] = {}
+        # Rows go out as each article finishes when the format allows it and the report goes to standard output;
+        # a file is written whole at the end, atomically. A progress bar shows on a terminal only.
+        to_stdout = output is None or str(output) == "-"
+        stream = renderer if isinstance(renderer, AuditStreamRenderer) and to_stdout else None
+        bar = progress_bar("auditing")
+        try:
+            with bar or contextlib.nullcontext():
+                task = bar.add_task("audit", total=None) if bar else None
+                if stream is not None:
+                    write_text(stream.audit_head(), None)
+                for result in audit_documents(
+                    idx,
+                    documents_with_digests(derived, errors, host, digests),
+                    host=host,
+                    top=top,
+                    options=opts,
+                    skip_self=exclude_self,
+                    digests=digests if exclude_self else None,
+                ):
+                    results.append(result)
+                    if stream is not None:
+                        write_text(stream.audit_row(result), None)
+                    if bar is not None and task is not None:
+                        bar.advance(task)
+        finally:
+            idx.close()
+        if stream is None:
+            write_output(render(renderer, results), output)
     for e in errors:
         typer.echo(f"provenance: error: {e}", err=True)
     if errors:

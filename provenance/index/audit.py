@@ -7,7 +7,7 @@ The public entry is `provenance.index.api.audit`; `audit_documents` is its strea
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,34 +91,55 @@ def _audit_batch(run: _Audit, docs: list[Document], min_similarity: float) -> It
 
 
 def _attribute(run: _Audit, derived: Document, found: list[list[Candidate]]) -> AuditResult:
-    ranked = _rank(run, derived, found)
+    ranked = rank(derived.name, found, run.top, run.skip_self, lambda doc_id: run.is_self(derived, doc_id))
     reports = _compare(run, derived, [doc_id for doc_id, _ in ranked])
-    paragraphs = [_credit(p, reports, run.options) for p in derived.paragraphs]
+    return attribute(derived, ranked, reports, run.options)
+
+
+def attribute(
+    derived: Document,
+    ranked: Sequence[tuple[str, float]],
+    reports: Mapping[str, Report],
+    options: Mapping[str, Any],
+) -> AuditResult:
+    """The article's result over all its compared sources: each paragraph credited to the source that explains it
+    best, the shares and the verdict over the whole article (also run on Spark executors: provenance/spark)."""
+    paragraphs = [_credit(p, reports, options) for p in derived.paragraphs]
     shares, _ = tally((q.relation, q.words, q.counted and q.relation != "boilerplate") for q in paragraphs)
     by_source: dict[str, int] = defaultdict(int)
     for q in paragraphs:
         if q.counted and q.source:
             by_source[q.source] += q.words
     traced = max((r.metadata.get("traced_sentences", 0.0) for r in reports.values()), default=0.0)
-    verdict = decide_verdict(shares, {**run.options}, traced)
+    verdict = decide_verdict(shares, {**options}, traced)
     sources = tuple(d for d, _ in sorted(by_source.items(), key=lambda kv: (-kv[1], kv[0])))
     return AuditResult(derived.name, verdict, shares, sources, tuple(ranked), tuple(paragraphs), reports)
 
 
-def _rank(run: _Audit, derived: Document, found: list[list[Candidate]]) -> list[tuple[str, float]]:
-    """The `top` candidate documents: each scores the sum over the article's paragraphs of its best paragraph's."""
+def rank(
+    derived: str,
+    found: Sequence[Sequence[Candidate]],
+    top: int,
+    skip_self: bool = False,
+    is_self: Callable[[str], bool] | None = None,
+) -> list[tuple[str, float]]:
+    """The `top` candidate documents: each scores the sum over the article's paragraphs (in order) of its best
+    paragraph's. `skip_self`: the document named like the article is no candidate; `is_self(doc_id)`: any other
+    test that a stored document is the article itself (its digest), asked of the best few only."""
     score: dict[str, float] = defaultdict(float)
     for cands in found:
         best: dict[str, float] = {}
         for c in cands:
+            if skip_self and c.doc == derived:
+                continue
             best[c.doc] = max(best.get(c.doc, 0.0), c.score)
         for doc_id, s in best.items():
             score[doc_id] += s
     ranked: list[tuple[str, float]] = []
     for doc_id, s in sorted(score.items(), key=lambda kv: (-kv[1], kv[0])):
-        if len(ranked) == run.top:
+        if len(ranked) == top:
             break
-        if not run.is_self(derived, doc_id):  # looked up for the best few only
+        if is_self is None or not is_self(doc_id):
             ranked.append((doc_id, s))
     return ranked
 

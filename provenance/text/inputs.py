@@ -58,7 +58,7 @@ def read_bytes(path: Path) -> bytes:
 
 
 ARTICLE_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml")
-_FORMAT_OF = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".xhtml": "html"}
+FORMAT_OF = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".xhtml": "html"}
 JSONL_META = ("title", "url", "published", "outlet")
 
 
@@ -92,7 +92,7 @@ def iter_inputs(paths: list[str], errors: list[str]) -> Iterator[RawDocument]:
                     yield from _jsonl(f, errors)
                     continue
                 text, _ = decode(read_bytes(f), str(f))
-                yield RawDocument(str(f), text, _FORMAT_OF.get(f.suffix.lower(), "text"))
+                yield RawDocument(str(f), text, FORMAT_OF.get(f.suffix.lower(), "text"))
             except ProvenanceError as exc:
                 errors.append(str(exc))
 
