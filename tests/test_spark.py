@@ -128,6 +128,9 @@ def test_fingerprint_gives_the_index_signatures_and_keys(spark, data):
     assert len(rows) == expected > 30
 
 
+from provenance.index.retrieve import audit_evidence  # noqa: E402
+
+
 def single_machine_candidates(location: str, articles: list[RawDocument]) -> set[tuple]:
     idx = open_index(location)
     out = set()
@@ -135,8 +138,8 @@ def single_machine_candidates(location: str, articles: list[RawDocument]) -> set
         for raw in articles:
             doc = load_document(raw.text, raw.id, fmt=raw.format, host=make_host())
             prints = prints_of_document(doc, idx.params)
-            for row, cands in enumerate(idx.candidates(prints, 0.2)):
-                for c in cands:
+            for row, cands in enumerate(idx.candidates(prints, 0.0)):  # as an audit looks them up
+                for c in audit_evidence(cands, 0.2):
                     out.add((raw.id, int(prints.rows[row]), c.doc, c.paragraph, c.similarity, c.containment))
     finally:
         idx.close()

@@ -66,12 +66,16 @@ def audit(
     engine: Annotated[
         str,
         typer.Option(
-            "--engine", help="local (an index) or spark (a corpus, on Apache Spark: docs/spark.md)."
+            "--engine",
+            help="local (an index) or spark (a corpus, on Apache Spark: docs/spark.md).",
+            metavar="ENGINE",
         ),
     ] = "local",
     master: Annotated[
         str | None,
-        typer.Option("--master", help="With --engine spark: the Spark master (local[2], yarn, ...)."),
+        typer.Option(
+            "--master", help="With --engine spark: the Spark master (local[2], yarn, ...).", metavar="URL"
+        ),
     ] = None,
 ) -> None:
     """Find each article's sources in the index and compare it against them."""

@@ -15,7 +15,7 @@ from provenance.assemble import PRECEDENCE, counted, decide_verdict, tally
 from provenance.components import resolve
 from provenance.engine import compare_documents, known_options
 from provenance.index.base import Candidate, Index, Prints, prints_of_document
-from provenance.index.retrieve import WEAK_EVIDENCE
+from provenance.index.retrieve import audit_evidence
 from provenance.index.vectors import active, remember
 from provenance.model import AuditParagraph, AuditResult, Document, Paragraph, ParagraphResult, Report
 from provenance.text.load import load_document
@@ -81,9 +81,8 @@ def _audit_batch(run: _Audit, docs: list[Document], min_similarity: float) -> It
     params = run.index.params
     prints = [prints_of_document(d, params) for d in docs]
     both = Prints.concat(prints, params.fingerprint.num_perm)
-    bar = min(min_similarity, WEAK_EVIDENCE)
     found = run.index.candidates(both, 0.0) if len(both) else []
-    found = [[c for c in cands if c.score >= bar] for cands in found]
+    found = [audit_evidence(cands, min_similarity) for cands in found]
     at = 0
     for doc, p in zip(docs, prints):
         yield _attribute(run, doc, found[at : at + len(p)])

@@ -27,15 +27,21 @@ from provenance.index.base import Candidate, Prints
 SIG_BYTES_PER_VALUE = 1  # b-bit minhash, b = 8 (Li & Koenig): 1 byte per signature value
 RECORD_DTYPE_FIELDS = [("doc", "<u4"), ("para", "<u4"), ("size", "<u2")]
 MIN_CONTAINMENT = 0.6
-# An article none of whose paragraphs reaches either threshold against a stored document (a heavy paraphrase
-# shares few content words with any one source paragraph: Clough's g4pE_taska against orig_taska, best
-# containment 0.31) is looked up again with this weaker bar on similarity or containment, so the comparison, which
-# judges the article as a whole, gets to see the source. Every Clough derived answer that `compare` finds derived
-# is then among its audit's candidates (tests/test_audit_recall.py); it costs one more lookup per batch and
-# the comparisons, only for articles that found no candidate at all.
+# An audit ranks stored documents by candidates whose similarity or containment reaches this weaker bar (not only
+# those reaching min_similarity or MIN_CONTAINMENT): a heavy paraphrase shares few content words with any one source
+# paragraph (Clough's g4pE_taska against orig_taska, best containment 0.31), and the comparison, which judges the
+# article as a whole, must get to see its source. Every Clough derived answer that `compare` finds derived is then
+# among its audit's candidates (tests/test_audit_recall.py).
 WEAK_EVIDENCE = 0.2
 CONTAINMENT_MIN_WORDS = 5
 KEEP_RAREST = 3
+
+
+def audit_evidence(cands: list[Candidate], min_similarity: float) -> list[Candidate]:
+    """The candidates an audit ranks, out of those verified with no threshold: similarity or containment from
+    min(`min_similarity`, WEAK_EVIDENCE). One rule for the index's audit and the Spark path."""
+    bar = min(min_similarity, WEAK_EVIDENCE)
+    return [c for c in cands if c.score >= bar]
 
 
 def record_dtype(num_perm: int) -> np.dtype:

@@ -252,10 +252,10 @@ def _verify(rows: list[Any], width: int, min_similarity: float) -> Iterator[tupl
     )
     every = np.arange(n, dtype=np.int64)
     found = retrieve.verified(
-        query, every, every, store, min_similarity, lambda d: {i: rows[i].source_id for i in d.tolist()}
+        query, every, every, store, 0.0, lambda d: {i: rows[i].source_id for i in d.tolist()}
     )
     for r, cands in zip(rows, found):
-        for c in cands:
+        for c in retrieve.audit_evidence(cands, min_similarity):
             yield r.article_id, r.article_para, c.doc, c.paragraph, c.similarity, c.containment
 
 
