@@ -330,7 +330,11 @@ GRID: dict[str, tuple[float, ...]] = {
     "rewrite.derived_threshold": (0.25, 0.3, 0.35),
     "verdict.copy_from": (0.5, 0.6),
     "verdict.partial_from": (0.35, 0.4, 0.45),
+    "verdict.own_from": (0.1, 0.15, 0.2, 0.25, 0.3),
+    "verdict.padded_from": (0.25, 0.3, 0.35),
 }
+# Values that only move the verdict: each report is concluded once per the other values and re-decided for these.
+VERDICT_ONLY = ("verdict.copy_from", "verdict.partial_from", "verdict.own_from", "verdict.padded_from")
 SCORER_GRID: dict[str, tuple[float, ...]] = {"semantic.derived_threshold": (0.6, 0.65, 0.7)}
 
 
@@ -426,6 +430,21 @@ def conclude_all(items: Sequence[Item], host: Any, values: dict[str, float]) -> 
     ]
 
 
+def redecide(report: Any, values: dict[str, float]) -> Any:
+    """The report with its verdict decided again under other verdict bars, from the evidence it records."""
+    from dataclasses import replace
+
+    from provenance.assemble import decide_verdict
+
+    options = {**report.parameters["options"], **values}
+    meta = report.metadata
+    derived = (meta.get("derivation") or {}).get("derived")
+    verdict = decide_verdict(
+        report.shares, options, meta.get("traced_sentences", 0.0), derived, meta.get("own_reporting")
+    )
+    return replace(report, verdict=verdict)
+
+
 @dataclass
 class Constraints:
     seeds: int
@@ -508,21 +527,30 @@ def cross_validate(host: Any, items: Sequence[Item] | None = None) -> CrossValid
     """Leave-one-story-out: for each story, the grid values that do best on the other eleven (while keeping the
     other sets' floors), measured on it."""
     import itertools
+    from dataclasses import replace
 
     items = list(items) if items is not None else prepare_items(host)
     with_scorer = bool(host.scorers())
     grid = dict(GRID, **(SCORER_GRID if with_scorer else {}))
-    keys = list(grid)
+    keys = [k for k in grid if k not in VERDICT_ONLY]
     combos = [
         dict(zip(keys, vals))
-        for vals in itertools.product(*grid.values())
+        for vals in itertools.product(*(grid[k] for k in keys))
         if dict(zip(keys, vals))["derivation.independent_below"]
         <= dict(zip(keys, vals))["derivation.derived_from"]
     ]
+    verdict_combos = [
+        dict(zip(VERDICT_ONLY, vals)) for vals in itertools.product(*(grid[k] for k in VERDICT_ONLY))
+    ]
     runs = []
     for values in combos:
-        reports = conclude_all(items, host, values)
-        runs.append((values, news_rows(items, reports), constraints(items, reports)))
+        concluded = conclude_all(items, host, values)
+        labelled = news_rows(items, concluded)  # the paragraph labels: the same under every verdict bar
+        for verdict_values in verdict_combos:
+            reports = [redecide(r, verdict_values) for r in concluded]
+            verdicts = [r.verdict for i, r in zip(items, reports) if i.kind == "news"]
+            rows = [(story, replace(row, verdict=v)) for (story, row), v in zip(labelled, verdicts)]
+            runs.append(({**values, **verdict_values}, rows, constraints(items, reports)))
     stories = sorted({i.group for i in items if i.kind == "news"})
 
     def score(run: Any, keep: set[str]) -> tuple[bool, float]:

@@ -29,6 +29,9 @@ from provenance.rules import (
     COPY_FROM,
     DERIVED_FLOOR,
     INDEPENDENT_BELOW,
+    OWN_FROM,
+    OWN_SPECIFICS,
+    PADDED_FROM,
     PARTIAL_FROM,
     REUSED_FROM,
     TRACED_FROM,
@@ -47,6 +50,8 @@ VERDICT_DEFAULTS = {  # the verdict's options and their defaults (provenance/rul
     "verdict.traced_from": TRACED_FROM,
     "verdict.derived_floor": DERIVED_FLOOR,
     "verdict.partial_from": PARTIAL_FROM,
+    "verdict.own_from": OWN_FROM,
+    "verdict.padded_from": PADDED_FROM,
     "verdict.copy_from": COPY_FROM,
     "source.reused_from": REUSED_FROM,
 }
@@ -77,13 +82,22 @@ def tally(rows: Iterable[tuple[str, int, bool]]) -> tuple[dict[str, float], int]
 
 
 def decide_verdict(
-    shares: Mapping[str, float], options: Mapping[str, Any], traced: float = 0.0, derived: bool | None = None
+    shares: Mapping[str, float],
+    options: Mapping[str, Any],
+    traced: float = 0.0,
+    derived: bool | None = None,
+    own: float | None = None,
 ) -> str:
     """copy / rewrite / partial / independent from the word shares.
 
     An article is independent when too little of it derives from the source. Heavy paraphrase leaves few
     paragraphs above the rewrite bar but keeps the source's sentence plan, so a smaller derived share counts when
-    a good part of the sentences still trace one-to-one to source sentences (`traced`).
+    a good part of the sentences still trace one-to-one to source sentences (`traced`). A derived article is
+    partial when a good part of it is added, unless a good part is derived and little of the added text is own
+    reporting (`own`: the share of words in added paragraphs carrying names or figures the source lacks; None
+    when unknown, then the added share): a rewrite padded with generic commentary is a rewrite. Otherwise it is
+    a copy when most of what it derives is copied verbatim (`verdict.copy_from` of the derived words), else a
+    rewrite.
     """
     opt = {**VERDICT_DEFAULTS, **{k: float(v) for k, v in options.items() if k in VERDICT_DEFAULTS}}
     # (options arrive parsed; the float() keeps decide_verdict usable on its own)
@@ -94,9 +108,11 @@ def decide_verdict(
         share >= opt["verdict.derived_floor"] and traced >= opt["verdict.traced_from"]
     ):
         return "independent"
-    if shares["added"] >= opt["verdict.partial_from"]:
+    own_share = shares["added"] if own is None else own
+    padded = own_share < opt["verdict.own_from"] and share >= opt["verdict.padded_from"]
+    if shares["added"] >= opt["verdict.partial_from"] and not padded:
         return "partial"
-    if shares["copy"] >= opt["verdict.copy_from"]:
+    if share and shares["copy"] / share >= opt["verdict.copy_from"]:
         return "copy"
     return "rewrite"
 
@@ -142,6 +158,9 @@ def assemble(
             if a is not None:
                 ev["content_coverage"] = a.content
         assert rel in RELATIONS
+        own_new = aligned[p.index].new_specifics if rel == "added" and p.index in aligned else ()
+        if own_new:  # names and figures the source lacks: what makes added text own reporting (own_reporting)
+            ev = {**ev, "new_specifics": list(own_new)}
         if rel == "added" and p.index in beyond:
             ev = {
                 **ev,
@@ -164,7 +183,12 @@ def assemble(
     traced_num = sum(a.traced * by_words.get(a.index, 0) for a in alignment.paragraphs)
     traced_den = sum(by_words.get(a.index, 0) for a in alignment.paragraphs)
     traced = traced_num / traced_den if traced_den else 0.0
-    verdict = decide_verdict(shares, options, traced, derivation.derived if derivation is not None else None)
+    own = own_share(
+        (r.relation, r.words, r.index not in skipped, is_own_reporting(r.evidence)) for r in results
+    )
+    verdict = decide_verdict(
+        shares, options, traced, derivation.derived if derivation is not None else None, own
+    )
 
     # Source side: which sentences of which paragraphs the copy and rewrite paragraphs drew on.
     reused_sentences: dict[int, set[int]] = defaultdict(set)
@@ -244,10 +268,29 @@ def assemble(
             "derived": {"format": derived.format, **derived.metadata},
             "words": {"derived_body": body_words, "source_body": body_total},
             "traced_sentences": round(traced, 4),
+            "own_reporting": round(own, 4),
             **({"uncounted": {"min_words": min_words, "paragraphs": uncounted}} if min_words else {}),
             **({"derivation": derivation_summary(derivation)} if derivation is not None else {}),
         },
     )
+
+
+def is_own_reporting(evidence: Mapping[str, Any]) -> bool:
+    """Whether an added paragraph reports on its own: it names OWN_SPECIFICS names or figures the source lacks."""
+    return len(evidence.get("new_specifics", ())) >= OWN_SPECIFICS
+
+
+def own_share(rows: Iterable[tuple[str, int, bool, bool]]) -> float:
+    """The share of the counted words (rows of relation, words, counted, own reporting) in added paragraphs that
+    are own reporting (`is_own_reporting`), as opposed to generic commentary around a rewrite."""
+    total = own = 0
+    for relation, words, is_counted, is_own in rows:
+        if relation == "boilerplate" or not is_counted:
+            continue
+        total += words
+        if relation == "added" and is_own:
+            own += words
+    return own / total if total else 0.0
 
 
 def derivation_summary(d: Derivation) -> dict[str, Any]:

@@ -515,6 +515,9 @@ class AuditParagraph:
     score: float
     words: int
     counted: bool = True  # False: shorter than paragraph.min_words, left out of the shares and the verdict
+    own: bool = (
+        False  # added, with names or figures none of the compared sources has (assemble.is_own_reporting)
+    )
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {

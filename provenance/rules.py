@@ -91,6 +91,7 @@ COMMON_WORDS_SHARED = (
     3  # ... of which two texts in one language share at least this many ("the", "of", "a", "to")
 )
 LANGUAGE_SAMPLE = 2000  # characters of each text the language identifier reads
+SKELETON_MIN = 3  # consonants a name's sound skeleton needs to place a translated paragraph ("mndl")
 # A translation: at least this many specifics shared in the source's order, placing at least this share of the
 # derived article's words.
 TRANSLATION_ANCHORS = 3
@@ -174,9 +175,19 @@ INDEPENDENT_BELOW = 0.2  # derived share (copy + rewrite) under which the articl
 TRACED_FROM = 0.3  # ... unless this share of sentences traces one-to-one to source sentences
 DERIVED_FLOOR = 0.1  # ... and at least this much is derived
 PARTIAL_FROM = 0.4  # added share from which a derived article is partial (cross-validated on the news set)
-COPY_FROM = (
-    0.6  # copy share from which a derived article is a copy (cross-validated: a light rewrite keeps some)
+OWN_SPECIFICS = 2  # names and figures the source lacks that make an added paragraph own reporting, not filler
+OWN_FROM = (
+    0.2  # ... and the share of the article's words in such paragraphs from which it is partial: a rewrite
 )
+# padded with generic commentary stays a rewrite (cross-validated on the news set)
+PADDED_FROM = (
+    0.3  # ... when at least this share is derived; below it, added text without new specifics is still
+)
+# most of the article (same-event reports retelling the same facts), so it stays partial (cross-validated)
+COPY_FROM = (
+    0.6  # share of the derived words that are copied from which an article is a copy (cross-validated: a
+)
+# light rewrite keeps some verbatim sentences; an article's own added text does not make its copying less a copy)
 REUSED_FROM = 0.2  # share of a source paragraph's words reused for it to count as used
 
 # Lineage: the derivation graph of a story (provenance/lineage.py) --------------------------------------------------

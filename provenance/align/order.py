@@ -186,7 +186,9 @@ def infer(
 
 def chain(best: Mapping[int, tuple[float, int]], match: float) -> int:
     """The longest run of derived sentences, in article order, whose best matches (similarity >= `match`) also
-    follow the source's order: a longest non-decreasing subsequence of their source positions.
+    follow the source's order: a longest increasing subsequence of their source positions. Strictly increasing:
+    an independent report that comes back to the event's core facts sentence after sentence matches the same
+    source sentence again and again, which is no retelling.
 
     A rewrite retells its source in order, sentence after sentence; two independent reports of one event share a
     few facts, each told where its writer chose. Four or more matches in order rarely happen by chance in articles
@@ -197,7 +199,7 @@ def chain(best: Mapping[int, tuple[float, int]], match: float) -> int:
         v, j = best[i]
         if v < match:
             continue
-        k = bisect.bisect_right(tails, j)
+        k = bisect.bisect_left(tails, j)
         if k == len(tails):
             tails.append(j)
         else:

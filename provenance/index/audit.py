@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from provenance.assemble import PRECEDENCE, counted, decide_verdict, tally
+from provenance.assemble import PRECEDENCE, counted, decide_verdict, is_own_reporting, own_share, tally
 from provenance.components import resolve
 from provenance.engine import compare_documents, known_options
 from provenance.index.base import Candidate, Index, Prints, prints_of_document
@@ -110,7 +110,8 @@ def attribute(
         if q.counted and q.source:
             by_source[q.source] += q.words
     traced = max((r.metadata.get("traced_sentences", 0.0) for r in reports.values()), default=0.0)
-    verdict = decide_verdict(shares, {**options}, traced)
+    own = own_share((q.relation, q.words, q.counted, q.own) for q in paragraphs)
+    verdict = decide_verdict(shares, {**options}, traced, own=own)
     sources = tuple(d for d, _ in sorted(by_source.items(), key=lambda kv: (-kv[1], kv[0])))
     return AuditResult(derived.name, verdict, shares, sources, tuple(ranked), tuple(paragraphs), reports)
 
@@ -178,6 +179,7 @@ def _credit(p: Paragraph, reports: Mapping[str, Report], options: Mapping[str, A
         return AuditParagraph(p.index, rel, None, (), 0.0, p.words, counted(rel, p.words, options))
     rel = best_row.relation
     attributed = best_doc if rel in ("copy", "rewrite") else None
+    own = rel == "added" and all(is_own_reporting(r.paragraphs[p.index].evidence) for r in reports.values())
     return AuditParagraph(
         p.index,
         rel,
@@ -186,4 +188,5 @@ def _credit(p: Paragraph, reports: Mapping[str, Report], options: Mapping[str, A
         round(best_row.score, 4),
         best_row.words,
         counted(rel, best_row.words, options) and best_row.evidence.get("counted") is not False,
+        own,
     )

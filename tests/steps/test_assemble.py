@@ -18,6 +18,9 @@ from provenance.rules import (
     COPY_FROM,
     DERIVED_FLOOR,
     INDEPENDENT_BELOW,
+    OWN_FROM,
+    OWN_SPECIFICS,
+    PADDED_FROM,
     PARTIAL_FROM,
     REUSED_FROM,
     TRACED_FROM,
@@ -212,9 +215,46 @@ def test_partial_from_the_added_share():
     assert decide_verdict({"copy": derived, "rewrite": 0.0, "added": PARTIAL_FROM * BELOW}, {}) != "partial"
 
 
+def test_a_derived_article_padded_without_own_specifics_is_a_rewrite():
+    derived = max(PADDED_FROM, 1.0 - PARTIAL_FROM)
+    s = {"copy": 0.0, "rewrite": derived, "added": 1.0 - derived}
+    assert s["added"] >= PARTIAL_FROM
+    assert decide_verdict(s, {}, own=OWN_FROM) == "partial"  # added text with names and figures of its own
+    assert decide_verdict(s, {}, own=OWN_FROM * BELOW) == "rewrite"  # generic commentary around a rewrite
+    assert decide_verdict(s, {}) == "partial"  # own reporting unknown (an audit): the added share decides
+
+
+def test_a_small_derived_part_beside_unspecific_text_stays_partial():
+    derived = max(INDEPENDENT_BELOW, PADDED_FROM * BELOW)
+    s = {"copy": 0.0, "rewrite": derived, "added": 1.0 - derived}
+    assert derived < PADDED_FROM and s["added"] >= PARTIAL_FROM
+    assert decide_verdict(s, {}, own=0.0) == "partial"
+
+
+def test_own_reporting_counts_added_paragraphs_with_new_specifics():
+    new = tuple(f"n{k}" for k in range(OWN_SPECIFICS))
+    r = report(
+        [claim("rewrite", 1), claim("rewrite", 2)],
+        aligned(index=3, words=W[3], new_specifics=new),
+        aligned(index=4, words=W[4], new_specifics=new[:-1]),
+    )
+    body = W[1] + W[2] + W[3] + W[4]
+    assert r.metadata["own_reporting"] == pytest.approx(round(W[3] / body, 4))
+
+
 def test_copy_from_the_copy_share_else_rewrite():
     assert decide_verdict(shares(copy=COPY_FROM, rewrite=1.0 - COPY_FROM), {}) == "copy"
     assert decide_verdict(shares(copy=COPY_FROM * BELOW, rewrite=1.0 - COPY_FROM * BELOW), {}) == "rewrite"
+
+
+def test_copy_is_measured_on_what_the_article_derives():
+    added = PARTIAL_FROM * BELOW  # own text, not enough for partial
+    copy = COPY_FROM * (1.0 - added)  # COPY_FROM of the derived words, less than COPY_FROM of the article
+    s = {"copy": copy, "rewrite": 1.0 - added - copy, "added": added}
+    assert copy < COPY_FROM
+    assert decide_verdict(s, {}) == "copy"
+    s = {"copy": copy * BELOW, "rewrite": 1.0 - added - copy * BELOW, "added": added}
+    assert decide_verdict(s, {}) == "rewrite"
 
 
 def test_verdict_options_override_the_rules():
