@@ -143,18 +143,17 @@ def baseline_compare(source: Path, derived: Path) -> _BaselineReport:
         rel = "copy" if best_g >= 0.5 else "rewrite" if best_c >= 0.5 else "added"
         out.append(_BaselineParagraph(p.text, rel))
         totals[rel] += len(toks)
+    return _BaselineReport(baseline_verdict(totals), out)
+
+
+def baseline_verdict(totals: Counter[str]) -> str:
+    """The plain baselines' verdict from their words per label: the bars a script author would pick."""
     body = sum(totals.values()) or 1
-    derived_share = (totals["copy"] + totals["rewrite"]) / body
-    verdict = (
-        "independent"
-        if derived_share < 0.2
-        else "partial"
-        if totals["added"] / body >= 0.35
-        else "copy"
-        if totals["copy"] / body >= 0.5
-        else "rewrite"
-    )
-    return _BaselineReport(verdict, out)
+    if (totals["copy"] + totals["rewrite"]) / body < 0.2:
+        return "independent"
+    if totals["added"] / body >= 0.35:
+        return "partial"
+    return "copy" if totals["copy"] / body >= 0.5 else "rewrite"
 
 
 # Hosts: lexical alone, and with the semantic scorer -------------------------------------------------------------

@@ -249,18 +249,9 @@ def baseline_compare(source: str, derived: str) -> _BaselineReport:
         rel = "copy" if best_g >= 0.5 else "rewrite" if best_w >= 0.5 else "added"
         paragraphs.append(_BaselineParagraph(rel, first, last, len(words)))
         totals[rel] += len(words)
-    body = sum(totals.values()) or 1
-    derived_share = (totals["copy"] + totals["rewrite"]) / body
-    verdict = (
-        "independent"
-        if derived_share < 0.2
-        else "partial"
-        if totals["added"] / body >= 0.35
-        else "copy"
-        if totals["copy"] / body >= 0.5
-        else "rewrite"
-    )
-    return _BaselineReport(verdict, paragraphs)
+    from bench.accuracy import baseline_verdict
+
+    return _BaselineReport(baseline_verdict(totals), paragraphs)
 
 
 # Printing --------------------------------------------------------------------------------------------------------
