@@ -82,7 +82,8 @@ def test_index_backend_example(tmp_path):
     der.write_text(
         "Islanders will be able to use a smaller boat that carries twelve passengers.\n", encoding="utf-8"
     )
-    assert run_cli(["index", "add", "memory://demo", str(src)], plugins=[backend]).exit_code == 0
+    first = run_cli(["index", "add", "memory://demo", str(src)], plugins=[backend])
+    assert first.exit_code == 0 and "added 1, replaced 0, unchanged 0" in first.stderr, first.stderr
     result = run_cli(["audit", "memory://demo", str(der), "--format", "json"], plugins=[backend])
     assert result.exit_code == 0, result.stderr
     import json

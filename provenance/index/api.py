@@ -24,7 +24,7 @@ from typing import Any
 
 from provenance.errors import EXIT_INPUT, ProvenanceError, UsageError
 from provenance.index.backends import open_index
-from provenance.index.base import Index, Prints, StoredDocument
+from provenance.index.base import Index, Prints, StoredDocument, Written
 from provenance.index.ingest import Input, Prepared, digest, prepare_all, raw_documents
 from provenance.index.vectors import embedder, fill, requested, sentence_texts
 from provenance.model import AuditResult, Document
@@ -38,8 +38,10 @@ BATCH_PARAGRAPHS = 20000  # and at most this many paragraphs, whatever the docum
 
 @dataclass(frozen=True, slots=True)
 class AddSummary:
-    """What one `add_documents` did. `embedded`: documents whose sentence vectors were stored; `scorers`: the
-    scorers whose vectors the index keeps (empty: none, or `no_embed`)."""
+    """What one `add_documents` did. `added`, `replaced`, `unchanged`: documents, each counted once, as the index
+    decided inside its writes (several runs adding the same documents at once count each one added once);
+    `embedded`: documents whose sentence vectors were stored; `scorers`: the scorers whose vectors the index keeps
+    (empty: none, or `no_embed`)."""
 
     added: int = 0
     replaced: int = 0
@@ -141,9 +143,11 @@ class _Adding:
         self.batch_size, self.progress = batch_size, progress
         self.errors: list[str] = []
         self.added = self.replaced = self.unchanged = self.embedded = 0
+        self.counts_outside: bool | None = None  # whether put_many returns None (older contract)
         self.batch: list[tuple[StoredDocument, Prints]] = []
         self.sentences: list[tuple[str, ...]] = []  # per document of the batch, what the scorers embed
         self.paragraphs = 0  # in the batch
+        self.ids: set[str] = set()  # in the batch
         self.kept: list[
             tuple[RawDocument, str]
         ] = []  # unchanged documents (and digests) whose vectors to check
@@ -183,6 +187,9 @@ class _Adding:
         if prepared.error:
             self.errors.append(prepared.error)
             return
+        if prepared.doc.id in self.ids:  # an id twice in the inputs: the later version replaces the earlier
+            self._commit()
+        self.ids.add(prepared.doc.id)
         self.batch.append((prepared.doc, prepared.prints))
         self.sentences.append(prepared.sentences)
         self.paragraphs += len(prepared.prints)
@@ -194,16 +201,30 @@ class _Adding:
         interrupted in between, the next add embeds what is missing."""
         if not self.batch:
             return
-        existed = sum(self.index.digest_of(doc.id) is not None for doc, _ in self.batch)
-        self.index.put_many(self.batch)
-        self.replaced += existed
-        self.added += len(self.batch) - existed
+        written = self._put()
+        self.added += written.added
+        self.replaced += written.replaced
+        self.unchanged += written.unchanged
         if self.kinds:
             docs = [(doc.id, doc.digest, texts) for (doc, _), texts in zip(self.batch, self.sentences)]
             self.embedded += fill(self.index, self.host, self.kinds, docs)
         if self.progress:
             self.progress(BatchCommitted(len(self.batch), self.added + self.replaced, self.batch[-1][0].id))
-        self.batch, self.sentences, self.paragraphs = [], [], 0
+        self.batch, self.sentences, self.paragraphs, self.ids = [], [], 0, set()
+
+    def _put(self) -> Written:
+        """The batch written, with its counts as the index decided them inside the write. A backend written to the
+        older contract returns None: until a backend has shown it counts, the batch is counted before the write
+        too (exact for a single writer only)."""
+        existed = None
+        if self.counts_outside is not False:
+            existed = sum(self.index.digest_of(doc.id) is not None for doc, _ in self.batch)
+        written = self.index.put_many(self.batch)
+        self.counts_outside = not isinstance(written, Written)
+        if isinstance(written, Written):
+            return written
+        assert existed is not None
+        return Written(len(self.batch) - existed, existed, 0)
 
     def _embed_kept(self) -> None:
         """Unchanged documents that lack vectors (the index was built before `embed`) are embedded once."""

@@ -307,6 +307,39 @@ class StoredDocument:
 
 
 @dataclass(frozen=True, slots=True)
+class Written:
+    """What one `put_many` did to each of its documents, decided inside the write (under SQLite's write lock, in
+    Redis's atomic script), so writers adding the same documents at once count each one `added` exactly once:
+    `added` (the id was not stored), `replaced` (stored with another digest), `unchanged` (stored with the same
+    digest by then: not written again)."""
+
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: Written) -> Written:
+        return Written(
+            self.added + other.added, self.replaced + other.replaced, self.unchanged + other.unchanged
+        )
+
+
+def last_versions(items: Sequence[tuple[StoredDocument, Prints]]) -> list[tuple[StoredDocument, Prints]]:
+    """A batch with each id once, its last version (as written one by one, the last one wins), in batch order."""
+    last = {doc.id: i for i, (doc, _) in enumerate(items)}
+    return [it for i, it in enumerate(items) if last[it[0].id] == i]
+
+
+def tally(
+    items: Sequence[tuple[StoredDocument, Prints]], stored: Mapping[str, str]
+) -> tuple[list[tuple[StoredDocument, Prints]], Written]:
+    """The documents to write (new or changed) and the counts, given the digests stored now (id -> digest; called
+    inside the write, so no other writer changes them meanwhile). `items` hold each id once (`last_versions`)."""
+    write = [(doc, prints) for doc, prints in items if stored.get(doc.id) != doc.digest]
+    replaced = sum(doc.id in stored for doc, _ in write)
+    return write, Written(len(write) - replaced, replaced, len(items) - len(write))
+
+
+@dataclass(frozen=True, slots=True)
 class Candidate:
     doc: str
     paragraph: int  # index of the paragraph in the stored document
@@ -361,8 +394,11 @@ class Index(Protocol):
         unchanged."""
         ...
 
-    def put_many(self, items: Sequence[tuple[StoredDocument, Prints]]) -> None:
-        """Store documents (replacing older versions) atomically: all of them or none."""
+    def put_many(self, items: Sequence[tuple[StoredDocument, Prints]]) -> Written:
+        """Store documents (replacing older versions) atomically: all of them or none. A document stored already
+        with the same digest is not written again; the counts (`Written`) are decided inside the write, so
+        concurrent writers never count one document `added` twice. (A backend that returns None is counted from
+        outside its write, exact for a single writer only.)"""
         ...
 
     def remove(self, ids: Iterable[str]) -> int:

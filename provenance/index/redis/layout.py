@@ -12,7 +12,8 @@
 - `P:seg:<n>` strings: segments (provenance.index.segments, the same as SQLite's rows): a write batch's postings
   sorted and packed, and its paragraph records. Never changed once written; eight of a size are merged into one.
 - `P:segs` hash: segment number -> "<entries> <batches it covers>", e.g. "81234 1-4,9". `P:batches` set: every
-  batch number applied (a batch script run twice does nothing the second time).
+  batch number applied (a batch script run twice does nothing the second time). `P:written:<batch>` string: the
+  batch's counts (added, replaced, unchanged), what a retried call answers; it expires after a day.
 - `P:next`, `P:docnum`, `P:segnum`: counters that reserve paragraph ids, document numbers and segment numbers.
 
 Stored values are plain bytes: JSON, zlib text, little-endian integer arrays.

@@ -22,40 +22,61 @@ return 0
 """
 
 # ARGV: prefix, ndocs, batch (segment) number, segment blob ('' when the batch has no paragraphs), listing value,
-#       first paragraph id, then per document: id, digest, format, meta, text, num, paragraphs
+#       first paragraph id, seconds its counts are kept, then per document: id, digest, format, meta, text, num,
+#       paragraphs.
+# Returns {added, replaced, unchanged}, decided here, atomically: a document stored with the same digest is left
+# as it is (its paragraphs in the segment are dead from the start; a merge drops them), one stored with another
+# digest is replaced, any other added. A retried call whose first run reached the server writes nothing and
+# answers the first run's counts, kept for a while under P:written:<batch>.
 PUT = """
 local p = ARGV[1]
 local ndocs = tonumber(ARGV[2])
-local seg, blob, listing, first = ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
--- A retried call whose first run reached the server: its batch number is already recorded.
-if redis.call('SADD', p .. ':batches', seg) == 0 then return 0 end
-local dead = 0
+local seg, blob, listing, first, keep = ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
+if redis.call('SADD', p .. ':batches', seg) == 0 then
+  local counts = redis.call('GET', p .. ':written:' .. seg)
+  if not counts then return {0, 0, 0} end
+  local a, r, u = string.match(counts, '(%d+) (%d+) (%d+)')
+  return {tonumber(a), tonumber(r), tonumber(u)}
+end
+local dead, nadded, nreplaced, nunchanged = 0, 0, 0, 0
+local write = {}
 for d = 0, ndocs - 1 do
-  local base = 7 + d * 7
-  local old = redis.call('HMGET', p .. ':doc:' .. ARGV[base], 'num', 'n')
-  if old[1] then
-    redis.call('HDEL', p .. ':docs', old[1])
-    dead = dead + tonumber(old[2])
+  local base = 8 + d * 7
+  local old = redis.call('HMGET', p .. ':doc:' .. ARGV[base], 'num', 'n', 'digest')
+  if old[1] and old[3] == ARGV[base + 1] then
+    nunchanged = nunchanged + 1
+  else
+    write[d] = true
+    if old[1] then
+      redis.call('HDEL', p .. ':docs', old[1])
+      dead = dead + tonumber(old[2])
+      nreplaced = nreplaced + 1
+    else
+      nadded = nadded + 1
+    end
   end
 end
-if #blob > 0 then
+if #blob > 0 and nunchanged < ndocs then
   redis.call('SET', p .. ':seg:' .. seg, blob)
   redis.call('HSET', p .. ':segs', seg, listing)
   redis.call('HINCRBY', p .. ':meta', 'gen', 1)
 end
 local cursor, added = first, 0
 for d = 0, ndocs - 1 do
-  local base = 7 + d * 7
+  local base = 8 + d * 7
   local n = tonumber(ARGV[base + 6])
-  redis.call('DEL', p .. ':doc:' .. ARGV[base])
-  redis.call('HSET', p .. ':doc:' .. ARGV[base], 'digest', ARGV[base + 1], 'format', ARGV[base + 2],
-             'meta', ARGV[base + 3], 'text', ARGV[base + 4], 'num', ARGV[base + 5], 'first', cursor, 'n', n)
-  redis.call('HSET', p .. ':docs', ARGV[base + 5], ARGV[base])
+  if write[d] then
+    redis.call('DEL', p .. ':doc:' .. ARGV[base])
+    redis.call('HSET', p .. ':doc:' .. ARGV[base], 'digest', ARGV[base + 1], 'format', ARGV[base + 2],
+               'meta', ARGV[base + 3], 'text', ARGV[base + 4], 'num', ARGV[base + 5], 'first', cursor, 'n', n)
+    redis.call('HSET', p .. ':docs', ARGV[base + 5], ARGV[base])
+    added = added + n
+  end
   cursor = cursor + n
-  added = added + n
 end
 redis.call('HINCRBY', p .. ':meta', 'paragraphs', added - dead)
-return added
+redis.call('SET', p .. ':written:' .. seg, nadded .. ' ' .. nreplaced .. ' ' .. nunchanged, 'EX', keep)
+return {nadded, nreplaced, nunchanged}
 """
 
 # ARGV: prefix, new segment number, its blob ('' when every paragraph was dead), its listing value, then the

@@ -41,6 +41,8 @@ from provenance.index.base import (
     IndexParams,
     Prints,
     StoredDocument,
+    Written,
+    last_versions,
     next_ids,
     stored_article,
     stored_int,
@@ -51,6 +53,7 @@ from provenance.index.redis.connection import Connection
 from provenance.index.redis.layout import Listing, read_listing
 
 LOAD_CHUNK = 8  # segments per MGET when a reader loads them: bounds one reply's size
+WRITTEN_KEPT = 86400  # seconds a batch's counts are kept for a retried call (retries take seconds)
 LOAD_ATTEMPTS = (
     3  # listings read in a row when merges keep removing segments between the listing and the read
 )
@@ -103,14 +106,13 @@ class RedisIndex:
         d = self.conn.call(lambda: self.r.hget(f"{self.prefix}:doc:{doc_id}", "digest"))
         return d.decode(errors="replace") if d is not None else None
 
-    def put_many(self, items: Sequence[tuple[StoredDocument, Prints]]) -> None:
+    def put_many(self, items: Sequence[tuple[StoredDocument, Prints]]) -> Written:
         """Store a batch of documents (replacing older versions) as one segment, in one atomic script call; then
-        merge segments while a size class is crowded."""
+        merge segments while a size class is crowded. The script decides which documents are new, changed or
+        unchanged (those it does not write again), so concurrent writers count each document added once."""
+        items = last_versions(items)  # an id's last version in a batch wins, as it would written one by one
         if not items:
-            return
-        # The last version of an id in a batch wins, as it would written one by one.
-        last = {doc.id: i for i, (doc, _) in enumerate(items)}
-        items = [it for i, it in enumerate(items) if last[it[0].id] == i]
+            return Written()
         counts = np.array([len(p) for _, p in items], dtype=np.int64)
         total = int(counts.sum())
         p, call = self.prefix, self.conn.call
@@ -137,7 +139,7 @@ class RedisIndex:
                 keys, krows + first, np.arange(first, first + total, dtype="<u4"), recs
             )
             blob, listing = built.to_bytes(), f"{built.entries} {seg}"
-        args: list[Any] = [p, len(items), seg, blob, listing, first]
+        args: list[Any] = [p, len(items), seg, blob, listing, first, WRITTEN_KEPT]
         for (doc, prints), num in zip(items, nums):
             args += [
                 doc.id,
@@ -148,8 +150,12 @@ class RedisIndex:
                 int(num),
                 len(prints),
             ]
-        call(lambda: self._put(args=args))  # safe to run twice: the script notices it already ran
+        # Safe to run twice: the script notices it already ran, and answers what the first run wrote.
+        reply = call(lambda: self._put(args=args))
+        with self._damage("a batch's counts"):
+            added, replaced, unchanged = (stored_int(v, "a count", len(items)) for v in reply)
         self._compact()
+        return Written(added, replaced, unchanged)
 
     def remove(self, ids: Iterable[str]) -> int:
         ids = list(dict.fromkeys(ids))

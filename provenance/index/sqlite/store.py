@@ -36,10 +36,13 @@ from provenance.index.base import (
     IndexParams,
     Prints,
     StoredDocument,
+    Written,
+    last_versions,
     next_ids,
     stored_article,
     stored_int,
     stored_text,
+    tally,
 )
 from provenance.index.sqlite import vectors as stored_vectors
 from provenance.index.sqlite.connection import connect, guard, path_of, transaction
@@ -50,6 +53,8 @@ from provenance.index.sqlite.schema import (
     segment_of,
     stored_next_pid,
 )
+
+DIGEST_CHUNK = 500  # ids per query of stored digests: under SQLite's bound-variable limit (999 before 3.32)
 
 
 @dataclass(slots=True)
@@ -76,32 +81,46 @@ class SqliteIndex:
             row = self.db.execute("SELECT digest FROM documents WHERE id=?", (doc_id,)).fetchone()
             return stored_text(row[0], "a digest") if row else None
 
-    def put_many(self, items: Sequence[tuple[StoredDocument, Prints]]) -> None:
-        """Store a batch of documents (replacing older versions) in one transaction, as one new segment."""
+    def put_many(self, items: Sequence[tuple[StoredDocument, Prints]]) -> Written:
+        """Store a batch of documents (replacing older versions) in one transaction, as one new segment. Which
+        documents are new, changed or unchanged is read under the write lock (BEGIN IMMEDIATE), so concurrent
+        writers of the same documents count each one added once; an unchanged one is not written again."""
+        items = last_versions(items)
         if not items:
-            return
-        blobs = [doc.compressed() for doc, _ in items]
-        metas = [json.dumps(doc.meta, sort_keys=True) for doc, _ in items]
+            return Written()
+        blobs = {doc.id: doc.compressed() for doc, _ in items}
         batch = Prints.concat([p for _, p in items], self.params.fingerprint.num_perm)
-        keys, krows = batch.keys(self.params)
+        keys, krows = batch.keys(self.params)  # outside the lock: another writer waits for less
         with guard(self.location), transaction(self.db) as db:
+            write, written = tally(items, self._digests(db, [doc.id for doc, _ in items]))
+            if not write:
+                return written
+            if len(write) < len(items):  # another writer stored some meanwhile: key only the rest
+                batch = Prints.concat([p for _, p in write], self.params.fingerprint.num_perm)
+                keys, krows = batch.keys(self.params)
             first = stored_next_pid(db)
-            total = sum(len(p) for _, p in items)
+            total = sum(len(p) for _, p in write)
             next_ids(first, total, self.location)
-            db.executemany("DELETE FROM documents WHERE id=?", [(doc.id,) for doc, _ in items])
-            stored_vectors.drop(db, [doc.id for doc, _ in items])
+            db.executemany("DELETE FROM documents WHERE id=?", [(doc.id,) for doc, _ in write])
+            stored_vectors.drop(db, [doc.id for doc, _ in write])
             seq = last_document_number(db)
             db.executemany(
-                "INSERT OR REPLACE INTO documents(id, digest, paragraphs, format, meta, text) "
-                "VALUES(?,?,?,?,?,?)",
+                "INSERT INTO documents(id, digest, paragraphs, format, meta, text) VALUES(?,?,?,?,?,?)",
                 [
-                    (doc.id, doc.digest, len(prints), doc.format, meta, blob)
-                    for (doc, prints), blob, meta in zip(items, blobs, metas)
+                    (
+                        doc.id,
+                        doc.digest,
+                        len(prints),
+                        doc.format,
+                        json.dumps(doc.meta, sort_keys=True),
+                        blobs[doc.id],
+                    )
+                    for doc, prints in write
                 ],
             )
             # AUTOINCREMENT numbers rows one after another, and this transaction holds the write lock.
-            nums = np.arange(seq + 1, seq + 1 + len(items), dtype=np.uint32)
-            counts = np.array([len(p) for _, p in items], dtype=np.int64)
+            nums = np.arange(seq + 1, seq + 1 + len(write), dtype=np.uint32)
+            counts = np.array([len(p) for _, p in write], dtype=np.int64)
             if total:
                 recs = retrieve.records(np.repeat(nums, counts), batch)
                 pids = np.arange(first, first + total, dtype="<u4")
@@ -109,6 +128,18 @@ class SqliteIndex:
             db.execute("UPDATE meta SET value=? WHERE key='next_pid'", (str(first + total),))
         self._snap = None
         self._compact()
+        return written
+
+    @staticmethod
+    def _digests(db: Any, ids: list[str]) -> dict[str, str]:
+        """The stored digests of these ids (those stored), read in chunks under SQLite's variable limit."""
+        out: dict[str, str] = {}
+        for i in range(0, len(ids), DIGEST_CHUNK):
+            chunk = ids[i : i + DIGEST_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for doc_id, dig in db.execute(f"SELECT id, digest FROM documents WHERE id IN ({marks})", chunk):
+                out[stored_text(doc_id, "a document id")] = stored_text(dig, "a digest")
+        return out
 
     def remove(self, ids: Iterable[str]) -> int:
         ids = list(dict.fromkeys(ids))
