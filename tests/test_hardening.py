@@ -483,3 +483,109 @@ def test_an_unknown_plugin_name_to_load_is_named(monkeypatch):
     monkeypatch.setenv("PROVENANCE_LOAD_PLUGINS", "ATTRIBUTION")
     r = run_cli(["plugins"], entry_points=True)
     assert "'ATTRIBUTION'" in one_line(r, 2)
+
+
+# 12. Text that no UTF-8 holds (a JSONL "\ud800", a lone surrogate from Python): one line each, the rest kept -------
+
+
+LONE = '"\\ud800abc and then some words"'  # JSON's own spelling of a lone surrogate
+
+
+@pytest.fixture()
+def surrogates(tmp_path) -> Path:
+    """A JSONL file: a good article, then a lone surrogate in the text, in the html, in a title, then another good
+    article."""
+    wire = SOURCE.read_text(encoding="utf-8")
+    lines = [
+        json.dumps({"id": "first", "text": wire}),
+        '{"id": "text", "text": ' + LONE + "}",
+        '{"id": "html", "html": "<p>' + LONE[1:-1] + '</p>"}',
+        '{"id": "title", "text": "Plain words of a body.", "title": ' + LONE + "}",
+        json.dumps({"id": "last", "text": DERIVED.read_text(encoding="utf-8")}),
+    ]
+    path = tmp_path / "lone.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _bad_lines(r, code: int = 3) -> list[str]:
+    """The error lines of a run that skipped the three bad documents: one line each, no traceback."""
+    assert r.exit_code == code, (r.exit_code, r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr and "internal error" not in r.stderr, r.stderr
+    errors = [line for line in r.stderr.splitlines() if line.startswith("provenance: error: ")]
+    assert len(errors) == 3, r.stderr
+    for n, line in zip((2, 3, 4), errors):
+        assert f"lone.jsonl:{n}: " in line and "not valid Unicode" in line and "\\ud800" in line, line
+    return errors
+
+
+def test_index_add_refuses_a_lone_surrogate_alone_and_keeps_the_rest(index_location, surrogates, tmp_path):
+    before = tmp_path / "before.txt"
+    before.write_text(SOURCE.read_text(encoding="utf-8").replace("140 homes", "141 homes"), encoding="utf-8")
+    assert run_cli(["index", "add", index_location, str(before)]).exit_code == 0
+    r = run_cli(["index", "add", index_location, str(surrogates)])
+    _bad_lines(r)
+    assert "added 2, replaced 0, unchanged 0, failed 3" in r.stderr
+    assert run_cli(["index", "list", index_location]).stdout.splitlines() == sorted(
+        [str(before), "first", "last"]
+    )
+    assert run_cli(["index", "check", index_location]).exit_code == 0
+
+
+@pytest.mark.parametrize("fmt", ["table", "jsonl", "json", "markdown"])
+def test_audit_reports_the_good_articles_and_one_line_per_lone_surrogate(tmp_path, surrogates, fmt):
+    location = str(tmp_path / "a.db")
+    assert run_cli(["index", "add", location, str(SOURCE)]).exit_code == 0
+    r = run_cli(["audit", location, str(surrogates), "--format", fmt])
+    _bad_lines(r)
+    assert "first" in r.stdout and "last" in r.stdout and "title" not in r.stdout
+    report = tmp_path / f"audit.{fmt}"
+    r = run_cli(["audit", location, str(surrogates), "--format", fmt, "-o", str(report)])
+    _bad_lines(r)
+    assert "last" in report.read_text(encoding="utf-8")
+
+
+def test_compare_refuses_text_no_utf8_holds_in_one_line_and_keeps_the_report(tmp_path):
+    report = tmp_path / "r.json"
+    report.write_text(REPORT, encoding="utf-8")
+    utf16 = tmp_path / "lone.txt"  # a byte-order mark, then a lone high surrogate: no UTF-16 either
+    utf16.write_bytes(b"\xff\xfe" + "Words ".encode("utf-16-le") + b"\x00\xd8" + "more".encode("utf-16-le"))
+    for args in (
+        [str(SOURCE), str(utf16)],
+        [str(utf16), str(SOURCE)],
+        ["-", str(SOURCE)],
+    ):
+        r = run_cli(["compare", *args, "-o", str(report)], input=utf16.read_bytes())
+        assert "not valid utf-16" in one_line(r, 3)
+        assert report.read_text(encoding="utf-8") == REPORT
+    # A JSONL file given to compare is an article like any other: its "\ud800" is six characters, not a surrogate.
+    line = tmp_path / "line.jsonl"
+    line.write_text('{"id": "text", "text": ' + LONE + "}\n", encoding="utf-8")
+    r = run_cli(["compare", str(SOURCE), str(line), "--format", "json"])
+    assert r.exit_code == 0 and "\\\\ud800abc" in r.stdout, r.stderr
+
+
+def test_the_python_api_refuses_a_lone_surrogate_as_an_input_error(tmp_path):
+    """The same text from Python: `compare` raises InputError, `add_documents` and `audit` list it in `errors`
+    and go on with the others (a lone surrogate once reached the digest and the scorers)."""
+    import provenance
+    from provenance.errors import InputError
+    from provenance.index.api import add_documents, audit
+    from provenance.text.inputs import RawDocument
+
+    lone = json.loads(LONE)
+    wire = SOURCE.read_text(encoding="utf-8")
+    with pytest.raises(InputError, match="not valid Unicode"):
+        provenance.compare(wire, lone)
+    bad, good = RawDocument("bad", lone, "text"), RawDocument("good", wire, "text")
+    titled = RawDocument("titled", wire, "text", {"title": lone})
+    location = str(tmp_path / "api.db")
+    summary = add_documents(location, [bad, titled, good])
+    assert summary.added == 1 and len(summary.errors) == 2
+    assert all("not valid Unicode" in e for e in summary.errors), summary.errors
+    run = audit(location, [bad, good])
+    assert [r.derived for r in run.results] == ["good"] and len(run.errors) == 1
+
+
+def test_a_redis_host_no_name_can_spell_is_a_usage_error():
+    one_line(run_cli(["index", "info", os.fsdecode(b"redis://\xff:6379/0")]), 2)

@@ -14,7 +14,7 @@ from typing import Any
 
 from provenance.errors import InputError, ProvenanceError
 from provenance.index.base import TEXT_LEVEL, IndexParams, Prints, StoredDocument, prints_of_document
-from provenance.text.inputs import RawDocument, check_name, iter_inputs
+from provenance.text.inputs import RawDocument, check_raw, iter_inputs
 
 Input = str | os.PathLike[str] | RawDocument  # a path (file, directory, glob, JSONL) or a document in memory
 
@@ -24,7 +24,7 @@ def raw_documents(inputs: Input | Iterable[Input], errors: list[str]) -> Iterato
     for item in [inputs] if isinstance(inputs, str | os.PathLike | RawDocument) else inputs:
         if isinstance(item, RawDocument):
             try:
-                check_name(item.id)
+                check_raw(item)
             except InputError as exc:
                 errors.append(str(exc))
                 continue

@@ -26,6 +26,20 @@ def shown_name(name: str) -> str:
     return raw if raw.isprintable() else raw.encode("unicode_escape").decode("ascii")
 
 
+def check_text(text: str, name: str) -> str:
+    """A document's text (or metadata) that UTF-8 can hold: JSON may spell a lone surrogate (`"\\ud800"`) and a
+    Python caller may pass one, which no report, index or scorer can carry. Refused with one line naming the
+    document and where the surrogate is."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(
+            f"{shown_name(name)}: the text is not valid Unicode (a lone surrogate, "
+            f"{text[exc.start]!r}, at character {exc.start + 1})"
+        ) from None
+    return text
+
+
 def check_name(name: str) -> str:
     """A document name (file path or JSONL id) that every report format and index can carry: valid UTF-8 (a file
     name of other bytes, read by Python as lone surrogates, would be written as invalid UTF-8 or refused by the
@@ -68,6 +82,15 @@ class RawDocument:
     text: str
     format: str
     meta: dict[str, str] = field(default_factory=dict)
+
+
+def check_raw(raw: RawDocument) -> RawDocument:
+    """A document held in memory (a JSONL line, a Python caller's) whose id, text and metadata UTF-8 can hold."""
+    check_name(raw.id)
+    check_text(raw.text, f"document {shown_name(raw.id)!r}")
+    for key, value in raw.meta.items():
+        check_text(value, f"document {shown_name(raw.id)!r}, {shown_name(key)}")
+    return raw
 
 
 def iter_inputs(paths: list[str], errors: list[str]) -> Iterator[RawDocument]:
@@ -123,14 +146,8 @@ def _jsonl(path: Path, errors: list[str]) -> Iterator[RawDocument]:
                 continue
             meta = {k: str(obj[k]) for k in JSONL_META if obj.get(k) is not None}
             try:
-                check_name(str(obj["id"]))
-                "".join((body, *meta.values())).encode("utf-8")
+                check_raw(RawDocument(str(obj["id"]), body, fmt, meta))
             except InputError as exc:
                 errors.append(f"{where}: {exc}")
-                continue
-            except UnicodeEncodeError:  # JSON may spell a lone surrogate (\ud800), which no UTF-8 holds
-                errors.append(
-                    f"{where}: document {shown_name(str(obj['id']))!r} holds text that is not valid Unicode"
-                )
                 continue
             yield RawDocument(str(obj["id"]), body, fmt, meta)

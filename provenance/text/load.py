@@ -12,7 +12,7 @@ from provenance.limits import check_size as _check_size
 from provenance.model import Document, Extracted
 from provenance.text.boilerplate import classify
 from provenance.text.decode import decode
-from provenance.text.inputs import iter_inputs, read_bytes
+from provenance.text.inputs import check_text, iter_inputs, read_bytes
 from provenance.text.segment import paragraphs_from_blocks
 from provenance.text.tokenize import clean
 
@@ -59,7 +59,7 @@ def load_document(data: Input, name: str | None = None, *, fmt: str | None = Non
         _check_size(len(data), name)  # characters: at most the UTF-8 size, so never stricter than for a file
         if not data.strip():
             raise InputError(f"{name}: the input is empty")
-        text, encoding = data, "str"
+        text, encoding = check_text(data, name), "str"
     else:
         raise InputError(
             f"{name or '<input>'}: expected a pathlib.Path, str or bytes, got {type(data).__name__}"

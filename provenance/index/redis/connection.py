@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlparse
 
 from provenance.errors import InputError, UsageError
+from provenance.text.inputs import shown_name
 
 TIMEOUT = 10.0  # seconds a call may take (`?timeout=`): a 20,000-paragraph batch script takes half a second
 ATTEMPTS = 4  # then the command fails; between attempts 0.5, 1 and 2 s of backoff
@@ -49,6 +50,10 @@ def parse_url(location: str) -> tuple[str, str, float]:
             raise bad("port 0 is not a port")
         if url.netloc and not host:
             raise bad("no host name")
+        try:
+            (host or "").encode("idna")
+        except UnicodeError:  # an undecodable byte of the command line, or no host name IDNA can spell
+            raise bad(f"host {shown_name(host or '')!r} is not a host name") from None
         db = url.path.strip("/")
         if db and not (db.isascii() and db.isdigit() and int(db) < 1 << 16):
             raise bad(f"database {db!r} is not a database number")
