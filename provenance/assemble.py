@@ -271,6 +271,7 @@ def assemble(
             "own_reporting": round(own, 4),
             **({"uncounted": {"min_words": min_words, "paragraphs": uncounted}} if min_words else {}),
             **({"derivation": derivation_summary(derivation)} if derivation is not None else {}),
+            **({"limits": {lim.name: lim.to_dict() for lim in alignment.limits}} if alignment.limits else {}),
         },
     )
 

@@ -4,7 +4,7 @@ heuristics live here."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from provenance import plugins as _plugins
@@ -54,6 +54,14 @@ def known_options(host: PluginHost) -> dict[str, Option]:
     return known
 
 
+Stage = Callable[[str], None]  # told the name of each stage as it starts (a progress bar: cli/compare.py)
+STAGES = ("reading", "fingerprinting", "aligning", "scoring", "detecting", "assembling")
+
+
+def _quiet(_stage: str) -> None:
+    pass
+
+
 def gather(
     source: Document,
     derived: Document,
@@ -61,12 +69,16 @@ def gather(
     host: PluginHost,
     options: Mapping[str, Any],
     params: FingerprintParams | None = None,
+    stage: Stage = _quiet,
 ) -> tuple[Alignment, list[dict[str, str]]]:
     """The evidence of a comparison: fingerprints, the alignment and the scorers' signals (the costly part), and
     the scorers that failed. `options` arrive resolved (`resolve`)."""
     params = params or FingerprintParams()
+    stage("fingerprinting")
     minhash = best_matches(fingerprint_document(source, params), fingerprint_document(derived, params))
+    stage("aligning")
     alignment = align(source, derived, minhash)
+    stage("scoring")
     return score_alignment(alignment, host.scorers(), options, host.trace)
 
 
@@ -77,12 +89,15 @@ def conclude(
     options: Mapping[str, Any],
     errors: Sequence[Mapping[str, str]] = (),
     params: FingerprintParams | None = None,
+    stage: Stage = _quiet,
 ) -> Report:
     """From the evidence to the report: the article as a whole, the detectors' findings, the assembled report."""
     params = params or FingerprintParams()
+    stage("detecting")
     alignment = assess(alignment, options)
     ctx = DetectionContext(alignment.source, alignment.derived, alignment, options)
     findings, detector_errors = run_detectors(ctx, host)
+    stage("assembling")
     parameters = {
         "fingerprint": params.to_dict(),
         "options": dict(sorted(options.items())),
@@ -103,10 +118,13 @@ def compare_documents(
     host: PluginHost,
     options: Mapping[str, Any] | None = None,
     params: FingerprintParams | None = None,
+    stage: Stage = _quiet,
 ) -> Report:
     effective = resolve(known_options(host), dict(options or {}))
-    alignment, scorer_errors = gather(source, derived, host=host, options=effective, params=params)
-    return conclude(alignment, host=host, options=effective, errors=scorer_errors, params=params)
+    alignment, scorer_errors = gather(
+        source, derived, host=host, options=effective, params=params, stage=stage
+    )
+    return conclude(alignment, host=host, options=effective, errors=scorer_errors, params=params, stage=stage)
 
 
 def compare(
@@ -120,14 +138,16 @@ def compare(
     source_name: str | None = None,
     derived_name: str | None = None,
     host: PluginHost | None = None,
+    stage: Stage = _quiet,
 ) -> Report:
     """Compare a derived article with its source. A `Path` is read from disk, a `str` is the article text itself,
-    `bytes` are decoded like a file."""
+    `bytes` are decoded like a file. `stage` is told each stage's name (STAGES) as it starts."""
     # Looked up at call time: a test harness may swap get_host while a CLI command first imports this module.
     host = host or _plugins.get_host(tuple(disable))
+    stage("reading")
     src = load_document(source, source_name, fmt=source_format, host=host)
     der = load_document(derived, derived_name, fmt=derived_format, host=host)
-    return compare_documents(src, der, host=host, options=options)
+    return compare_documents(src, der, host=host, options=options, stage=stage)
 
 
 __all__ = ["PluginError", "compare", "compare_documents", "conclude", "gather", "run_detectors"]

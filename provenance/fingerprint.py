@@ -236,6 +236,9 @@ def fingerprint_document(
     )
 
 
+MATCH_BLOCK = 1 << 24  # signature slots compared at once by best_matches (16 MB of booleans)
+
+
 def similarities(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Estimated Jaccard similarity of every row of `a` with every row of `b` (share of equal slots); 0 where
     either set is empty."""
@@ -261,17 +264,20 @@ def best_matches(source: Fingerprints, derived: Fingerprints) -> dict[int, Mappi
         raise ValueError("best_matches needs wording signatures on both sides")
     if not len(source):
         return {}
-    c = similarities(derived.content, source.content)
-    w = similarities(derived.wording, source.wording)
-    # Lexicographic (content, wording) maximum, the first one on ties: content ranks first, wording within it.
-    key = c * (derived.params.num_perm + 1) + w
-    best = np.argmax(key, axis=1)
     out: dict[int, Mapping[str, Any]] = {}
-    for i, row in enumerate(derived.rows.tolist()):
-        j = int(best[i])
-        out[row] = {
-            "source_paragraph": int(source.rows[j]),
-            "wording_jaccard": round(float(w[i, j]), 4),
-            "content_jaccard": round(float(c[i, j]), 4),
-        }
+    rows = derived.rows.tolist()
+    # In blocks of derived paragraphs: the comparison of every slot is (block x source x slots) booleans, which
+    # for 200,000 short paragraphs against a news article at once would be gigabytes.
+    step = max(1, MATCH_BLOCK // max(1, len(source) * derived.params.num_perm))
+    for lo in range(0, len(rows), step):
+        c = similarities(derived.content[lo : lo + step], source.content)
+        w = similarities(derived.wording[lo : lo + step], source.wording)
+        # Lexicographic (content, wording) maximum, the first one on ties: content ranks first, wording within it.
+        best = np.argmax(c * (derived.params.num_perm + 1) + w, axis=1)
+        for i, j in enumerate(best.tolist()):
+            out[rows[lo + i]] = {
+                "source_paragraph": int(source.rows[j]),
+                "wording_jaccard": round(float(w[i, j]), 4),
+                "content_jaccard": round(float(c[i, j]), 4),
+            }
     return out

@@ -352,6 +352,20 @@ class Derivation:
 
 
 @dataclass(frozen=True, slots=True)
+class Limit:
+    """A bound on a comparison's work that this comparison reached: of `total` items only `kept` were read
+    (provenance/rules.py names each bound and why). Reported as `metadata.limits` and a one-line note."""
+
+    name: str  # e.g. "scored_sentences"
+    kept: int
+    total: int
+    note: str  # one line: what was left out and what judged it instead
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kept": self.kept, "total": self.total, "note": self.note}
+
+
+@dataclass(frozen=True, slots=True)
 class Alignment:
     source: Document
     derived: Document
@@ -360,6 +374,9 @@ class Alignment:
     retelling: Retelling = Retelling(0.0)
     derivation: Derivation | None = None  # set by provenance/derivation.py, after the scorers
     languages: tuple[str, str] | None = None  # the source's and the derived article's, when they differ
+    limits: tuple[
+        Limit, ...
+    ] = ()  # bounds on the work that this comparison reached (empty for normal articles)
 
     def for_paragraph(self, index: int) -> ParagraphAlignment | None:
         for p in self.paragraphs:

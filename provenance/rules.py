@@ -115,6 +115,15 @@ ORDER_PASSES = 4  # paragraphs placed in one pass anchor the next
 # Scorer signals (provenance/signals.py) ---------------------------------------------------------------------------
 
 MAX_PAIRS = 20_000  # all sentence pairs up to this many; beyond, a window and lexical candidates per sentence
+# Sentences of each article the scorers read. A scorer's cost grows with the article, not with the evidence: the
+# semantic plugin runs every sentence through a neural network and its judge each closest pair again (measured on
+# the shared 2-core machine: 0.1 to 0.2 s a sentence, a generated 10,000-word feature of 669 sentences in about
+# 80 CPU seconds; bench/large_inputs.py). 600 sentences is about 12,000 words of news prose (20 words a sentence):
+# six times the longest article of the news benchmark (about 2,000 words), and a 10,000-word feature of news
+# sentences. Past it the scorers read the first SCORED_SENTENCES sentences of each article, the rest is judged on
+# its words alone, and the report says so (`metadata.limits`), so a 4 MB article costs what a long feature does
+# instead of hours.
+SCORED_SENTENCES = 600
 WINDOW = 12  # source sentences either side of a derived sentence's proportional place (large comparisons)
 LEXICAL_CANDIDATES = 12  # source sentences sharing the rarest content words (large comparisons)
 SIGNAL_SOURCE_SHARE = 0.2  # as SOURCE_SHARE, for a scorer's matches

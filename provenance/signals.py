@@ -25,12 +25,21 @@ from typing import Any
 
 from provenance.align import order
 from provenance.components import ConfigurableScorer, JudgingScorer
-from provenance.model import Alignment, Paragraph, ParagraphAlignment, SentenceLink, Signal, Token
+from provenance.model import (
+    Alignment,
+    Limit,
+    Paragraph,
+    ParagraphAlignment,
+    SentenceLink,
+    Signal,
+    Token,
+)
 from provenance.rules import (
     CHAIN,
     CONFIRM_WORDS,
     LEXICAL_CANDIDATES,
     MAX_PAIRS,
+    SCORED_SENTENCES,
     SIGNAL_SOURCE_SHARE,
     SIGNAL_SUPPORT,
     STRONG_WORDING,
@@ -121,10 +130,15 @@ def score_alignment(
     wanted = list(alignment.paragraphs)  # verbatim paragraphs too: their matches belong to the ordered chain
     der_paras = [alignment.derived.paragraphs[a.index] for a in wanted]
     src_paras = [p for p in alignment.source.paragraphs if not p.is_boilerplate]
-    der = _sentences(der_paras)
-    src = _sentences(src_paras)
+    der, der_cut = _capped(_sentences(der_paras), "derived")
+    src, src_cut = _capped(_sentences(src_paras), "source")
     if not der or not src or _settled(wanted):
         return alignment, []
+    limits = alignment.limits + tuple(cut for cut in (der_cut, src_cut) if cut is not None)
+    judgeable = _judgeable(wanted)
+    by_paragraph: dict[int, list[int]] = defaultdict(list)
+    for i, d in enumerate(der):
+        by_paragraph[d.paragraph].append(i)
     index_pairs = candidate_pairs(der, src)
     pairs = [(der[i].text, src[j].text) for i, j in index_pairs]
     errors: list[dict[str, str]] = []
@@ -163,14 +177,10 @@ def score_alignment(
         # label: `_judgeable`). Inside an ordered retelling the order is the stronger evidence: first readings.
         view = dict(best)
         if chain < CHAIN:
-            view.update(
-                {i: (v, best[i][1]) for i, v in judged.items() if der[i].paragraph in _judgeable(wanted)}
-            )
-        for a, sig in _paragraph_signals(alignment, wanted, der, src, view, str(scorer.name)):
-            rows = [
-                i for i, d in enumerate(der) if d.paragraph == a and i in best and d.words >= CONFIRM_WORDS
-            ]
-            raw = [i for i, d in enumerate(der) if d.paragraph == a and i in best]
+            view.update({i: (v, best[i][1]) for i, v in judged.items() if der[i].paragraph in judgeable})
+        for a, sig in _paragraph_signals(alignment, wanted, der, src, view, str(scorer.name), by_paragraph):
+            raw = [i for i in by_paragraph[a] if i in best]
+            rows = [i for i in raw if der[i].words >= CONFIRM_WORDS]
             words = sum(der[i].words for i in raw) or 1
             signals[a].append(
                 replace(
@@ -189,7 +199,20 @@ def score_alignment(
     paragraphs = tuple(
         replace(a, signals=tuple(signals[a.index])) if a.index in signals else a for a in alignment.paragraphs
     )
-    return replace(alignment, paragraphs=paragraphs), errors
+    return replace(alignment, paragraphs=paragraphs, limits=limits), errors
+
+
+def _capped(sentences: list[_Sentence], side: str) -> tuple[list[_Sentence], Limit | None]:
+    """The first SCORED_SENTENCES sentences of one article, and the limit reached when there were more."""
+    if len(sentences) <= SCORED_SENTENCES:
+        return sentences, None
+    note = (
+        f"the scorers read the first {SCORED_SENTENCES:,} of the {side} article's {len(sentences):,} sentences; "
+        "the rest is judged on its words alone"
+    )
+    return sentences[:SCORED_SENTENCES], Limit(
+        f"scored_{side}_sentences", SCORED_SENTENCES, len(sentences), note
+    )
 
 
 def _failure(plugin: str, scorer: Any, exc: Exception, what: str = "") -> dict[str, str]:
@@ -250,14 +273,13 @@ def _paragraph_signals(
     src: Sequence[_Sentence],
     best: Mapping[int, tuple[float, int]],
     name: str,
+    rows: Mapping[int, list[int]],
 ) -> list[tuple[int, Signal]]:
+    """Per derived paragraph with scored sentences (`rows`: its sentences' indices in `der`), its Signal."""
     windows = order.windows(
         alignment.paragraphs,
         order.SourcePositions([p for p in alignment.source.paragraphs if not p.is_boilerplate]),
     )
-    rows: dict[int, list[int]] = defaultdict(list)
-    for i, d in enumerate(der):
-        rows[d.paragraph].append(i)
     source_numbers = {p.index: _numbers(p) for p in alignment.source.paragraphs}
     out: list[tuple[int, Signal]] = []
     for a in wanted:

@@ -12,12 +12,19 @@ from dataclasses import replace
 
 from provenance.align import order
 from provenance.align.content import PreparedParagraph, SourceContent, prepare
-from provenance.align.retelling import retell
+from provenance.align.retelling import cells, retell
 from provenance.align.specifics import specifics
 from provenance.align.translation import Placement, languages, place
 from provenance.align.wording import RunIndex, wording_of
-from provenance.model import Alignment, Document, ParagraphAlignment, SentenceLink
-from provenance.rules import HEADLINE_COVER, MERGE_GAIN, SENTENCE_LINK, SENTENCE_TRACE, SOURCE_SHARE
+from provenance.model import Alignment, Document, Limit, ParagraphAlignment, SentenceLink
+from provenance.rules import (
+    HEADLINE_COVER,
+    MERGE_GAIN,
+    RETELL_MAX_CELLS,
+    SENTENCE_LINK,
+    SENTENCE_TRACE,
+    SOURCE_SHARE,
+)
 
 
 def align(
@@ -57,6 +64,7 @@ def align(
                 links.append(SentenceLink(si, pi, ssi, round(gain, 4)))
         return (num / den if den else 0.0), weight, links
 
+    limits: list[Limit] = []
     langs = languages([sp.para for sp in src], [dp.para for dp in der]) if src and der else None
     if (
         langs is not None
@@ -68,6 +76,17 @@ def align(
         positions = order.SourcePositions([sp.para for sp in src])
         out = order.placed_in_order(order.infer(out, positions, cover), positions)
         retelling = retell(der, src, content)
+        pairs = cells(der, src)
+        if pairs > RETELL_MAX_CELLS:
+            limits.append(
+                Limit(
+                    "retelling_pairs",
+                    RETELL_MAX_CELLS,
+                    pairs,
+                    f"the ordered retelling was not computed: {pairs:,} sentence pairs, past "
+                    f"{RETELL_MAX_CELLS:,}; the article as a whole is judged without it",
+                )
+            )
     return Alignment(
         source=source,
         derived=derived,
@@ -75,6 +94,7 @@ def align(
         source_sentence_words=tuple(tuple(sp.sent_words) for sp in src),
         retelling=retelling,
         languages=langs,
+        limits=tuple(limits),
     )
 
 

@@ -39,13 +39,18 @@ def similarity_matrix(
     return m, rows, cols
 
 
+def cells(der: Sequence[PreparedParagraph], src: Sequence[PreparedParagraph]) -> int:
+    """The sentence pairs the retelling would weigh: derived body sentences times source body sentences."""
+    return sum(len(dp.sent_stems) for dp in der) * sum(len(sp.sent_stems) for sp in src)
+
+
 def retell(
     der: Sequence[PreparedParagraph], src: Sequence[PreparedParagraph], content: SourceContent
 ) -> Retelling:
+    if not 0 < cells(der, src) <= RETELL_MAX_CELLS:  # checked before the matrix is built: it is the cost
+        return Retelling(0.0)
     sim, rows, cols = similarity_matrix(der, src, content)
     n, m = sim.shape
-    if n == 0 or m == 0 or n * m > RETELL_MAX_CELLS:
-        return Retelling(0.0)
     s = sim - RETELL_BIAS
     h = np.zeros((n + 1, m + 1))
     ramp = RETELL_GAP_SOURCE * np.arange(m + 1)

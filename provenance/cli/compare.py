@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from provenance.cli.app import app, guarded
-from provenance.cli.io import Disable, parse_options, read_input, use_color, write_output
+from provenance.cli.io import Disable, Stages, parse_options, read_input, use_color, write_output
 from provenance.errors import EXIT_PLUGIN, EXIT_THRESHOLD, UsageError
 
 
@@ -83,8 +83,8 @@ def compare(
     ] = None,
 ) -> None:
     """Compare DERIVED with SOURCE and report copied, rewritten, added and boilerplate paragraphs."""
+    from provenance.engine import STAGES, known_options
     from provenance.engine import compare as run_compare
-    from provenance.engine import known_options
     from provenance.plugins import get_host
     from provenance.policy.config import resolve_config
     from provenance.policy.failon import parse, require_plugins
@@ -103,19 +103,24 @@ def compare(
     renderer = pick(host, REPORT, format)
     src, src_name = read_input(source)
     der, der_name = read_input(derived)
-    report = run_compare(
-        src,
-        der,
-        options=opts,
-        host=host,
-        source_format=source_format,
-        derived_format=derived_format,
-        source_name=src_name,
-        derived_name=der_name,
-    )
-    write_output(
-        render(renderer, report, color=use_color(color, output), show_boilerplate=show_boilerplate), output
-    )
+    stages = Stages([*STAGES, "rendering"])  # a bar on a terminal only (stderr), cleared when done
+    try:
+        report = run_compare(
+            src,
+            der,
+            options=opts,
+            host=host,
+            source_format=source_format,
+            derived_format=derived_format,
+            source_name=src_name,
+            derived_name=der_name,
+            stage=stages,
+        )
+        stages("rendering")
+        rendered = render(renderer, report, color=use_color(color, output), show_boilerplate=show_boilerplate)
+    finally:
+        stages.done()
+    write_output(rendered, output)
     if report.errors:
         for err in report.errors:
             typer.echo(

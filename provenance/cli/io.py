@@ -9,6 +9,7 @@ import shutil
 import stat
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,7 +19,7 @@ from provenance.components import Folder, Rendered
 from provenance.errors import InputError, UsageError
 
 if TYPE_CHECKING:
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
 
 # `--disable NAME`, the same option in every command that runs detectors.
 Disable = Annotated[
@@ -27,8 +28,9 @@ Disable = Annotated[
 ]
 
 
-def progress_bar(label: str) -> Progress | None:
-    """A rich progress display on standard error when it is a terminal; nothing in CI logs or pipes."""
+def progress_bar(label: str, described: bool = False) -> Progress | None:
+    """A rich progress display on standard error when it is a terminal; nothing in CI logs or pipes. `described`:
+    each task's description (the current stage) is shown after the label."""
     if not sys.stderr.isatty():
         return None
     from rich.console import Console
@@ -44,12 +46,38 @@ def progress_bar(label: str) -> Progress | None:
     return Progress(
         SpinnerColumn(),
         TextColumn(label),
+        *([TextColumn("[dim]{task.description}")] if described else []),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=Console(stderr=True),
         transient=True,
     )
+
+
+class Stages:
+    """A comparison's stages on a progress bar (standard error, a terminal only): one step per stage the engine
+    announces, named as it starts, with the time elapsed; `done()` clears it. Quiet when stderr is not a terminal,
+    like `audit`'s bar, so CI logs and pipes get none of it."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = list(names)
+        self.bar = progress_bar("comparing", described=True)
+        self.task: TaskID | None = None
+        if self.bar is not None:
+            self.task = self.bar.add_task("compare", total=len(self.names))
+            self.bar.start()
+
+    def __call__(self, stage: str) -> None:
+        if self.bar is None or self.task is None:
+            return
+        done = self.names.index(stage) if stage in self.names else 0
+        self.bar.update(self.task, completed=done, description=stage)
+        self.bar.refresh()
+
+    def done(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def read_input(arg: str) -> tuple[Path | bytes, str]:

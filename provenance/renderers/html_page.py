@@ -20,7 +20,7 @@ from typing import Any
 from provenance._version import __version__
 from provenance.model import REPORT_SCHEMA, Report
 from provenance.renderers.html_assets import CSS, JS
-from provenance.renderers.refs import source_lines, source_refs
+from provenance.renderers.refs import limit_notes, source_lines, source_refs
 
 SHARES = ("copy", "rewrite", "added", "boilerplate")
 
@@ -179,6 +179,7 @@ def summary(report: Report) -> str:
     derivation = report.metadata.get("derivation")
     if isinstance(derivation, dict) and derivation.get("reason"):
         notes.insert(0, f"<li>as a whole: {e(derivation['reason'])}</li>")
+    notes[:0] = [f'<li class="limit">{e(note)}</li>' for note in limit_notes(report)]
     listed = f'<ul class="notes">{"".join(errors + notes)}</ul>' if errors or notes else ""
     return (
         f'<header class="summary"><h1>{e(_side_title(report, "derived"))} <span class="vs">derived from</span> '

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from provenance.hookspecs import hookimpl
 from provenance.model import AuditResult, Report
-from provenance.renderers.refs import folded, ref, sides, source_lines, source_refs
+from provenance.renderers.refs import folded, limit_notes, ref, sides, source_lines, source_refs
 
 LIMIT = 65_000  # GitHub refuses comments over 65,536 characters; leave room for a wrapper
 EXCERPT = 80
@@ -61,6 +61,7 @@ def body(report: Report, level: int = 3, show_boilerplate: bool = False) -> list
     derivation = report.metadata.get("derivation")
     if derivation and derivation.get("reason"):
         out += [f"As a whole: {inline(str(derivation['reason']), 400)}", ""]
+    out += [line for note in limit_notes(report) for line in (f"_{inline(note, 400)}_", "")]
     out += [
         "| \u00b6 (line) | relation | score | source \u00b6 (line) | excerpt |",
         "|---:|---|---:|---|---|",

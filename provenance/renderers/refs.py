@@ -55,3 +55,12 @@ def source_boilerplate(report: Report) -> list[int]:
 def sides(report: Report) -> list[tuple[str, list[int]]]:
     """Each side's boilerplate paragraphs, derived first."""
     return [("derived", derived_boilerplate(report)), ("source", source_boilerplate(report))]
+
+
+def limit_notes(report: Report) -> list[str]:
+    """One line per bound on the work the comparison reached (`metadata.limits`): `limit: ...`. None for an
+    ordinary article."""
+    limits = report.metadata.get("limits")
+    if not isinstance(limits, dict):
+        return []
+    return [f"limit: {value.get('note', name)}" for name, value in limits.items() if isinstance(value, dict)]

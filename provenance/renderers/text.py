@@ -19,6 +19,7 @@ from provenance.model import AuditResult, Report, SourceParagraphResult
 from provenance.renderers.refs import (
     derived_boilerplate,
     folded,
+    limit_notes,
     ref,
     source_boilerplate,
     source_lines,
@@ -122,6 +123,8 @@ class TextRenderer:
         derivation = report.metadata.get("derivation")
         if derivation and derivation.get("reason"):
             block(f"as a whole: {derivation['reason']}", style="dim")
+        for note in limit_notes(report):
+            block(note, style="yellow")
         lines = source_lines(report)
         shown = [p for p in report.paragraphs if show_boilerplate or p.relation != "boilerplate"]
         heads = [ref(p.index, p.start_line) for p in shown]
