@@ -6,7 +6,9 @@ reports of the same event, which share names and figures, for a rewrite; a score
 embeddings, a cross-encoder) can. The engine asks each scorer once per comparison, with every pair in one batch, so
 a model encodes each distinct sentence once. The pairs are all derived sentences against all source sentences while
 that stays under `MAX_PAIRS`; beyond it, each derived sentence meets the source sentences that share its rarest
-content words and those around its proportional place in the source, so a long article stays fast.
+content words and those around its proportional place in the source, so a long article stays fast. A scorer reads
+at most SCORED_SENTENCES sentences of each article (the first ones): a model's cost grows with the article, and a
+4 MB one would take hours; the alignment records the cap (`Alignment.limits`), and the report says so.
 
 What a detector receives is plain data: per paragraph, the meaning-level coverage (`score`), the best matches, and
 whether they sit where the order of the two articles expects them (`in_order`, computed against the paragraphs that

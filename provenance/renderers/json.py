@@ -4,12 +4,11 @@ fixed order, no timestamps, floats rounded, so the same inputs give byte-identic
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from provenance.hookspecs import hookimpl
-from provenance.model import AuditResult, Report
+from provenance.model import AuditResult, Report, dumps
 
 if TYPE_CHECKING:
     from provenance.policy.evaluate import CheckRun
@@ -25,10 +24,10 @@ class JsonRenderer:
         return report.to_json(indent=2) + "\n"
 
     def render_audit(self, results: Sequence[AuditResult]) -> str:
-        return json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2) + "\n"
+        return dumps([r.to_dict() for r in results]) + "\n"
 
     def render_check(self, run: CheckRun) -> str:
-        return json.dumps(run.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        return dumps(run.to_dict()) + "\n"
 
 
 @hookimpl

@@ -90,8 +90,16 @@ class TextRenderer:
             soft_wrap=True,
         )
 
+        def emit(text: Text) -> None:
+            # Without colour the lines are written as they are: rich's rendering of each one cost a minute for
+            # 200,000 paragraphs (bench/large_inputs.py), for no change to the characters.
+            if color:
+                console.print(text)
+            else:
+                buf.write(text.plain + "\n")
+
         def say(line: str, style: str = "") -> None:
-            console.print(Text(line, style=style))
+            emit(Text(line, style=style))
 
         def block(text: str, indent: int = 0, style: str = "") -> None:
             for line in _wrapped(text, width, indent):
@@ -116,7 +124,7 @@ class TextRenderer:
         first.stylize(
             STYLES.get(report.verdict, "bold yellow"), len("verdict: "), len("verdict: ") + len(verdict)
         )
-        console.print(first)
+        emit(first)
         for line in summary[1:]:
             say(line)
         block(f"{report.derived} (derived) vs {report.source} (source)", style="dim")
@@ -137,7 +145,7 @@ class TextRenderer:
             row.append(f"{p.relation:<11}", style=STYLES.get(p.relation, ""))
             row.append(f" {score:>4}  ")
             row.append(_short(p.text, max(width - len(lead), EXCERPT_MIN)))
-            console.print(row)
+            emit(row)
             why = str(p.evidence.get("message") or p.evidence.get("reason") or "")
             quotes = [q for q in p.evidence.get("quotes", []) if q.get("copied")]
             if p.relation == "rewrite" and quotes:

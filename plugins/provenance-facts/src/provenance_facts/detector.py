@@ -139,7 +139,11 @@ class FactsDetector:
     def _quotes(
         self, a: ParagraphAlignment, derived: Paragraph, sources: list[Paragraph], min_overlap: float, min_words: int
     ) -> Iterator[Finding]:
-        """Quotations are checked paragraph against paragraphs: a quotation often spans sentences."""
+        """Quotations are checked paragraph against paragraphs: a quotation often spans sentences. A paragraph
+        without quotation marks has nothing to check, and its sources are not read again (for 200,000 short
+        paragraphs that reading was a third of the plugin's time)."""
+        if not quotes.quotes(derived.text):
+            return
         source_quotes = [
             quotes.SourceQuote(q, quotes.words(q), p.index) for p in sources for q in quotes.quotes(p.text)
         ]
