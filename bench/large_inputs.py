@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -174,10 +175,13 @@ def measure(source: Path, derived: Path, plugins: bool) -> dict[str, object]:
     code = os.waitstatus_to_exitcode(status)
     limits: list[str] = []
     if code == 0:
-        text = out.read_text(encoding="utf-8")
-        limits = [
-            line.strip()[len("limit: ") :] for line in text.splitlines() if line.strip().startswith("limit:")
-        ]
+        text = " ".join(out.read_text(encoding="utf-8").split())  # notes are wrapped to the width
+        for kept, side, total in re.findall(
+            r"first ([\d,]+) of the (\w+) article's ([\d,]+) sentences", text
+        ):
+            limits.append(f"scorers read {kept} of {total} {side} sentences")
+        if "ordered retelling was not computed" in text:
+            limits.append("no retelling")
     return {
         "seconds": wall,
         "cpu": usage.ru_utime + usage.ru_stime,
