@@ -360,6 +360,9 @@ class Alignment:
     retelling: Retelling = Retelling(0.0)
     derivation: Derivation | None = None  # set by provenance/derivation.py, after the scorers
     languages: tuple[str, str] | None = None  # the source's and the derived article's, when they differ
+    # ... and then the lower of the shares of names and figures one article holds and the other lacks
+    # (provenance/align/translation.py, `Placed`)
+    unshared: float | None = None
 
     def for_paragraph(self, index: int) -> ParagraphAlignment | None:
         for p in self.paragraphs:
