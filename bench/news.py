@@ -323,9 +323,16 @@ GRID: dict[str, tuple[float, ...]] = {
     "verdict.partial_from": (0.35, 0.4, 0.45),
     "verdict.own_from": (0.1, 0.15, 0.2, 0.25, 0.3),
     "verdict.padded_from": (0.25, 0.3, 0.35),
+    "verdict.own_independent": (0.3, 0.4, 0.5, 0.6, 1.01),
 }
 # Values that only move the verdict: each report is concluded once per the other values and re-decided for these.
-VERDICT_ONLY = ("verdict.copy_from", "verdict.partial_from", "verdict.own_from", "verdict.padded_from")
+VERDICT_ONLY = (
+    "verdict.copy_from",
+    "verdict.partial_from",
+    "verdict.own_from",
+    "verdict.padded_from",
+    "verdict.own_independent",
+)
 SCORER_GRID: dict[str, tuple[float, ...]] = {"semantic.derived_threshold": (0.6, 0.65, 0.7)}
 
 
@@ -421,19 +428,21 @@ def conclude_all(items: Sequence[Item], host: Any, values: dict[str, float]) -> 
     ]
 
 
-def redecide(report: Any, values: dict[str, float]) -> Any:
-    """The report with its verdict decided again under other verdict bars, from the evidence it records."""
-    from dataclasses import replace
-
+def verdict_of(report: Any, values: dict[str, float]) -> str:
+    """The report's verdict decided again under other verdict bars, from the evidence it records."""
     from provenance.assemble import decide_verdict
 
     options = {**report.parameters["options"], **values}
     meta = report.metadata
     derived = (meta.get("derivation") or {}).get("derived")
-    verdict = decide_verdict(
-        report.shares, options, meta.get("traced_sentences", 0.0), derived, meta.get("own_reporting")
+    return decide_verdict(
+        report.shares,
+        options,
+        meta.get("traced_sentences", 0.0),
+        derived,
+        meta.get("own_reporting"),
+        undecided="derivation" in meta and derived is None,
     )
-    return replace(report, verdict=verdict)
 
 
 @dataclass
@@ -462,27 +471,48 @@ class Constraints:
         )
 
 
-def constraints(items: Sequence[Item], reports: Sequence[Any]) -> Constraints:
+@dataclass(frozen=True)
+class Labelled:
+    """What the constraints read of the paragraph labels: the same under every verdict bar."""
+
+    seeds: int  # seed paragraphs labelled as the seeds' labels say
+    marked: tuple[bool, ...]  # per same-event comparison: only quote paragraphs marked copy or rewrite
+
+
+def labelled(items: Sequence[Item], reports: Sequence[Any]) -> Labelled:
     from bench import accuracy
 
-    same = [(i, r) for i, r in zip(items, reports) if i.kind == "same"]
     marked = []
-    for _, r in same:
-        m = [p for p in r.paragraphs if p.relation in ("copy", "rewrite")]
-        marked.append(all(any(q.get("copied") for q in p.evidence.get("quotes", [])) for p in m))
-    clough = [(i.extra, r.verdict) for i, r in zip(items, reports) if i.kind == "clough"]
+    for i, r in zip(items, reports):
+        if i.kind == "same":
+            m = [p for p in r.paragraphs if p.relation in ("copy", "rewrite")]
+            marked.append(all(any(q.get("copied") for q in p.evidence.get("quotes", [])) for p in m))
     seeds = next((i, r) for i, r in zip(items, reports) if i.kind == "seeds")
     rows = []
     for item_ in seeds[0].extra["derived_paragraphs"]:
         start = accuracy._norm(item_["starts"])
         match = [p for p in seeds[1].paragraphs if accuracy._norm(p.text).startswith(start)]
         rows.append(item_["label"] == (match[0].relation if match else ""))
+    return Labelled(sum(rows), tuple(marked))
+
+
+def constraints(
+    items: Sequence[Item],
+    reports: Sequence[Any],
+    verdicts: Sequence[str] | None = None,
+    labels: Labelled | None = None,
+) -> Constraints:
+    """The other sets' figures for these reports (with `verdicts` decided again, and their `labels` when known)."""
+    from bench import accuracy
+
+    verdicts = [r.verdict for r in reports] if verdicts is None else verdicts
+    labels = labelled(items, reports) if labels is None else labels
+    same = [v for i, v in zip(items, verdicts) if i.kind == "same"]
+    clough = [(i.extra, v) for i, v in zip(items, verdicts) if i.kind == "clough"]
     return Constraints(
-        seeds=sum(rows),
-        same_ok=sum(r.verdict in ("independent", "partial") for _, r in same),
-        same_quotes_only=sum(
-            r.verdict in ("independent", "partial") and ok for (_, r), ok in zip(same, marked)
-        ),
+        seeds=labels.seeds,
+        same_ok=sum(v in ("independent", "partial") for v in same),
+        same_quotes_only=sum(v in ("independent", "partial") and ok for v, ok in zip(same, labels.marked)),
         clough_binary=sum((c != "non") == (v != "independent") for c, v in clough) / len(clough),
         clough_grade=sum(v in accuracy.GRADE_OK[c] for c, v in clough) / len(clough),
     )
@@ -503,6 +533,31 @@ def news_result(rows: Sequence[tuple[str, VersionResult]], stories: set[str] | N
 
 def objective(r: NewsResult) -> float:
     return (r.macro_f1 + r.verdict_accuracy) / 2
+
+
+@dataclass(frozen=True)
+class Run:
+    """One combination of the grid: its values, the concluded reports' labels (an index into the labels of the
+    combination without the verdict bars), the news verdicts, the other sets' figures, and per story the paragraph
+    pairs (expected, called) and the verdicts right."""
+
+    values: dict[str, float]
+    labels: int
+    verdicts: tuple[str, ...]
+    constraints: Constraints
+    pairs: dict[str, Counter[tuple[str, str]]]
+    right: Counter[str]
+
+
+def macro_f1(pairs: Counter[tuple[str, str]]) -> float:
+    """NewsResult.macro_f1 from counted (expected, called) pairs."""
+    total = 0.0
+    for k in LABELS:
+        tp = pairs[(k, k)]
+        fp = sum(n for (e, g), n in pairs.items() if g == k and e != k)
+        fn = sum(n for (e, g), n in pairs.items() if e == k and g != k)
+        total += 2 * tp / max(1, 2 * tp + fp + fn)
+    return total / len(LABELS)
 
 
 @dataclass
@@ -533,26 +588,52 @@ def cross_validate(host: Any, items: Sequence[Item] | None = None) -> CrossValid
     verdict_combos = [
         dict(zip(VERDICT_ONLY, vals)) for vals in itertools.product(*(grid[k] for k in VERDICT_ONLY))
     ]
-    runs = []
+    stories = sorted({i.group for i in items if i.kind == "news"})
+    # Per run, per story: the paragraph pairs (expected, called) and the verdicts right, so that a fold's objective
+    # adds twelve small tables instead of re-reading every row (the grid has tens of thousands of runs).
+    runs: list[Run] = []
+    labelled_rows: list[list[tuple[str, VersionResult]]] = []
     for values in combos:
         concluded = conclude_all(items, host, values)
-        labelled = news_rows(items, concluded)  # the paragraph labels: the same under every verdict bar
+        rows_of = news_rows(items, concluded)  # the paragraph labels: the same under every verdict bar
+        labels = labelled(items, concluded)
+        pairs = {story: Counter(news_result(rows_of, {story}).pairs()) for story in stories}
+        labelled_rows.append(rows_of)
         for verdict_values in verdict_combos:
-            reports = [redecide(r, verdict_values) for r in concluded]
-            verdicts = [r.verdict for i, r in zip(items, reports) if i.kind == "news"]
-            rows = [(story, replace(row, verdict=v)) for (story, row), v in zip(labelled, verdicts)]
-            runs.append(({**values, **verdict_values}, rows, constraints(items, reports)))
-    stories = sorted({i.group for i in items if i.kind == "news"})
+            verdicts = [verdict_of(r, verdict_values) for r in concluded]
+            news = tuple(v for i, v in zip(items, verdicts) if i.kind == "news")
+            right = Counter(story for (story, row), v in zip(rows_of, news) if v == row.version.verdict)
+            runs.append(
+                Run(
+                    {**values, **verdict_values},
+                    len(labelled_rows) - 1,
+                    news,
+                    constraints(items, concluded, verdicts, labels),
+                    pairs,
+                    right,
+                )
+            )
+    totals = Counter(story for story, _ in labelled_rows[0]) if labelled_rows else Counter()
 
-    def score(run: Any, keep: set[str]) -> tuple[bool, float]:
-        _, rows, cons = run
-        return cons.holds(with_scorer), objective(news_result(rows, keep))
+    def score(run: Run, keep: set[str]) -> tuple[bool, float]:
+        pairs: Counter[tuple[str, str]] = Counter()
+        for story in keep:
+            pairs.update(run.pairs[story])
+        verdicts = sum(run.right[story] for story in keep) / max(1, sum(totals[story] for story in keep))
+        return run.constraints.holds(with_scorer), (macro_f1(pairs) + verdicts) / 2
+
+    def rows(run: Run, keep: set[str] | None = None) -> NewsResult:
+        out = [
+            (story, replace(row, verdict=v))
+            for (story, row), v in zip(labelled_rows[run.labels], run.verdicts)
+        ]
+        return news_result(out, keep)
 
     held = NewsResult()
     chosen = []
     for story in stories:
         best = max(runs, key=lambda run: score(run, set(stories) - {story}))
-        chosen.append(best[0])
-        held.rows.extend(news_result(best[1], {story}).rows)
+        chosen.append(best.values)
+        held.rows.extend(rows(best, {story}).rows)
     fitted = max(runs, key=lambda run: score(run, set(stories)))
-    return CrossValidation(held, chosen, fitted[0], news_result(fitted[1]), fitted[2])
+    return CrossValidation(held, chosen, fitted.values, rows(fitted), fitted.constraints)

@@ -30,6 +30,7 @@ from provenance.rules import (
     DERIVED_FLOOR,
     INDEPENDENT_BELOW,
     OWN_FROM,
+    OWN_INDEPENDENT,
     OWN_SPECIFICS,
     PADDED_FROM,
     PARTIAL_FROM,
@@ -51,6 +52,7 @@ VERDICT_DEFAULTS = {  # the verdict's options and their defaults (provenance/rul
     "verdict.derived_floor": DERIVED_FLOOR,
     "verdict.partial_from": PARTIAL_FROM,
     "verdict.own_from": OWN_FROM,
+    "verdict.own_independent": OWN_INDEPENDENT,
     "verdict.padded_from": PADDED_FROM,
     "verdict.copy_from": COPY_FROM,
     "source.reused_from": REUSED_FROM,
@@ -87,6 +89,7 @@ def decide_verdict(
     traced: float = 0.0,
     derived: bool | None = None,
     own: float | None = None,
+    undecided: bool = False,
 ) -> str:
     """copy / rewrite / partial / independent from the word shares.
 
@@ -97,11 +100,14 @@ def decide_verdict(
     reporting (`own`: the share of words in added paragraphs carrying names or figures the source lacks; None
     when unknown, then the added share): a rewrite padded with generic commentary is a rewrite. Otherwise it is
     a copy when most of what it derives is copied verbatim (`verdict.copy_from` of the derived words), else a
-    rewrite.
+    rewrite. An article the derivation step left `undecided` (derived None) with a good part of own reporting
+    (`verdict.own_independent`) is independent: what it shares is the event's facts, not a source it leans on.
     """
     opt = {**VERDICT_DEFAULTS, **{k: float(v) for k, v in options.items() if k in VERDICT_DEFAULTS}}
     # (options arrive parsed; the float() keeps decide_verdict usable on its own)
     if derived is False:  # the article as a whole does not derive from the source (provenance/derivation.py)
+        return "independent"
+    if undecided and own is not None and own >= opt["verdict.own_independent"]:
         return "independent"
     share = shares["copy"] + shares["rewrite"]
     if share < opt["verdict.independent_below"] and not (
@@ -187,7 +193,12 @@ def assemble(
         (r.relation, r.words, r.index not in skipped, is_own_reporting(r.evidence)) for r in results
     )
     verdict = decide_verdict(
-        shares, options, traced, derivation.derived if derivation is not None else None, own
+        shares,
+        options,
+        traced,
+        derivation.derived if derivation is not None else None,
+        own,
+        undecided=derivation is not None and derivation.derived is None,
     )
 
     # Source side: which sentences of which paragraphs the copy and rewrite paragraphs drew on.

@@ -47,6 +47,7 @@ from provenance.rules import (
     NOVELTY_WEIGHT,
     SOURCE_TAIL,
     TRANSLATION_ANCHORS,
+    TRANSLATION_NOVELTY,
     TRANSLATION_PLACED,
 )
 from provenance.text.boilerplate import is_cut_off
@@ -127,12 +128,14 @@ def assess(alignment: Alignment, options: Mapping[str, Any] | None = None) -> Al
         alignment.languages is not None
         and anchors >= TRANSLATION_ANCHORS
         and sum(a.words for a in placed) / words >= TRANSLATION_PLACED
+        and (alignment.unshared or 0.0) <= TRANSLATION_NOVELTY
     ):
         src_lang, der_lang = alignment.languages
         derived: bool | None = True
         reason = (
             f"a translation ({src_lang} \u2192 {der_lang}): {anchors} names and figures shared in the "
-            f"source's order place {len(placed)} of its {len(paragraphs)} paragraphs"
+            f"source's order place {len(placed)} of its {len(paragraphs)} paragraphs, and one of the two holds "
+            f"few names and figures the other lacks ({alignment.unshared or 0.0:.0%})"
         )
     elif derived_sentences < DERIVED_MIN_SENTENCES or source_sentences < DERIVED_MIN_SENTENCES:
         derived = None

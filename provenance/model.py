@@ -395,6 +395,9 @@ class Alignment:
     limits: tuple[
         Limit, ...
     ] = ()  # bounds on the work that this comparison reached (empty for normal articles)
+    # ... and then the lower of the shares of names and figures one article holds and the other lacks
+    # (provenance/align/translation.py, `Placed`)
+    unshared: float | None = None
 
     def for_paragraph(self, index: int) -> ParagraphAlignment | None:
         for p in self.paragraphs:

@@ -96,6 +96,13 @@ SKELETON_MIN = 3  # consonants a name's sound skeleton needs to place a translat
 # derived article's words.
 TRANSLATION_ANCHORS = 3
 TRANSLATION_PLACED = 0.5
+# ... and one of the two articles holds few names and figures the other lacks (the lower of the two shares, names
+# compared by skeleton: provenance/align/translation.py `Placed.unshared`) is at most this. A translation holds few
+# the source lacks (or, read the other way round, leaves few of them out, when it condenses); two reports of one
+# event written independently in two languages each hold many the other lacks. On the news set, the originals and
+# their translations measure 0.00-0.22, independent reports against versions in another language 0.44-0.62 (an
+# Arabic text, whose names match only by skeleton, keeps mostly its figures and can measure lower: 0.17).
+TRANSLATION_NOVELTY = 0.3
 
 # Alignment: order (provenance/align/order.py) ---------------------------------------------------------------------
 
@@ -193,6 +200,9 @@ PADDED_FROM = (
     0.3  # ... when at least this share is derived; below it, added text without new specifics is still
 )
 # most of the article (same-event reports retelling the same facts), so it stays partial (cross-validated)
+OWN_INDEPENDENT = 0.4  # share of the words in own reporting from which an article the derivation step leaves
+# undecided is independent: what it shares with the source is then the event's facts, around much reporting of its
+# own (another newsroom's report of the same event), not a source it leans on (cross-validated on the news set)
 COPY_FROM = (
     0.6  # share of the derived words that are copied from which an article is a copy (cross-validated: a
 )

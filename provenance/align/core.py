@@ -70,8 +70,10 @@ def align(
         langs is not None
     ):  # words do not survive translation: the specifics and their order place the paragraphs
         placed = place([sp.para for sp in src], [dp.para for dp in der])
-        out = [_translated(a, placed[a.index]) if a.index in placed else a for a in out]
+        at = placed.placements
+        out = [_translated(a, at[a.index]) if a.index in at else a for a in out]
         retelling = retell([], src, content)
+        unshared: float | None = placed.unshared
     else:
         positions = order.SourcePositions([sp.para for sp in src])
         out = order.placed_in_order(order.infer(out, positions, cover), positions)
@@ -87,6 +89,7 @@ def align(
                     f"{RETELL_MAX_CELLS:,}; the article as a whole is judged without it",
                 )
             )
+        unshared = None
     return Alignment(
         source=source,
         derived=derived,
@@ -95,6 +98,7 @@ def align(
         retelling=retelling,
         languages=langs,
         limits=tuple(limits),
+        unshared=unshared,
     )
 
 

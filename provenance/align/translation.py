@@ -26,7 +26,7 @@ from anyascii import anyascii
 
 from provenance.align.specifics import specifics
 from provenance.model import Paragraph
-from provenance.rules import COMMON_WORDS, COMMON_WORDS_SHARED, LANGUAGE_SAMPLE, SKELETON_MIN
+from provenance.rules import COMMON_WORDS, COMMON_WORDS_SHARED, LANGUAGE_SAMPLE, NOVELTY_PRIOR, SKELETON_MIN
 
 # Letters a transliteration writes one way or another (Arabic has no p, writes g as j...), folded to one; vowels,
 # glides and h (and the "kh" that transliterates a Cyrillic or Arabic h) carry too little and are dropped.
@@ -86,15 +86,37 @@ def anchors(p: Paragraph) -> tuple[list[str], set[str]]:
     return list(out), caseless
 
 
-def place(source: Sequence[Paragraph], derived: Sequence[Paragraph]) -> dict[int, Placement]:
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A translation against its source: each derived paragraph's place (by index), and `unshared`, the lower of
+    two shares of names and figures (as anchors): the derived article's that the source lacks, and the source's
+    that the derived article lacks. A translation is low on one of them at least (it adds little, or, read the
+    other way round, leaves little out); two reports of one event in two languages each hold many the other
+    lacks."""
+
+    placements: dict[int, Placement]
+    unshared: float
+
+
+def _unshared(found: Sequence[tuple[list[str], set[str]]], other: set[str]) -> float:
+    """The share of these anchors (names and figures; a caseless word only when the other text has it too) that
+    the other text lacks, with the novelty prior (a few specifics say little)."""
+    names = {x for anchored, caseless in found for x in anchored if x not in caseless or x in other}
+    return len(names - other) / (len(names) + NOVELTY_PRIOR)
+
+
+def place(source: Sequence[Paragraph], derived: Sequence[Paragraph]) -> Placed:
     """Each derived paragraph's place in the source by shared anchors, in order (a weighted longest chain of
     (derived, source) paragraph pairs, each source paragraph usable by consecutive derived ones)."""
-    src = [set(anchors(p)[0]) for p in source]
+    src_found = [anchors(p) for p in source]
+    der_found = [anchors(p) for p in derived]
+    src = [set(found) for found, _ in src_found]
     known = set().union(*src)
+    told = {x for found, _ in der_found for x in found}
+    unshared = min(_unshared(der_found, known), _unshared(src_found, told))
     der = []
     own = []  # the paragraph's anchors that are names or figures: its own, and its other words found in the source
-    for p in derived:
-        found, caseless = anchors(p)
+    for found, caseless in der_found:
         der.append(found)
         own.append(sum(1 for x in found if x not in caseless or x in known))
     pairs = [(i, j, len(set(d) & s)) for i, d in enumerate(der) for j, s in enumerate(src) if set(d) & s]
@@ -109,7 +131,7 @@ def place(source: Sequence[Paragraph], derived: Sequence[Paragraph]) -> dict[int
         )
         best[(i, j)] = (prev[0] + w, prev[2])
     if not best:
-        return {}
+        return Placed({}, unshared)
     end: tuple[int, int] | None = max(best, key=lambda k: (best[k][0], -k[0]))
     chain: list[tuple[int, int]] = []
     while end is not None:
@@ -129,4 +151,4 @@ def place(source: Sequence[Paragraph], derived: Sequence[Paragraph]) -> dict[int
             out[derived[i].index] = Placement(
                 tuple(source[j].index for j in range(lo, hi + 1)), (), own[i], by_order=True
             )
-    return out
+    return Placed(out, unshared)

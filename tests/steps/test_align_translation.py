@@ -1,6 +1,7 @@
 """provenance/align/translation.py: a translation is placed against its source by what survives translation,
 figures and names, names compared by their sound skeleton when the scripts differ. The texts here are our own: a
-short made-up harbour story in English, a Russian translation of it, and an unrelated Russian council story."""
+short made-up harbour story in English, a Russian translation of it, another newsroom's Russian report of the same
+story, and an unrelated Russian council story."""
 
 from __future__ import annotations
 
@@ -74,3 +75,26 @@ def test_an_unrelated_article_in_another_script_is_not_placed():
     r = compare(SOURCE, UNRELATED, host=make_host())
     assert r.verdict == "independent"
     assert not any(p.relation in ("copy", "rewrite") for p in r.paragraphs)
+
+
+# Another newsroom's own report of the same harbour story, in Russian: it names the port, the cost, the cove, the
+# director and the dredging firm in the source's order, but brings its own people, figures and court case and leaves
+# out most of the source's (the delay, the ships, the fund).
+SAME_EVENT = """Новый терминал в Порт-Селуине, по словам капитана порта Ирины Вестгаард, примет первые суда весной; \
+строительство обошлось в 310 миллионов долларов.
+
+Рыбак Томас Огилви из Кеттеринг-Кова рассказал, что улов сократился на 40 процентов с 2023 года, а директор Малик \
+на встречу с рыбаками не пришёл.
+
+Ассоциация рыбаков во главе с Мартой Линдквист подала иск на 5 миллионов долларов против Хальворсен Марин в суд \
+округа Бреннан.
+
+Губернатор Эдвард Кроули назначил слушания на 12 июня, а 38 семей уже получили помощь от церкви Святого Ансгара."""
+
+
+@pytest.mark.parametrize("way", ["source first", "report first"])
+def test_a_same_event_report_in_another_language_is_not_a_translation(way):
+    source, derived = (SOURCE, SAME_EVENT) if way == "source first" else (SAME_EVENT, SOURCE)
+    r = compare(source, derived, host=make_host())
+    assert "translation" not in r.metadata["derivation"]["reason"]
+    assert r.verdict == "independent"

@@ -19,6 +19,7 @@ from provenance.rules import (
     DERIVED_FLOOR,
     INDEPENDENT_BELOW,
     OWN_FROM,
+    OWN_INDEPENDENT,
     OWN_SPECIFICS,
     PADDED_FROM,
     PARTIAL_FROM,
@@ -229,6 +230,15 @@ def test_a_small_derived_part_beside_unspecific_text_stays_partial():
     s = {"copy": 0.0, "rewrite": derived, "added": 1.0 - derived}
     assert derived < PADDED_FROM and s["added"] >= PARTIAL_FROM
     assert decide_verdict(s, {}, own=0.0) == "partial"
+
+
+def test_an_undecided_article_with_much_own_reporting_is_independent():
+    derived = max(INDEPENDENT_BELOW, PADDED_FROM)
+    s = {"copy": 0.0, "rewrite": derived, "added": 1.0 - derived}
+    assert decide_verdict(s, {}, own=OWN_INDEPENDENT) == "partial"  # derived as a whole, or not judged
+    assert decide_verdict(s, {}, own=OWN_INDEPENDENT, undecided=True) == "independent"  # the event's facts
+    assert decide_verdict(s, {}, own=OWN_INDEPENDENT * BELOW, undecided=True) == "partial"
+    assert decide_verdict(s, {}, undecided=True) == "partial"  # own reporting unknown: the shares decide
 
 
 def test_own_reporting_counts_added_paragraphs_with_new_specifics():
