@@ -6,8 +6,9 @@
 The corpus and the derived articles are bench/audit_speed.py's (a JSONL corpus of 10-paragraph documents; copies,
 light edits, paraphrases and independent articles). The single-machine commands run as child processes with the
 built-in components only; the Spark executors load the same (PROVENANCE_LOAD_PLUGINS=). Shuffle bytes are the
-sum of the completed stages' shuffle writes, read from Spark's own REST API. The two audits are compared: the
-(article, source, verdict) sets must be the same.
+sum of the completed stages' shuffle writes, read from Spark's own REST API (every stage is kept in
+WORKDIR/stages.json). The two audits are compared: the (article, source, verdict) sets must be the same. The
+Spark output is then rendered by `provenance render` as JSON lines and compared with `audit --format jsonl`'s.
 """
 
 from __future__ import annotations
@@ -28,12 +29,17 @@ sys.path.insert(0, str(ROOT))
 from bench.audit_speed import _run  # noqa: E402
 
 
-def shuffle_bytes(spark) -> int:
-    """Shuffle bytes written by every completed stage so far (Spark's REST API, /api/v1)."""
+def stages(spark) -> list[dict]:
+    """Every completed stage so far, with its metrics (Spark's REST API, /api/v1)."""
     sc = spark.sparkContext
     url = f"{sc.uiWebUrl}/api/v1/applications/{sc.applicationId}/stages?status=complete"
     with urllib.request.urlopen(url, timeout=30) as resp:
-        return sum(int(s.get("shuffleWriteBytes", 0)) for s in json.load(resp))
+        return list(json.load(resp))
+
+
+def shuffle_bytes(spark) -> int:
+    """Shuffle bytes written by every completed stage so far."""
+    return sum(int(s.get("shuffleWriteBytes", 0)) for s in stages(spark))
 
 
 def main() -> int:
@@ -90,7 +96,13 @@ def main() -> int:
     failed = [r.error for r in run.articles.where("error is not null").select("error").collect()]
     t_spark = time.perf_counter() - t0
     shuffled = shuffle_bytes(spark) - s0
+    (workdir / "stages.json").write_text(json.dumps(stages(spark), indent=1), encoding="utf-8")
     spark.stop()
+    t0 = time.perf_counter()
+    rendered = subprocess.run(
+        [*exe, "render", str(workdir / "spark-out"), "--format", "jsonl"], capture_output=True, text=True
+    )
+    t_render = time.perf_counter() - t0
 
     expected = {(r["derived"], doc, rep["verdict"]) for r in local for doc, rep in r["reports"].items()}
     n = args.paragraphs
@@ -105,6 +117,16 @@ def main() -> int:
     print(
         f"| Spark: find_sources + write (fingerprints both sides again) | {t_spark:,.1f} s | "
         f"{t_spark / n * 1e6:,.0f} µs | {shuffled / n:,.0f} |"
+    )
+    print(
+        f"\nSpark fingerprint / index add: {t_fp / t_add:.2f}x; find_sources + write / (index add + audit): "
+        f"{t_spark / (t_add + t_audit):.2f}x; shuffle in all: {shuffled / 1e6:,.0f} MB"
+    )
+    audit_lines = out.read_text(encoding="utf-8").splitlines()
+    same_lines = sorted(rendered.stdout.splitlines()) == sorted(audit_lines)
+    print(
+        f"provenance render of the Spark output ({t_render:.1f} s, exit {rendered.returncode}): "
+        f"{'the same JSON lines as audit' if same_lines else 'JSON lines differ from audit'}"
     )
     if failed:
         print(f"\n{len(failed)} articles failed on Spark, the first: {failed[0]}")

@@ -443,6 +443,26 @@ class Finding:
             d["relation"] = self.relation
         return d
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Finding:
+        """The finding `to_dict` wrote."""
+        return cls(
+            detector=d["detector"],
+            paragraph=d["paragraph"],
+            relation=d.get("relation"),
+            score=d["score"],
+            sources=tuple(d["sources"]),
+            evidence=d["evidence"],
+            message=d["message"],
+            kind=d["kind"],
+        )
+
+
+def _lines(d: Mapping[str, Any]) -> tuple[int | None, int | None]:
+    """`lines` as `to_dict` writes it: `[first, last]` or null."""
+    lines = d["lines"]
+    return (None, None) if lines is None else (lines[0], lines[1])
+
 
 @dataclass(frozen=True, slots=True)
 class ParagraphResult:
@@ -471,6 +491,22 @@ class ParagraphResult:
             "evidence": thaw(self.evidence),
         }
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ParagraphResult:
+        """The paragraph `to_dict` wrote."""
+        start, end = _lines(d)
+        return cls(
+            index=d["index"],
+            text=d["text"],
+            relation=d["relation"],
+            sources=tuple(d["sources"]),
+            score=d["score"],
+            evidence=d["evidence"],
+            start_line=start,
+            end_line=end,
+            words=d["words"],
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class SourceParagraphResult:
@@ -493,6 +529,21 @@ class SourceParagraphResult:
             "words": self.words,
             "lines": [self.start_line, self.end_line] if self.start_line is not None else None,
         }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> SourceParagraphResult:
+        """The source paragraph `to_dict` wrote."""
+        start, end = _lines(d)
+        return cls(
+            index=d["index"],
+            text=d["text"],
+            relation=d["relation"],
+            reused=d["reused"],
+            reused_by=tuple(d["reused_by"]),
+            words=d["words"],
+            start_line=start,
+            end_line=end,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -535,8 +586,34 @@ class Report:
             "parameters": thaw(self.parameters),
         }
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Report:
+        """The report `to_dict` wrote (`compare --format json`), read back: `to_dict` of the result is `d` again.
+        A document of another schema is refused (ValueError); a missing field is a KeyError."""
+        _check_schema(d, REPORT_SCHEMA)
+        return cls(
+            source=d["source"],
+            derived=d["derived"],
+            verdict=d["verdict"],
+            shares=d["shares"],
+            source_coverage=d["source_coverage"],
+            paragraphs=tuple(ParagraphResult.from_dict(p) for p in d["paragraphs"]),
+            source_paragraphs=tuple(SourceParagraphResult.from_dict(p) for p in d["source_paragraphs"]),
+            parameters=d["parameters"],
+            findings=tuple(Finding.from_dict(f) for f in d["findings"]),
+            errors=tuple(d["errors"]),
+            metadata=d["metadata"],
+        )
+
     def to_json(self, indent: int | None = 2) -> str:
         return dumps(self.to_dict(), indent)
+
+
+def _check_schema(d: Mapping[str, Any], schema: str) -> None:
+    if not isinstance(d, Mapping):
+        raise ValueError(f"expected a {schema} object, not a JSON {type(d).__name__}")
+    if d.get("schema") != schema:
+        raise ValueError(f"schema {d.get('schema')!r}, expected {schema!r}")
 
 
 # Audits: one article against the sources an index finds for it -----------------------------------------------------
@@ -570,6 +647,20 @@ class AuditParagraph:
             d["counted"] = False
         return d
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> AuditParagraph:
+        """The paragraph `to_dict` wrote. `own` is not written (it is read only while the verdict is decided), so
+        it comes back False."""
+        return cls(
+            index=d["index"],
+            relation=d["relation"],
+            source=d["source"],
+            sources=tuple(d["sources"]),
+            score=d["score"],
+            words=d["words"],
+            counted=d.get("counted", True),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class AuditResult:
@@ -599,6 +690,21 @@ class AuditResult:
         if full:
             d["reports"] = {doc: r.to_dict() for doc, r in self.reports.items()}
         return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> AuditResult:
+        """The result `to_dict` wrote (a line of `audit --format jsonl`), read back with its reports (none when it
+        was written without them). A document of another schema is refused (ValueError)."""
+        _check_schema(d, AUDIT_SCHEMA)
+        return cls(
+            derived=d["derived"],
+            verdict=d["verdict"],
+            shares=d["shares"],
+            sources=tuple(d["sources"]),
+            candidates=tuple((c["id"], c["score"]) for c in d["candidates"]),
+            paragraphs=tuple(AuditParagraph.from_dict(p) for p in d["paragraphs"]),
+            reports={doc: Report.from_dict(r) for doc, r in d.get("reports", {}).items()},
+        )
 
 
 # Lineage: the derivation graph of one story across many versions (provenance/lineage.py) --------------------------

@@ -26,6 +26,7 @@ COMMANDS = [
     "index list",
     "index remove",
     "index check",
+    "render",
 ]
 
 
@@ -47,7 +48,10 @@ def _format_help(command: str) -> str:
     return " ".join(" ".join(out).split())
 
 
-@pytest.mark.parametrize(("command", "kind"), [("compare", REPORT), ("audit", AUDIT), ("check", CHECK)])
+@pytest.mark.parametrize(
+    ("command", "kind"),
+    [("compare", REPORT), ("audit", AUDIT), ("check", CHECK), ("render", REPORT), ("render", AUDIT)],
+)
 def test_help_lists_every_built_in_format(command: str, kind: Kind):
     built_in = formats(make_host(), kind)
     listed = _format_help(command)

@@ -197,6 +197,12 @@ def test_find_sources_gives_what_audit_gives(spark, data, index, tmp_path):
         assert {r.article_id: json.loads(r.result) for r in back.collect()} == {
             k: json.loads(json.dumps(v.to_dict())) for k, v in local.items()
         }
+        # ... and `provenance render` turns the written folder into the usual reports, without Spark.
+        rendered = run_cli(["render", str(tmp_path / fmt), "--format", "jsonl"])
+        assert rendered.exit_code == 0, rendered.stderr
+        assert rendered.stdout == "".join(
+            json.dumps(local[k].to_dict(), ensure_ascii=False) + "\n" for k in sorted(local)
+        )
 
 
 def test_a_failing_plugin_is_recorded_in_the_report_not_fatal(spark, data):
@@ -217,6 +223,52 @@ def test_a_failing_plugin_is_recorded_in_the_report_not_fatal(spark, data):
     assert [e["detector"] for e in errors] == ["boom"] and "boom on purpose" in errors[0]["error"]
 
 
+def broken_on_executors():
+    """The plugins load on the driver but not on the executors (a plugin missing from the cluster's image)."""
+    from pyspark import TaskContext
+
+    from provenance.errors import PluginError
+
+    if TaskContext.get() is not None:
+        raise PluginError("error importing plugin 'broken' (broken:plugin): ImportError: no module", "broken")
+    return make_host()
+
+
+def test_plugins_that_fail_to_load_on_an_executor_are_the_articles_errors(spark, data):
+    from provenance.spark import find_sources
+
+    corpus, articles = data
+    run = find_sources(frame(spark, articles[:2]), frame(spark, corpus[-2:]), host=broken_on_executors)
+    rows = run.articles.collect()
+    assert sorted(r.article_id for r in rows) == ["rewrite", "scraped"] and all(
+        r.result is None for r in rows
+    )
+    for r in rows:
+        assert r.error == f"{r.article_id}: plugins on the executor: error importing plugin 'broken' " + (
+            "(broken:plugin): ImportError: no module"
+        )
+    assert {r.id for r in run.errors.collect()} == {d.id for d in corpus[-2:]}
+
+
+def test_the_drivers_plugin_switches_reach_the_executors(spark, data, monkeypatch):
+    """`--disable` and the driver's PROVENANCE_LOAD_PLUGINS travel with the job (`audit --engine spark` passes
+    them): the executors' own setting (the fixture's spark.executorEnv: no plugins) gives way."""
+    from provenance.spark import find_sources
+    from provenance.spark.fingerprint import PluginChoice
+
+    corpus, articles = data
+    monkeypatch.setenv("PROVENANCE_LOAD_PLUGINS", "provenance-facts")
+    choice = PluginChoice.of_driver(["commentary"])
+    assert choice == PluginChoice(("commentary",), "provenance-facts")
+    run = find_sources(frame(spark, articles[1:2]), frame(spark, corpus[-2:]), host=choice)
+    pairs = run.pairs.collect()
+    assert "wire-story.txt" in {p.source_id for p in pairs}
+    for pair in pairs:
+        detectors = json.loads(pair.report)["parameters"]["detectors"]
+        assert "facts:facts" in detectors and "copy:copy" in detectors
+        assert "commentary:commentary" not in detectors and "attribution:attribution" not in detectors
+
+
 def test_cli_audit_on_spark_prints_what_the_index_audit_prints(spark, data, tmp_path):
     corpus, articles = data
     paths = {}
@@ -231,7 +283,8 @@ def test_cli_audit_on_spark_prints_what_the_index_audit_prints(spark, data, tmp_
         )
     db = str(tmp_path / "corpus.db")
     assert run_cli(["index", "add", db, str(paths["corpus"])]).exit_code == 0
-    local = run_cli(["audit", db, str(paths["articles"]), "--format", "jsonl"])
+    # `--disable` reaches the executors: each report lists the detectors that ran, so the lines differ otherwise.
+    local = run_cli(["audit", db, str(paths["articles"]), "--format", "jsonl", "--disable", "commentary"])
     on_spark = run_cli(
         [
             "audit",
@@ -245,12 +298,15 @@ def test_cli_audit_on_spark_prints_what_the_index_audit_prints(spark, data, tmp_
             "jsonl",
             "-o",
             str(tmp_path / "out.jsonl"),
+            "--disable",
+            "commentary",
         ]
     )
     assert local.exit_code == on_spark.exit_code == 0, on_spark.stderr
     assert sorted((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == sorted(
         local.stdout.splitlines()
     )
+    assert "commentary:commentary" not in local.stdout and "copy:copy" in local.stdout
 
 
 def test_engine_options_are_checked_before_spark_starts():

@@ -14,6 +14,7 @@ from provenance.cli import compare as _compare_cmd  # noqa: F401
 from provenance.cli import index as _index_cmd  # noqa: F401
 from provenance.cli import lineage as _lineage_cmd  # noqa: F401
 from provenance.cli import plugins as _plugins_cmd  # noqa: F401
+from provenance.cli import render as _render_cmd  # noqa: F401
 from provenance.cli.app import EXIT_INTERNAL, Command, app, fail, guarded
 
 # isort: on

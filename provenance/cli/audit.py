@@ -105,7 +105,11 @@ def audit(
     if engine == "spark":
         from provenance.spark.run import audit_paths  # pyspark: loaded only for --engine spark
 
-        results.extend(audit_paths(index, derived, master=master, top=top, options=opts, errors=errors))
+        results.extend(
+            audit_paths(
+                index, derived, master=master, top=top, options=opts, errors=errors, disabled=disable or ()
+            )
+        )
         write_output(render(renderer, results), output)
     else:
         idx = open_index(index, create=False, host=host)

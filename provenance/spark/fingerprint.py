@@ -9,7 +9,9 @@ is posted under: `band_keys` (the LSH bands, in band order; none for a paragraph
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from pyspark.sql import DataFrame
@@ -53,6 +55,53 @@ def default_host() -> Any:
     return get_host()
 
 
+LOAD_PLUGINS = "PROVENANCE_LOAD_PLUGINS"
+
+
+@dataclass(frozen=True, slots=True)
+class PluginChoice:
+    """A host factory that carries the driver's plugin switches to the executors: the names `--disable` switched
+    off, and `PROVENANCE_LOAD_PLUGINS` as the driver had it (None: unset there, so each executor's own setting,
+    such as `spark.executorEnv.PROVENANCE_LOAD_PLUGINS`, applies). Pickled to the executors as plain data."""
+
+    disabled: tuple[str, ...] = ()
+    load: str | None = None
+
+    @classmethod
+    def of_driver(cls, disabled: Iterable[str] = ()) -> PluginChoice:
+        return cls(tuple(disabled), os.environ.get(LOAD_PLUGINS))
+
+    def __call__(self) -> Any:
+        from provenance.plugins import get_host
+
+        if self.load is None:
+            return get_host(self.disabled)
+        # The switch is read while the host loads (and keys get_host's cache), then the executor's own is put
+        # back: a reused Python worker may next run a job that carries none.
+        own = os.environ.get(LOAD_PLUGINS)
+        os.environ[LOAD_PLUGINS] = self.load
+        try:
+            return get_host(self.disabled)
+        finally:
+            if own is None:
+                del os.environ[LOAD_PLUGINS]
+            else:
+                os.environ[LOAD_PLUGINS] = own
+
+
+def executor_host(host: HostFactory) -> tuple[Any, str | None]:
+    """The plugin host built on an executor, or the one-line reason it could not be (a plugin that fails to
+    import or register there): the documents of the partition then carry that error, and the job goes on."""
+    from provenance.errors import ProvenanceError
+
+    try:
+        return host(), None
+    except ProvenanceError as exc:
+        return None, f"plugins on the executor: {exc}"
+    except Exception as exc:  # a host factory's own bug
+        return None, f"plugins on the executor: {type(exc).__name__}: {exc}"
+
+
 def default_params() -> IndexParams:
     """The parameters of a new single-machine index (`provenance index add`)."""
     return IndexParams(FingerprintParams())
@@ -78,9 +127,10 @@ def paragraph_records(docs: DataFrame, params: IndexParams, host: HostFactory) -
     fails gives one record with para -1 and its error."""
 
     def run(rows: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
-        plugins = host()
+        plugins, failed = executor_host(host)
         for row in rows:
-            yield from _records(row.id, row.text, row.format, row.error, params, plugins)
+            error = row.error or (f"{row.id}: {failed}" if failed else None)
+            yield from _records(row.id, row.text, row.format, error, params, plugins)
 
     rdd = docs.select("id", "text", "format", "error").rdd.mapPartitions(run)
     return docs.sparkSession.createDataFrame(rdd, PARAGRAPHS)

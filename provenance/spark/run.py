@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -27,19 +27,24 @@ def audit_paths(
     top: int,
     options: Mapping[str, Any],
     errors: list[str],
+    disabled: Sequence[str] = (),
     progress: bool | None = None,
 ) -> list[AuditResult]:
     """Audit the articles at `derived` against the corpus at `corpus` (paths: files, directories, globs, JSONL,
-    Parquet); unreadable documents go to `errors`. Progress goes to stderr on a terminal (`progress` forces it)."""
+    Parquet); unreadable documents go to `errors`. The executors load the plugins the driver does: `disabled`
+    (`--disable`) and the driver's PROVENANCE_LOAD_PLUGINS travel with the job. Progress goes to stderr on a
+    terminal (`progress` forces it)."""
     spark = session(master)
     from pyspark.sql import functions as F
 
+    from provenance.spark.fingerprint import PluginChoice
     from provenance.spark.output import results_of
     from provenance.spark.sources import find_sources
 
+    host = PluginChoice.of_driver(disabled)
     show = sys.stderr.isatty() if progress is None else progress
     with stage_progress(spark.sparkContext, _echo if show else None):
-        run = find_sources(derived, corpus, spark=spark, top=top, options=options)
+        run = find_sources(derived, corpus, spark=spark, top=top, options=options, host=host)
         failed = run.articles.where(F.col("error").isNotNull()).select("error")
         errors.extend(r.error for r in run.errors.orderBy("id").toLocalIterator())
         errors.extend(r.error for r in failed.orderBy("error").toLocalIterator())

@@ -47,7 +47,13 @@ from provenance.errors import UsageError
 from provenance.index import retrieve
 from provenance.index.base import Candidate, IndexParams, Prints
 from provenance.model import AuditResult
-from provenance.spark.fingerprint import HostFactory, default_host, default_params, paragraph_records
+from provenance.spark.fingerprint import (
+    HostFactory,
+    default_host,
+    default_params,
+    executor_host,
+    paragraph_records,
+)
 from provenance.spark.inputs import documents, read_documents
 
 SALT_AT = (
@@ -308,10 +314,19 @@ def _audited(
     )
 
     def compare(rows: Iterable[Any]) -> Iterator[tuple[str, AuditResult | None, str | None]]:
-        plugins = host()
-        resolved = resolve(
-            known_options(plugins), dict(options)
-        )  # with the defaults of the executor's plugins
+        from provenance.errors import ProvenanceError
+
+        plugins, failed = executor_host(host)
+        resolved: Mapping[str, Any] | None = None
+        if plugins is not None:
+            try:  # with the defaults of the executor's plugins
+                resolved = resolve(known_options(plugins), dict(options))
+            except ProvenanceError as exc:
+                failed = f"options on the executor: {exc}"
+        if resolved is None:  # the plugins could not load here: every article of the partition says why
+            for row in rows:
+                yield row.article_id, None, row.error or f"{row.article_id}: {failed}"
+            return
         for row in rows:
             yield _audit_one(row, plugins, resolved)
 
