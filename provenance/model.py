@@ -392,11 +392,10 @@ class Alignment:
     retelling: Retelling = Retelling(0.0)
     derivation: Derivation | None = None  # set by provenance/derivation.py, after the scorers
     languages: tuple[str, str] | None = None  # the source's and the derived article's, when they differ
-    limits: tuple[
-        Limit, ...
-    ] = ()  # bounds on the work that this comparison reached (empty for normal articles)
-    # ... and then the lower of the shares of names and figures one article holds and the other lacks
-    # (provenance/align/translation.py, `Placed`)
+    # bounds on the work that this comparison reached (empty for normal articles)
+    limits: tuple[Limit, ...] = ()
+    # when the languages differ: the lower of the shares of names and figures one article holds and the other
+    # lacks (provenance/align/translation.py, `Placed`)
     unshared: float | None = None
 
     def for_paragraph(self, index: int) -> ParagraphAlignment | None:
