@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 
 from provenance.cli.app import app, guarded
-from provenance.cli.io import Disable, Stages, parse_options, read_input, use_color, write_output
+from provenance.cli.io import (
+    Color,
+    Disable,
+    ShowBoilerplate,
+    Stages,
+    parse_options,
+    read_input,
+    use_color,
+    write_output,
+)
 from provenance.errors import EXIT_PLUGIN, EXIT_THRESHOLD, UsageError
 
 
@@ -61,17 +70,8 @@ def compare(
     derived_format: Annotated[
         str | None, typer.Option(help="Force the derived article's input format.", metavar="FORMAT")
     ] = None,
-    color: Annotated[
-        str, typer.Option(help="Colour in text reports: auto, always, never.", metavar="WHEN")
-    ] = "auto",
-    show_boilerplate: Annotated[
-        bool,
-        typer.Option(
-            "--show-boilerplate",
-            help="List page furniture (menus, share bars, footers) paragraph by paragraph; by default the "
-            "text, Markdown and HTML reports fold it into one line per side.",
-        ),
-    ] = False,
+    color: Color = "auto",
+    show_boilerplate: ShowBoilerplate = False,
     config: Annotated[
         Path | None,
         typer.Option(

@@ -26,6 +26,16 @@ Disable = Annotated[
     list[str] | None,
     typer.Option("--disable", help="Switch off a detector or plugin by name. Repeatable.", metavar="NAME"),
 ]
+# `--color WHEN` and `--show-boilerplate`: the same in every command that renders a report.
+Color = Annotated[str, typer.Option(help="Colour in text reports: auto, always, never.", metavar="WHEN")]
+ShowBoilerplate = Annotated[
+    bool,
+    typer.Option(
+        "--show-boilerplate",
+        help="List page furniture (menus, share bars, footers) paragraph by paragraph; by default the "
+        "text, Markdown and HTML reports fold it into one line per side.",
+    ),
+]
 
 
 def progress_bar(label: str, described: bool = False) -> Progress | None:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from provenance.cli.app import app, guarded
-from provenance.cli.io import use_color, write_output
+from provenance.cli.io import Color, ShowBoilerplate, use_color, write_output
 from provenance.errors import EXIT_INPUT, InputError, UsageError
 
 
@@ -36,15 +36,8 @@ def render(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file.", metavar="PATH")
     ] = None,
-    color: Annotated[
-        str, typer.Option(help="Colour in text reports: auto, always, never.", metavar="WHEN")
-    ] = "auto",
-    show_boilerplate: Annotated[
-        bool,
-        typer.Option(
-            "--show-boilerplate", help="List page furniture paragraph by paragraph, as compare does."
-        ),
-    ] = False,
+    color: Color = "auto",
+    show_boilerplate: ShowBoilerplate = False,
 ) -> None:
     """Render stored reports or audit results with any report format, without comparing again."""
     from provenance.plugins import get_host
