@@ -180,9 +180,14 @@ class Paragraph:
         starts = [s.start for s in self.sentences[1:]]  # in order, as the tokens are
         return tuple(bisect_right(starts, t.start) for t in self.tokens)
 
-    def sentence_tokens(self, i: int) -> tuple[Token, ...]:
-        s = self.sentences[i]
-        return tuple(t for t in self.tokens if s.start <= t.start < s.end)
+    def tokens_by_sentence(self) -> tuple[tuple[Token, ...], ...]:
+        """Each sentence's tokens, in one pass over the paragraph (a token between sentences belongs to none)."""
+        out: list[list[Token]] = [[] for _ in self.sentences]
+        for t, i in zip(self.tokens, self.sentence_of_tokens()):
+            s = self.sentences[i]
+            if s.start <= t.start < s.end:
+                out[i].append(t)
+        return tuple(tuple(ts) for ts in out)
 
 
 @dataclass(frozen=True, slots=True)

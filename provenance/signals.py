@@ -68,10 +68,10 @@ class ScorerFailure(Exception):
 def _sentences(paragraphs: Sequence[Paragraph]) -> list[_Sentence]:
     out = []
     for p in paragraphs:
-        for i in range(len(p.sentences)):
+        for i, tokens in enumerate(p.tokens_by_sentence()):
             text = p.sentence_text(i).strip()
             if text:
-                out.append(_Sentence(p.index, i, text, p.sentence_tokens(i)))
+                out.append(_Sentence(p.index, i, text, tokens))
     return out
 
 

@@ -126,7 +126,9 @@ def test_make_paragraph_carries_sentences_tokens_and_words():
     assert (p.index, p.start_line, p.end_line, p.tag) == (7, 3, 4, "li")
     assert p.from_line_block and p.role == "body"
     assert p.sentence_text(1) == "Nobody was aboard, said the 2 guards."
-    assert [t.norm for t in p.sentence_tokens(0)] == ["the", "ferry", "left", "early"]
+    by_sentence = p.tokens_by_sentence()
+    assert [t.norm for t in by_sentence[0]] == ["the", "ferry", "left", "early"]
+    assert [t.norm for t in by_sentence[1]] == ["nobody", "was", "aboard", "said", "the", "2", "guards"]
     assert p.sentence_of_tokens() == (0,) * 4 + (1,) * 7
 
 

@@ -46,9 +46,9 @@ class Judge:
 
     @classmethod
     def load(cls, encoder: bert.Bert, path: Path = ADAPTER) -> Judge:
-        """The adapter over the encoder: its low-rank updates applied at each product (W x + scale x B A x, never
-        folded into copies of W: the judge then shares every large array with the sentence encoder), the biases
-        and LayerNorms it trained in place of the encoder's."""
+        """The adapter over the encoder: its low-rank updates folded into the four matrices they change (W + scale
+        x A B, once, in bert.py), the biases and LayerNorms it trained in place of the encoder's; the embeddings and
+        the other matrices are the encoder's own arrays."""
         weights = dict(encoder.weights)
         updates: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         scale = ALPHA / RANK
