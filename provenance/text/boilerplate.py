@@ -145,9 +145,11 @@ def _byline(p: Paragraph) -> bool:
     return False
 
 
-def _coheres(p: Paragraph, prose_stems: list[set[str]], i: int) -> bool:
+def _coheres(p: Paragraph, prose_stems: list[set[str]], in_prose: Counter[str], i: int) -> bool:
+    """Whether the paragraph shares a content word with a prose paragraph other than itself (`in_prose`: in how many
+    prose paragraphs each stem occurs, so the test costs the paragraph's own words, not the page's)."""
     mine = {t.content for t in p.tokens if t.content}
-    return any(mine & stems for j, stems in enumerate(prose_stems) if j != i)
+    return any(in_prose[s] > (s in prose_stems[i]) for s in mine)
 
 
 def classify(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
@@ -169,6 +171,7 @@ def classify(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
     prose_stems = [
         {t.content for t in p.tokens if t.content} if prose[i] else set() for i, p in enumerate(paragraphs)
     ]
+    in_prose = Counter(s for stems in prose_stems for s in stems)
 
     # Link lists: runs of three or more headline-shaped paragraphs outside running prose.
     titleish = [
@@ -214,7 +217,7 @@ def classify(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
             roles.append(("boilerplate", "a labelled teaser (an upper-case label before a bar)"))
         elif tail and i == n - 1 and i == last_prose + 1 and _cut_off(p):  # type: ignore[operator]
             roles.append(("body", "cut off in mid-sentence: the end of the article text"))
-        elif first_prose is not None and not _coheres(p, prose_stems, i):
+        elif first_prose is not None and not _coheres(p, prose_stems, in_prose, i):
             roles.append(("boilerplate", "shares no word with the article's text"))
         elif words[i] <= SHORT_WORDS and not ((is_heading_tag or inside) and words[i] >= 2 and not tail):
             roles.append(("boilerplate", "short line without sentence punctuation"))
