@@ -7,8 +7,8 @@ import sys
 
 from provenance.errors import InputError, UsageError
 
-# Work grows about linearly with an article's size (about 4 s and 90 MB per MB of text on a 2-core machine: see
-# docs/inputs.md), so the default refuses what no news article reaches, and a user can raise or lift it
+# Work grows about linearly with an article's size (4 to 11 s and up to 160 MB per MB of text on a 2-core machine
+# without plugins, the scorers' work bounded with them: see docs/inputs.md), so the default refuses what no news article reaches, and a user can raise or lift it
 # (`provenance --max-bytes N`, PROVENANCE_MAX_BYTES; 0 = no limit).
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 _limit = {"bytes": DEFAULT_MAX_BYTES}
