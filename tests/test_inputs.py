@@ -93,3 +93,28 @@ def test_html_page_without_an_article_is_an_input_error(tmp_path: Path):
     )
     with pytest.raises(InputError, match="no readable article text"):
         provenance.compare(TEXT, page)
+
+
+def test_the_extensive_date_search_is_for_pages_of_news_size_only(monkeypatch):
+    """htmldate's search of every text segment grows faster than the page: past DATE_SEARCH_CHARS only the markup,
+    URL and plain text are searched (the bound is lowered here so that a small page stands for a huge one)."""
+    import trafilatura.metadata
+
+    from provenance.text.extractors import html as html_extractor
+
+    asked: list[bool] = []
+    real = trafilatura.metadata.find_date
+
+    def spy(tree, **params):
+        asked.append(params["extensive_search"])
+        return real(tree, **params)
+
+    monkeypatch.setattr(trafilatura.metadata, "find_date", spy)
+    body = "".join(
+        f"<p>Paragraph {i} of a report on the harbour works and the ferry timetable.</p>" for i in range(30)
+    )
+    page = f"<html><head><title>Harbour works</title></head><body><article>{body}</article></body></html>"
+    html_blocks(page)
+    monkeypatch.setattr(html_extractor, "DATE_SEARCH_CHARS", len(page) - 1)
+    html_blocks(page)
+    assert asked == [True, False]
