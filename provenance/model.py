@@ -68,8 +68,13 @@ _PLAIN = frozenset(
 
 def freeze(value: Any) -> Any:
     """`value` with every mapping and list inside it made read-only (tuples keep their items frozen too)."""
-    if type(value) in _PLAIN:  # most values of a report; checked before the (slow) abstract Mapping test
+    kind = type(value)  # exact types first: the abstract Mapping test is slow and reports hold many values
+    if kind in _SETTLED:
         return value
+    if kind is dict:
+        return FrozenDict({k: v if type(v) in _SETTLED else freeze(v) for k, v in value.items()})
+    if kind is list:
+        return FrozenList([v if type(v) in _SETTLED else freeze(v) for v in value])
     if isinstance(value, FrozenDict | FrozenList):
         return value
     if isinstance(value, Mapping):
@@ -79,6 +84,9 @@ def freeze(value: Any) -> Any:
     if isinstance(value, tuple) and any(isinstance(v, Mapping | list) for v in value):
         return tuple(freeze(v) for v in value)
     return value
+
+
+_SETTLED = _PLAIN | {FrozenDict, FrozenList}  # exactly these types: returned by `freeze` as they are
 
 
 def thaw(value: Any) -> Any:

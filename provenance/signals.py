@@ -132,8 +132,8 @@ def score_alignment(
     wanted = list(alignment.paragraphs)  # verbatim paragraphs too: their matches belong to the ordered chain
     der_paras = [alignment.derived.paragraphs[a.index] for a in wanted]
     src_paras = [p for p in alignment.source.paragraphs if not p.is_boilerplate]
-    der, der_cut = _capped(_sentences(der_paras), "derived")
-    src, src_cut = _capped(_sentences(src_paras), "source")
+    der, der_cut = _capped(der_paras, "derived")
+    src, src_cut = _capped(src_paras, "source")
     if not der or not src or _settled(wanted):
         return alignment, []
     limits = alignment.limits + tuple(cut for cut in (der_cut, src_cut) if cut is not None)
@@ -169,8 +169,14 @@ def score_alignment(
         chain = order.chain(best, float(threshold if match is None else match))
         judged: dict[int, float] = {}
         if isinstance(scorer, JudgingScorer):
+            # Judged only where a judgement is read: the paragraphs it may score, the sentences it may confirm.
+            read = {
+                i: best[i]
+                for i in best
+                if der[i].words >= CONFIRM_WORDS or (chain < CHAIN and der[i].paragraph in judgeable)
+            }
             try:
-                judged = _second_opinion(scorer, best, der, src)
+                judged = _second_opinion(scorer, read, der, src)
             except Exception as exc:
                 errors.append(_failure(plugin, scorer, exc, "judge: "))
                 continue
@@ -204,17 +210,25 @@ def score_alignment(
     return replace(alignment, paragraphs=paragraphs, limits=limits), errors
 
 
-def _capped(sentences: list[_Sentence], side: str) -> tuple[list[_Sentence], Limit | None]:
-    """The first SCORED_SENTENCES sentences of one article, and the limit reached when there were more."""
-    if len(sentences) <= SCORED_SENTENCES:
-        return sentences, None
+def _capped(paragraphs: Sequence[Paragraph], side: str) -> tuple[list[_Sentence], Limit | None]:
+    """The first SCORED_SENTENCES sentences of one article, and the limit reached when there were more (the rest
+    are only counted: a 200,000-paragraph article is not tokenised sentence by sentence for nothing)."""
+    kept: list[_Sentence] = []
+    total = 0
+    for p in paragraphs:
+        if total < SCORED_SENTENCES:
+            found = _sentences([p])
+            kept.extend(found[: SCORED_SENTENCES - total])
+            total += len(found)
+        else:
+            total += sum(1 for i in range(len(p.sentences)) if p.sentence_text(i).strip())
+    if total <= SCORED_SENTENCES:
+        return kept, None
     note = (
-        f"the scorers read the first {SCORED_SENTENCES:,} of the {side} article's {len(sentences):,} sentences; "
+        f"the scorers read the first {SCORED_SENTENCES:,} of the {side} article's {total:,} sentences; "
         "the rest is judged on its words alone"
     )
-    return sentences[:SCORED_SENTENCES], Limit(
-        f"scored_{side}_sentences", SCORED_SENTENCES, len(sentences), note
-    )
+    return kept, Limit(f"scored_{side}_sentences", SCORED_SENTENCES, total, note)
 
 
 def _failure(plugin: str, scorer: Any, exc: Exception, what: str = "") -> dict[str, str]:

@@ -118,10 +118,10 @@ def placed_in_order(
             if link.gain >= SENTENCE_TRACE and (link.source_paragraph, link.source_sentence) in positions.pos
         ]
         if window is None or not ps:
-            out.append(replace(a, in_order=None if window is None else False))
-            continue
-        inside = sum(1 for k in ps if window[0] <= k <= window[1])
-        out.append(replace(a, in_order=inside * 2 > len(ps)))
+            in_order = None if window is None else False
+        else:
+            in_order = sum(1 for k in ps if window[0] <= k <= window[1]) * 2 > len(ps)
+        out.append(a if a.in_order is in_order else replace(a, in_order=in_order))
     return out
 
 

@@ -55,9 +55,13 @@ def terminal_width() -> int:
 
 def _wrapped(text: str, width: int, indent: int) -> list[str]:
     """The whole text, wrapped at `width` under an indent: a reason or a piece of evidence is never cut."""
+    flat = " ".join(text.split())
+    width = max(width, indent + EXCERPT_MIN)
+    if indent + len(flat) <= width:  # most reasons fit on one line: textwrap would return this, slower
+        return [" " * indent + flat]
     return textwrap.wrap(
-        " ".join(text.split()),
-        width=max(width, indent + EXCERPT_MIN),
+        flat,
+        width=width,
         initial_indent=" " * indent,
         subsequent_indent=" " * indent,
         break_on_hyphens=False,
@@ -99,7 +103,10 @@ class TextRenderer:
                 buf.write(text.plain + "\n")
 
         def say(line: str, style: str = "") -> None:
-            emit(Text(line, style=style))
+            if color:
+                console.print(Text(line, style=style))
+            else:
+                buf.write(line + "\n")
 
         def block(text: str, indent: int = 0, style: str = "") -> None:
             for line in _wrapped(text, width, indent):

@@ -89,6 +89,35 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 
+# What each pattern cannot match without: one cheap scan of a paragraph for any of these words skips the
+# thirteen full patterns on the (many) paragraphs that credit no one. Keep in step with PATTERNS (a test checks
+# every pattern has its entry and that the skip changes no result).
+NEEDS: dict[str, str] = {
+    "according-to": "according",
+    "first-published": "originally|first",
+    "published-by": "published|reported",
+    "republished": "publish|reprint|syndicat|reproduc|adapted",
+    "courtesy": "courtesy",
+    "wire-tag": r"\(",
+    "journalists-said": "journalist|reporter|correspondent|staff|editor|newsroom",
+    "reported": "report|revealed|broke",
+    "told": "told",
+    "via": "via",
+    "source-line": "source|credit|via",
+    "reporting-from": "reporting",
+    "copyright": r"\u00a9|\(c\)|copyright",
+}
+_ANY_NEED = re.compile("|".join(NEEDS[name] for name, _ in PATTERNS))  # on folded text: six times faster
+# than IGNORECASE. The only characters IGNORECASE equates with a..z that str.lower() leaves elsewhere:
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+
+
+def may_credit(text: str) -> bool:
+    """Whether `text` holds any word a credit pattern needs (False: no pattern can match it)."""
+    folded = text if text.isascii() else text.translate(_FOLD)
+    return _ANY_NEED.search(folded.lower()) is not None
+
+
 # Links and bare domains; a link to the source's site credits it wherever it stands.
 URL = re.compile(
     r"\bhttps?://[^\s<>\"')\]]+|\bwww\.[^\s<>\"')\]]+"
@@ -205,6 +234,8 @@ def classify(
 
 
 def _pattern_credits(paragraph: Paragraph, identity: SourceIdentity, cased: bool) -> Iterator[Credit]:
+    if not may_credit(paragraph.text):
+        return
     for pattern, rx in PATTERNS:
         for m in rx.finditer(paragraph.text):
             name = _trim(m.group("name"))
@@ -242,7 +273,7 @@ def _link_credits(paragraph: Paragraph, identity: SourceIdentity) -> Iterator[Cr
 
 def _mention_credits(paragraph: Paragraph, identity: SourceIdentity) -> Iterator[Credit]:
     """Plain mentions of a known source name or byline, and the source's headline quoted in full."""
-    for i in range(len(paragraph.sentences)):
+    for i in range(len(paragraph.sentences) if identity.known else 0):
         sentence = paragraph.sentence_text(i)
         known = identity.match_name(sentence)
         if known is not None:
