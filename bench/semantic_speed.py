@@ -275,7 +275,7 @@ def _audit_table(host) -> None:
     from bench.speed import CLOUGH
     from provenance.index import open_index
     from provenance.index import vectors as embeddings
-    from provenance.index.audit import audit_documents
+    from provenance.index.auditing import audit_documents
     from provenance.index.ingest import prepare
     from provenance.text.inputs import RawDocument
     from provenance.text.load import load_document

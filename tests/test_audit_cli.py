@@ -33,9 +33,7 @@ def indexed(tmp_path, examples):
 
 def test_rows_are_written_as_each_article_finishes(indexed, monkeypatch):
     index, batch = indexed
-    # Imported here, not at collection: importing the module rebinds `provenance.index.audit`, a function that
-    # other test modules import by that name.
-    audit_module = importlib.import_module("provenance.index.audit")
+    audit_module = importlib.import_module("provenance.index.auditing")
     seen: list[str] = []
     compare = audit_module.compare_documents
 

@@ -599,7 +599,7 @@ def test_redis_hang_mid_audit_is_bounded_then_recovers(redis_server, tmp_path, s
     corpus, _ = small_corpus
     location = f"{redis_server.url}?prefix=hang&timeout=0.3"
     assert run_cli(["index", "add", location, str(corpus), str(EXAMPLES / "wire-story.txt")]).exit_code == 0
-    from provenance.index.audit import audit_documents
+    from provenance.index.auditing import audit_documents
     from provenance.testing import make_host
     from provenance.text.load import load_document
 
@@ -904,7 +904,7 @@ def shuffle_corpus(tmp_path_factory):
 
 
 def _audit_json(items, order, batch, shuffle_corpus, name: str) -> str:
-    from provenance.index.audit import audit_documents
+    from provenance.index.auditing import audit_documents
 
     host, params, _, probes, workdir = shuffle_corpus
     path = workdir / f"{name}.db"

@@ -84,7 +84,7 @@ def audit(
     from provenance.engine import known_options
     from provenance.index import open_index
     from provenance.index.api import documents_with_digests
-    from provenance.index.audit import audit_documents
+    from provenance.index.auditing import audit_documents
     from provenance.plugins import get_host
     from provenance.policy.config import resolve_config
     from provenance.policy.evaluate import Policy, evaluate

@@ -103,7 +103,7 @@ def check(
     from provenance.components import resolve
     from provenance.engine import known_options
     from provenance.index import open_index
-    from provenance.index.audit import audit_documents
+    from provenance.index.auditing import audit_documents
     from provenance.plugins import get_host
     from provenance.policy.allowlist import Allowlist, parse_rule
     from provenance.policy.config import MIN_WORDS_OPTION, QUOTES_OPTION, resolve_config

@@ -5,7 +5,7 @@ The package, in the order a newcomer may read it:
 - `api`: `add_documents` and `audit`, what `provenance index add` and `provenance audit` do, callable from Python;
 - `base`: the data (IndexParams, Prints, StoredDocument, Candidate) and the `Index` protocol every backend implements;
 - `backends`: `open_index`, which picks the backend serving a location (a path, `sqlite:///path`, `redis://...`);
-- `ingest`: inputs read, extracted and fingerprinted (in worker processes with `jobs`); `audit`: an article's
+- `ingest`: inputs read, extracted and fingerprinted (in worker processes with `jobs`); `auditing`: an article's
   candidate sources retrieved, compared and credited paragraph by paragraph; `vectors`: scorers' stored vectors;
 - `segments` and `retrieve`: the postings and records both built-in backends store, and the search over them;
 - `sqlite/` and `redis/`: the two built-in backends, each registered as a plugin (`register_index_backends`).

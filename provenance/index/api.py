@@ -274,7 +274,7 @@ def audit(
     """Find each article's sources in the index and compare it against the `top` best candidates, as
     `provenance audit` does. `options`: engine options ({"copy.threshold": 0.8}); `skip_self`: a stored document
     with the article's own id is not a candidate (an index of one's own published articles)."""
-    from provenance.index.audit import audit_documents  # the comparison engine: loaded only when auditing
+    from provenance.index.auditing import audit_documents  # the comparison engine: loaded only when auditing
     from provenance.plugins import get_host
 
     host = host or get_host()

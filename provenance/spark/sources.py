@@ -1,6 +1,6 @@
 """`find_sources`: every article's sources in a corpus, found, verified and compared on a Spark cluster.
 
-The steps are the single-machine audit's (provenance/index/retrieve.py, provenance/index/audit.py), as joins:
+The steps are the single-machine audit's (provenance/index/retrieve.py, provenance/index/auditing.py), as joins:
 
 1. Both sides are fingerprinted on the executors (provenance/spark/fingerprint.py).
 2. Key lengths: postings per LSH key over the corpus (a group-by); the cap on common keys is the index's
@@ -279,7 +279,7 @@ def _audited(
     spark = adocs.sparkSession
 
     def ranked(item: tuple[str, Any]) -> Iterator[tuple[str, str, float, int]]:
-        from provenance.index.audit import rank
+        from provenance.index.auditing import rank
 
         article_id, rows = item
         by_row: dict[int, list[Candidate]] = {}
@@ -340,7 +340,7 @@ def _audit_one(
     article's error, never the job's."""
     from provenance.engine import compare_documents
     from provenance.errors import ProvenanceError
-    from provenance.index.audit import attribute
+    from provenance.index.auditing import attribute
     from provenance.model import Report
     from provenance.text.load import load_document
 
