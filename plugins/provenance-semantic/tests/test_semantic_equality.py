@@ -104,3 +104,15 @@ def test_padding_does_not_change_an_embedding():
     model.clear_cache()
     batch = model.embed([short, "A much longer sentence about the weather, the river and the town council's plans."])
     assert float(alone @ batch[0]) >= 0.99999
+
+
+def test_batches_run_in_threads_give_the_rows_one_thread_gives(reference):
+    sentences, _, _ = reference
+    encoder = model.load()
+    pieces = [(e.ids, e.type_ids) for e in encoder.tokenizer.encode_batch(sentences[:200])]
+    serial = encoder.net.pooled(pieces, workers=1)
+    threaded = encoder.net.pooled(pieces, workers=2)
+    assert len(list(bert.batches([len(i) for i, _ in pieces], bert.PARALLEL_BATCH_TOKENS))) > 2  # threads had work
+    assert serial.shape == threaded.shape == (200, bert.HIDDEN)
+    # The same texts, batched differently (smaller batches in threads): equal up to float32 summation order.
+    assert np.abs(serial - threaded).max() <= 1e-5

@@ -21,6 +21,7 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -30,6 +31,8 @@ HEADS = 12
 LAYER_NORM_EPS = 1e-12  # the model's config.json
 MAX_BATCH_TOKENS = 1024  # padded word pieces per forward pass: measured fastest on two cores (bench/semantic_speed.py)
 MAX_BATCH = 64  # texts per forward pass, whatever their length
+# ... when batches run in parallel threads (`Bert.pooled`): smaller, so that the threads' shares even out
+PARALLEL_BATCH_TOKENS = 256
 
 _SQRT_HALF = 1.0 / math.sqrt(2.0)
 
@@ -58,6 +61,19 @@ def gelu(x: np.ndarray) -> np.ndarray:
     np.maximum(x, 0.0, out=x)
     x -= poly
     return x
+
+
+_BLAS: Any = None  # threadpoolctl's view of the loaded BLAS libraries: inspected once, on the first parallel run
+
+
+def _one_blas_thread() -> Any:
+    """A context in which numpy's BLAS uses one thread (the threads running batches are the parallelism)."""
+    global _BLAS
+    from threadpoolctl import ThreadpoolController
+
+    if _BLAS is None:
+        _BLAS = ThreadpoolController()
+    return _BLAS.limit(limits=1, user_api="blas")
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
@@ -175,6 +191,29 @@ class Bert:
             x = _layer_norm(out, *layer.ffn_norm)
         return x.reshape(batch, length, HIDDEN)
 
+    def pooled(self, pieces: Sequence[tuple[list[int], list[int]]], workers: int = 1) -> np.ndarray:
+        """`mean_pooled` of every tokenised text (ids, type ids), one row each, in batches of like lengths.
+
+        With `workers` > 1 and more than one batch, the batches run in that many threads, each with one BLAS
+        thread: numpy releases the GIL in its products and element-wise passes, and the element-wise ones (GELU,
+        layer norms, softmax: a third of the time) run on one core only, so batch-parallel work keeps both cores
+        busy where BLAS threads left one idle. The rows are the same either way."""
+        out = np.empty((len(pieces), HIDDEN), dtype=np.float32)
+        groups = list(batches([len(ids) for ids, _ in pieces], PARALLEL_BATCH_TOKENS if workers > 1 else None))
+
+        def run(rows: list[int]) -> None:
+            out[rows] = self.mean_pooled(*padded([pieces[i] for i in rows]))
+
+        if workers <= 1 or len(groups) <= 1:
+            for rows in groups:
+                run(rows)
+            return out
+        from concurrent.futures import ThreadPoolExecutor
+
+        with _one_blas_thread(), ThreadPoolExecutor(min(workers, len(groups))) as pool:
+            list(pool.map(run, groups[::-1]))  # longest first: the short ones fill in at the end
+        return out
+
     def mean_pooled(self, ids: np.ndarray, types: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """The mean of the real word pieces' hidden states (sentence-transformers' pooling for this model)."""
         hidden = self.forward(ids, types, mask)
@@ -210,13 +249,14 @@ def read_safetensors(path: Path, skip: tuple[str, ...] = ()) -> dict[str, np.nda
     return out
 
 
-def batches(lengths: Sequence[int]) -> Iterator[list[int]]:
+def batches(lengths: Sequence[int], max_tokens: int | None = None) -> Iterator[list[int]]:
     """Indices of texts in batches of like lengths: sorted by length, each batch at most MAX_BATCH texts and
-    MAX_BATCH_TOKENS padded word pieces (one text alone may exceed it)."""
+    `max_tokens` (MAX_BATCH_TOKENS) padded word pieces (one text alone may exceed it)."""
+    limit = MAX_BATCH_TOKENS if max_tokens is None else max_tokens
     order = sorted(range(len(lengths)), key=lambda i: lengths[i])
     current: list[int] = []
     for i in order:
-        if current and (len(current) >= MAX_BATCH or (len(current) + 1) * lengths[i] > MAX_BATCH_TOKENS):
+        if current and (len(current) >= MAX_BATCH or (len(current) + 1) * lengths[i] > limit):
             yield current
             current = []
         current.append(i)

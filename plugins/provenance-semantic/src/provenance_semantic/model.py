@@ -48,6 +48,11 @@ _model: Encoder | None = None
 _cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
 
+def workers() -> int:
+    """Threads that run batches of the forward pass side by side: PROVENANCE_SEMANTIC_THREADS, else every CPU."""
+    return _threads() or os.cpu_count() or 1
+
+
 def _threads() -> int | None:
     """PROVENANCE_SEMANTIC_THREADS, when set: the BLAS threads of the forward pass (numpy's default is every CPU)."""
     wanted = os.environ.get("PROVENANCE_SEMANTIC_THREADS", "")
@@ -80,11 +85,8 @@ class Encoder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Normalised mean-pooled embeddings, one row per text, computed in batches of like lengths."""
         pieces = [(e.ids, e.type_ids) for e in self.tokenizer.encode_batch(list(texts))]
-        out = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
-        for rows in bert.batches([len(ids) for ids, _ in pieces]):
-            pooled = self.net.mean_pooled(*bert.padded([pieces[i] for i in rows]))
-            out[rows] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-        return out
+        pooled = self.net.pooled(pieces, workers())
+        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
 
 def tokenizer(max_tokens: int) -> Any:

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from . import bert
+from . import bert, model
 
 ADAPTER = Path(__file__).resolve().parent / "data" / "paraphrase-adapter.npz"
 RANK = 8
@@ -80,12 +80,9 @@ class Judge:
     def probabilities(self, pieces: Sequence[tuple[list[int], list[int]]]) -> np.ndarray:
         """The probability of a paraphrase for each tokenised pair ([CLS] a [SEP] b [SEP]), in batches of like
         lengths."""
-        out = np.empty(len(pieces), dtype=np.float64)
-        for rows in bert.batches([len(ids) for ids, _ in pieces]):
-            pooled = self.net.mean_pooled(*bert.padded([pieces[i] for i in rows]))
-            logits = pooled.astype(np.float64) @ self.head.astype(np.float64) + self.head_bias
-            out[rows] = 1.0 / (1.0 + np.exp(-logits))
-        return out
+        pooled = self.net.pooled(pieces, model.workers())
+        logits = pooled.astype(np.float64) @ self.head.astype(np.float64) + self.head_bias
+        return np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=np.float64)
 
 
 class Stats:
