@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from provenance import hookimpl
 from provenance.engine import compare
 from provenance.index import add_documents, audit
 from provenance.model import AuditResult, Report
 from provenance.testing import make_host, run_cli
+from tests.doubles import BoomPlugin
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -26,19 +26,6 @@ PAIRS = [
 ]
 SEED_PAIR = (SEEDS / "000_e993ff611d2643c6.txt", SEEDS / "002_9559ece6654a172b.txt")
 ARTICLES = ["rewrite-with-commentary.md", "scraped-copy.html", "independent-report.txt"]
-
-
-class Boom:
-    name = "boom"
-
-    def detect(self, ctx):
-        raise RuntimeError("boom on purpose")
-
-
-class BoomPlugin:
-    @hookimpl
-    def register_detectors(self, register):
-        register(Boom())
 
 
 def _stored(value: dict) -> dict:

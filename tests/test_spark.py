@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from provenance import hookimpl
 from provenance.fingerprint import FingerprintParams
 from provenance.index import add_documents, audit, open_index
 from provenance.index.base import IndexParams, prints_of_document
@@ -19,6 +18,8 @@ from provenance.index.retrieve import pack
 from provenance.testing import make_host, run_cli
 from provenance.text.inputs import RawDocument
 from provenance.text.load import load_document
+from tests import doubles
+from tests.doubles import BoomPlugin
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -33,19 +34,6 @@ def builtins_host():
     return make_host()
 
 
-class Boom:
-    name = "boom"
-
-    def detect(self, ctx):
-        raise RuntimeError("boom on purpose")
-
-
-class BoomPlugin:
-    @hookimpl
-    def register_detectors(self, register):
-        register(Boom())
-
-
 def boom_host():
     return make_host(BoomPlugin())
 
@@ -55,9 +43,11 @@ def _pickled_by_value():
     """The executors import provenance, not this test module: its host factories travel by value."""
     from pyspark import cloudpickle
 
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    for module in (sys.modules[__name__], doubles):
+        cloudpickle.register_pickle_by_value(module)
     yield
-    cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    for module in (sys.modules[__name__], doubles):
+        cloudpickle.unregister_pickle_by_value(module)
 
 
 def story(rng: random.Random, paragraphs: int = 4) -> list[str]:
