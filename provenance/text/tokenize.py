@@ -315,12 +315,13 @@ def _read_wordfreq(lang: str) -> dict[str, float]:
 
         freqs = get_frequency_dict(lang, wordlist="best")
         return {w: math.log10(f) + 9.0 for w, f in freqs.items() if f > 0}
-    table: dict[str, float] = {}
-    for index, bucket in enumerate(data[1:]):
-        freq = 10 ** (-index / 100)  # wordfreq's cB_to_freq
-        if freq > 0:
-            table.update(dict.fromkeys(bucket, math.log10(freq) + 9.0))
-    return table
+    from itertools import chain, repeat
+
+    buckets = data[1:]
+    zipf = [math.log10(10 ** (-index / 100)) + 9.0 for index in range(len(buckets))]  # wordfreq's cB_to_freq
+    # One dict built from two flat streams (a later bucket's value wins, as it did bucket by bucket): a third
+    # faster than a dict per bucket, and this table is a quarter of a cold `compare`.
+    return dict(zip(chain.from_iterable(buckets), chain.from_iterable(map(repeat, zipf, map(len, buckets)))))
 
 
 _RARITY: dict[
