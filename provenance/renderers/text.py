@@ -79,31 +79,33 @@ class TextRenderer:
     ) -> str:
         """One row per paragraph (number and line, relation, score, excerpt), and under it, wrapped to the width,
         its source paragraphs with their lines and the reason. Boilerplate is one line per side unless asked."""
-        from rich.console import Console
         from rich.text import Text
 
         width = width or terminal_width()
         buf = io.StringIO()
-        console = Console(
-            file=buf,
-            force_terminal=color,
-            no_color=not color,
-            width=width,
-            highlight=False,
-            color_system="standard" if color else None,
-            soft_wrap=True,
-        )
+        console = None
+        if color:  # rich's console only to colour: its import is a twentieth of a cold `compare`
+            from rich.console import Console
+
+            console = Console(
+                file=buf,
+                force_terminal=True,
+                width=width,
+                highlight=False,
+                color_system="standard",
+                soft_wrap=True,
+            )
 
         def emit(text: Text) -> None:
             # Without colour the lines are written as they are: rich's rendering of each one cost a minute for
             # 200,000 paragraphs (bench/large_inputs.py), for no change to the characters.
-            if color:
+            if console is not None:
                 console.print(text)
             else:
                 buf.write(text.plain + "\n")
 
         def say(line: str, style: str = "") -> None:
-            if color:
+            if console is not None:
                 console.print(Text(line, style=style))
             else:
                 buf.write(line + "\n")
