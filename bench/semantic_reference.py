@@ -45,11 +45,11 @@ def main() -> int:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    from bench.train_paraphrase import torch_model
-    from provenance_semantic import model, pairs
+    from bench.train_paraphrase import sentence_transformers_folder, torch_model
+    from provenance_semantic import pairs
 
     sentences, judged = inputs()
-    encoder = SentenceTransformer(model.model_path(), device="cpu")
+    encoder = SentenceTransformer(sentence_transformers_folder(), device="cpu")
     vectors = encoder.encode(sentences, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
     judge = torch_model().load(encoder, pairs.ADAPTER)
     with torch.inference_mode():

