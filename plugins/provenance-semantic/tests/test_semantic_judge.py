@@ -54,3 +54,15 @@ def test_the_scorer_moves_the_cosine_by_the_judgement_and_not_below_the_floor():
     assert scorer.judge(unrelated) == [None]  # below the floor: the cosine stands, no judgement is paid for
     off = SemanticScorer(pair_weight=0.0)
     assert off.judge(both) == [None] * len(both)
+
+
+def test_a_sentence_paired_with_itself_is_not_read_and_scores_what_the_judge_would_give():
+    scorer = SemanticScorer()
+    same = [(a, a) for a, _ in PARAPHRASES]
+    before = pairs.STATS.judged
+    pairs.clear_cache()
+    assert scorer.judge(same) == [1.0, 1.0] and pairs.STATS.judged == before  # no reading paid for
+    # ... and what reading them would have given: the cosine of 1, moved up by a probability of at least 0.5
+    for p in pairs.paraphrase(same):
+        assert p > 0.5 and min(1.0, 1.0 + scorer.pair_weight * (p - 0.5)) == 1.0
+    assert SemanticScorer(pair_weight=0.0).judge(same) == [None, None]

@@ -109,9 +109,18 @@ class SemanticScorer:
         at once, provenance_semantic/pairs.py), up when it reads a paraphrase, down when it reads a near miss (a
         changed figure, an added clause). None (the cosine stands) below PAIR_FLOOR or with `pair_weight` 0."""
         cosines = self._cosines(pairs)
-        chosen = [i for i, c in enumerate(cosines) if c is not None and c >= PAIR_FLOOR]
         out: list[float | None] = [None] * len(pairs)
-        if not chosen or self.pair_weight <= 0:
+        if self.pair_weight <= 0:
+            return out
+        # A sentence paired with itself (a verbatim copy) is its own paraphrase: the judge reads such pairs at 0.97
+        # or more (300 MRPC sentences), which moves a cosine of 1 to 1 in any case, so it is not asked.
+        chosen = []
+        for i, c in enumerate(cosines):
+            if c is not None and pairs[i][0] == pairs[i][1]:
+                out[i] = 1.0
+            elif c is not None and c >= PAIR_FLOOR:
+                chosen.append(i)
+        if not chosen:
             return out
         from . import pairs as paraphrase  # the adapter: only when there is something to judge
 
