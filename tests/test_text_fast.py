@@ -147,10 +147,10 @@ def test_the_frequency_table_read_from_wordfreqs_file_equals_wordfreqs_own():
 
     from wordfreq import get_frequency_dict
 
-    from provenance.text.tokenize import _read_wordfreq
+    from provenance.text.frequency import read_wordfreq
 
     expected = {w: math.log10(f) + 9.0 for w, f in get_frequency_dict("en", wordlist="best").items() if f > 0}
-    table = _read_wordfreq("en")
+    table = read_wordfreq("en")
     assert len(table) > 100_000
     assert table == expected
 

@@ -11,6 +11,7 @@ import unicodedata
 from functools import lru_cache
 
 from provenance.model import Sentence, Token
+from provenance.text.frequency import Frequencies
 
 # Folding tables: typographic variants that mean the same thing in running text.
 _FOLD = str.maketrans(
@@ -274,54 +275,16 @@ def split_sentences(text: str) -> tuple[Sentence, ...]:
     return tuple(bounds)
 
 
-_ZIPF: dict[str, float] | None = None
+_ZIPF: Frequencies | None = None
 
 
-def _zipf_table() -> dict[str, float]:
-    """Word frequencies from wordfreq (Zipf scale: 7 for 'the', about 1 for rare names), loaded once."""
+def _zipf_table() -> Frequencies:
+    """Word frequencies from wordfreq (Zipf scale: 7 for 'the', about 1 for rare names), looked up word by word in a
+    cached file rather than loaded whole (provenance/text/frequency.py)."""
     global _ZIPF
     if _ZIPF is None:
-        _ZIPF = _read_wordfreq("en")
+        _ZIPF = Frequencies("en")
     return _ZIPF
-
-
-def _read_wordfreq(lang: str) -> dict[str, float]:
-    """wordfreq's largest list for `lang` on the Zipf scale, read from the data file wordfreq ships (gzipped msgpack
-    of frequency buckets, one per centibel) without importing wordfreq: its import loads langcodes' tables, about
-    half a second of a cold `compare`, to resolve a language code that is known here. The values are the ones
-    `get_frequency_dict(lang, wordlist="best")` gives (tests/test_text_fast.py checks they are equal); should the
-    file not be where wordfreq keeps it, wordfreq itself is asked."""
-    import gzip
-    import math
-    from importlib.util import find_spec
-    from pathlib import Path
-
-    spec = find_spec("wordfreq")
-    roots = spec.submodule_search_locations if spec is not None else None
-    data: list = []
-    if roots:
-        for size in ("large", "small"):
-            path = Path(next(iter(roots))) / "data" / f"{size}_{lang}.msgpack.gz"
-            if path.is_file():
-                import msgpack
-
-                with gzip.open(path, "rb") as fh:
-                    data = msgpack.load(fh, raw=False)
-                break
-    if not (
-        data and isinstance(data[0], dict) and data[0].get("format") == "cB" and data[0].get("version") == 1
-    ):
-        from wordfreq import get_frequency_dict
-
-        freqs = get_frequency_dict(lang, wordlist="best")
-        return {w: math.log10(f) + 9.0 for w, f in freqs.items() if f > 0}
-    from itertools import chain, repeat
-
-    buckets = data[1:]
-    zipf = [math.log10(10 ** (-index / 100)) + 9.0 for index in range(len(buckets))]  # wordfreq's cB_to_freq
-    # One dict built from two flat streams (a later bucket's value wins, as it did bucket by bucket): a third
-    # faster than a dict per bucket, and this table is a quarter of a cold `compare`.
-    return dict(zip(chain.from_iterable(buckets), chain.from_iterable(map(repeat, zipf, map(len, buckets)))))
 
 
 _RARITY: dict[
