@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 from provenance._version import __version__
 from provenance.errors import InputError, PluginError, ProvenanceError, UsageError
-from provenance.hookspecs import PLUGIN_API_VERSION, hookimpl
-from provenance.model import Block, Document, Extracted, Finding, Paragraph, Report
 
 if TYPE_CHECKING:
     from provenance.detectors.context import DetectionContext
+    from provenance.hookspecs import PLUGIN_API_VERSION, hookimpl
+    from provenance.model import Block, Document, Extracted, Finding, Paragraph, Report
 
 
 _FILE_NAME = re.compile(r"\S+\.(?:txt|text|md|markdown|html?|xhtml|jsonl?)", re.IGNORECASE)
@@ -92,7 +92,17 @@ def compare_texts(source: str, derived: str, **options: Any) -> Report:
     return _compare(source, derived, **options)
 
 
+# Loaded on first use, so that `provenance --help` and a failing command pay for neither the data model (two dozen
+# dataclasses, about 25 ms to create) nor pluggy.
 _LAZY = {
+    "PLUGIN_API_VERSION": ("provenance.hookspecs", "PLUGIN_API_VERSION"),
+    "hookimpl": ("provenance.hookspecs", "hookimpl"),
+    "Block": ("provenance.model", "Block"),
+    "Document": ("provenance.model", "Document"),
+    "Extracted": ("provenance.model", "Extracted"),
+    "Finding": ("provenance.model", "Finding"),
+    "Paragraph": ("provenance.model", "Paragraph"),
+    "Report": ("provenance.model", "Report"),
     "DetectionContext": ("provenance.detectors.context", "DetectionContext"),
     "Option": ("provenance.components", "Option"),
     "ParagraphAlignment": ("provenance.model", "ParagraphAlignment"),
@@ -116,6 +126,10 @@ def __getattr__(name: str) -> Any:
         module, attr = _LAZY[name]
         return getattr(importlib.import_module(module), attr)
     raise AttributeError(f"module 'provenance' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
 
 
 __all__ = [

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from provenance.errors import UsageError
-from provenance.model import AuditResult, Extracted, Finding, Report
 
 if TYPE_CHECKING:
     from provenance.detectors.context import DetectionContext
+    from provenance.model import AuditResult, Extracted, Finding, Report
     from provenance.policy.evaluate import CheckRun
 
 

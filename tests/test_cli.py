@@ -173,6 +173,8 @@ def test_version_and_help_do_not_import_datasketch():
         "try:\n runpy.run_module('provenance.cli.__main__', run_name='__main__')\n"
         "except SystemExit: pass\n"
         "assert 'datasketch' not in sys.modules and 'trafilatura' not in sys.modules, 'heavy import'\n"
+        "heavy = [m for m in ('numpy', 'provenance.model', 'pluggy') if m in sys.modules]\n"
+        "assert not heavy, heavy  # the data model and the plugin host load on first use\n"
     )
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)

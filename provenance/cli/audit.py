@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from provenance.cli.app import app, guarded
 from provenance.cli.io import Disable, progress_bar, write_output, write_text
 from provenance.errors import EXIT_INPUT, EXIT_THRESHOLD, UsageError
-from provenance.model import AuditResult
+
+if TYPE_CHECKING:
+    from provenance.model import AuditResult
 
 
 @app.command()
