@@ -89,8 +89,8 @@ def ensure_weights(target: Path = TARGET, source: str | None = None) -> None:
         else:
             with tempfile.TemporaryDirectory() as tmp:
                 _copy_from(_download(Path(tmp)), target)
-    except WeightsError as exc:
-        raise SystemExit(f"provenance-semantic: {exc}") from None
+    except (WeightsError, OSError) as exc:  # OSError: a source folder that cannot be written, a full disk
+        raise SystemExit(f"provenance-semantic: cannot put the model weights in place: {exc}") from None
 
 
 def _download(folder: Path) -> Path:
