@@ -26,7 +26,7 @@ after the point where it reaches the source's last stretch draw on text the sour
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from provenance.components import Option
@@ -82,11 +82,27 @@ DERIVATION_OPTIONS = {
 }
 
 
-def assess(alignment: Alignment, options: Mapping[str, Any] | None = None) -> Alignment:
-    """The alignment with `derivation` set."""
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    """What the article-level decision reads, but for the judge's confirmations."""
+
+    copied: float
+    novelty: float
+    new: tuple[str, ...]
+    judged: int
+    confirmed: int
+    scorer: str | None
+    unconfirmed: str | None  # a judging scorer not asked to confirm (it could not change the decision)
+    derived_sentences: int
+    source_sentences: int
+    placed: int
+    anchors: int
+    translated: bool
+
+
+def _evidence(alignment: Alignment, opts: Mapping[str, Any]) -> _Evidence:
     paragraphs = alignment.paragraphs
     words = sum(a.words for a in paragraphs) or 1
-    opts = options or {}
     # Copied prose, never quotations (an independent report may quote the same person word for word), whatever
     # the user's `copy.quotes` says about labelling the paragraphs.
     copied = (
@@ -104,58 +120,111 @@ def assess(alignment: Alignment, options: Mapping[str, Any] | None = None) -> Al
         / words
     )
     specifics = sum(a.specifics for a in paragraphs)
-    new = [x for a in paragraphs for x in a.new_specifics]
+    new = tuple(x for a in paragraphs for x in a.new_specifics)
     novelty = len(new) / (
         specifics + NOVELTY_PRIOR
     )  # a few specifics say little: the prior keeps them from 100%
     judged = confirmed = 0
     scorer = None
+    unconfirmed = None
     for a in paragraphs:
         for s in a.signals:
+            unconfirmed = s.scorer if s.unconfirmed else unconfirmed
             if s.judged and scorer in (None, s.scorer):
                 scorer = s.scorer
                 judged += s.judged
                 confirmed += s.confirmed
-    share = confirmed / judged if judged else None
-    retelling = alignment.retelling
-    score = retelling.score - NOVELTY_WEIGHT * novelty + CONFIRMED_WEIGHT * (share or 0.0)
     body = [p for p in alignment.source.paragraphs if not p.is_boilerplate]
-    derived_sentences = sum(a.sentences for a in paragraphs)
-    source_sentences = sum(len(p.sentences) for p in body)
     placed = [a for a in paragraphs if a.translated is not None]
     anchors = sum(len(a.translated or ()) for a in placed)
-    if (
+    translated = (
         alignment.languages is not None
         and anchors >= TRANSLATION_ANCHORS
         and sum(a.words for a in placed) / words >= TRANSLATION_PLACED
         and (alignment.unshared or 0.0) <= TRANSLATION_NOVELTY
-    ):
+    )
+    return _Evidence(
+        copied,
+        novelty,
+        new,
+        judged,
+        confirmed,
+        scorer,
+        unconfirmed,
+        sum(a.sentences for a in paragraphs),
+        sum(len(p.sentences) for p in body),
+        len(placed),
+        anchors,
+        translated,
+    )
+
+
+def _decide(
+    alignment: Alignment, ev: _Evidence, opts: Mapping[str, Any], share: float | None
+) -> tuple[bool | None, float, float, float]:
+    """(derived, score, high bar, low bar) for a given share of confirmed sentences (None: none asked)."""
+    retelling = alignment.retelling
+    score = retelling.score - NOVELTY_WEIGHT * ev.novelty + CONFIRMED_WEIGHT * (share or 0.0)
+    judged = share is not None  # the bars of a judging scorer apply where it confirmed sentences
+    high = _value(opts, DERIVED_FROM, DERIVED_SCORE_JUDGED if judged else DERIVED_SCORE)
+    low = min(
+        high, _value(opts, INDEPENDENT_BELOW, INDEPENDENT_SCORE_JUDGED if judged else INDEPENDENT_SCORE)
+    )
+    if ev.translated:
+        return True, score, high, low
+    if ev.derived_sentences < DERIVED_MIN_SENTENCES or ev.source_sentences < DERIVED_MIN_SENTENCES:
+        return None, score, high, low
+    if ev.copied >= float(opts.get(COPIED_FROM, DERIVED_COPIED)):
+        return True, score, high, low
+    return (True if score >= high else False if score < low else None), score, high, low
+
+
+def confirmation_matters(alignment: Alignment, options: Mapping[str, Any] | None = None) -> bool:
+    """Whether a judging scorer's confirmations could change whether the article derives from the source, given the
+    evidence gathered before scoring: the decision without confirmations (the bars without a judge), with none of
+    the sentences confirmed and with all of them (the score grows with the share, so those two bound every other).
+    When the three agree, engine.gather does not ask the judge to confirm every sentence (it still reads the
+    paragraphs whose label its reading may change), and the decision is the one it would have been: a model behind
+    the judge may then not even load."""
+    opts = options or {}
+    ev = _evidence(alignment, opts)
+    return len({_decide(alignment, ev, opts, share)[0] for share in (None, 0.0, 1.0)}) > 1
+
+
+def assess(alignment: Alignment, options: Mapping[str, Any] | None = None) -> Alignment:
+    """The alignment with `derivation` set."""
+    paragraphs = alignment.paragraphs
+    opts = options or {}
+    ev = _evidence(alignment, opts)
+    share = ev.confirmed / ev.judged if ev.judged else None
+    retelling = alignment.retelling
+    derived, score, high, low = _decide(alignment, ev, opts, share)
+    body = [p for p in alignment.source.paragraphs if not p.is_boilerplate]
+    derived_sentences, source_sentences = ev.derived_sentences, ev.source_sentences
+    if ev.translated:
+        assert alignment.languages is not None
         src_lang, der_lang = alignment.languages
-        derived: bool | None = True
         reason = (
-            f"a translation ({src_lang} \u2192 {der_lang}): {anchors} names and figures shared in the "
-            f"source's order place {len(placed)} of its {len(paragraphs)} paragraphs, and one of the two holds "
+            f"a translation ({src_lang} \u2192 {der_lang}): {ev.anchors} names and figures shared in the "
+            f"source's order place {ev.placed} of its {len(paragraphs)} paragraphs, and one of the two holds "
             f"few names and figures the other lacks ({alignment.unshared or 0.0:.0%})"
         )
     elif derived_sentences < DERIVED_MIN_SENTENCES or source_sentences < DERIVED_MIN_SENTENCES:
-        derived = None
         reason = "too short to judge the article as a whole: each paragraph is judged on its own"
-    elif copied >= float(opts.get(COPIED_FROM, DERIVED_COPIED)):
-        derived, reason = True, f"{copied:.0%} of its words are in paragraphs copied from the source"
+    elif ev.copied >= float(opts.get(COPIED_FROM, DERIVED_COPIED)):
+        reason = f"{ev.copied:.0%} of its words are in paragraphs copied from the source"
     else:
-        judging = share is not None
-        high = _value(opts, DERIVED_FROM, DERIVED_SCORE_JUDGED if judging else DERIVED_SCORE)
-        low = min(
-            high, _value(opts, INDEPENDENT_BELOW, INDEPENDENT_SCORE_JUDGED if judging else INDEPENDENT_SCORE)
-        )
-        derived = True if score >= high else False if score < low else None
         parts = [
             f"retells {len(retelling.sentences)} of its {derived_sentences} sentences in the source's order "
             f"(score {retelling.score:.2f})",
-            f"{novelty:.0%} of its names and figures are not in the source",
+            f"{ev.novelty:.0%} of its names and figures are not in the source",
         ]
         if share is not None:
-            parts.append(f"{scorer} confirms {share:.0%} of its sentences")
+            parts.append(f"{ev.scorer} confirms {share:.0%} of its sentences")
+        elif ev.unconfirmed:
+            parts.append(
+                f"{ev.unconfirmed} not asked to confirm its sentences: no share of them could change the decision"
+            )
         verdict = (
             f"{score:.2f} >= {high:g}: derives from the source"
             if derived
@@ -164,6 +233,8 @@ def assess(alignment: Alignment, options: Mapping[str, Any] | None = None) -> Al
             else f"{low:g} <= {score:.2f} < {high:g}: undecided, each paragraph is judged on its own"
         )
         reason = "; ".join(parts) + f"; {verdict}"
+    scorer = ev.scorer
+    copied, novelty, new = ev.copied, ev.novelty, list(ev.new)
     cut = bool(body) and is_cut_off(body[-1])
     beyond: tuple[int, ...] = ()
     if cut and derived:

@@ -11,7 +11,7 @@ from provenance import plugins as _plugins
 from provenance.align.core import align
 from provenance.assemble import ASSEMBLE_OPTIONS, VERDICT_DEFAULTS, assemble
 from provenance.components import Option, declared, resolve
-from provenance.derivation import DERIVATION_OPTIONS, assess
+from provenance.derivation import DERIVATION_OPTIONS, assess, confirmation_matters
 from provenance.detectors.context import DetectionContext
 from provenance.errors import PluginError
 from provenance.fingerprint import FingerprintParams, best_matches, fingerprint_document
@@ -70,16 +70,25 @@ def gather(
     options: Mapping[str, Any],
     params: FingerprintParams | None = None,
     stage: Stage = _quiet,
+    confirm: bool | None = None,
 ) -> tuple[Alignment, list[dict[str, str]]]:
     """The evidence of a comparison: fingerprints, the alignment and the scorers' signals (the costly part), and
-    the scorers that failed. `options` arrive resolved (`resolve`)."""
+    the scorers that failed. `options` arrive resolved (`resolve`).
+
+    `confirm`: whether a judging scorer confirms every sentence for the article-level decision. None (the
+    default): only where its confirmations could change that decision under these options
+    (derivation.confirmation_matters); True: always, for evidence that is concluded again under other options
+    (the benchmarks' cross-validation)."""
     params = params or FingerprintParams()
     stage("fingerprinting")
     minhash = best_matches(fingerprint_document(source, params), fingerprint_document(derived, params))
     stage("aligning")
     alignment = align(source, derived, minhash)
     stage("scoring")
-    return score_alignment(alignment, host.scorers(), options, host.trace)
+    scorers = host.scorers()
+    if confirm is None:
+        confirm = bool(scorers) and confirmation_matters(alignment, options)
+    return score_alignment(alignment, scorers, options, host.trace, confirm=confirm)
 
 
 def conclude(

@@ -275,6 +275,7 @@ class Signal:
     confirmed: int = (
         0  # ... of which it reads as saying what their closest source sentence says (>= threshold)
     )
+    unconfirmed: bool = False  # a scorer that judges, not asked to confirm: it could not change the decision
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,11 +121,14 @@ def score_alignment(
     scorers: Sequence[tuple[str, Any]],
     options: Mapping[str, Any],
     trace: Callable[[str], None] = lambda _m: None,
+    confirm: bool = True,
 ) -> tuple[Alignment, list[dict[str, str]]]:
     """Run every scorer over the alignment; return it with `signals` filled in, and the scorers that failed.
 
     A failing scorer is recorded (plugin and scorer named, like a failing detector) and the comparison goes on on
-    the evidence that remains.
+    the evidence that remains. `confirm`: whether a judging scorer is asked to confirm every sentence for the
+    article-level decision (derivation.py); without it, it reads only the paragraphs whose label its reading can
+    still change.
     """
     if not scorers:
         return alignment, []
@@ -173,7 +176,8 @@ def score_alignment(
             read = {
                 i: best[i]
                 for i in best
-                if der[i].words >= CONFIRM_WORDS or (chain < CHAIN and der[i].paragraph in judgeable)
+                if (confirm and der[i].words >= CONFIRM_WORDS)
+                or (chain < CHAIN and der[i].paragraph in judgeable)
             }
             try:
                 judged = _second_opinion(scorer, read, der, src)
@@ -200,8 +204,9 @@ def score_alignment(
                         inside if inside is not None else context if context is not None else threshold
                     ),
                     similarity=round(sum(der[i].words * best[i][0] for i in raw) / words, 4),
-                    judged=len(rows) if isinstance(scorer, JudgingScorer) else 0,
-                    confirmed=sum(1 for i in rows if judged.get(i, -1.0) >= threshold),
+                    judged=len(rows) if confirm and isinstance(scorer, JudgingScorer) else 0,
+                    confirmed=sum(1 for i in rows if judged.get(i, -1.0) >= threshold) if confirm else 0,
+                    unconfirmed=not confirm and isinstance(scorer, JudgingScorer),
                 )
             )
     paragraphs = tuple(

@@ -12,10 +12,13 @@ import pytest
 import provenance
 from provenance import Option, hookimpl
 from provenance.align.order import chain as order_chain
+from provenance.components import resolve
+from provenance.engine import conclude, gather, known_options
 from provenance.errors import PluginError
 from provenance.rules import LEXICAL_CANDIDATES, MAX_PAIRS, WINDOW
 from provenance.signals import _Sentence, candidate_pairs
 from provenance.testing import make_host, run_cli
+from provenance.text.load import load_document
 from provenance.text.tokenize import tokenize
 
 
@@ -285,9 +288,46 @@ class JudgingScorer(StubScorer):
         return [self.verdict] * len(pairs)
 
 
+def _reachable_bar() -> dict[str, float]:
+    """Derivation bars that the judge's confirmations decide: the score without them, plus one."""
+    base = compare(JudgingScorer(0.1, close=in_order_pairs()), **SCORED).metadata["derivation"]["score"]
+    return {**SCORED, "derivation.derived_from": base + 1.0, "derivation.independent_below": -99.0}
+
+
+SCORED = {"derivation.copied_from": 2.0}  # the article decided by its score, not by its copied paragraphs
+
+
+def test_the_judge_confirms_sentences_only_where_that_can_change_the_article_level_decision():
+    # An ordered retelling that derives whatever share of it the judge confirms: the judge is not asked.
+    settled = JudgingScorer(0.1, close=in_order_pairs())
+    report = compare(settled, **SCORED)
+    derivation = report.metadata["derivation"]
+    assert settled.judged == [] and "confirmed" not in derivation and derivation["derived"] is True
+    assert "stub not asked to confirm its sentences" in derivation["reason"]
+    # With a bar that confirmations decide (the score without them plus one), it is asked, and what it says counts.
+    bar = _reachable_bar()
+    rejecting, confirming = (
+        JudgingScorer(0.1, close=in_order_pairs()),
+        JudgingScorer(0.95, close=in_order_pairs()),
+    )
+    no, yes = compare(rejecting, **bar), compare(confirming, **bar)
+    assert len(rejecting.judged) == 1 and len(confirming.judged) == 1
+    assert no.metadata["derivation"]["derived"] is None and yes.metadata["derivation"]["derived"] is True
+    # ... and forcing every confirmation where it cannot matter decides exactly as without them.
+    forced = JudgingScorer(0.1, close=in_order_pairs())
+    host = make_host(ScorerPlugin(forced))
+    options = resolve(known_options(host), SCORED)
+    src = load_document(article(SOURCE), "source", host=host)
+    der = load_document(article(DERIVED), "derived", host=host)
+    alignment, errors = gather(src, der, host=host, options=options, confirm=True)
+    again = conclude(alignment, host=host, options=options, errors=errors)
+    assert [p.relation for p in again.paragraphs] == [p.relation for p in report.paragraphs]
+    assert again.verdict == report.verdict and again.metadata["derivation"]["derived"] is True
+
+
 def test_the_judge_reads_each_closest_match_once_and_decides_only_outside_an_ordered_retelling():
     ordered = JudgingScorer(0.1, close=in_order_pairs())
-    report = compare(ordered)
+    report = compare(ordered, **_reachable_bar())
     (asked,) = (
         ordered.judged
     )  # one call: each derived sentence's closest match, for the article-level evidence
@@ -301,7 +341,9 @@ def test_the_judge_reads_each_closest_match_once_and_decides_only_outside_an_ord
     lone = JudgingScorer(0.1, close={PARAPHRASE}, other=0.3)
     report = compare(lone, **UNDECIDED)
     (asked,) = lone.judged
-    assert len(asked) == len(DERIVED) and {d for d, _ in asked} == set(DERIVED)  # one closest match each
+    # One closest match each, but for the paraphrase: it shares no content, so no judgement could change its label,
+    # and under bars that no confirmation can reach (UNDECIDED) none is asked for the article as a whole either.
+    assert len(asked) == len(DERIVED) - 1 and {d for d, _ in asked} == set(DERIVED) - {PARAPHRASE[0]}
     # Outside an ordered retelling the judgement replaces the first score where a signal can still change the
     # label (paragraph 0 shares content); the paraphrase shares none, so its first score stands.
     signal = report.paragraphs[0].evidence.get("signals", {}).get("stub")

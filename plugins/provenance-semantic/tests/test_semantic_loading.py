@@ -65,6 +65,25 @@ def test_a_comparison_the_words_settle_loads_no_model(examples):
     assert done.stdout.strip() == "(False, [], 'copy') True", done.stdout
 
 
+def test_the_judge_loads_only_where_its_reading_can_change_a_decision(examples):
+    """The rewrite with commentary retells the wire story in order (its paragraphs are decided by that order, not by
+    the judge) and derives from it whatever share of its sentences the judge would confirm: the encoder loads, the
+    paraphrase judge never does. The independent report's article-level decision does turn on confirmations (none
+    or all of them give different decisions), so there the judge is asked."""
+    source = examples / "wire-story.txt"
+    done = _run(
+        "import provenance\n"
+        "from pathlib import Path\n"
+        "from provenance_semantic import model, pairs\n"
+        f"r = provenance.compare(Path({str(source)!r}), Path({str(examples / 'rewrite-with-commentary.md')!r}))\n"
+        "first = (model.loaded(), pairs._net is not None, r.verdict, 'confirmed' in r.metadata['derivation'])\n"
+        f"r = provenance.compare(Path({str(source)!r}), Path({str(examples / 'independent-report.txt')!r}))\n"
+        "print(first, (pairs._net is not None, r.verdict, 'confirmed' in r.metadata['derivation']))"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "(True, False, 'rewrite', False) (True, 'independent', True)", done.stdout
+
+
 def test_provenance_plugins_lists_the_scorer_without_loading_the_model():
     done = _run(
         "import sys\n"
