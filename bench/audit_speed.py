@@ -35,6 +35,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.child import run_child  # noqa: E402
 from bench.synthetic import MRPC, BigramChain, _pairs, corpus_with_paraphrases, light_edit  # noqa: E402
 
 DOC_SIZE = 10
@@ -90,16 +91,10 @@ def _run(cmd: list[str], plugins: bool = False) -> tuple[float, float]:
     env = dict(os.environ)
     if not plugins:
         env["PROVENANCE_LOAD_PLUGINS"] = ""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - t0
-    code = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    proc.returncode = code
-    if code not in (0, 1):
-        sys.exit(f"{' '.join(cmd[:4])}...: exit {code}: {err.strip()[-500:]}")
-    return elapsed, usage.ru_maxrss / 1024
+    done = run_child(cmd, env)
+    if done.code not in (0, 1):
+        sys.exit(f"{' '.join(cmd[:4])}...: exit {done.code}: {done.stderr.strip()[-500:]}")
+    return done.wall, done.peak_mb
 
 
 def main() -> int:

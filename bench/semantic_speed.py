@@ -40,7 +40,7 @@ GOAL_SECONDS = 1.0
 INSTALL_GOAL_MB = 150  # the plugin's share of a fresh install (issue 16)
 HELP_GOAL_SECONDS = 0.1
 ENCODE_SENTENCES = 300
-REPEAT_COLD = 3
+REPEAT_COLD = 5  # rounds of the cold commands, taking turns
 REPEAT = 7  # runs per median
 
 
@@ -142,16 +142,15 @@ def main() -> int:
 
 def _cold_table() -> bool:
     """The CLI as a user meets it, each run a fresh process with every installed plugin: `provenance --help`, and
-    `provenance compare` of the seed articles (the model loads and encodes both, and the judge reads the closest
-    matches), beside the same without plugins (the baseline: on a loaded machine the ratio is the figure to
-    read) and with the two light plugins only. Median wall time of three runs, and each command's largest peak
-    RSS."""
+    `provenance compare` of the seed articles, beside the same without plugins (the baseline: on a loaded machine
+    the ratio is the figure to read), with the two light plugins only, and a bare `python -c pass`. The commands
+    take turns, REPEAT_COLD rounds; median wall time and the largest peak RSS of each command's own process."""
     import os
     import shutil
     import statistics
-    import subprocess
 
     from bench.accuracy import SEEDS
+    from bench.child import run_child
 
     exe = shutil.which("provenance", path=str(Path(sys.executable).parent)) or "provenance"
     seeds = sorted(str(p) for p in SEEDS.glob("0*.txt"))
@@ -160,55 +159,39 @@ def _cold_table() -> bool:
     env = {
         k: v for k, v in os.environ.items() if k not in ("PROVENANCE_LOAD_PLUGINS", "PYTHONDONTWRITEBYTECODE")
     }
-    rows = []
-    ok = True
     others = "attribution,facts"
-    for name, args, goal, plugins in (
-        ("provenance --help", ["--help"], HELP_GOAL_SECONDS, None),
-        ("provenance compare (seeds), no plugins: the baseline", ["compare", *seeds], None, ""),
-        ("provenance compare (seeds), attribution and facts", ["compare", *seeds], None, others),
-        ("provenance compare (seeds), every plugin", ["compare", *seeds], GOAL_SECONDS, None),
-    ):
-        times, peak = [], 0
-        run_env = env if plugins is None else {**env, "PROVENANCE_LOAD_PLUGINS": plugins}
-        subprocess.run([exe, *args], capture_output=True, env=run_env, check=False)
-        for _ in range(REPEAT_COLD):
-            t0 = time.perf_counter()
-            done = subprocess.run(
-                [sys.executable, "-c", _PEAK, exe, *args], capture_output=True, env=run_env, check=False
-            )
-            times.append(time.perf_counter() - t0)
-            # ru_maxrss of the children is the largest so far: run through /usr/bin/time-like accounting instead.
-            peak = max(peak, _child_peak_mb(done))
-            if done.returncode not in (0, 1):
-                raise SystemExit(f"{name}: exit {done.returncode}: {done.stderr.decode()[-300:]}")
-        wall = statistics.median(times)
-        ok = ok and (goal is None or wall <= goal)
-        rows.append((name, wall, peak, goal))
+    commands = [
+        ("python -c pass", [sys.executable, "-c", "pass"], None, None),
+        ("provenance --help", [exe, "--help"], HELP_GOAL_SECONDS, None),
+        ("provenance compare (seeds), no plugins: the baseline", [exe, "compare", *seeds], None, ""),
+        ("provenance compare (seeds), attribution and facts", [exe, "compare", *seeds], None, others),
+        ("provenance compare (seeds), every plugin", [exe, "compare", *seeds], GOAL_SECONDS, None),
+    ]
+    times: dict[str, list[float]] = {name: [] for name, *_ in commands}
+    peaks: dict[str, float] = dict.fromkeys(times, 0.0)
+    for first in (True,) + (False,) * REPEAT_COLD:
+        for name, cmd, _goal, plugins in commands:
+            done = run_child(cmd, env if plugins is None else {**env, "PROVENANCE_LOAD_PLUGINS": plugins})
+            if done.code not in (0, 1):
+                raise SystemExit(f"{name}: exit {done.code}: {done.stderr[-300:]}")
+            if not first:  # the first round writes bytecode and warms the page cache
+                times[name].append(done.wall)
+                peaks[name] = max(peaks[name], done.peak_mb)
     print()
-    print("cold runs (fresh process each, every installed plugin; median of 3, peak RSS the largest)")
+    print(
+        f"cold runs (fresh process each, every installed plugin; commands in turn, median of {REPEAT_COLD}, peak RSS"
+    )
+    print("the largest)")
     print("| command | wall, s | x the baseline | peak RSS, MB | goal |")
     print("|---|---:|---:|---:|---|")
-    base = rows[1][1]
-    for name, wall, peak, goal in rows:
+    base = statistics.median(times[commands[2][0]])
+    ok = True
+    for name, _cmd, goal, _plugins in commands:
+        wall = statistics.median(times[name])
+        ok = ok and (goal is None or wall <= goal)
         verdict = "" if goal is None else f"<= {goal} s: {'met' if wall <= goal else 'NOT met'}"
-        print(f"| {name} | {wall:.2f} | {wall / base:.2f} | {peak} | {verdict} |")
+        print(f"| {name} | {wall:.3f} | {wall / base:.2f} | {peaks[name]:.0f} | {verdict} |")
     return ok
-
-
-# Runs the command as a child and prints that child's own peak RSS (kB) on the last line of stderr.
-_PEAK = (
-    "import resource, subprocess, sys\n"
-    "done = subprocess.run(sys.argv[1:], capture_output=True)\n"
-    "sys.stdout.buffer.write(done.stdout)\n"
-    "sys.stderr.buffer.write(done.stderr)\n"
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
-    "sys.exit(done.returncode)\n"
-)
-
-
-def _child_peak_mb(done) -> int:
-    return int(done.stderr.decode().strip().splitlines()[-1]) // 1024
 
 
 def _encoding_table() -> int:

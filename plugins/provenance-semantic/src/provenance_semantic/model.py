@@ -88,7 +88,17 @@ class Encoder:
 
     net: bert.Bert
     tokenizer: Any  # tokenizers.Tokenizer, truncating single texts at MAX_TOKENS, no padding
-    pair_tokenizer: Any  # the same, truncating pairs at pairs.MAX_TOKENS (longest first), for the judge
+    _pair_tokenizer: Any = None
+
+    @property
+    def pair_tokenizer(self) -> Any:
+        """The same, truncating pairs at pairs.MAX_TOKENS (longest first), for the judge: read on the judge's first
+        use (a comparison that never asks the judge does not parse tokenizer.json twice)."""
+        if self._pair_tokenizer is None:
+            from . import pairs
+
+            self._pair_tokenizer = tokenizer(pairs.MAX_TOKENS)
+        return self._pair_tokenizer
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Normalised mean-pooled embeddings, one row per text, computed in batches of like lengths."""
@@ -120,13 +130,7 @@ def load() -> Encoder:
             from threadpoolctl import threadpool_limits
 
             threadpool_limits(limits=threads)
-        from . import pairs
-
-        _model = Encoder(
-            bert.Bert.from_safetensors(Path(model_path()) / "model.safetensors"),
-            tokenizer(MAX_TOKENS),
-            tokenizer(pairs.MAX_TOKENS),
-        )
+        _model = Encoder(bert.Bert.from_safetensors(Path(model_path()) / "model.safetensors"), tokenizer(MAX_TOKENS))
         STATS.loads += 1
         STATS.load_seconds = time.perf_counter() - t0
         return _model
