@@ -67,8 +67,8 @@ def test_real_news_floors(shared, lexical):
     result = news.evaluate(lexical)
     s = result.summary()
     assert s["paragraphs"] == 682
-    assert s["macro_f1"] >= 0.83, s
-    assert s["accuracy"] >= 0.84, s
+    assert s["macro_f1"] >= 0.845, s
+    assert s["accuracy"] >= 0.85, s
     assert s["verdict_accuracy"] >= 0.79, s
     assert min(s["f1"].values()) >= 0.72, s
     assert s["independent_called_derived"] <= 2, result.independent_called_derived()

@@ -4,12 +4,18 @@ Scraped pages wrap an article in menus, share buttons, bylines, timestamps, link
 decided by a list of phrases from one site: the evidence is the shape of a paragraph (short, no sentence punctuation,
 a line of a menu-like block, a date), repetition on the page, runs of headline-shaped lines (link lists), and position
 relative to the article body (before the first or after the last paragraph of running prose).
+
+Two kinds of furniture are written as sentences, so no shape gives them away; they are told by the conventions
+newsrooms write them in (in English): an editor's note about the story itself ("This is a developing story. Check
+back for updates."), and, at the end of the page only, the author's biography ("Jane Doe is a reporter for The Daily
+in Paris ..."). Photo captions are not told apart yet (docs/accuracy.md says why).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 from itertools import chain
 
@@ -45,6 +51,18 @@ _ANY_TERMINAL = re.compile(r"[.!?\u3002\uff01\uff1f]")
 _URL = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.IGNORECASE)
 _SENTENCE_START = re.compile(r"^[\"'\u201c\u2018(]?[^\W\d_]")
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "title")
+# A paragraph made only of notes about the story as a page: it is developing, updated, more will follow.
+_EDITORS_NOTE = re.compile(
+    r"^\W*(?:(?:this is an? (?:developing|breaking)(?: news)? (?:story|report)|(?:please )?check back(?: later)? for"
+    r" (?:more |further )?(?:updates?|details)|more (?:details )?to (?:come|follow)|this (?:story|article|report)"
+    r" (?:has been|was|will be) (?:updated|corrected)(?: with [^.]*)?)\W*)+$",
+    re.IGNORECASE,
+)
+# The author's biography: a name, then what the author does for a living at a newsroom.
+_BIOGRAPHY = re.compile(
+    r"^[^\W\d_][\w.'\u2019-]+(?: [^\W\d_][\w.'\u2019-]+){1,3} (?:is|was|has been) (?:a|an|the)\b[^.]{0,80}?\b"
+    r"(?i:reporter|correspondent|writer|editor|journalist|columnist|bureau chief|contributor|producer|photographer)s?\b"
+)
 
 
 def _is_prose(p: Paragraph) -> bool:
@@ -152,12 +170,28 @@ def _coheres(p: Paragraph, prose_stems: list[set[str]], in_prose: Counter[str], 
     return any(in_prose[s] > (s in prose_stems[i]) for s in mine)
 
 
+def _written_furniture(paragraphs: Sequence[Paragraph], prose: Sequence[bool]) -> list[str]:
+    """Per paragraph, why it is furniture written as sentences ("" when it is not): an editor's note anywhere on the
+    page; the author's biography only in the run of paragraphs that ends the page (after the last paragraph of the
+    article's own prose), where a sentence about a journalist is not the story."""
+    why = ["an editor's note about the story" if _EDITORS_NOTE.match(p.text) else "" for p in paragraphs]
+    for i in range(len(paragraphs) - 1, -1, -1):
+        if why[i] or not prose[i]:
+            continue
+        if not _BIOGRAPHY.match(paragraphs[i].text):
+            break
+        why[i] = "the author's biography, after the article"
+    return why
+
+
 def classify(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
     """Return the paragraphs with `role` set to body, heading or boilerplate, and the reason."""
     n = len(paragraphs)
     if n == 0:
         return paragraphs
     prose = [_is_prose(p) for p in paragraphs]
+    written = _written_furniture(paragraphs, prose)
+    prose = [v and not written[i] for i, v in enumerate(prose)]
     words = [p.words for p in paragraphs]
     keys = [_key(p.text) for p in paragraphs]
     prose_idx = [i for i, v in enumerate(prose) if v]
@@ -199,6 +233,9 @@ def classify(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
         head = first_prose is not None and i < first_prose
         tail = last_prose is not None and i > last_prose
         inside = first_prose is not None and not head and not tail
+        if written[i]:
+            roles.append(("boilerplate", written[i]))
+            continue
         if prose[i]:
             if p.from_line_block and repeated[i]:
                 roles.append(("boilerplate", "repeated line of a menu-like block"))

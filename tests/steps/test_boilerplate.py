@@ -193,3 +193,33 @@ def test_classify_only_sets_the_role():
         assert (a.text, a.tokens, a.sentences, a.words) == (b.text, b.tokens, b.sentences, b.words)
         assert a.index == b.index
     assert after[0].is_boilerplate and not after[1].is_boilerplate
+
+
+# Furniture written as sentences: told by newsroom conventions, not by shape.
+NOTE = "This is a developing story. Please check back for updates."
+BIO = "Jane Roe is a reporter for The Daily Ledger in Riverton, covering the town council and its bridges."
+
+
+def test_an_editors_note_is_furniture_wherever_it_stands():
+    for paras in (
+        classified(NOTE, BODY_1, BODY_2),
+        classified(BODY_1, NOTE, BODY_2),
+        classified(BODY_1, BODY_2, NOTE),
+    ):
+        notes = [role(paras, i) for i, p in enumerate(paras) if p.text == NOTE]
+        assert notes == [("boilerplate", "an editor's note about the story")]
+        assert [p.role for p in paras if p.text != NOTE] == ["body", "body"]
+    # A sentence that reports an update to the story's events is article text.
+    update = "The council said the bridge will be updated with new railings before the summer."
+    assert role(classified(BODY_1, update, BODY_2), 1) == ("body", "")
+
+
+def test_an_authors_biography_is_furniture_only_where_it_ends_the_page():
+    paras = classified(BODY_1, BODY_2, BIO, "More about Jane Roe")
+    assert role(paras, 2) == ("boilerplate", "the author's biography, after the article")
+    # The same sentence followed by article text is about a journalist in the story: text.
+    assert role(classified(BODY_1, BIO, BODY_2), 1) == ("body", "")
+    # Two authors' biographies after a note: all three are furniture; the article's last paragraph is not.
+    two = BIO.replace("Jane Roe is a reporter", "John Doe is the bureau chief")
+    paras = classified(BODY_1, BODY_2, NOTE, BIO, two)
+    assert [p.role for p in paras] == ["body", "body", "boilerplate", "boilerplate", "boilerplate"]
