@@ -333,7 +333,11 @@ VERDICT_ONLY = (
     "verdict.padded_from",
     "verdict.own_independent",
 )
-SCORER_GRID: dict[str, tuple[float, ...]] = {"semantic.derived_threshold": (0.6, 0.65, 0.7)}
+SCORER_GRID: dict[str, tuple[float, ...]] = {
+    "semantic.derived_threshold": (0.6, 0.65, 0.7),
+    # Only a judging scorer's bar (without one, the whole article's bar already applies to a cut-off source's stretch).
+    "derivation.cut_derived_from": (0.8, 1.0, 1.2, 1.6, 2.0),
+}
 
 
 @dataclass

@@ -25,18 +25,19 @@ after the point where it reaches the source's last stretch draw on text the sour
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from provenance.components import Option
 from provenance.detectors.decisions import is_copy
-from provenance.model import Alignment, Derivation
+from provenance.model import Alignment, Derivation, Paragraph
 from provenance.rules import (
     CONFIRMED_WEIGHT,
     COPY_PASSAGE_WORDS,
     COPY_PROSE_THRESHOLD,
     COPY_THRESHOLD,
+    CUT_DERIVED_SCORE_JUDGED,
     DERIVED_COPIED,
     DERIVED_MIN_SENTENCES,
     DERIVED_SCORE,
@@ -56,6 +57,7 @@ NEW_SPECIFICS_SHOWN = 12  # names and figures listed in the report's evidence
 DERIVED_FROM = "derivation.derived_from"
 INDEPENDENT_BELOW = "derivation.independent_below"
 COPIED_FROM = "derivation.copied_from"
+CUT_DERIVED_FROM = "derivation.cut_derived_from"
 DERIVATION_OPTIONS = {
     DERIVED_FROM: Option(
         None,
@@ -70,6 +72,13 @@ DERIVATION_OPTIONS = {
         "the score under which it is independent; between the two, each "
         f"paragraph is judged on its own (default {INDEPENDENT_SCORE:g}, with a judging scorer "
         f"{INDEPENDENT_SCORE_JUDGED:g})",
+    ),
+    CUT_DERIVED_FROM: Option(
+        None,
+        float,
+        "where the source is cut off and the article follows it to that end: the score, over the paragraphs up to "
+        "that point, from which it derives from the source (default with a judging scorer "
+        f"{CUT_DERIVED_SCORE_JUDGED:g}, else the whole article's bar)",
     ),
     COPIED_FROM: Option(
         DERIVED_COPIED,
@@ -179,6 +188,56 @@ def _decide(
     return (True if score >= high else False if score < low else None), score, high, low
 
 
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """The article-level decision and what it read: the whole article's evidence, or that of the stretch a cut-off
+    source holds (`beyond`: the paragraphs after it, left out)."""
+
+    derived: bool | None
+    score: float
+    high: float
+    low: float
+    evidence: _Evidence
+    share: float | None
+    beyond: tuple[int, ...] = ()
+    stretch: bool = False  # decided on the stretch the cut-off source holds
+
+
+def _call(
+    alignment: Alignment, opts: Mapping[str, Any], *, supposed: bool = False, share: float | None = None
+) -> _Call:
+    """The decision with the share of sentences the judge confirmed (or, `supposed`, with `share` instead: None
+    for no judge asked), read on the stretch a cut-off source holds when the whole article does not derive."""
+
+    def share_of(ev: _Evidence) -> float | None:
+        if supposed:
+            return share
+        return ev.confirmed / ev.judged if ev.judged else None
+
+    ev = _evidence(alignment, opts)
+    s = share_of(ev)
+    derived, score, high, low = _decide(alignment, ev, opts, s)
+    body = [p for p in alignment.source.paragraphs if not p.is_boilerplate]
+    if not body or not is_cut_off(body[-1]):
+        return _Call(derived, score, high, low, ev, s)
+    if derived:
+        return _Call(derived, score, high, low, ev, s, _beyond(alignment, body, ev.source_sentences))
+    beyond = _beyond(alignment, body, ev.source_sentences)
+    if not beyond:
+        return _Call(derived, score, high, low, ev, s)
+    left = set(beyond)
+    stretch = replace(alignment, paragraphs=tuple(a for a in alignment.paragraphs if a.index not in left))
+    ev2 = _evidence(stretch, opts)
+    s2 = share_of(ev2)
+    derived2, score2, high2, low2 = _decide(stretch, ev2, opts, s2)
+    bar = _value(opts, CUT_DERIVED_FROM, CUT_DERIVED_SCORE_JUDGED if s2 is not None else high2)
+    if derived2 is not True and ev2.derived_sentences >= DERIVED_MIN_SENTENCES and score2 >= bar:
+        derived2 = True
+    if derived2 is True:
+        return _Call(True, score2, min(high2, bar), low2, ev2, s2, beyond, True)
+    return _Call(derived, score, high, low, ev, s)
+
+
 def confirmation_matters(alignment: Alignment, options: Mapping[str, Any] | None = None) -> bool:
     """Whether a judging scorer's confirmations could change whether the article derives from the source, given the
     evidence gathered before scoring: the decision without confirmations (the bars without a judge), with none of
@@ -187,18 +246,23 @@ def confirmation_matters(alignment: Alignment, options: Mapping[str, Any] | None
     paragraphs whose label its reading may change), and the decision is the one it would have been: a model behind
     the judge may then not even load."""
     opts = options or {}
-    ev = _evidence(alignment, opts)
-    return len({_decide(alignment, ev, opts, share)[0] for share in (None, 0.0, 1.0)}) > 1
+    return len({_call(alignment, opts, supposed=True, share=share).derived for share in (None, 0.0, 1.0)}) > 1
 
 
 def assess(alignment: Alignment, options: Mapping[str, Any] | None = None) -> Alignment:
     """The alignment with `derivation` set."""
     paragraphs = alignment.paragraphs
     opts = options or {}
-    ev = _evidence(alignment, opts)
-    share = ev.confirmed / ev.judged if ev.judged else None
+    call = _call(alignment, opts)
+    ev, share, derived, score, high, low = (
+        call.evidence,
+        call.share,
+        call.derived,
+        call.score,
+        call.high,
+        call.low,
+    )
     retelling = alignment.retelling
-    derived, score, high, low = _decide(alignment, ev, opts, share)
     body = [p for p in alignment.source.paragraphs if not p.is_boilerplate]
     derived_sentences, source_sentences = ev.derived_sentences, ev.source_sentences
     if ev.translated:
@@ -225,6 +289,12 @@ def assess(alignment: Alignment, options: Mapping[str, Any] | None = None) -> Al
             parts.append(
                 f"{ev.unconfirmed} not asked to confirm its sentences: no share of them could change the decision"
             )
+        if call.stretch:
+            parts.insert(
+                0,
+                f"read up to where the cut-off source ends (its first {len(paragraphs) - len(call.beyond)} "
+                f"paragraphs; what follows draws on text the source does not hold)",
+            )
         verdict = (
             f"{score:.2f} >= {high:g}: derives from the source"
             if derived
@@ -236,22 +306,7 @@ def assess(alignment: Alignment, options: Mapping[str, Any] | None = None) -> Al
     scorer = ev.scorer
     copied, novelty, new = ev.copied, ev.novelty, list(ev.new)
     cut = bool(body) and is_cut_off(body[-1])
-    beyond: tuple[int, ...] = ()
-    if cut and derived:
-        tail = source_sentences * (1.0 - SOURCE_TAIL) - 1
-        position: dict[tuple[int, int], int] = {}
-        for p in body:
-            for si in range(len(p.sentences)):
-                position[(p.index, si)] = len(position)
-        for k, a in enumerate(paragraphs):
-            reach = [
-                position[(link.source_paragraph, link.source_sentence)]
-                for link in a.links
-                if (link.source_paragraph, link.source_sentence) in position
-            ]
-            if reach and max(reach) >= tail:
-                beyond = tuple(b.index for b in paragraphs[k + 1 :])
-                break
+    beyond = call.beyond
     return replace(
         alignment,
         derivation=Derivation(
@@ -269,6 +324,25 @@ def assess(alignment: Alignment, options: Mapping[str, Any] | None = None) -> Al
             sentences=(derived_sentences, source_sentences),
         ),
     )
+
+
+def _beyond(alignment: Alignment, body: Sequence[Paragraph], source_sentences: int) -> tuple[int, ...]:
+    """The derived paragraphs after the first one that reaches the last stretch (SOURCE_TAIL) of a cut-off source."""
+    tail = source_sentences * (1.0 - SOURCE_TAIL) - 1
+    position: dict[tuple[int, int], int] = {}
+    for p in body:
+        for si in range(len(p.sentences)):
+            position[(p.index, si)] = len(position)
+    paragraphs = alignment.paragraphs
+    for k, a in enumerate(paragraphs):
+        reach = [
+            position[(link.source_paragraph, link.source_sentence)]
+            for link in a.links
+            if (link.source_paragraph, link.source_sentence) in position
+        ]
+        if reach and max(reach) >= tail:
+            return tuple(b.index for b in paragraphs[k + 1 :])
+    return ()
 
 
 def _value(options: Mapping[str, Any], name: str, default: float) -> float:

@@ -41,6 +41,7 @@ class DetectionContext:
             float(self.option("rewrite.traced_threshold", REWRITE_TRACED)),
             self.derivation,
             float(self.option("rewrite.derived_threshold", REWRITE_IN_DERIVED)),
+            heading=self.derived.paragraphs[a.index].role == "heading",
         )
 
     @property

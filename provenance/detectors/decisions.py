@@ -11,6 +11,7 @@ from provenance.model import Derivation, ParagraphAlignment, Signal
 from provenance.rules import (
     CHAIN,
     COPY_PASSAGE_SHARE,
+    DERIVED_MIN_SENTENCES,
     ENOUGH_PROSE,
     REWRITE_TRACED_SENTENCES,
     REWRITE_WORDING,
@@ -82,6 +83,7 @@ def decide(
     traced_threshold: float,
     derivation: Derivation | None = None,
     derived_threshold: float | None = None,
+    heading: bool = False,
 ) -> Decision:
     """Whether a paragraph is a rewrite, read in the light of the article as a whole (`derivation`).
 
@@ -89,9 +91,11 @@ def decide(
     of its content traced, its place in the source's order, a scorer's similarity from its `derived_threshold`, or
     from its `context_threshold` where the paragraph sits where the order of the articles expects it. Inside an independent article only wording kept
     outside quotations makes a paragraph derived: shared facts are the event's. Where the article is too short to
-    judge as a whole, each paragraph is judged on its own (`decide_alone`).
+    judge as a whole, each paragraph is judged on its own (`decide_alone`). A `heading` (headline, subhead) of an
+    article long enough to judge but left undecided is not: it names the story as any report of the event would,
+    so only its kept wording makes it derived.
     """
-    if derivation is None or derivation.derived is None:
+    if derivation is None or (derivation.derived is None and not (heading and _judged_whole(derivation))):
         return decide_alone(a, threshold, traced_threshold)
     if not derivation.derived:
         kept = bool(a.sources) and a.wording_outside_quotes >= STRONG_WORDING
@@ -118,6 +122,11 @@ def decide(
                 "from the source",
             )
     return Decision(False)
+
+
+def _judged_whole(d: Derivation) -> bool:
+    """Whether both articles were long enough to weigh as wholes (a one-line text is its own headline)."""
+    return min(d.sentences) >= DERIVED_MIN_SENTENCES
 
 
 def decide_alone(a: ParagraphAlignment, threshold: float, traced_threshold: float) -> Decision:

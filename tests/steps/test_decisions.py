@@ -14,7 +14,7 @@ from provenance.detectors.context import DetectionContext
 from provenance.detectors.copy import CopyDetector
 from provenance.detectors.decisions import decide, derived_article, is_copy, is_rewrite
 from provenance.detectors.rewrite import RewriteDetector
-from provenance.model import Alignment, Quote
+from provenance.model import Alignment, Derivation, Quote, Retelling
 from provenance.rules import (
     CHAIN,
     COPY_PASSAGE_SHARE,
@@ -140,6 +140,22 @@ def test_without_signals_decide_is_the_lexical_rule():
     assert not decide(aligned(), REWRITE_THRESHOLD, REWRITE_TRACED).rewrite
 
 
+def test_a_heading_outside_a_derived_article_is_derived_only_by_its_wording():
+    # Two reports of one event headline it alike: shared content makes a heading a rewrite only inside an article
+    # that derives; in an undecided one its kept wording alone does (body paragraphs are judged on their own).
+    undecided = Derivation(
+        derived=None, score=0.0, retelling=Retelling(0.0), copied=0.0, novelty=0.0, sentences=(9, 9)
+    )
+    derives = replace(undecided, derived=True)
+    one_line = replace(undecided, sentences=(1, 9))  # too short to weigh whole: the line is judged on its own
+    assert decide(LEXICAL, REWRITE_THRESHOLD, REWRITE_TRACED, one_line, heading=True).rewrite
+    assert decide(LEXICAL, REWRITE_THRESHOLD, REWRITE_TRACED, undecided).rewrite
+    assert not decide(LEXICAL, REWRITE_THRESHOLD, REWRITE_TRACED, undecided, heading=True).rewrite
+    assert decide(LEXICAL, REWRITE_THRESHOLD, REWRITE_TRACED, derives, heading=True).rewrite
+    worded = sourced(content=REWRITE_THRESHOLD, wording_outside_quotes=STRONG_WORDING)
+    assert decide(worded, REWRITE_THRESHOLD, REWRITE_TRACED, undecided, heading=True).rewrite
+
+
 def test_derived_article_from_chain():
     assert derived_article(signal(chain=ORDERED)) and not derived_article(signal(chain=SCATTERED))
 
@@ -207,7 +223,10 @@ OPTIONS = {
     for det in (CopyDetector, RewriteDetector)
     for key, opt in det.options.items()
 }
-DOCS = document("One source paragraph of plain words.", name="src"), document("A derived one.", name="der")
+DOCS = (
+    document("One source paragraph of plain words.", name="src"),
+    document("A derived one of plain words.", "And a second derived one.", name="der"),
+)
 
 
 def detect(detector, *paragraphs, options=None):
