@@ -306,7 +306,13 @@ def infer(
         edges=tuple(edges),
         roots=tuple(d.name for d in docs if d.name in has_children and d.name not in parents),
         independent=tuple(d.name for d in docs if d.name not in has_children and d.name not in parents),
-        parameters={"options": opts, "pairs": len(reports) // 2, "links": len(strength) // 2},
+        parameters={
+            "options": opts,
+            "pairs": len(reports) // 2,
+            "links": len(strength) // 2,
+            # the scorer plugins the pair engine ran (none: the lexical engine the graph's options were chosen on)
+            "scorers": sorted({str(x) for r in reports.values() for x in r.parameters.get("scorers", ())}),
+        },
         reports=chosen,
         errors=tuple(errors),
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from provenance import Option, hookimpl
 from provenance.lineage import lineage, published
 from provenance.model import LINEAGE_SCHEMA
 from provenance.plugins import get_host
@@ -136,3 +137,42 @@ def test_cli_with_an_index(tmp_path):
     assert parent.get(files[1]) == files[0] and parent.get(files[2]) == files[1]
     assert run_cli(["lineage", "--index", str(db), "--story", "absent"]).exit_code == 3
     assert run_cli(["lineage", "--index", str(db)]).exit_code == 2
+
+
+class _CountingScorer:
+    """A scorer plugin's scorer that records whether the pair engine asked it anything."""
+
+    name = "counting"
+
+    def __init__(self) -> None:
+        self.options = {"threshold": Option(0.7, float, "close meaning", -1.0, 1.0)}
+        self.pairs = 0
+
+    def score(self, pairs):
+        self.pairs += len(pairs)
+        return [0.0 for _ in pairs]
+
+
+class _ScorerPlugin:
+    __name__ = "counting-plugin"
+
+    def __init__(self, scorer: _CountingScorer) -> None:
+        self.scorer = scorer
+
+    @hookimpl
+    def register_scorers(self, register):
+        register(self.scorer)
+
+
+def test_cli_compares_pairs_without_scorer_plugins_unless_asked():
+    # The graph's options were chosen on the lexical pair engine (docs/lineage.md): an installed scorer is not run,
+    # and the JSON says which scorers the pairs were compared with.
+    files = [str(HERE / f"{n}.txt") for n in ("wire", "partner", "other-agency")]
+    quiet = _CountingScorer()
+    r = run_cli(["lineage", *files, "-f", "json"], plugins=[_ScorerPlugin(quiet)])
+    assert r.exit_code == 0, r.stderr
+    assert json.loads(r.stdout)["parameters"]["scorers"] == [] and quiet.pairs == 0
+    asked = _CountingScorer()
+    r = run_cli(["lineage", *files, "-f", "json", "--scorers"], plugins=[_ScorerPlugin(asked)])
+    assert r.exit_code == 0, r.stderr
+    assert json.loads(r.stdout)["parameters"]["scorers"] == ["counting-plugin:counting"] and asked.pairs > 0

@@ -46,6 +46,14 @@ def lineage(
             "--option", help="NAME=VALUE: a pair-engine option, or lineage.link, lineage.wording_weight, ..."
         ),
     ] = None,
+    scorers: Annotated[
+        bool,
+        typer.Option(
+            "--scorers",
+            help="Compare the pairs with installed scorer plugins too (provenance-semantic): much slower, and "
+            "on real news the graph is not better with them (docs/lineage.md).",
+        ),
+    ] = False,
 ) -> None:
     """Infer who copied whom among versions of one story: a graph of "derives from" edges with evidence."""
     from provenance.lineage import LINEAGE_OPTIONS, from_index
@@ -69,6 +77,9 @@ def lineage(
 
     resolve(LINEAGE_OPTIONS, {k: v for k, v in opts.items() if k.startswith("lineage.")})
     host = get_host(tuple(disable or ()))
+    if not scorers and host.scorers():
+        # The graph's options were chosen on the lexical pair engine (docs/lineage.md): scorers off unless asked.
+        host = get_host((*(disable or ()), *(str(c.name) for _, c in host.scorers())))
     errors: list[str] = []
     if index and story:
         from provenance.index import open_index
