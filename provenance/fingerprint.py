@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 from provenance.errors import UsageError
 from provenance.model import Document, Paragraph, Token
+from provenance.text.chunks import decode_batch, vocabulary
 from provenance.text.tokenize import contents_by_sentence
 
 SCHEME = "affine32"
@@ -250,37 +251,57 @@ def fingerprint_paragraphs(
     )
 
 
-def fingerprint_sentences(
-    rows: Sequence[int],
-    contents: Sequence[Sequence[Sequence[str]]],
-    params: FingerprintParams,
-    *,
-    sentences: bool = True,
+class _IdHashes:
+    """The shingle hash of each content word of provenance/text/chunks.py's vocabulary, by id, kept in step with it
+    (worked out once per word; started afresh when the vocabulary is)."""
+
+    def __init__(self) -> None:
+        self.generation = -1
+        self.table = np.zeros(0, np.uint32)
+
+    def __call__(self, ids: np.ndarray) -> np.ndarray:
+        generation, words = vocabulary()
+        if generation != self.generation:
+            self.generation, self.table = generation, np.zeros(0, np.uint32)
+        if len(words) > len(self.table):
+            new = np.fromiter(
+                (xxhash.xxh32_intdigest(w.encode()) for w in words[len(self.table) :]), dtype=np.uint32
+            )
+            self.table = np.concatenate([self.table, new])
+        return self.table[ids]
+
+
+_ID_HASHES = _IdHashes()
+
+
+def fingerprint_codes(
+    rows: Sequence[int], codes: Sequence[str], params: FingerprintParams, *, sentences: bool = True
 ) -> Fingerprints:
-    """Content and sentence signatures (no wording) of paragraphs given as the content words of each of their
-    sentences (`provenance.text.tokenize.sentence_contents`): what `fingerprint_paragraphs(..., wording=False,
-    sentences=sentences)` gives for the same paragraphs, each word hashed once for both."""
-    words = [list(chain.from_iterable(sents)) for sents in contents]
-    hashes = word_hashes(list(chain.from_iterable(words)))
-    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-    content = _minhash(hashes, lengths, params.num_perm, params.seed)
-    sizes = np.minimum(np.fromiter(map(len, map(set, words)), np.int64, len(words)), 65535).astype(np.uint16)
+    """Content and sentence signatures (no wording) of paragraphs given as codes of their sentences' content words
+    (provenance/text/chunks.py `sentence_codes`), a whole batch in one vectorised pass: what
+    `fingerprint_paragraphs(..., wording=False, sentences=sentences)` gives for the same paragraphs."""
+    decoded = decode_batch(codes)
+    hashes = _ID_HASHES(decoded.ids)
+    content = _minhash(hashes, decoded.paragraph_lengths, params.num_perm, params.seed)
+    sizes = np.minimum(decoded.paragraph_distinct, 65535).astype(np.uint16)
     if not sentences:
         return Fingerprints(params, np.asarray(rows, dtype=np.int64), content, sizes)
-    # A paragraph's words are its sentences' in order, so each sentence's hashes are one run of the paragraph's.
-    sentence_lengths = np.array(list(map(len, chain.from_iterable(contents))), dtype=np.int64)
-    kept = (
-        np.array(list(map(len, map(set, chain.from_iterable(contents)))), dtype=np.int64)
-        >= SENTENCE_MIN_WORDS
-    )
-    sentence_row = np.repeat(
-        np.arange(len(contents), dtype=np.int64), np.fromiter(map(len, contents), np.int64)
-    )
+    # A paragraph's words are its sentences' in order, so each sentence's hashes are one run of the batch's.
+    kept = decoded.sentence_distinct >= SENTENCE_MIN_WORDS
     sentence_sigs = _minhash(
-        hashes[np.repeat(kept, sentence_lengths)], sentence_lengths[kept], SENTENCE_PERM, params.seed + 1
+        hashes[np.repeat(kept, decoded.sentence_lengths)],
+        decoded.sentence_lengths[kept],
+        SENTENCE_PERM,
+        params.seed + 1,
     )
     return Fingerprints(
-        params, np.asarray(rows, dtype=np.int64), content, sizes, None, sentence_sigs, sentence_row[kept]
+        params,
+        np.asarray(rows, dtype=np.int64),
+        content,
+        sizes,
+        None,
+        sentence_sigs,
+        decoded.sentence_paragraph[kept].astype(np.int64),
     )
 
 

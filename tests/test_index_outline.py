@@ -5,13 +5,16 @@ one document at a time, on every benchmark text."""
 from __future__ import annotations
 
 import numpy as np
-from test_text_fast import _benchmark_texts
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_text_fast import _SENTENCE_PIECES, _benchmark_texts
 
+from provenance.errors import ProvenanceError
 from provenance.fingerprint import FingerprintParams
 from provenance.index.base import IndexParams, Prints, prints_of_document
 from provenance.index.ingest import prepare_many
 from provenance.plugins import get_host
-from provenance.text import tokenize as tok
+from provenance.text import chunks
 from provenance.text.inputs import RawDocument
 from provenance.text.load import load_document
 
@@ -35,7 +38,7 @@ def test_prints_of_outlined_batches_equal_the_document_path_on_every_benchmark_t
     for params in (IndexParams(FingerprintParams()), IndexParams(FingerprintParams(), sentence_keys=False)):
         for cleared in (True, False):  # the chunks learnt, then from the memo
             if cleared:
-                tok._CHUNKS.clear()
+                chunks.start_batch(afresh=True)
             prepared = []
             for k in range(0, len(raws), 37):
                 prepared += prepare_many(raws[k : k + 37], params, host=host)
@@ -48,3 +51,45 @@ def test_prints_of_outlined_batches_equal_the_document_path_on_every_benchmark_t
                     for k, v in doc.metadata.items()
                     if k in ("title", "author", "sitename", "url", "date")
                 }
+
+
+def _document_prints(raws, params, host):
+    """Per document, its prints by the Document path, or the one-line error it gives."""
+    out = []
+    for r in raws:
+        try:
+            out.append(prints_of_document(load_document(r.text, r.id, fmt=r.format, host=host), params))
+        except ProvenanceError as exc:
+            out.append(str(exc))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_SENTENCE_PIECES), min_size=1, max_size=30), min_size=1, max_size=6))
+def test_prints_of_outlined_batches_equal_the_document_path_on_any_mix(paragraphs):
+    host = get_host()
+    params = IndexParams(FingerprintParams())
+    raws = [
+        RawDocument(f"d{i}", "\n\n".join("".join(p) for p in paragraphs[i:]) or "x", "text")
+        for i in range(len(paragraphs))
+    ]
+    raws = [r for r in raws if r.text.strip()]
+    prepared = prepare_many(raws, params, host=host)
+    expected = [] if not raws else _document_prints(raws, params, host)
+    for p, e in zip(prepared, expected):
+        assert p.error == e if isinstance(e, str) else p.error is None and _equal(p.prints, e)
+
+
+def test_a_batch_of_more_new_words_than_ids_is_prepared_word_by_word(monkeypatch):
+    host = get_host()
+    params = IndexParams(FingerprintParams())
+    raws = [
+        RawDocument(f"d{i}", f"Words number {i} and {i + 1} to {i}x{i}y are distinct here.", "text")
+        for i in range(40)
+    ]
+    monkeypatch.setattr(chunks, "CONTENT_WORDS_KEPT", 30)
+    monkeypatch.setattr(chunks, "BATCH_HEADROOM", 10)
+    chunks.start_batch(afresh=True)
+    prepared = prepare_many(raws, params, host=host)
+    assert all(_equal(p.prints, e) for p, e in zip(prepared, _document_prints(raws, params, host)))
+    chunks.start_batch(afresh=True)

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from reference_text import split_sentences_reference, tokenize_reference
 
+from provenance.text import chunks
 from provenance.text import tokenize as tok
 
 
@@ -218,7 +219,12 @@ def _benchmark_paragraphs(shared: Path, examples: Path) -> list[str]:
 
 
 def _chunk_memo_cleared() -> None:
-    tok._CHUNKS.clear()
+    chunks.start_batch(afresh=True)
+
+
+def _sentence_contents(text: str) -> tuple[int, list[list[str]]]:
+    words, code = chunks.sentence_codes(text)
+    return words, chunks.contents_of(code)
 
 
 def _sentence_contents_by_tokens(text: str) -> tuple[int, list[list[str]]]:
@@ -237,7 +243,7 @@ def test_sentences_and_their_content_words_equal_the_token_path_on_every_benchma
         assert tok.split_sentences(p) == split_sentences_reference(p), p[:80]
     for _ in range(2):  # learning the chunks, then from the memo
         for p in paragraphs:
-            assert tok.sentence_contents(p) == _sentence_contents_by_tokens(p), p[:80]
+            assert _sentence_contents(p) == _sentence_contents_by_tokens(p), p[:80]
 
 
 _SENTENCE_PIECES = [
@@ -271,5 +277,21 @@ _SENTENCE_PIECES = [
 def test_sentences_and_their_content_words_equal_the_token_path_on_any_mix(pieces):
     text = "".join(pieces)
     assert tok.split_sentences(text) == split_sentences_reference(text)
-    assert tok.sentence_contents(text) == _sentence_contents_by_tokens(text)
-    assert tok.sentence_contents(text) == _sentence_contents_by_tokens(text)
+    assert _sentence_contents(text) == _sentence_contents_by_tokens(text)
+    assert _sentence_contents(text) == _sentence_contents_by_tokens(text)
+
+
+@given(
+    st.lists(
+        st.sampled_from(["a", ".", "!", "?", "\u3002", '"', "'", "\u201d", ")", "]", " ", "\n", "\t"]),
+        max_size=12,
+    )
+)
+def test_sentence_punctuation_at_the_end_is_told_as_the_pattern_tells_it(pieces):
+    import re
+
+    from provenance.text.boilerplate import _terminal
+
+    text = "".join(pieces)
+    pattern = re.compile(r"[.!?\u3002\uff01\uff1f][\"'\u201d\u2019)\]]*\s*$")
+    assert _terminal(text) == bool(pattern.search(text))

@@ -13,7 +13,7 @@ from itertools import islice
 from typing import Any
 
 from provenance.errors import InputError, ProvenanceError
-from provenance.fingerprint import fingerprint_sentences
+from provenance.fingerprint import fingerprint_codes
 from provenance.index.base import (
     TEXT_LEVEL,
     IndexParams,
@@ -22,6 +22,7 @@ from provenance.index.base import (
     prints_of,
     prints_of_document,
 )
+from provenance.text.chunks import VocabularyFull, start_batch
 from provenance.text.inputs import RawDocument, check_raw, iter_inputs
 
 Input = str | os.PathLike[str] | RawDocument  # a path (file, directory, glob, JSONL) or a document in memory
@@ -96,6 +97,14 @@ class Batch:
         return [replace(p, prints=pr) for p, pr in zip(self.prepared, self.prints.split(self.counts))]
 
 
+def _batch_of(prepared: list[Prepared], params: IndexParams) -> Batch:
+    return Batch(
+        prepared,
+        Prints.concat([p.prints for p in prepared], params.fingerprint.num_perm),
+        [len(p.prints) for p in prepared],
+    )
+
+
 def prepare_many(
     raws: Sequence[RawDocument], params: IndexParams, sentences: bool = False, host: Any = None
 ) -> list[Prepared]:
@@ -110,13 +119,23 @@ def prepare_batch(raws: Sequence[RawDocument], params: IndexParams, host: Any = 
     (provenance/text/load.py `outline_document`: no Token per word), and the paragraphs of all of them are hashed
     and signed in one vectorised pass."""
     from provenance.plugins import get_host
-    from provenance.text.load import outline_document
 
     host = host or get_host()
+    start_batch()
+    try:
+        return _outlined_batch(raws, params, host)
+    except VocabularyFull:  # a batch of more new words than ids: prepared the word-by-word way
+        start_batch(afresh=True)
+        return _batch_of([prepare(raw, params, False, host) for raw in raws], params)
+
+
+def _outlined_batch(raws: Sequence[RawDocument], params: IndexParams, host: Any) -> Batch:
+    from provenance.text.load import outline_document
+
     none = Prints.empty(0)  # until `Batch.documents`
     out: list[Prepared] = []
     rows: list[int] = []
-    contents: list[list[list[str]]] = []
+    codes: list[str] = []
     counts: list[int] = []
     for raw in raws:
         stored = StoredDocument(raw.id, digest(raw), raw.format, raw.text, raw.meta)
@@ -129,11 +148,11 @@ def prepare_batch(raws: Sequence[RawDocument], params: IndexParams, host: Any = 
         meta = {**{k: v for k, v in outlined.metadata.items() if k in _KEPT_META}, **raw.meta}
         packed = zlib.compress(raw.text.encode("utf-8"), TEXT_LEVEL)  # here, in the worker, not in the writer
         out.append(Prepared(replace(stored, meta=meta, packed=packed), none))
-        for index, sents in outlined.body:
+        for index, code in outlined.body:
             rows.append(index)
-            contents.append(sents)
+            codes.append(code)
         counts.append(len(outlined.body))
-    fp = fingerprint_sentences(rows, contents, params.fingerprint, sentences=params.sentence_keys)
+    fp = fingerprint_codes(rows, codes, params.fingerprint, sentences=params.sentence_keys)
     return Batch(out, prints_of(fp), counts)
 
 
@@ -150,12 +169,11 @@ def _prepare_in_worker(args: tuple[list[RawDocument], IndexParams, bool]) -> Bat
     """A batch of documents prepared in a worker process. Their texts, which the writer holds already, are not
     sent back: only the compressed texts, the metadata and the batch's signature arrays travel."""
     raws, params, sentences = args
-    if sentences:
-        prepared = [prepare(raw, params, sentences) for raw in raws]
-        batch = Batch(prepared, Prints.concat([p.prints for p in prepared], params.fingerprint.num_perm), [])
-        batch = replace(batch, counts=[len(p.prints) for p in prepared])
-    else:
-        batch = prepare_batch(raws, params)
+    batch = (
+        _batch_of([prepare(raw, params, sentences) for raw in raws], params)
+        if sentences
+        else prepare_batch(raws, params)
+    )
     return replace(batch, prepared=[replace(p, doc=replace(p.doc, text="")) for p in batch.prepared])
 
 
@@ -173,6 +191,8 @@ def prepare_all(
             yield from prepare_many(chunk, params, sentences, host)
         return
     from concurrent.futures import Future, ProcessPoolExecutor  # loaded only when it is used
+
+    import provenance.text.load  # noqa: F401 (imported once here, not in each worker: forked workers inherit it)
 
     jobs = min(jobs, os.cpu_count() or 1)
     with ProcessPoolExecutor(max_workers=jobs) as pool:

@@ -56,7 +56,17 @@ class Shaped(Protocol):
     def sentences(self) -> Sequence[Sentence]: ...
 
 
-_TERMINAL = re.compile(r"[.!?\u3002\uff01\uff1f][\"'\u201d\u2019)\]]*\s*$")
+_TERMINALS = ".!?\u3002\uff01\uff1f"
+_CLOSERS = "\"'\u201d\u2019)]"
+
+
+def _terminal(text: str) -> bool:
+    r"""Whether the text ends with sentence punctuation, then perhaps closing quotes or brackets, then perhaps
+    whitespace (the regex [.!?。！？]["'”’)\]]*\s*$, without scanning the whole text for it)."""
+    end = text.rstrip().rstrip(_CLOSERS)
+    return bool(end) and end[-1] in _TERMINALS
+
+
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t(?:ember)?)?"
     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
@@ -88,7 +98,7 @@ _BIOGRAPHY = re.compile(
 
 def _is_prose(p: Shaped, sentences: int | None) -> bool:
     n = p.words
-    if _TERMINAL.search(p.text) and n >= PROSE_WORDS:
+    if _terminal(p.text) and n >= PROSE_WORDS:
         return True
     # Unpunctuated text is prose only when long: a teaser headline can hold two short sentences.
     return n >= UNPUNCTUATED_PROSE_WORDS and (len(p.sentences) if sentences is None else sentences) >= 2
@@ -140,7 +150,7 @@ def _is_stamp(text: str, words: int) -> bool:
     """A dateline or time stamp: an unpunctuated line made mostly of dates and times (published, updated), with at
     most STAMP_OTHER_WORDS other words per date ("Posted:", "Updated 9 minutes ago"). A line that states a fact
     beside its date ("December 11, 2025: Mars completes the acquisition") is text."""
-    if _TERMINAL.search(text):
+    if _terminal(text):
         return False
     found = len(_DATE.findall(text))
     if not found or words > STAMP_WORDS * found:
@@ -163,7 +173,7 @@ def _cut_off(p: Shaped) -> bool:
     """A last paragraph that stops in mid-sentence right after the article's prose: the text was cut (an excerpt,
     a feed's teaser), not a line of page furniture. It starts like a sentence, is not Title Case like a headline or
     a credit line, and ends without sentence punctuation."""
-    if p.words < CUT_OFF_MIN_WORDS or _TERMINAL.search(p.text) or not _SENTENCE_START.match(p.text):
+    if p.words < CUT_OFF_MIN_WORDS or _terminal(p.text) or not _SENTENCE_START.match(p.text):
         return False
     return not _title_case(p)
 
@@ -260,7 +270,7 @@ def roles(
 
     # Link lists: runs of three or more headline-shaped paragraphs outside running prose.
     titleish = [
-        not prose[i] and words[i] > SHORT_WORDS and not _TERMINAL.search(paragraphs[i].text) for i in range(n)
+        not prose[i] and words[i] > SHORT_WORDS and not _terminal(paragraphs[i].text) for i in range(n)
     ]
     in_link_run = [False] * n
     i = 0
@@ -313,7 +323,7 @@ def roles(
             head
             and not p.from_line_block
             and HEADLINE_WORDS[0] <= words[i] <= HEADLINE_WORDS[1]
-            and not _TERMINAL.search(text)
+            and not _terminal(text)
             and headline_taken in (None, page.keys[i])
         ):
             headline_taken = page.keys[i]  # the article's own headline, even when the page repeats it

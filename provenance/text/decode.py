@@ -62,7 +62,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")  # C0 controls other than \t \n \
 
 def _control_ratio(text: str) -> float:
     sample = text[:20000]
-    if not sample:
+    if not sample or _CONTROL.search(sample) is None:  # most texts have none: a scan, no list
         return 0.0
     return len(_CONTROL.findall(sample)) / len(sample)
 

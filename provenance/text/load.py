@@ -12,6 +12,7 @@ from provenance.errors import EXIT_INPUT, InputError, PluginError, ProvenanceErr
 from provenance.limits import check_size as _check_size
 from provenance.model import Document, Extracted
 from provenance.text.boilerplate import classify, roles
+from provenance.text.chunks import sentence_count
 from provenance.text.decode import decode
 from provenance.text.inputs import check_text, iter_inputs, read_bytes
 from provenance.text.segment import Outline, paragraphs_from_blocks, pieces_from_blocks
@@ -98,10 +99,11 @@ def load_document(data: Input, name: str | None = None, *, fmt: str | None = Non
 @dataclass(frozen=True, slots=True)
 class Outlined:
     """What indexing reads of a document: its metadata, and its paragraphs other than page furniture (the same ones
-    `load_document` marks body or heading), each as its index and the content words of each of its sentences."""
+    `load_document` marks body or heading), each as its index and the code of its sentences' content words
+    (provenance/text/chunks.py)."""
 
     metadata: dict[str, str]
-    body: list[tuple[int, list[list[str]]]]
+    body: list[tuple[int, str]]
 
 
 def outline_document(text: str, name: str, *, fmt: str | None = None, host: Any) -> Outlined:
@@ -114,8 +116,8 @@ def outline_document(text: str, name: str, *, fmt: str | None = None, host: Any)
     return Outlined(
         meta,
         [
-            (o.index, o.contents)
-            for o, (role, _) in zip(outlines, roles(outlines, [len(o.contents) for o in outlines]))
+            (o.index, o.code)
+            for o, (role, _) in zip(outlines, roles(outlines, [sentence_count(o.code) for o in outlines]))
             if role != "boilerplate"
         ],
     )

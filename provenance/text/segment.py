@@ -20,7 +20,8 @@ from provenance.rules import (
     LINE_LIST_MEDIAN_WORDS,
     LINK_RUN,
 )
-from provenance.text.tokenize import count_words, sentence_contents, split_sentences, tokenize
+from provenance.text.chunks import sentence_codes
+from provenance.text.tokenize import count_words, split_sentences, tokenize
 
 # Runs of spaces and tabs become one space: only runs longer than one space, or with a tab, need replacing.
 _BLANKS = re.compile(r"[ \t]{2,}|\t")
@@ -128,11 +129,11 @@ def make_paragraph(
 
 
 class Outline:
-    """A paragraph as indexing reads it: its text, word count and the content words of each sentence, from the
-    chunk memo (`sentence_contents`). Its tokens and sentence offsets, which boilerplate detection reads for a few
+    """A paragraph as indexing reads it: its text, word count and the code of its sentences' content words
+    (provenance/text/chunks.py `sentence_codes`). Its tokens and sentence offsets, which boilerplate detection reads for a few
     paragraphs only, are worked out when first asked for, as `make_paragraph` works them out."""
 
-    __slots__ = ("_sentences", "_tokens", "contents", "from_line_block", "index", "tag", "text", "words")
+    __slots__ = ("_sentences", "_tokens", "code", "from_line_block", "index", "tag", "text", "words")
 
     def __init__(self, index: int, piece: Piece) -> None:
         self.index, self.text, self.tag, self.from_line_block = (
@@ -141,7 +142,7 @@ class Outline:
             piece.tag,
             piece.from_line_block,
         )
-        self.words, self.contents = sentence_contents(piece.text)
+        self.words, self.code = sentence_codes(piece.text)
         self._tokens: tuple[Token, ...] | None = None
         self._sentences: tuple[Sentence, ...] | None = None
 

@@ -238,7 +238,6 @@ def _content_word(norm: str) -> str:
 _CJK_STOPS = (
     "\u3002\uff01\uff1f"  # a CJK full stop, exclamation or question mark ends a sentence wherever it stands
 )
-_CJK_STOP_RE = re.compile(f"[{_CJK_STOPS}]")
 _ACRONYM_END = re.compile(r"(?:[^\W\d_]\.){1,}[^\W\d_]$")
 _OPENERS = "\"'\u201c\u2018("
 
@@ -291,70 +290,12 @@ def split_sentences(text: str) -> tuple[Sentence, ...]:
     return tuple(bounds)
 
 
-# Whitespace-free chunks -------------------------------------------------------------------------------------------
-# Tokens, counted words and sentence ends never span whitespace, and no pattern above looks past the next character
-# (where whitespace and the end of the text count alike) or behind a chunk's first character, so what a chunk of text
-# between whitespace gives is the same wherever it stands. Indexing reads a paragraph chunk by chunk: each distinct
-# chunk is tokenised once, by `tokenize` (the one tokenizer), and what the index needs of it is kept as one string,
-# so that a whole paragraph is one `join` of known strings and a few `split`s and `count`s, at C speed:
-#
-#     [_OPENS if a sentence can start with it] + _WORD * its word count + its content words joined by spaces
-#     + [_ENDS if it can end a sentence: terminal punctuation, not after an abbreviation, initial or acronym]
-#
-# A sentence then ends between two chunks where _ENDS + " " + _OPENS stands. The three marks are separator
-# characters, whitespace to `str.split` (which drops them with the spaces) and so never part of a token or of a kept
-# content word. A CJK full stop ends a sentence inside a chunk: such paragraphs take the token path, as does one with
-# a chunk that cannot be kept.
-# Distinct chunks kept (about 100 MB at most); a paragraph with a new one past that is tokenised.
-CHUNKS_KEPT = 500_000
-_OPENS, _WORD, _ENDS = "\x1d", "\x1f", "\x1c"
-_SENTENCE_BREAK = _ENDS + " " + _OPENS
-_CHUNKS: dict[str, str] = {}
-
-
-def _learn(chunks: list[str]) -> bool:
-    """Work out and keep every chunk not kept yet; False when one cannot be kept (the memo is full, or a content
-    word holds whitespace, which NFKC can give: it would not survive the join and split)."""
-    for chunk in chunks:
-        if chunk in _CHUNKS:
-            continue
-        if len(_CHUNKS) >= CHUNKS_KEPT:
-            return False
-        contents = [t.content for t in tokenize(chunk) if t.content]
-        joined = " ".join(contents)
-        if joined.split() != contents:
-            return False
-        m = _SENT_END_RE.search(chunk)
-        ends = m is not None and (chunk[m.start()] != "." or _full_stop_ends(chunk, 0, m.start()))
-        _CHUNKS[chunk] = (
-            (_OPENS if _opens(chunk[0]) else "")
-            + _WORD * count_words(chunk)
-            + joined
-            + (_ENDS if ends else "")
-        )
-    return True
-
-
 def contents_by_sentence(tokens: Sequence[Token], sentences: Sequence[Sentence]) -> list[list[str]]:
     """The content words (in order) of each sentence: the tokens starting inside it."""
     kept = [t for t in tokens if t.content]
     starts = [t.start for t in kept]  # in text order, so a sentence's words are one slice
     words = [t.content for t in kept]
     return [words[bisect_left(starts, s.start) : bisect_left(starts, s.end)] for s in sentences]
-
-
-def sentence_contents(text: str) -> tuple[int, list[list[str]]]:
-    """A paragraph's word count (`count_words`) and the content words of each of its sentences (`split_sentences`,
-    `contents_by_sentence`), from the chunk memo: no Token is made for a paragraph of known chunks."""
-    chunks = text.split()
-    if _CJK_STOP_RE.search(text) is None:
-        try:
-            coded = " ".join(map(_CHUNKS.__getitem__, chunks))
-        except KeyError:
-            coded = " ".join(map(_CHUNKS.__getitem__, chunks)) if _learn(chunks) else ""
-        if coded or not chunks:
-            return coded.count(_WORD), [s.split() for s in coded.split(_SENTENCE_BREAK)]
-    return count_words(text), contents_by_sentence(tokenize(text), split_sentences(text))
 
 
 _ZIPF: Frequencies | None = None

@@ -19,6 +19,7 @@ from typing import ClassVar
 import pytest
 
 import provenance
+import provenance.text.chunks
 import provenance.text.segment
 import provenance.text.tokenize
 from provenance.components import Option
@@ -125,11 +126,11 @@ def test_scorer_signals_do_not_tokenise_again(tmp_path, counted):
     assert sum(counted.values()) == len(report.source_paragraphs) + len(report.paragraphs)
 
 
-def test_index_add_tokenises_each_text_at_most_once(tmp_path, counted, monkeypatch):
-    """Indexing reads paragraphs chunk by chunk (provenance/text/tokenize.py `sentence_contents`): it tokenises each
+def test_index_add_tokenises_each_text_at_most_once(tmp_path, counted):
+    """Indexing reads paragraphs chunk by chunk (provenance/text/chunks.py `sentence_codes`): it tokenises each
     distinct whitespace-free chunk once, and a whole paragraph only when page-furniture detection asks for its
     tokens; never one text twice in the same role."""
-    monkeypatch.setattr(provenance.text.tokenize, "_CHUNKS", {})
+    provenance.text.chunks.start_batch(afresh=True)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "a.txt").write_text(SOURCE, encoding="utf-8")
