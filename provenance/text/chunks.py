@@ -18,8 +18,10 @@ such paragraphs are coded from their tokens (`tokenize`, `split_sentences`), wit
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 import numpy as np
 
@@ -95,16 +97,24 @@ def _code_of(words: Sequence[str]) -> str:
 
 
 def _learn(chunks: list[str]) -> None:
+    """Code the chunks not kept yet, tokenised together (one `tokenize` of them joined by spaces: tokens never span
+    the space, so each chunk's are its own)."""
     memo = _MEMO.chunks
-    for chunk in chunks:
-        if chunk in memo:
-            continue
+    new = [c for c in dict.fromkeys(chunks) if c not in memo]
+    if not new:
+        return
+    starts = list(accumulate((len(c) + 1 for c in new[:-1]), initial=0))
+    contents: list[list[str]] = [[] for _ in new]
+    for t in tokenize(" ".join(new)):
+        if t.content:
+            contents[bisect_right(starts, t.start) - 1].append(t.content)
+    for chunk, words in zip(new, contents):
         m = _SENT_END_RE.search(chunk)
         ends = m is not None and (chunk[m.start()] != "." or _full_stop_ends(chunk, 0, m.start()))
         memo[chunk] = (
             (_OPENS if _opens(chunk[0]) else "")
             + _WORD * count_words(chunk)
-            + _code_of([t.content for t in tokenize(chunk) if t.content])
+            + _code_of(words)
             + (_ENDS if ends else "")
         )
 
