@@ -2,8 +2,9 @@
 
 Extractors hand over blocks (blank-line blocks, HTML block elements). A block made of short single-newline lines,
 such as a menu, a byline box or a list of links, is split into its lines so each can be judged on its own; a block of
-hard-wrapped prose is joined into one paragraph. Each paragraph is tokenised here, once: every later step reads its
-tokens and word count from the model.
+hard-wrapped prose is joined into one paragraph (a `Piece`). Each paragraph is tokenised here, once: every later
+step reads its tokens and word count from the model. Indexing reads a piece as an `Outline` instead: its word count
+and sentences' content words from the chunk memo (provenance/text/chunks.py), its tokens only if asked for.
 """
 
 from __future__ import annotations
