@@ -13,7 +13,6 @@ datasketch computes (tests/test_fingerprint.py proves it) and can be handed to d
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,6 +27,8 @@ if TYPE_CHECKING:
 
 from provenance.errors import UsageError
 from provenance.model import Document, Paragraph, Token
+from provenance.text.chunks import decode_batch, vocabulary
+from provenance.text.tokenize import contents_by_sentence
 
 SCHEME = "affine32"
 HASH_NAME = "xxh32"
@@ -105,13 +106,50 @@ def signatures(
 
     An empty set gets the all-max signature, as an untouched datasketch MinHash has.
     """
+    hashes = np.fromiter(map(xxhash.xxh32_intdigest, chain.from_iterable(shingle_sets)), dtype=np.uint32)
+    lengths = np.fromiter(map(len, shingle_sets), dtype=np.int64, count=len(shingle_sets))
+    return _minhash(hashes, lengths, num_perm, seed, chunk_rows)
+
+
+# A word's shingle hash, kept once worked out: a corpus repeats most of its vocabulary.
+WORD_HASHES_KEPT = 500_000
+_WORD_HASHES: dict[str, int] = {}
+
+
+def word_hashes(words: Sequence[str]) -> np.ndarray:
+    """The shingle hashes (`hash32` of the UTF-8 text) of words, as uint32."""
+    try:
+        return np.fromiter(map(_WORD_HASHES.__getitem__, words), dtype=np.uint32, count=len(words))
+    except KeyError:
+        pass
+    for w in words:
+        if w not in _WORD_HASHES and len(_WORD_HASHES) < WORD_HASHES_KEPT:
+            _WORD_HASHES[w] = xxhash.xxh32_intdigest(w.encode())
+    if len(_WORD_HASHES) < WORD_HASHES_KEPT:
+        return np.fromiter(map(_WORD_HASHES.__getitem__, words), dtype=np.uint32, count=len(words))
+    return np.fromiter(
+        (_WORD_HASHES.get(w) or xxhash.xxh32_intdigest(w.encode()) for w in words),
+        dtype=np.uint32,
+        count=len(words),
+    )
+
+
+def word_signatures(word_sets: Sequence[Sequence[str]], num_perm: int = 64, seed: int = 1) -> np.ndarray:
+    """`signatures` of sets of words (each word one shingle, as its UTF-8 bytes)."""
+    flat = list(chain.from_iterable(word_sets))
+    lengths = np.fromiter(map(len, word_sets), dtype=np.int64, count=len(word_sets))
+    return _minhash(word_hashes(flat), lengths, num_perm, seed)
+
+
+def _minhash(
+    hashes: np.ndarray, lengths: np.ndarray, num_perm: int, seed: int, chunk_rows: int = 1 << 16
+) -> np.ndarray:
+    """Signatures of consecutive runs of shingle hashes (`lengths` of them each)."""
     a, b = permutations(num_perm, seed)
-    out = np.full((len(shingle_sets), num_perm), _MASK32, dtype=np.uint32)
-    lengths = np.fromiter((len(x) for x in shingle_sets), dtype=np.int64, count=len(shingle_sets))
-    hashes = list(map(xxhash.xxh32_intdigest, chain.from_iterable(shingle_sets)))
-    if not hashes:
+    out = np.full((len(lengths), num_perm), _MASK32, dtype=np.uint32)
+    if not len(hashes):
         return out
-    hv = _fmix32(np.asarray(hashes, dtype=np.uint32))
+    hv = _fmix32(hashes)
     ends = np.cumsum(lengths)
     starts = ends - lengths
     nonempty = np.flatnonzero(lengths)
@@ -182,23 +220,16 @@ def fingerprint_paragraphs(
     sentences: bool = False,
 ) -> Fingerprints:
     """Signatures of the given paragraphs, from the tokens the segmenter gave them (never tokenised again)."""
-    content_sets: list[list[bytes]] = []
-    sentence_sets: list[list[bytes]] = []
+    content_sets = [[t.content for t in p.tokens if t.content] for p in paragraphs]
+    sentence_sets: list[list[str]] = []
     sentence_rows: list[int] = []
-    for row, p in enumerate(paragraphs):
-        if not sentences:
-            content_sets.append(content_shingles(p.tokens))
-            continue
-        kept = [t for t in p.tokens if t.content]
-        starts = [t.start for t in kept]  # in text order, so a sentence's words are one slice
-        words = [t.content.encode() for t in kept]
-        content_sets.append(words)
-        for s in p.sentences:
-            sent = words[bisect_left(starts, s.start) : bisect_left(starts, s.end)]
-            if len(set(sent)) >= SENTENCE_MIN_WORDS:
-                sentence_sets.append(sent)
-                sentence_rows.append(row)
-    content = signatures(content_sets, params.num_perm, params.seed)
+    if sentences:
+        for row, p in enumerate(paragraphs):
+            for sent in contents_by_sentence(p.tokens, p.sentences):
+                if len(set(sent)) >= SENTENCE_MIN_WORDS:
+                    sentence_sets.append(sent)
+                    sentence_rows.append(row)
+    content = word_signatures(content_sets, params.num_perm, params.seed)
     sizes = np.fromiter(
         (min(len(set(c)), 65535) for c in content_sets), dtype=np.uint16, count=len(content_sets)
     )
@@ -209,21 +240,68 @@ def fingerprint_paragraphs(
             params.num_perm,
             params.seed,
         )
-    sentence_sigs = None
-    if sentences:
-        sentence_sigs = (
-            signatures(sentence_sets, SENTENCE_PERM, params.seed + 1)
-            if sentence_sets
-            else np.zeros((0, SENTENCE_PERM), np.uint32)
-        )
     return Fingerprints(
         params,
         np.array([p.index for p in paragraphs], dtype=np.int64),
         content,
         sizes,
         wording_sigs,
-        sentence_sigs,
+        word_signatures(sentence_sets, SENTENCE_PERM, params.seed + 1) if sentences else None,
         np.array(sentence_rows, dtype=np.int64) if sentences else None,
+    )
+
+
+class _IdHashes:
+    """The shingle hash of each content word of provenance/text/chunks.py's vocabulary, by id, kept in step with it
+    (worked out once per word; started afresh when the vocabulary is)."""
+
+    def __init__(self) -> None:
+        self.generation = -1
+        self.table = np.zeros(0, np.uint32)
+
+    def __call__(self, ids: np.ndarray) -> np.ndarray:
+        generation, words = vocabulary()
+        if generation != self.generation:
+            self.generation, self.table = generation, np.zeros(0, np.uint32)
+        if len(words) > len(self.table):
+            new = np.fromiter(
+                (xxhash.xxh32_intdigest(w.encode()) for w in words[len(self.table) :]), dtype=np.uint32
+            )
+            self.table = np.concatenate([self.table, new])
+        return self.table[ids]
+
+
+_ID_HASHES = _IdHashes()
+
+
+def fingerprint_codes(
+    rows: Sequence[int], codes: Sequence[str], params: FingerprintParams, *, sentences: bool = True
+) -> Fingerprints:
+    """Content and sentence signatures (no wording) of paragraphs given as codes of their sentences' content words
+    (provenance/text/chunks.py `sentence_codes`), a whole batch in one vectorised pass: what
+    `fingerprint_paragraphs(..., wording=False, sentences=sentences)` gives for the same paragraphs."""
+    decoded = decode_batch(codes)
+    hashes = _ID_HASHES(decoded.ids)
+    content = _minhash(hashes, decoded.paragraph_lengths, params.num_perm, params.seed)
+    sizes = np.minimum(decoded.paragraph_distinct, 65535).astype(np.uint16)
+    if not sentences:
+        return Fingerprints(params, np.asarray(rows, dtype=np.int64), content, sizes)
+    # A paragraph's words are its sentences' in order, so each sentence's hashes are one run of the batch's.
+    kept = decoded.sentence_distinct >= SENTENCE_MIN_WORDS
+    sentence_sigs = _minhash(
+        hashes[np.repeat(kept, decoded.sentence_lengths)],
+        decoded.sentence_lengths[kept],
+        SENTENCE_PERM,
+        params.seed + 1,
+    )
+    return Fingerprints(
+        params,
+        np.asarray(rows, dtype=np.int64),
+        content,
+        sizes,
+        None,
+        sentence_sigs,
+        decoded.sentence_paragraph[kept].astype(np.int64),
     )
 
 

@@ -1,5 +1,5 @@
 """The word-by-word code that the whole-text paths of provenance.text replaced (the tokenizer, word rarity,
-cleaning and folding, the page-repetition check of boilerplate.py, the control-character count of decode.py), kept
+cleaning and folding, the sentence splitter, the page-repetition check of boilerplate.py, the control-character count of decode.py), kept
 as it was (helpers that did not change are imported) until it is deleted, so that tests/test_text_fast.py can show
 the faster code gives the same results on every benchmark text."""
 
@@ -9,12 +9,16 @@ import re
 import unicodedata
 from collections import defaultdict
 
-from provenance.model import Token
+from provenance.model import Sentence, Token
 from provenance.text.tokenize import (
+    _ABBREV,
     _CJK,
     _CJK_RE,
     _FOLD,
     _INVISIBLE,
+    _LAST_WORD,
+    _SENT_END_RE,
+    _WORD_WINDOW,
     TOKEN_RE,
     _cjk_bigrams,
     _content_word,
@@ -119,3 +123,45 @@ def rarity_reference(token: Token) -> float:
     if z is None:
         z = table.get(token.norm.replace("'", ""), 1.0)
     return min(7.0, max(1.0, 7.5 - z))
+
+
+def split_sentences_reference(text: str) -> tuple[Sentence, ...]:
+    """Sentence boundaries by terminal punctuation, guarded against common abbreviations and initials."""
+    bounds: list[Sentence] = []
+    start = 0
+    n = len(text)
+    for m in _SENT_END_RE.finditer(text):
+        end = m.end()
+        if end >= n:
+            break
+        nxt = text[end]
+        punct_end = m.start()
+        if text[m.start()] == ".":
+            # A bounded window, not the whole sentence so far: a paragraph of a million "Mr. " never ends a
+            # sentence, so slicing from its start at every full stop was quadratic.
+            word_m = _LAST_WORD.search(text, max(start, punct_end - _WORD_WINDOW), punct_end)
+            prev = word_m.group(1) if word_m else ""
+            if prev.lower() in _ABBREV or (len(prev) == 1 and prev.isupper()):
+                continue
+            if re.search(r"(?:[^\W\d_]\.){1,}[^\W\d_]$", text[max(start, punct_end - 6) : punct_end]):
+                continue  # inside an acronym such as U.S.
+        if not (
+            nxt.isupper()
+            or nxt.isdigit()
+            or nxt in "\"'\u201c\u2018("
+            or _CJK_RE.match(nxt)
+            or m.group()[0] in "\u3002\uff01\uff1f"
+        ):
+            continue
+        seg = text[start:end].strip()
+        if seg:
+            s = start + (len(text[start:end]) - len(text[start:end].lstrip()))
+            bounds.append(Sentence(s, s + len(seg)))
+        start = end
+    seg = text[start:].strip()
+    if seg:
+        s = start + (len(text[start:]) - len(text[start:].lstrip()))
+        bounds.append(Sentence(s, s + len(seg)))
+    if not bounds:
+        bounds.append(Sentence(0, len(text)))
+    return tuple(bounds)

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
-from reference_text import tokenize_reference
+from reference_text import split_sentences_reference, tokenize_reference
 
+from provenance.text import chunks
 from provenance.text import tokenize as tok
 
 
@@ -208,3 +209,89 @@ def test_blank_runs_collapse_as_the_general_pattern_collapses_them(text):
     from provenance.text.segment import _BLANKS
 
     assert _BLANKS.sub(" ", text) == re.sub(r"[ \t]+", " ", text)
+
+
+def _benchmark_paragraphs(shared: Path, examples: Path) -> list[str]:
+    texts = _benchmark_texts(shared, examples)
+    return [p.strip() for t in texts for p in t.split("\n") if p.strip()] + [
+        " ".join(t.split("\n")) for t in texts
+    ]
+
+
+def _chunk_memo_cleared() -> None:
+    chunks.start_batch(afresh=True)
+
+
+def _sentence_contents(text: str) -> tuple[int, list[list[str]]]:
+    words, code = chunks.sentence_codes(text)
+    return words, chunks.contents_of(code)
+
+
+def _sentence_contents_by_tokens(text: str) -> tuple[int, list[list[str]]]:
+    """What sentence_contents must give: the token path, word by word."""
+    tokens = tokenize_reference(text)
+    sentences = split_sentences_reference(text)
+    return tok.count_words(text), [
+        [t.content for t in tokens if t.content and s.start <= t.start < s.end] for s in sentences
+    ]
+
+
+def test_sentences_and_their_content_words_equal_the_token_path_on_every_benchmark_text(shared, examples):
+    _chunk_memo_cleared()
+    paragraphs = _benchmark_paragraphs(shared, examples)
+    for p in paragraphs:
+        assert tok.split_sentences(p) == split_sentences_reference(p), p[:80]
+    for _ in range(2):  # learning the chunks, then from the memo
+        for p in paragraphs:
+            assert _sentence_contents(p) == _sentence_contents_by_tokens(p), p[:80]
+
+
+_SENTENCE_PIECES = [
+    *_PIECES,
+    "Mr. ",
+    "Smith",
+    "said.",
+    " ",
+    "  ",
+    "\n",
+    "\u00a0",
+    '." ',
+    "?) ",
+    "!! ",
+    "... ",
+    "J. ",
+    "etc. ",
+    "the",
+    "(Reuters) ",
+    "\u201cQuote\u201d. ",
+    "\u3002",
+    "\uff01",
+    "3.5. ",
+    "x.y. ",
+    "U.S.A. ",
+    "\ufdfa",
+]
+
+
+@given(st.lists(st.sampled_from(_SENTENCE_PIECES), max_size=40))
+def test_sentences_and_their_content_words_equal_the_token_path_on_any_mix(pieces):
+    text = "".join(pieces)
+    assert tok.split_sentences(text) == split_sentences_reference(text)
+    assert _sentence_contents(text) == _sentence_contents_by_tokens(text)
+    assert _sentence_contents(text) == _sentence_contents_by_tokens(text)
+
+
+@given(
+    st.lists(
+        st.sampled_from(["a", ".", "!", "?", "\u3002", '"', "'", "\u201d", ")", "]", " ", "\n", "\t"]),
+        max_size=12,
+    )
+)
+def test_sentence_punctuation_at_the_end_is_told_as_the_pattern_tells_it(pieces):
+    import re
+
+    from provenance.text.boilerplate import _terminal
+
+    text = "".join(pieces)
+    pattern = re.compile(r"[.!?\u3002\uff01\uff1f][\"'\u201d\u2019)\]]*\s*$")
+    assert _terminal(text) == bool(pattern.search(text))

@@ -250,6 +250,25 @@ class Prints:
             np.concatenate([p.sentence_rows + o for p, o in zip(parts, offsets)]),
         )
 
+    def split(self, counts: Sequence[int]) -> list[Prints]:
+        """The prints of consecutive documents of `counts` rows each (`concat` undone)."""
+        ends = np.cumsum(np.asarray(counts, dtype=np.int64))
+        cuts = np.searchsorted(self.sentence_rows, ends).tolist()
+        out = []
+        lo = slo = 0
+        for hi, shi in zip(ends.tolist(), cuts):
+            out.append(
+                Prints(
+                    self.rows[lo:hi],
+                    self.signatures[lo:hi],
+                    self.sizes[lo:hi],
+                    self.sentence_keys[slo:shi],
+                    self.sentence_rows[slo:shi] - lo,
+                )
+            )
+            lo, slo = hi, shi
+        return out
+
     def keys(self, params: IndexParams) -> tuple[np.ndarray, np.ndarray]:
         """Every LSH key of these paragraphs and the row it belongs to."""
         n = len(self)

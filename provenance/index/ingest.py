@@ -7,13 +7,22 @@ import hashlib
 import os
 import zlib
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
 
 from provenance.errors import InputError, ProvenanceError
-from provenance.index.base import TEXT_LEVEL, IndexParams, Prints, StoredDocument, prints_of_document
+from provenance.fingerprint import fingerprint_codes
+from provenance.index.base import (
+    TEXT_LEVEL,
+    IndexParams,
+    Prints,
+    StoredDocument,
+    prints_of,
+    prints_of_document,
+)
+from provenance.text.chunks import VocabularyFull, start_batch
 from provenance.text.inputs import RawDocument, check_raw, iter_inputs
 
 Input = str | os.PathLike[str] | RawDocument  # a path (file, directory, glob, JSONL) or a document in memory
@@ -61,10 +70,7 @@ def prepare(raw: RawDocument, params: IndexParams, sentences: bool = False, host
         doc = load_document(raw.text, raw.id, fmt=raw.format, host=host or get_host())
     except ProvenanceError as exc:
         return Prepared(stored, Prints.empty(params.fingerprint.num_perm), str(exc))
-    meta = {
-        **{k: v for k, v in doc.metadata.items() if k in ("title", "author", "sitename", "url", "date")},
-        **raw.meta,
-    }
+    meta = {**{k: v for k, v in doc.metadata.items() if k in _KEPT_META}, **raw.meta}
     packed = zlib.compress(raw.text.encode("utf-8"), TEXT_LEVEL)  # here, in the worker, not in the writer
     texts: tuple[str, ...] = ()
     if sentences:
@@ -78,15 +84,97 @@ def prepare(raw: RawDocument, params: IndexParams, sentences: bool = False, host
     )
 
 
-def _prepare_batch(args: tuple[list[RawDocument], IndexParams, bool]) -> list[Prepared]:
-    """A batch of documents prepared in a worker process. Their texts, which the writer holds already, are not
-    sent back: only the compressed text, the metadata and the signature arrays travel."""
-    raws, params, sentences = args
-    out = []
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Documents prepared together, each without its prints, and the prints of all of them (`counts[i]` rows
+    each, in order): what a worker process sends back, five arrays a batch rather than five a document."""
+
+    prepared: list[Prepared]
+    prints: Prints
+    counts: list[int]
+
+    def documents(self) -> list[Prepared]:
+        return [replace(p, prints=pr) for p, pr in zip(self.prepared, self.prints.split(self.counts))]
+
+
+def _batch_of(prepared: list[Prepared], params: IndexParams) -> Batch:
+    return Batch(
+        prepared,
+        Prints.concat([p.prints for p in prepared], params.fingerprint.num_perm),
+        [len(p.prints) for p in prepared],
+    )
+
+
+def prepare_many(
+    raws: Sequence[RawDocument], params: IndexParams, sentences: bool = False, host: Any = None
+) -> list[Prepared]:
+    """`prepare` of several documents, fingerprinted together (`prepare_batch`)."""
+    if sentences:
+        return [prepare(raw, params, sentences, host) for raw in raws]
+    return prepare_batch(raws, params, host).documents()
+
+
+def prepare_batch(raws: Sequence[RawDocument], params: IndexParams, host: Any = None) -> Batch:
+    """Several documents prepared as `prepare` does, without the scorers' sentence texts: each document is outlined
+    (provenance/text/load.py `outline_document`: no Token per word), and the paragraphs of all of them are hashed
+    and signed in one vectorised pass."""
+    from provenance.plugins import get_host
+
+    host = host or get_host()
+    start_batch()
+    try:
+        return _outlined_batch(raws, params, host)
+    except VocabularyFull:  # a batch of more new words than ids: prepared the word-by-word way
+        start_batch(afresh=True)
+        return _batch_of([prepare(raw, params, False, host) for raw in raws], params)
+
+
+def _outlined_batch(raws: Sequence[RawDocument], params: IndexParams, host: Any) -> Batch:
+    from provenance.text.load import outline_document
+
+    none = Prints.empty(0)  # until `Batch.documents`
+    out: list[Prepared] = []
+    rows: list[int] = []
+    codes: list[str] = []
+    counts: list[int] = []
     for raw in raws:
-        prepared = prepare(raw, params, sentences)
-        out.append(replace(prepared, doc=replace(prepared.doc, text="")))
-    return out
+        stored = StoredDocument(raw.id, digest(raw), raw.format, raw.text, raw.meta)
+        try:
+            outlined = outline_document(raw.text, raw.id, fmt=raw.format, host=host)
+        except ProvenanceError as exc:
+            out.append(Prepared(stored, none, str(exc)))
+            counts.append(0)
+            continue
+        meta = {**{k: v for k, v in outlined.metadata.items() if k in _KEPT_META}, **raw.meta}
+        packed = zlib.compress(raw.text.encode("utf-8"), TEXT_LEVEL)  # here, in the worker, not in the writer
+        out.append(Prepared(replace(stored, meta=meta, packed=packed), none))
+        for index, code in outlined.body:
+            rows.append(index)
+            codes.append(code)
+        counts.append(len(outlined.body))
+    fp = fingerprint_codes(rows, codes, params.fingerprint, sentences=params.sentence_keys)
+    return Batch(out, prints_of(fp), counts)
+
+
+_KEPT_META = (
+    "title",
+    "author",
+    "sitename",
+    "url",
+    "date",
+)  # of what an extractor finds, what the index keeps
+
+
+def _prepare_in_worker(args: tuple[list[RawDocument], IndexParams, bool]) -> Batch:
+    """A batch of documents prepared in a worker process. Their texts, which the writer holds already, are not
+    sent back: only the compressed texts, the metadata and the batch's signature arrays travel."""
+    raws, params, sentences = args
+    batch = (
+        _batch_of([prepare(raw, params, sentences) for raw in raws], params)
+        if sentences
+        else prepare_batch(raws, params)
+    )
+    return replace(batch, prepared=[replace(p, doc=replace(p.doc, text="")) for p in batch.prepared])
 
 
 TASK_DOCUMENTS = 32  # documents a worker prepares per task: fewer round trips, little waiting at the end
@@ -99,24 +187,26 @@ def prepare_all(
     """Every document prepared, in input order; with `jobs` > 1 in that many worker processes, each given a batch
     of documents at a time."""
     if jobs <= 1:
-        for raw in raws:
-            yield prepare(raw, params, sentences, host)
+        while chunk := list(islice(raws, TASK_DOCUMENTS)):
+            yield from prepare_many(chunk, params, sentences, host)
         return
     from concurrent.futures import Future, ProcessPoolExecutor  # loaded only when it is used
 
+    import provenance.text.load  # noqa: F401 (imported once here, not in each worker: forked workers inherit it)
+
     jobs = min(jobs, os.cpu_count() or 1)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        pending: deque[tuple[list[RawDocument], Future[list[Prepared]]]] = deque()
+        pending: deque[tuple[list[RawDocument], Future[Batch]]] = deque()
 
         def submit() -> None:
             chunk = list(islice(raws, TASK_DOCUMENTS))
             if chunk:
-                pending.append((chunk, pool.submit(_prepare_batch, (chunk, params, sentences))))
+                pending.append((chunk, pool.submit(_prepare_in_worker, (chunk, params, sentences))))
 
         for _ in range(jobs * TASKS_AHEAD):  # bounded: the corpus is never all in memory at once
             submit()
         while pending:
             chunk, done = pending.popleft()
             submit()  # the workers stay busy while the writer takes this batch
-            for raw, prepared in zip(chunk, done.result()):
+            for raw, prepared in zip(chunk, done.result().documents()):
                 yield replace(prepared, doc=replace(prepared.doc, text=raw.text))

@@ -17,9 +17,11 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import cached_property
 from itertools import chain
+from typing import Protocol
 
-from provenance.model import Paragraph, Role
+from provenance.model import Paragraph, Role, Sentence, Token
 from provenance.rules import (
     BYLINE_WORDS,
     CUT_OFF_MIN_WORDS,
@@ -35,7 +37,36 @@ from provenance.rules import (
 )
 from provenance.text.tokenize import WORD_RE, count_words, fold
 
-_TERMINAL = re.compile(r"[.!?\u3002\uff01\uff1f][\"'\u201d\u2019)\]]*\s*$")
+
+class Shaped(Protocol):
+    """What page furniture is told by: a Paragraph, or an Outline (provenance/text/segment.py), which indexing
+    reads instead and which works out its tokens and sentences only when they are asked for."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def words(self) -> int: ...
+    @property
+    def tag(self) -> str: ...
+    @property
+    def from_line_block(self) -> bool: ...
+    @property
+    def tokens(self) -> Sequence[Token]: ...
+    @property
+    def sentences(self) -> Sequence[Sentence]: ...
+
+
+_TERMINALS = ".!?\u3002\uff01\uff1f"
+_CLOSERS = "\"'\u201d\u2019)]"
+
+
+def _terminal(text: str) -> bool:
+    r"""Whether the text ends with sentence punctuation, then perhaps closing quotes or brackets, then perhaps
+    whitespace (the regex [.!?。！？]["'”’)\]]*\s*$, without scanning the whole text for it)."""
+    end = text.rstrip().rstrip(_CLOSERS)
+    return bool(end) and end[-1] in _TERMINALS
+
+
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t(?:ember)?)?"
     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
@@ -65,12 +96,12 @@ _BIOGRAPHY = re.compile(
 )
 
 
-def _is_prose(p: Paragraph) -> bool:
+def _is_prose(p: Shaped, sentences: int | None) -> bool:
     n = p.words
-    if _TERMINAL.search(p.text) and n >= PROSE_WORDS:
+    if _terminal(p.text) and n >= PROSE_WORDS:
         return True
     # Unpunctuated text is prose only when long: a teaser headline can hold two short sentences.
-    return len(p.sentences) >= 2 and n >= UNPUNCTUATED_PROSE_WORDS
+    return n >= UNPUNCTUATED_PROSE_WORDS and (len(p.sentences) if sentences is None else sentences) >= 2
 
 
 def _key(text: str) -> str:
@@ -119,7 +150,7 @@ def _is_stamp(text: str, words: int) -> bool:
     """A dateline or time stamp: an unpunctuated line made mostly of dates and times (published, updated), with at
     most STAMP_OTHER_WORDS other words per date ("Posted:", "Updated 9 minutes ago"). A line that states a fact
     beside its date ("December 11, 2025: Mars completes the acquisition") is text."""
-    if _TERMINAL.search(text):
+    if _terminal(text):
         return False
     found = len(_DATE.findall(text))
     if not found or words > STAMP_WORDS * found:
@@ -128,7 +159,7 @@ def _is_stamp(text: str, words: int) -> bool:
     return others <= STAMP_OTHER_WORDS * found
 
 
-def is_cut_off(p: Paragraph) -> bool:
+def is_cut_off(p: Shaped) -> bool:
     """Whether a paragraph stops in mid-sentence, as the last paragraph of a text that was cut (an excerpt, a
     teaser) does: no sentence punctuation among its last CUT_OFF_TAIL words (a credit such as "... Sagaing. - AFP"
     ends a complete text)."""
@@ -138,22 +169,22 @@ def is_cut_off(p: Paragraph) -> bool:
     return not _ANY_TERMINAL.search(tail)
 
 
-def _cut_off(p: Paragraph) -> bool:
+def _cut_off(p: Shaped) -> bool:
     """A last paragraph that stops in mid-sentence right after the article's prose: the text was cut (an excerpt,
     a feed's teaser), not a line of page furniture. It starts like a sentence, is not Title Case like a headline or
     a credit line, and ends without sentence punctuation."""
-    if p.words < CUT_OFF_MIN_WORDS or _TERMINAL.search(p.text) or not _SENTENCE_START.match(p.text):
+    if p.words < CUT_OFF_MIN_WORDS or _terminal(p.text) or not _SENTENCE_START.match(p.text):
         return False
     return not _title_case(p)
 
 
-def _title_case(p: Paragraph) -> bool:
+def _title_case(p: Shaped) -> bool:
     """Whether most words after the first are capitalised, as in a headline, a byline or a credit line."""
     words = [t for t in p.tokens[1:] if t.kind == "w"]
     return bool(words) and sum(1 for t in words if t.capital) / len(words) >= TITLE_CASE_SHARE
 
 
-def _byline(p: Paragraph) -> bool:
+def _byline(p: Shaped) -> bool:
     """A byline: a short line where "by" is followed by capitalised names ("By Jane Doe and John Roe, CNN")."""
     toks = p.tokens
     for k, t in enumerate(toks[:-1]):
@@ -163,14 +194,14 @@ def _byline(p: Paragraph) -> bool:
     return False
 
 
-def _coheres(p: Paragraph, prose_stems: list[set[str]], in_prose: Counter[str], i: int) -> bool:
+def _coheres(p: Shaped, prose_stems: list[set[str]], in_prose: Counter[str], i: int) -> bool:
     """Whether the paragraph shares a content word with a prose paragraph other than itself (`in_prose`: in how many
     prose paragraphs each stem occurs, so the test costs the paragraph's own words, not the page's)."""
     mine = {t.content for t in p.tokens if t.content}
     return any(in_prose[s] > (s in prose_stems[i]) for s in mine)
 
 
-def _written_furniture(paragraphs: Sequence[Paragraph], prose: Sequence[bool]) -> list[str]:
+def _written_furniture(paragraphs: Sequence[Shaped], prose: Sequence[bool]) -> list[str]:
     """Per paragraph, why it is furniture written as sentences ("" when it is not): an editor's note anywhere on the
     page; the author's biography only in the run of paragraphs that ends the page (after the last paragraph of the
     article's own prose), where a sentence about a journalist is not the story."""
@@ -184,32 +215,62 @@ def _written_furniture(paragraphs: Sequence[Paragraph], prose: Sequence[bool]) -
     return why
 
 
+class _Page:
+    """What is worked out for the whole page, only when some paragraph's role needs it (a page of running prose
+    needs none of it): the page keys (repetition, the headline), which paragraphs repeat, and the content words of
+    the running prose (cohesion: whether a line shares any content word with it; navigation, labels such as "Text
+    size:", notes and links to other stories share none, the article's subheads name what it is about)."""
+
+    def __init__(self, paragraphs: Sequence[Shaped], prose: list[bool]) -> None:
+        self.paragraphs, self.prose = paragraphs, prose
+
+    @cached_property
+    def keys(self) -> list[str]:
+        return [_key(p.text) for p in self.paragraphs]
+
+    @cached_property
+    def repeated(self) -> list[bool]:
+        """The same text (or one contained in another) more than once on the page."""
+        return _repeated(self.keys)
+
+    @cached_property
+    def prose_stems(self) -> list[set[str]]:
+        return [
+            {t.content for t in p.tokens if t.content} if self.prose[i] else set()
+            for i, p in enumerate(self.paragraphs)
+        ]
+
+    @cached_property
+    def in_prose(self) -> Counter[str]:
+        return Counter(s for stems in self.prose_stems for s in stems)
+
+
 def classify(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
     """Return the paragraphs with `role` set to body, heading or boilerplate, and the reason."""
+    return tuple(replace(p, role=r, role_reason=why) for p, (r, why) in zip(paragraphs, roles(paragraphs)))
+
+
+def roles(
+    paragraphs: Sequence[Shaped], sentence_counts: Sequence[int] | None = None
+) -> list[tuple[Role, str]]:
+    """Each paragraph's role (body, heading or boilerplate) and the reason. `sentence_counts`: each paragraph's
+    number of sentences, when known without working out their offsets."""
     n = len(paragraphs)
     if n == 0:
-        return paragraphs
-    prose = [_is_prose(p) for p in paragraphs]
+        return []
+    counts: Sequence[int | None] = sentence_counts or [None] * n
+    prose = [_is_prose(p, k) for p, k in zip(paragraphs, counts)]
     written = _written_furniture(paragraphs, prose)
     prose = [v and not written[i] for i, v in enumerate(prose)]
     words = [p.words for p in paragraphs]
-    keys = [_key(p.text) for p in paragraphs]
+    page = _Page(paragraphs, prose)
     prose_idx = [i for i, v in enumerate(prose) if v]
     first_prose = prose_idx[0] if prose_idx else None
     last_prose = prose_idx[-1] if prose_idx else None
 
-    # Repetition: the same text (or one contained in another) more than once on the page.
-    repeated = _repeated(keys)
-    # Cohesion: whether a line shares any content word with the running prose of the page. Navigation, labels
-    # ("Text size:"), notes and links to other stories share none; the article's subheads name what it is about.
-    prose_stems = [
-        {t.content for t in p.tokens if t.content} if prose[i] else set() for i, p in enumerate(paragraphs)
-    ]
-    in_prose = Counter(s for stems in prose_stems for s in stems)
-
     # Link lists: runs of three or more headline-shaped paragraphs outside running prose.
     titleish = [
-        not prose[i] and words[i] > SHORT_WORDS and not _TERMINAL.search(paragraphs[i].text) for i in range(n)
+        not prose[i] and words[i] > SHORT_WORDS and not _terminal(paragraphs[i].text) for i in range(n)
     ]
     in_link_run = [False] * n
     i = 0
@@ -237,7 +298,7 @@ def classify(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
             roles.append(("boilerplate", written[i]))
             continue
         if prose[i]:
-            if p.from_line_block and repeated[i]:
+            if p.from_line_block and page.repeated[i]:
                 roles.append(("boilerplate", "repeated line of a menu-like block"))
             else:
                 roles.append(("body", ""))
@@ -254,7 +315,7 @@ def classify(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
             roles.append(("boilerplate", "a labelled teaser (an upper-case label before a bar)"))
         elif tail and i == n - 1 and i == last_prose + 1 and _cut_off(p):  # type: ignore[operator]
             roles.append(("body", "cut off in mid-sentence: the end of the article text"))
-        elif first_prose is not None and not _coheres(p, prose_stems, in_prose, i):
+        elif first_prose is not None and not _coheres(p, page.prose_stems, page.in_prose, i):
             roles.append(("boilerplate", "shares no word with the article's text"))
         elif words[i] <= SHORT_WORDS and not ((is_heading_tag or inside) and words[i] >= 2 and not tail):
             roles.append(("boilerplate", "short line without sentence punctuation"))
@@ -262,13 +323,13 @@ def classify(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
             head
             and not p.from_line_block
             and HEADLINE_WORDS[0] <= words[i] <= HEADLINE_WORDS[1]
-            and not _TERMINAL.search(text)
-            and headline_taken in (None, keys[i])
+            and not _terminal(text)
+            and headline_taken in (None, page.keys[i])
         ):
-            headline_taken = keys[i]  # the article's own headline, even when the page repeats it
+            headline_taken = page.keys[i]  # the article's own headline, even when the page repeats it
             roles.append(("heading", "headline"))
 
-        elif repeated[i] and (p.from_line_block or head or tail):
+        elif page.repeated[i] and (p.from_line_block or head or tail):
             roles.append(("boilerplate", "repeated on the page"))
         elif in_link_run[i] and (head or tail):
             roles.append(("boilerplate", "part of a list of links"))
@@ -280,9 +341,9 @@ def classify(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
             roles.append(("boilerplate", "before the article body"))
         else:
             if head:
-                headline_taken = keys[i]
+                headline_taken = page.keys[i]
             roles.append(("heading", ""))
     if all(r == "boilerplate" for r, _ in roles):
         # A page cannot be all furniture: a tiny document (a headline, a sentence) is compared as it is.
         roles = [("body" if prose[i] else "heading", "") for i in range(n)]
-    return tuple(replace(p, role=r, role_reason=why) for p, (r, why) in zip(paragraphs, roles))
+    return roles

@@ -60,9 +60,17 @@ def _accented_share(text: str) -> float:
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")  # C0 controls other than \t \n \v \f \r
 
 
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20)])
+
+
 def _control_ratio(text: str) -> float:
     sample = text[:20000]
     if not sample:
+        return 0.0
+    # Most texts have none: in UTF-8 these characters are these bytes and no others are, and deleting bytes by
+    # table (`bytes.translate`) runs at memory speed where a regex scan costs tens of nanoseconds a character.
+    raw = sample.encode("utf-8", "surrogatepass")
+    if len(raw.translate(None, _CONTROL_BYTES)) == len(raw):
         return 0.0
     return len(_CONTROL.findall(sample)) / len(sample)
 

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISDIR
 
 from provenance.errors import InputError, ProvenanceError
 from provenance.limits import check_size as _check_size
@@ -57,9 +58,10 @@ def read_bytes(path: Path) -> bytes:
     """Read a file, turning every OS-level failure into a one-line InputError."""
     check_name(str(path))
     try:
-        if path.is_dir():
+        st = path.stat()  # one call for both checks
+        if S_ISDIR(st.st_mode):
             raise InputError(f"{path}: is a directory, not an article")
-        _check_size(path.stat().st_size, str(path))
+        _check_size(st.st_size, str(path))
         return path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from provenance.errors import EXIT_INPUT, InputError, PluginError, ProvenanceError
 from provenance.limits import check_size as _check_size
 from provenance.model import Document, Extracted
-from provenance.text.boilerplate import classify
+from provenance.text.boilerplate import classify, roles
+from provenance.text.chunks import sentence_count
 from provenance.text.decode import decode
 from provenance.text.inputs import check_text, iter_inputs, read_bytes
-from provenance.text.segment import paragraphs_from_blocks
+from provenance.text.segment import Outline, paragraphs_from_blocks, pieces_from_blocks
 from provenance.text.tokenize import clean
 
 Input = Path | str | bytes
@@ -44,8 +46,8 @@ def _choose_extractor(text: str, name: str, fmt: str | None, host: Any) -> Any:
     return best
 
 
-def load_document(data: Input, name: str | None = None, *, fmt: str | None = None, host: Any) -> Document:
-    """Turn a path, a text or raw bytes into a segmented Document with page furniture marked."""
+def _extract(data: Input, name: str | None, fmt: str | None, host: Any) -> tuple[str, Extracted, str]:
+    """Read, decode, clean and extract: (name, what the extractor found, encoding)."""
     if isinstance(data, Path):
         name = name or str(data)
         raw = read_bytes(data)
@@ -80,12 +82,45 @@ def load_document(data: Input, name: str | None = None, *, fmt: str | None = Non
             f"extractor {extractor.name!r} returned {type(extracted).__name__}, not Extracted",
             plugin=host.plugin_of("extractors", extractor.name),
         )
-    paragraphs = classify(paragraphs_from_blocks(extracted.blocks))
-    if not paragraphs:
+    if not extracted.blocks or not any(b.text.strip() for b in extracted.blocks):
         raise InputError(f"{name}: no text found ({extractor.name} extractor)")
+    return name, extracted, encoding
+
+
+def load_document(data: Input, name: str | None = None, *, fmt: str | None = None, host: Any) -> Document:
+    """Turn a path, a text or raw bytes into a segmented Document with page furniture marked."""
+    name, extracted, encoding = _extract(data, name, fmt, host)
+    paragraphs = classify(paragraphs_from_blocks(extracted.blocks))
     meta = dict(extracted.metadata)
     meta["encoding"] = encoding
     return Document(name=name, format=extracted.format, paragraphs=paragraphs, metadata=meta)
+
+
+@dataclass(frozen=True, slots=True)
+class Outlined:
+    """What indexing reads of a document: its metadata, and its paragraphs other than page furniture (the same ones
+    `load_document` marks body or heading), each as its index and the code of its sentences' content words
+    (provenance/text/chunks.py)."""
+
+    metadata: dict[str, str]
+    body: list[tuple[int, str]]
+
+
+def outline_document(text: str, name: str, *, fmt: str | None = None, host: Any) -> Outlined:
+    """`load_document` for indexing: the same extraction, segmentation and page-furniture decisions, without a
+    Token per word (provenance/text/segment.py `Outline`)."""
+    name, extracted, encoding = _extract(text, name, fmt, host)
+    outlines = [Outline(i, piece) for i, piece in enumerate(pieces_from_blocks(extracted.blocks))]
+    meta = dict(extracted.metadata)
+    meta["encoding"] = encoding
+    return Outlined(
+        meta,
+        [
+            (o.index, o.code)
+            for o, (role, _) in zip(outlines, roles(outlines, [sentence_count(o.code) for o in outlines]))
+            if role != "boilerplate"
+        ],
+    )
 
 
 def iter_documents(paths: list[str], errors: list[str], host) -> Iterator:

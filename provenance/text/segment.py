@@ -2,16 +2,18 @@
 
 Extractors hand over blocks (blank-line blocks, HTML block elements). A block made of short single-newline lines,
 such as a menu, a byline box or a list of links, is split into its lines so each can be judged on its own; a block of
-hard-wrapped prose is joined into one paragraph. Each paragraph is tokenised here, once: every later step reads its
-tokens and word count from the model.
+hard-wrapped prose is joined into one paragraph (a `Piece`). Each paragraph is tokenised here, once: every later
+step reads its tokens and word count from the model. Indexing reads a piece as an `Outline` instead: its word count
+and sentences' content words from the chunk memo (provenance/text/chunks.py), its tokens only if asked for.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from provenance.model import Block, Paragraph
+from provenance.model import Block, Paragraph, Sentence, Token
 from provenance.rules import (
     HARD_WRAP_CONTINUED,
     HARD_WRAP_MID_SENTENCE,
@@ -19,6 +21,7 @@ from provenance.rules import (
     LINE_LIST_MEDIAN_WORDS,
     LINK_RUN,
 )
+from provenance.text.chunks import sentence_codes
 from provenance.text.tokenize import count_words, split_sentences, tokenize
 
 # Runs of spaces and tabs become one space: only runs longer than one space, or with a tab, need replacing.
@@ -64,8 +67,19 @@ def _line_kinds(lines: list[str]) -> list[bool] | None:
     return menu
 
 
-def paragraphs_from_blocks(blocks: Iterable[Block]) -> tuple[Paragraph, ...]:
-    out: list[Paragraph] = []
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A paragraph's text and place, as segmenting finds it, before anything is worked out from its words."""
+
+    text: str
+    start_line: int | None
+    end_line: int | None
+    tag: str
+    from_line_block: bool
+
+
+def pieces_from_blocks(blocks: Iterable[Block]) -> list[Piece]:
+    out: list[Piece] = []
     for block in blocks:
         raw_lines = block.text.split("\n")
         kept = [(i, line.strip()) for i, line in enumerate(raw_lines) if line.strip()]
@@ -76,14 +90,20 @@ def paragraphs_from_blocks(blocks: Iterable[Block]) -> tuple[Paragraph, ...]:
         if kinds is not None:
             for (offset, line), menu in zip(kept, kinds):
                 ln = block.start_line + offset if block.start_line is not None else None
-                out.append(make_paragraph(len(out), line, ln, ln, block.tag, from_line_block=menu))
+                out.append(Piece(line, ln, ln, block.tag, menu))
             continue
         text = " ".join(lines) if block.tag not in ("pre", "code") else "\n".join(lines)
-        text = _BLANKS.sub(" ", text)
-        out.append(
-            make_paragraph(len(out), text, block.start_line, block.end_line, block.tag, from_line_block=False)
-        )
-    return tuple(out)
+        if "  " in text or "\t" in text:  # (_BLANKS finds nothing otherwise; a scan for it costs more)
+            text = _BLANKS.sub(" ", text)
+        out.append(Piece(text, block.start_line, block.end_line, block.tag, False))
+    return out
+
+
+def paragraphs_from_blocks(blocks: Iterable[Block]) -> tuple[Paragraph, ...]:
+    return tuple(
+        make_paragraph(i, p.text, p.start_line, p.end_line, p.tag, from_line_block=p.from_line_block)
+        for i, p in enumerate(pieces_from_blocks(blocks))
+    )
 
 
 def make_paragraph(
@@ -107,6 +127,37 @@ def make_paragraph(
         tag=tag,
         from_line_block=from_line_block,
     )
+
+
+class Outline:
+    """A paragraph as indexing reads it: its text, word count and the code of its sentences' content words
+    (provenance/text/chunks.py `sentence_codes`). Its tokens and sentence offsets, which boilerplate detection reads for a few
+    paragraphs only, are worked out when first asked for, as `make_paragraph` works them out."""
+
+    __slots__ = ("_sentences", "_tokens", "code", "from_line_block", "index", "tag", "text", "words")
+
+    def __init__(self, index: int, piece: Piece) -> None:
+        self.index, self.text, self.tag, self.from_line_block = (
+            index,
+            piece.text,
+            piece.tag,
+            piece.from_line_block,
+        )
+        self.words, self.code = sentence_codes(piece.text)
+        self._tokens: tuple[Token, ...] | None = None
+        self._sentences: tuple[Sentence, ...] | None = None
+
+    @property
+    def tokens(self) -> tuple[Token, ...]:
+        if self._tokens is None:
+            self._tokens = tuple(tokenize(self.text))
+        return self._tokens
+
+    @property
+    def sentences(self) -> tuple[Sentence, ...]:
+        if self._sentences is None:
+            self._sentences = split_sentences(self.text)
+        return self._sentences
 
 
 def blocks_from_plain_text(text: str) -> tuple[Block, ...]:

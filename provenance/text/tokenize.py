@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
+from collections.abc import Sequence
 from functools import lru_cache
 
 from provenance.model import Sentence, Token
@@ -233,6 +235,29 @@ def _content_word(norm: str) -> str:
     return stem(norm.replace("'", ""))
 
 
+_CJK_STOPS = (
+    "\u3002\uff01\uff1f"  # a CJK full stop, exclamation or question mark ends a sentence wherever it stands
+)
+_ACRONYM_END = re.compile(r"(?:[^\W\d_]\.){1,}[^\W\d_]$")
+_OPENERS = "\"'\u201c\u2018("
+
+
+def _opens(ch: str) -> bool:
+    """Whether a sentence can start with this character (after terminal punctuation and a space)."""
+    return ch.isupper() or ch.isdigit() or ch in _OPENERS or _CJK_RE.match(ch) is not None
+
+
+def _full_stop_ends(text: str, lo: int, stop: int) -> bool:
+    """Whether the full stop at text[stop] ends a sentence rather than an abbreviation, an initial or an acronym
+    such as U.S. (looking back no further than `lo`). A bounded window, not the whole sentence so far: a paragraph
+    of a million "Mr. " never ends a sentence, so slicing from its start at every full stop was quadratic."""
+    word_m = _LAST_WORD.search(text, max(lo, stop - _WORD_WINDOW), stop)
+    prev = word_m.group(1) if word_m else ""
+    if prev.lower() in _ABBREV or (len(prev) == 1 and prev.isupper()):
+        return False
+    return _ACRONYM_END.search(text, max(lo, stop - 6), stop) is None
+
+
 def split_sentences(text: str) -> tuple[Sentence, ...]:
     """Sentence boundaries by terminal punctuation, guarded against common abbreviations and initials."""
     bounds: list[Sentence] = []
@@ -242,37 +267,35 @@ def split_sentences(text: str) -> tuple[Sentence, ...]:
         end = m.end()
         if end >= n:
             break
-        nxt = text[end]
-        punct_end = m.start()
-        if text[m.start()] == ".":
-            # A bounded window, not the whole sentence so far: a paragraph of a million "Mr. " never ends a
-            # sentence, so slicing from its start at every full stop was quadratic.
-            word_m = _LAST_WORD.search(text, max(start, punct_end - _WORD_WINDOW), punct_end)
-            prev = word_m.group(1) if word_m else ""
-            if prev.lower() in _ABBREV or (len(prev) == 1 and prev.isupper()):
-                continue
-            if re.search(r"(?:[^\W\d_]\.){1,}[^\W\d_]$", text[max(start, punct_end - 6) : punct_end]):
-                continue  # inside an acronym such as U.S.
-        if not (
-            nxt.isupper()
-            or nxt.isdigit()
-            or nxt in "\"'\u201c\u2018("
-            or _CJK_RE.match(nxt)
-            or m.group()[0] in "\u3002\uff01\uff1f"
-        ):
+        stop = m.start()
+        if not (_opens(text[end]) or text[stop] in _CJK_STOPS):
             continue
-        seg = text[start:end].strip()
+        if text[stop] == "." and not _full_stop_ends(text, start, stop):
+            continue
+        piece = text[start:end]
+        seg = piece.lstrip()
+        s = start + len(piece) - len(seg)
+        seg = seg.rstrip()
         if seg:
-            s = start + (len(text[start:end]) - len(text[start:end].lstrip()))
             bounds.append(Sentence(s, s + len(seg)))
         start = end
-    seg = text[start:].strip()
+    piece = text[start:]
+    seg = piece.lstrip()
+    s = start + len(piece) - len(seg)
+    seg = seg.rstrip()
     if seg:
-        s = start + (len(text[start:]) - len(text[start:].lstrip()))
         bounds.append(Sentence(s, s + len(seg)))
     if not bounds:
         bounds.append(Sentence(0, len(text)))
     return tuple(bounds)
+
+
+def contents_by_sentence(tokens: Sequence[Token], sentences: Sequence[Sentence]) -> list[list[str]]:
+    """The content words (in order) of each sentence: the tokens starting inside it."""
+    kept = [t for t in tokens if t.content]
+    starts = [t.start for t in kept]  # in text order, so a sentence's words are one slice
+    words = [t.content for t in kept]
+    return [words[bisect_left(starts, s.start) : bisect_left(starts, s.end)] for s in sentences]
 
 
 _ZIPF: Frequencies | None = None
