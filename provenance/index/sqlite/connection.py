@@ -30,8 +30,11 @@ def connect(location: str, *, create: bool, params: IndexParams) -> sqlite3.Conn
     there is none)."""
     path = path_of(location)
     empty = _check_path(location, path, create)
-    db, stored = _open(location, path, empty)
+    db, stored = _open(location, path, empty, tolerate_missing=create)
     try:
+        if stored is None and create and not empty and _has_tables(location, db, path):
+            # Another writer may have created the index since we looked (several `index add` started at once).
+            stored = _stored(db)
         if stored is None:
             if not create:
                 raise InputError(f"{location}: not a text-provenance index (no parameters stored)")
@@ -65,13 +68,24 @@ def _check_path(location: str, path: Path, create: bool) -> bool:
     return empty
 
 
-def _open(location: str, path: Path, empty: bool) -> tuple[sqlite3.Connection, str | None]:
-    """The connection and the stored parameters (None: none stored yet)."""
+def _stored(db: sqlite3.Connection) -> str | None:
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key='params'").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return row[0] if row else None
+
+
+def _open(
+    location: str, path: Path, empty: bool, *, tolerate_missing: bool = False
+) -> tuple[sqlite3.Connection, str | None]:
+    """The connection and the stored parameters (None: none stored yet; with `tolerate_missing`, also for a file
+    without tables, such as one another writer is creating)."""
     try:
         db = sqlite3.connect(path, timeout=60, isolation_level=None)
         row = None if empty else db.execute("SELECT value FROM meta WHERE key='params'").fetchone()
     except sqlite3.OperationalError as exc:
-        if "no such table" not in str(exc) or not empty:
+        if "no such table" not in str(exc) or not (empty or tolerate_missing):
             raise open_error(location, path, exc) from None
         row = None
     except sqlite3.DatabaseError as exc:
