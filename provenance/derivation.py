@@ -189,9 +189,34 @@ def _decide(
 
 
 @dataclass(frozen=True, slots=True)
+class _Reading:
+    """The evidence the decision reads, gathered once whatever share of sentences the judge confirms: the whole
+    article's, and, where the source is cut off and the article follows it to its end, that of the stretch the
+    source holds (`beyond`: the paragraphs after that point)."""
+
+    whole: _Evidence
+    cut: bool
+    beyond: tuple[int, ...]
+    stretch: Alignment | None
+    stretch_evidence: _Evidence | None
+
+
+def _read(alignment: Alignment, opts: Mapping[str, Any]) -> _Reading:
+    ev = _evidence(alignment, opts)
+    body = [p for p in alignment.source.paragraphs if not p.is_boilerplate]
+    if not body or not is_cut_off(body[-1]):
+        return _Reading(ev, False, (), None, None)
+    beyond = _beyond(alignment, body, ev.source_sentences)
+    if not beyond:
+        return _Reading(ev, True, (), None, None)
+    left = set(beyond)
+    stretch = replace(alignment, paragraphs=tuple(a for a in alignment.paragraphs if a.index not in left))
+    return _Reading(ev, True, beyond, stretch, _evidence(stretch, opts))
+
+
+@dataclass(frozen=True, slots=True)
 class _Call:
-    """The article-level decision and what it read: the whole article's evidence, or that of the stretch a cut-off
-    source holds (`beyond`: the paragraphs after it, left out)."""
+    """The article-level decision and the evidence it read (the stretch's when `stretch`)."""
 
     derived: bool | None
     score: float
@@ -199,12 +224,17 @@ class _Call:
     low: float
     evidence: _Evidence
     share: float | None
-    beyond: tuple[int, ...] = ()
-    stretch: bool = False  # decided on the stretch the cut-off source holds
+    beyond: tuple[int, ...] = ()  # left out of the shares and the verdict
+    stretch: bool = False
 
 
 def _call(
-    alignment: Alignment, opts: Mapping[str, Any], *, supposed: bool = False, share: float | None = None
+    alignment: Alignment,
+    reading: _Reading,
+    opts: Mapping[str, Any],
+    *,
+    supposed: bool = False,
+    share: float | None = None,
 ) -> _Call:
     """The decision with the share of sentences the judge confirmed (or, `supposed`, with `share` instead: None
     for no judge asked), read on the stretch a cut-off source holds when the whole article does not derive."""
@@ -214,27 +244,21 @@ def _call(
             return share
         return ev.confirmed / ev.judged if ev.judged else None
 
-    ev = _evidence(alignment, opts)
+    ev = reading.whole
     s = share_of(ev)
     derived, score, high, low = _decide(alignment, ev, opts, s)
-    body = [p for p in alignment.source.paragraphs if not p.is_boilerplate]
-    if not body or not is_cut_off(body[-1]):
-        return _Call(derived, score, high, low, ev, s)
     if derived:
-        return _Call(derived, score, high, low, ev, s, _beyond(alignment, body, ev.source_sentences))
-    beyond = _beyond(alignment, body, ev.source_sentences)
-    if not beyond:
+        return _Call(derived, score, high, low, ev, s, reading.beyond)
+    if reading.stretch is None or reading.stretch_evidence is None:
         return _Call(derived, score, high, low, ev, s)
-    left = set(beyond)
-    stretch = replace(alignment, paragraphs=tuple(a for a in alignment.paragraphs if a.index not in left))
-    ev2 = _evidence(stretch, opts)
+    ev2 = reading.stretch_evidence
     s2 = share_of(ev2)
-    derived2, score2, high2, low2 = _decide(stretch, ev2, opts, s2)
+    derived2, score2, high2, low2 = _decide(reading.stretch, ev2, opts, s2)
     bar = _value(opts, CUT_DERIVED_FROM, CUT_DERIVED_SCORE_JUDGED if s2 is not None else high2)
     if derived2 is not True and ev2.derived_sentences >= DERIVED_MIN_SENTENCES and score2 >= bar:
         derived2 = True
     if derived2 is True:
-        return _Call(True, score2, min(high2, bar), low2, ev2, s2, beyond, True)
+        return _Call(True, score2, min(high2, bar), low2, ev2, s2, reading.beyond, True)
     return _Call(derived, score, high, low, ev, s)
 
 
@@ -246,14 +270,19 @@ def confirmation_matters(alignment: Alignment, options: Mapping[str, Any] | None
     paragraphs whose label its reading may change), and the decision is the one it would have been: a model behind
     the judge may then not even load."""
     opts = options or {}
-    return len({_call(alignment, opts, supposed=True, share=share).derived for share in (None, 0.0, 1.0)}) > 1
+    reading = _read(alignment, opts)
+    calls = {
+        _call(alignment, reading, opts, supposed=True, share=share).derived for share in (None, 0.0, 1.0)
+    }
+    return len(calls) > 1
 
 
 def assess(alignment: Alignment, options: Mapping[str, Any] | None = None) -> Alignment:
     """The alignment with `derivation` set."""
     paragraphs = alignment.paragraphs
     opts = options or {}
-    call = _call(alignment, opts)
+    reading = _read(alignment, opts)
+    call = _call(alignment, reading, opts)
     ev, share, derived, score, high, low = (
         call.evidence,
         call.share,
@@ -263,7 +292,6 @@ def assess(alignment: Alignment, options: Mapping[str, Any] | None = None) -> Al
         call.low,
     )
     retelling = alignment.retelling
-    body = [p for p in alignment.source.paragraphs if not p.is_boilerplate]
     derived_sentences, source_sentences = ev.derived_sentences, ev.source_sentences
     if ev.translated:
         assert alignment.languages is not None
@@ -305,8 +333,7 @@ def assess(alignment: Alignment, options: Mapping[str, Any] | None = None) -> Al
         reason = "; ".join(parts) + f"; {verdict}"
     scorer = ev.scorer
     copied, novelty, new = ev.copied, ev.novelty, list(ev.new)
-    cut = bool(body) and is_cut_off(body[-1])
-    beyond = call.beyond
+    cut, beyond = reading.cut, call.beyond
     return replace(
         alignment,
         derivation=Derivation(

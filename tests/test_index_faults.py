@@ -1089,3 +1089,19 @@ def test_redis_out_of_memory_refuses_in_one_line_and_keeps_whole_batches(redis_s
     client.config_set("maxmemory", 0)
     held = assert_holds_whole_batches(location, reference, ids, 20, committed(r.stderr), contents(reference))
     assert 0 < len(held) < len(ids)
+
+
+def test_a_writer_takes_over_a_file_another_writer_has_only_begun(tmp_path):
+    # Several `index add` on a new file at once: one may open it after another wrote SQLite's header (the WAL
+    # pragma) but before its tables were committed. That file holds no table: a writer creates the index in it;
+    # only a reader refuses it.
+    path = tmp_path / "index.db"
+    begun = sqlite3.connect(path)
+    begun.execute("PRAGMA journal_mode=WAL")
+    begun.close()
+    assert path.stat().st_size > 0
+    with pytest.raises(InputError, match="not a text-provenance index"):
+        open_index(str(path), create=False)
+    idx = open_index(str(path), create=True)
+    idx.close()
+    open_index(str(path), create=False).close()
