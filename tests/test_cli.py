@@ -184,6 +184,27 @@ def test_version_and_help_do_not_import_datasketch():
     assert r.exit_code == 0 and r.stdout.startswith("text-provenance ")
 
 
+def test_a_compare_does_not_import_pydantic(pair):
+    """typer from 0.29 coerces every parameter through pydantic, about 70 ms of a cold command
+    (docs/performance.md): the pin keeps typer below it, and this notices a resolver that does not."""
+    src, cp, _ = pair
+    code = (
+        "import sys, runpy\n"
+        f"sys.argv=['provenance','compare',{str(src)!r},{str(cp)!r},'--format','json']\n"
+        "try:\n runpy.run_module('provenance.cli.__main__', run_name='__main__')\n"
+        "except SystemExit as e:\n assert not e.code, e.code\n"
+        "assert 'pydantic' not in sys.modules, 'pydantic imported'\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+        "PROVENANCE_LOAD_PLUGINS": "",
+    }
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert '"verdict"' in proc.stdout
+
+
 def test_config_file_sets_options(pair, tmp_path):
     src, cp, _ = pair
     cfg = tmp_path / "provenance.toml"
