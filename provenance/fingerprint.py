@@ -68,7 +68,7 @@ def hash32(data: bytes) -> int:
 
 # The draws every comparison and index makes (the default num_perm and seed, and the sentence signatures'), as
 # little-endian uint32 hex: taking them from RandomState imports numpy.random, about 8 ms of a cold start.
-# tests/test_fingerprint.py checks each against RandomState and datasketch.
+# tests/test_fingerprint.py checks each against datasketch's own draw.
 _DRAWN: dict[tuple[int, int], tuple[str, str]] = {
     (64, 1): (
         (
