@@ -324,6 +324,7 @@ GRID: dict[str, tuple[float, ...]] = {
     "verdict.own_from": (0.1, 0.15, 0.2, 0.25, 0.3),
     "verdict.padded_from": (0.25, 0.3, 0.35),
     "verdict.own_independent": (0.3, 0.4, 0.5, 0.6, 1.01),
+    "verdict.kept_wording": (0.15, 0.2, 1.01),
 }
 # Values that only move the verdict: each report is concluded once per the other values and re-decided for these.
 VERDICT_ONLY = (
@@ -332,6 +333,7 @@ VERDICT_ONLY = (
     "verdict.own_from",
     "verdict.padded_from",
     "verdict.own_independent",
+    "verdict.kept_wording",
 )
 SCORER_GRID: dict[str, tuple[float, ...]] = {
     "semantic.derived_threshold": (0.6, 0.65, 0.7),
@@ -447,6 +449,7 @@ def verdict_of(report: Any, values: dict[str, float]) -> str:
         derived,
         meta.get("own_reporting"),
         undecided="derivation" in meta and derived is None,
+        wording=(meta.get("derivation") or {}).get("wording", 0.0),
     )
 
 

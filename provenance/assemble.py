@@ -29,6 +29,7 @@ from provenance.rules import (
     COPY_FROM,
     DERIVED_FLOOR,
     INDEPENDENT_BELOW,
+    KEPT_WORDING,
     OWN_FROM,
     OWN_INDEPENDENT,
     OWN_SPECIFICS,
@@ -53,6 +54,7 @@ VERDICT_DEFAULTS = {  # the verdict's options and their defaults (provenance/rul
     "verdict.partial_from": PARTIAL_FROM,
     "verdict.own_from": OWN_FROM,
     "verdict.own_independent": OWN_INDEPENDENT,
+    "verdict.kept_wording": KEPT_WORDING,
     "verdict.padded_from": PADDED_FROM,
     "verdict.copy_from": COPY_FROM,
     "source.reused_from": REUSED_FROM,
@@ -90,6 +92,7 @@ def decide_verdict(
     derived: bool | None = None,
     own: float | None = None,
     undecided: bool = False,
+    wording: float = 0.0,
 ) -> str:
     """copy / rewrite / partial / independent from the word shares.
 
@@ -101,13 +104,20 @@ def decide_verdict(
     when unknown, then the added share): a rewrite padded with generic commentary is a rewrite. Otherwise it is
     a copy when most of what it derives is copied verbatim (`verdict.copy_from` of the derived words), else a
     rewrite. An article the derivation step left `undecided` (derived None) with a good part of own reporting
-    (`verdict.own_independent`) is independent: what it shares is the event's facts, not a source it leans on.
+    (`verdict.own_independent`) is independent: what it shares is the event's facts, not a source it leans on;
+    unless it keeps the source's prose (`wording`: the share of its words, quotations apart, in runs of words shared
+    with the source, from `verdict.kept_wording`), which another newsroom's report of the event does not.
     """
     opt = {**VERDICT_DEFAULTS, **{k: float(v) for k, v in options.items() if k in VERDICT_DEFAULTS}}
     # (options arrive parsed; the float() keeps decide_verdict usable on its own)
     if derived is False:  # the article as a whole does not derive from the source (provenance/derivation.py)
         return "independent"
-    if undecided and own is not None and own >= opt["verdict.own_independent"]:
+    if (
+        undecided
+        and own is not None
+        and own >= opt["verdict.own_independent"]
+        and wording < opt["verdict.kept_wording"]
+    ):
         return "independent"
     share = shares["copy"] + shares["rewrite"]
     if share < opt["verdict.independent_below"] and not (
@@ -199,6 +209,7 @@ def assemble(
         derivation.derived if derivation is not None else None,
         own,
         undecided=derivation is not None and derivation.derived is None,
+        wording=derivation.wording if derivation is not None else 0.0,
     )
 
     # Source side: which sentences of which paragraphs the copy and rewrite paragraphs drew on.
@@ -326,6 +337,7 @@ def derivation_summary(d: Derivation) -> dict[str, Any]:
         },
         "sentences": {"derived": d.sentences[0], "source": d.sentences[1]},
         "copied": d.copied,
+        "wording": d.wording,
         "novelty": d.novelty,
         "new_specifics": list(d.new_specifics),
     }

@@ -96,6 +96,7 @@ class _Evidence:
     """What the article-level decision reads, but for the judge's confirmations."""
 
     copied: float
+    wording: float  # share of the words, quotations apart, in runs shared with the source
     novelty: float
     new: tuple[str, ...]
     judged: int
@@ -128,6 +129,7 @@ def _evidence(alignment: Alignment, opts: Mapping[str, Any]) -> _Evidence:
         )
         / words
     )
+    wording = sum(a.wording_outside_quotes * a.words_outside_quotes for a in paragraphs) / words
     specifics = sum(a.specifics for a in paragraphs)
     new = tuple(x for a in paragraphs for x in a.new_specifics)
     novelty = len(new) / (
@@ -154,6 +156,7 @@ def _evidence(alignment: Alignment, opts: Mapping[str, Any]) -> _Evidence:
     )
     return _Evidence(
         copied,
+        wording,
         novelty,
         new,
         judged,
@@ -349,6 +352,7 @@ def assess(alignment: Alignment, options: Mapping[str, Any] | None = None) -> Al
             beyond_source=beyond,
             reason=reason,
             sentences=(derived_sentences, source_sentences),
+            wording=round(ev.wording, 4),
         ),
     )
 

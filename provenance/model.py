@@ -363,6 +363,8 @@ class Derivation:
     beyond_source: tuple[int, ...] = ()
     reason: str = ""
     sentences: tuple[int, int] = (0, 0)  # body sentences of the derived article and of the source
+    # share of the article's words, quotations apart, in runs of words shared with the source (in any paragraph)
+    wording: float = 0.0
 
 
 JOIN_CHUNKS = 65536  # pieces of JSON text joined at a time by `dumps`

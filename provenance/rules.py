@@ -10,7 +10,8 @@ from __future__ import annotations
 # Segmenting and page furniture (provenance/text) ------------------------------------------------------------------
 
 # A multi-line block is a list of separate lines (a menu, a byline box, one sentence per line) when its median line
-# has at most this many words, or a hard-wrapped paragraph when more than this share of its lines start in lower case.
+# has at most this many words, or a hard-wrapped paragraph when more than this share of its words (after the first
+# line) are on lines that start in lower case.
 LINE_LIST_MEDIAN_WORDS = 8
 HARD_WRAP_CONTINUED = 0.2
 # Otherwise its lines are wrapped prose when at least this share of them stop in mid-sentence: no sentence
@@ -210,6 +211,10 @@ PADDED_FROM = (
 OWN_INDEPENDENT = 0.4  # share of the words in own reporting from which an article the derivation step leaves
 # undecided is independent: what it shares with the source is then the event's facts, around much reporting of its
 # own (another newsroom's report of the same event), not a source it leans on (cross-validated on the news set)
+# ... unless this share of its words, quotations apart, sits in runs of RUN or more words shared with the source: a
+# partial derivation keeps pieces of the source's prose inside its own rewording, while two reports of one event share
+# only the event's stock phrases (cross-validated on the news set)
+KEPT_WORDING = 0.15
 COPY_FROM = (
     0.6  # share of the derived words that are copied from which an article is a copy (cross-validated: a
 )

@@ -33,16 +33,18 @@ def _line_kinds(lines: list[str]) -> list[bool] | None:
     """Whether a multi-line block is a list of separate lines rather than one hard-wrapped paragraph, and if so,
     which of its lines belong to a menu-like run of short lines (None: one wrapped paragraph).
 
-    Hard-wrapped prose continues sentences across lines (the next line often starts in lower case, and most lines
-    end without terminal punctuation). Menus, link lists and one-paragraph-per-line text start each line afresh.
+    Hard-wrapped prose continues sentences across lines (much of its text is on lines that start in lower case,
+    and most lines end without terminal punctuation). Menus, link lists and one-paragraph-per-line text start each line afresh.
     In a page with one paragraph per line, only runs of short lines (a menu, a byline box) are menu-like.
     """
     if len(lines) < 2:
         return None
-    continued = sum(1 for nxt in lines[1:] if nxt[:1].islower())
-    if continued / (len(lines) - 1) > HARD_WRAP_CONTINUED:
-        return None
     counts = [count_words(line) for line in lines]
+    # Weighed by words: a broken line ("(More" / "measles stories.)") under two long paragraph lines is a
+    # fragment, not evidence that the block is wrapped prose.
+    continued = sum(n for nxt, n in zip(lines[1:], counts[1:]) if nxt[:1].islower())
+    if continued / (sum(counts[1:]) or 1) > HARD_WRAP_CONTINUED:
+        return None
     if sorted(counts)[len(counts) // 2] <= LINE_LIST_MEDIAN_WORDS:
         return [True] * len(lines)  # short lines: a menu, a byline box, a list
     if any(_TERMINAL.search(line) for line in lines):

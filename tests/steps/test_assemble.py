@@ -18,6 +18,7 @@ from provenance.rules import (
     COPY_FROM,
     DERIVED_FLOOR,
     INDEPENDENT_BELOW,
+    KEPT_WORDING,
     OWN_FROM,
     OWN_INDEPENDENT,
     OWN_SPECIFICS,
@@ -239,6 +240,20 @@ def test_an_undecided_article_with_much_own_reporting_is_independent():
     assert decide_verdict(s, {}, own=OWN_INDEPENDENT, undecided=True) == "independent"  # the event's facts
     assert decide_verdict(s, {}, own=OWN_INDEPENDENT * BELOW, undecided=True) == "partial"
     assert decide_verdict(s, {}, undecided=True) == "partial"  # own reporting unknown: the shares decide
+
+
+def test_an_undecided_article_that_keeps_the_sources_prose_is_not_independent():
+    derived = max(INDEPENDENT_BELOW, PADDED_FROM)
+    s = {"copy": 0.0, "rewrite": derived, "added": 1.0 - derived}
+    # Much own reporting, but a good share of its words sit in runs of the source's prose: it leans on the source.
+    assert decide_verdict(s, {}, own=1.0, undecided=True, wording=KEPT_WORDING) == "partial"
+    assert decide_verdict(s, {}, own=1.0, undecided=True, wording=KEPT_WORDING * BELOW) == "independent"
+    # The option moves the bar.
+    kept = {"verdict.kept_wording": 1.01}
+    assert decide_verdict(s, kept, own=1.0, undecided=True, wording=KEPT_WORDING) == "independent"
+    # Kept prose alone does not make an article derived: too small a derived share is still independent.
+    small = shares(rewrite=INDEPENDENT_BELOW * BELOW)
+    assert decide_verdict(small, {}, own=1.0, undecided=True, wording=1.0) == "independent"
 
 
 def test_own_reporting_counts_added_paragraphs_with_new_specifics():

@@ -99,6 +99,22 @@ def test_lines_continuing_in_lower_case_are_joined_above_the_hard_wrap_share():
     assert len(texts(block(at_share + 1))) == 1
 
 
+def test_a_broken_fragment_under_paragraph_lines_does_not_make_them_wrapped_prose():
+    # One paragraph per line, and a teaser broken over two short lines at the end: one line of four starts in lower
+    # case (over the line share), but it holds few of the block's words.
+    para = "A sentence of ordinary prose about a harbour and the ferries that leave it every morning."
+    lines = [para, para.replace("harbour", "quay"), "(More", "harbour stories.)"]
+    assert 1 / (len(lines) - 1) > HARD_WRAP_CONTINUED
+    assert texts(Block("\n".join(lines))) == lines
+    # The same lines wrapped mid-sentence, most words on lower-case lines: one paragraph.
+    wrapped = [
+        "A sentence of ordinary prose about",
+        "a harbour and the ferries that leave it",
+        "every morning.",
+    ]
+    assert len(texts(Block("\n".join(wrapped)))) == 1
+
+
 def test_pre_blocks_keep_their_lines_in_one_paragraph():
     (p,) = paragraphs_from_blocks([Block("Home\nNews\nSport", tag="pre")])
     assert p.text == "Home\nNews\nSport"
