@@ -26,6 +26,10 @@ from bench.news import load
 LINKS = (0.3, 0.4, 0.5, 0.6, 0.7)
 WORDING = (0.0, 1.0, 3.0)
 CONTAINMENT = (0.0, 0.5, 1.0)
+# The link for pairs the pair engine calls wholly derived both ways, strictest first: where options tie on the
+# training stories the first in grid order is taken, and a looser link with nothing to show for it only risks a
+# false parent (1.0: the rule is off; at or above lineage.link it adds nothing).
+AGREED = (1.0, 0.6, 0.5, 0.4)
 FALSE_PARENT_COST = 2.0  # an independent version given a parent, against a derived version left without one
 
 
@@ -115,10 +119,16 @@ def score(story: Story, options: dict[str, float]) -> Score:
 
 def grid() -> list[dict[str, float]]:
     return [
-        {"lineage.link": a, "lineage.containment_weight": b, "lineage.wording_weight": c}
+        {
+            "lineage.link": a,
+            "lineage.containment_weight": b,
+            "lineage.wording_weight": c,
+            "lineage.agreed_link": d,
+        }
         for a in LINKS
         for b in CONTAINMENT
         for c in WORDING
+        for d in AGREED
     ]
 
 

@@ -4,7 +4,8 @@ Every pair of versions is compared both ways with the pair engine (`compare_docu
 conclude as `provenance compare`), and only its public results are read: the verdict, the shares, the source
 coverage and the paragraphs' roles. From them:
 
-- two versions are *linked* when the mean of their two derived shares reaches `lineage.link`;
+- two versions are *linked* when the mean of their two derived shares reaches `lineage.link`, or reaches the lower
+  `lineage.agreed_link` and both pair verdicts call the whole text derived (copy or rewrite, each way round);
 - the *cost* of "B derives from A" is 1 - the link's strength (the nearest parent is the most similar one), moved by
   the evidence of direction: containment (B holds A's text plus its own, not the other way round), the family
   repeating A's wording less than B's (the original's exact wording is what the versions share verbatim; a rewrite
@@ -35,6 +36,13 @@ LINEAGE_OPTIONS: dict[str, Option] = {
         rules.LINEAGE_LINK,
         float,
         "mean derived share (both ways) from which two versions are linked",
+        0.0,
+        1.0,
+    ),
+    "lineage.agreed_link": Option(
+        rules.LINEAGE_AGREED_LINK,
+        float,
+        "mean derived share from which two versions are linked when both pair verdicts say copy or rewrite",
         0.0,
         1.0,
     ),
@@ -174,6 +182,20 @@ def derived_share(report: Report) -> float:
     return float(report.shares.get("copy", 0.0)) + float(report.shares.get("rewrite", 0.0))
 
 
+_WHOLLY_DERIVED = frozenset({"copy", "rewrite"})
+
+
+def _linked(strength: float, forward: str, backward: str, opts: Mapping[str, float]) -> bool:
+    """Whether two versions are linked: their mean derived share (`strength`) reaches `lineage.link`, or reaches
+    `lineage.agreed_link` and the pair engine calls each wholly derived from the other (`forward`, `backward`: the
+    verdicts of the two pair reports are copy or rewrite, neither partial nor independent)."""
+    if strength >= opts["lineage.link"]:
+        return True
+    return (
+        strength >= opts["lineage.agreed_link"] and forward in _WHOLLY_DERIVED and backward in _WHOLLY_DERIVED
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class _Direction:
     cost: float
@@ -255,7 +277,7 @@ def infer(
         if (v, u) not in reports:
             continue
         s = (derived_share(reports[(u, v)]) + derived_share(reports[(v, u)])) / 2
-        if s < opts["lineage.link"]:
+        if not _linked(s, reports[(u, v)].verdict, reports[(v, u)].verdict, opts):
             continue
         strength[(u, v)] = s
         ways[(u, v)] = _direction(u, v, docs, reports, wording, marks, dates, opts)

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from provenance import Option, hookimpl
-from provenance.lineage import lineage, published
-from provenance.model import LINEAGE_SCHEMA
+from provenance.lineage import infer, lineage, published
+from provenance.model import LINEAGE_SCHEMA, Report
 from provenance.plugins import get_host
 from provenance.renderers.lineage import render_dot, render_mermaid, render_text
 from provenance.testing import run_cli
@@ -176,3 +176,68 @@ def test_cli_compares_pairs_without_scorer_plugins_unless_asked():
     r = run_cli(["lineage", *files, "-f", "json", "--scorers"], plugins=[_ScorerPlugin(asked)])
     assert r.exit_code == 0, r.stderr
     assert json.loads(r.stdout)["parameters"]["scorers"] == ["counting-plugin:counting"] and asked.pairs > 0
+
+
+# The link rule on constructed pair reports ---------------------------------------------------------------------------
+
+
+def _report(source: str, derived: str, verdict: str, rewrite: float) -> Report:
+    return Report(
+        source=source,
+        derived=derived,
+        verdict=verdict,
+        shares={"copy": 0.0, "rewrite": rewrite, "added": 1.0 - rewrite},
+        source_coverage=rewrite,
+        paragraphs=(),
+        source_paragraphs=(),
+        parameters={},
+    )
+
+
+def _pair_graph(forward: tuple[str, float], backward: tuple[str, float], **options: float):
+    """Two versions (the wire story and another newsroom's retelling) whose pair reports say `forward` (the retelling
+    read as derived from the wire: verdict, rewritten share) and `backward` (the wire read as derived from it)."""
+    a, b = docs("wire", "rewrite")
+    reports = {
+        (0, 1): _report(a.name, b.name, *forward),
+        (1, 0): _report(b.name, a.name, *backward),
+    }
+    return infer([a, b], reports, options=options)
+
+
+def test_a_pair_called_wholly_derived_both_ways_links_under_the_plain_link():
+    # Mean derived share 0.6: under lineage.link, over lineage.agreed_link; both verdicts say rewrite.
+    graph = _pair_graph(
+        ("rewrite", 0.7), ("rewrite", 0.5), **{"lineage.link": 0.7, "lineage.agreed_link": 0.5}
+    )
+    assert len(graph.edges) == 1 and graph.independent == ()
+    assert graph.edges[0].confidence == pytest.approx(0.6)
+    # The same shares with the rule off, or with a stricter agreed link: no link.
+    off = _pair_graph(("rewrite", 0.7), ("rewrite", 0.5), **{"lineage.link": 0.7, "lineage.agreed_link": 1.0})
+    assert off.edges == () and set(off.independent) == {"wire", "rewrite"}
+    strict = _pair_graph(
+        ("rewrite", 0.7), ("rewrite", 0.5), **{"lineage.link": 0.7, "lineage.agreed_link": 0.65}
+    )
+    assert strict.edges == ()
+
+
+@pytest.mark.parametrize(
+    "verdicts", [("partial", "rewrite"), ("rewrite", "partial"), ("independent", "rewrite")]
+)
+def test_the_lower_link_needs_both_verdicts_to_say_derived(verdicts):
+    # Two reports of one event: one of the two verdicts says the text holds much of its own.
+    graph = _pair_graph(
+        (verdicts[0], 0.7), (verdicts[1], 0.5), **{"lineage.link": 0.7, "lineage.agreed_link": 0.5}
+    )
+    assert graph.edges == ()
+    # Over the plain link, the verdicts do not matter.
+    over = _pair_graph(
+        (verdicts[0], 0.9), (verdicts[1], 0.8), **{"lineage.link": 0.7, "lineage.agreed_link": 0.5}
+    )
+    assert len(over.edges) == 1
+
+
+def test_the_lower_link_is_a_floor_too():
+    # Copy and rewrite both ways, but a mean derived share of 0.45: under the agreed link as well.
+    graph = _pair_graph(("copy", 0.5), ("rewrite", 0.4), **{"lineage.link": 0.7, "lineage.agreed_link": 0.5})
+    assert graph.edges == ()
