@@ -7,7 +7,8 @@ quote kept verbatim inside reworded prose is not mistaken for copied prose.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,18 +25,30 @@ class RunIndex:
     def __init__(self, paragraphs: Sequence[Paragraph]) -> None:
         self.words: list[str] = []
         self.para_of: list[int] = []
-        self.grams: dict[tuple[str, ...], list[int]] = defaultdict(list)
         self.whole: dict[tuple[str, ...], list[int]] = {}  # paragraphs too short for a run, matched whole
+        grams: list[tuple[str, ...]] = []
+        starts: list[int] = []
         for p in paragraphs:
             base = len(self.words)
             norms = [t.norm for t in p.tokens]
             self.words.extend(norms)
             self.words.append("\x00")  # runs never cross a paragraph boundary
             self.para_of.extend([p.index] * (len(norms) + 1))
-            for i in range(len(norms) - RUN + 1):
-                self.grams[tuple(norms[i : i + RUN])].append(base + i)
+            if len(norms) >= RUN:  # (zip of RUN shifted views: the grams in order, made in C)
+                grams.extend(zip(*(norms[k : len(norms) - RUN + 1 + k] for k in range(RUN))))
+                starts.extend(range(base, base + len(norms) - RUN + 1))
             if 0 < len(norms) < RUN:
                 self.whole.setdefault(tuple(norms), []).append(p.index)
+        # Each gram's positions, in order: one dict built at C speed, then the few grams met more than once.
+        self.grams: dict[tuple[str, ...], list[int]] = dict(zip(grams, map(list, zip(starts))))
+        if len(self.grams) < len(grams):
+            counts = Counter(grams)
+            for gram in counts:
+                if counts[gram] > 1:
+                    self.grams[gram] = []
+            for gram, at in zip(grams, starts):
+                if counts[gram] > 1:
+                    self.grams[gram].append(at)
 
     def match(self, tokens: Sequence[Token], prefer: int = 0) -> tuple[list[int], list[Run]]:
         """Return per-token coverage flags and the maximal runs (start, length, source paragraph). Among equally
@@ -92,32 +105,40 @@ def wording_of(p: Paragraph, index: RunIndex) -> Wording:
     n = len(tokens)
     wording = sum(covered) / n if n else 0.0
     qspans = quote_spans(p.text)
-    in_quote = [any(a <= t.start < b for a, b in qspans) for t in tokens]
-    outside = [i for i in range(n) if not in_quote[i]]
-    wording_out = (sum(covered[i] for i in outside) / len(outside)) if outside else wording
     quotes: list[Quote] = []
-    for a, b in qspans:
-        idx = [i for i, t in enumerate(tokens) if a <= t.start < b]
-        if len(idx) < 3:
-            continue
-        copied_share = sum(covered[i] for i in idx) / len(idx)
-        src_para = None
-        for start, length, sp in runs:
-            if start <= idx[0] < start + length or idx[0] <= start <= idx[-1]:
-                src_para = sp
-                break
-        quotes.append(
-            Quote(
-                p.text[a:b],
-                len(idx),
-                copied_share >= QUOTE_COPIED,
-                src_para if copied_share >= QUOTE_ATTRIBUTED else None,
+    if not qspans:
+        wording_out, outside = wording, n
+    else:
+        # The tokens starting inside each quote: one slice of the tokens, in text order (quotes never overlap).
+        starts = [t.start for t in tokens]
+        inside = [range(bisect_left(starts, a), bisect_left(starts, b)) for a, b in qspans]
+        in_quote = [False] * n
+        for idx in inside:
+            in_quote[idx.start : idx.stop] = [True] * len(idx)
+        outside_idx = [i for i in range(n) if not in_quote[i]]
+        outside = len(outside_idx)
+        wording_out = (sum(covered[i] for i in outside_idx) / outside) if outside else wording
+        for (a, b), idx in zip(qspans, inside):
+            if len(idx) < 3:
+                continue
+            copied_share = sum(covered[i] for i in idx) / len(idx)
+            src_para = None
+            for start, length, sp in runs:
+                if start <= idx[0] < start + length or idx[0] <= start <= idx[-1]:
+                    src_para = sp
+                    break
+            quotes.append(
+                Quote(
+                    p.text[a:b],
+                    len(idx),
+                    copied_share >= QUOTE_COPIED,
+                    src_para if copied_share >= QUOTE_ATTRIBUTED else None,
+                )
             )
-        )
     phrases = tuple(
         Phrase(p.text[tokens[s].start : tokens[s + ln - 1].end], ln, sp)
         for s, ln, sp in sorted(runs, key=lambda r: (-r[1], r[0]))[:PHRASES_SHOWN]
         if ln >= RUN + 1
     )
     longest = max((ln for _, ln, _ in runs), default=0)
-    return Wording(covered, runs, wording, wording_out, len(outside), longest, phrases, tuple(quotes))
+    return Wording(covered, runs, wording, wording_out, outside, longest, phrases, tuple(quotes))
