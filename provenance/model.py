@@ -179,6 +179,23 @@ class Paragraph:
     def is_boilerplate(self) -> bool:
         return self.role == "boilerplate"
 
+    def with_role(self, role: Role, reason: str) -> Paragraph:
+        """This paragraph with its role on the page: `dataclasses.replace(self, role=role, role_reason=reason)`,
+        without its look-up of every field by name (made once per paragraph of every document)."""
+        return Paragraph(
+            self.index,
+            self.text,
+            self.sentences,
+            self.tokens,
+            self.words,
+            self.start_line,
+            self.end_line,
+            self.tag,
+            self.from_line_block,
+            role,
+            reason,
+        )
+
     def sentence_text(self, i: int) -> str:
         s = self.sentences[i]
         return self.text[s.start : s.end]
