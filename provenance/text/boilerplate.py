@@ -336,7 +336,8 @@ def roles(
             headline_taken = page.keys[i]  # the article's own headline, even when the page repeats it
             roles.append(("heading", "headline"))
 
-        elif page.repeated[i] and (p.from_line_block or head or tail):
+        # (the page's repetition is worked out only when one of the cheap conditions holds)
+        elif (p.from_line_block or head or tail) and page.repeated[i]:
             roles.append(("boilerplate", "repeated on the page"))
         elif in_link_run[i] and (head or tail):
             roles.append(("boilerplate", "part of a list of links"))
