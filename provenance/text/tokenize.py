@@ -164,10 +164,18 @@ def _word_info(raw: str, kind: str | None) -> tuple[str, str, str, bool]:
     return raw, "c", raw, False  # cjk
 
 
-# The token pattern as one capturing group, for `re.split`: the pieces between tokens and the tokens alternate, so
-# every token's offsets are running sums of the pieces' lengths (C speed), with no match object per token. ASCII text
-# is split by the same pattern compiled for ASCII, where its classes mean the same and are tested faster.
-_TOKEN_PIECES = "(" + re.sub(r"\(\?P<\w+>", "(?:", TOKEN_RE.pattern) + ")"
+# TOKEN_RE for text without CJK characters, as one capturing group for `re.split`: the pieces between tokens and the
+# tokens alternate, so every token's offsets are running sums of the pieces' lengths (C speed), with no match object
+# per token. Every other alternative starts with a letter or digit, taken first here, then the rest of the acronym
+# (after a letter), of the number (after a digit) or of the word, tried in TOKEN_RE's order: the same matches, and a
+# pattern that starts with a character class, which the regex engine skips to at C speed instead of trying every
+# alternative at every character. ASCII text is split by it compiled for ASCII, where its classes mean the same and
+# are tested faster.
+_TOKEN_PIECES = (
+    r"([^\W_](?:(?<=[^\W\d_])\.(?:[^\W\d_]\.)+"  # acronym
+    r"|(?<=\d)\d*(?:[.,:]\d+)*(?![^\W_])"  # number
+    r"|[^\W_]*(?:['\u2019\-\u2010\u2011][^\W_]+)*))"  # word
+)
 _TOKEN_SPLIT = re.compile(_TOKEN_PIECES)
 _TOKEN_SPLIT_ASCII = re.compile(_TOKEN_PIECES, re.ASCII)
 
