@@ -10,12 +10,13 @@ merge); a paragraph's score is the weighted share of its content that the source
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import filterfalse
+from itertools import compress, filterfalse
 
-from provenance.align.lexicon import content_class
+from provenance.align.lexicon import content_classes
 from provenance.model import Paragraph, Token
 from provenance.rules import MAX_SOURCES_PER_SENTENCE, MERGE_GAIN
 from provenance.text.tokenize import rarity
@@ -39,15 +40,16 @@ class PreparedParagraph:
 def prepare(p: Paragraph) -> PreparedParagraph:
     sent_of_token = p.sentence_of_tokens()
     sent_stems: list[dict[str, float]] = [{} for _ in p.sentences]
-    sent_words = [0] * len(p.sentences)
-    for t, si in zip(p.tokens, sent_of_token):
-        sent_words[si] += 1
-        stem = content_class(t.norm, t.content)
-        if stem:
-            w = rarity(t)
-            d = sent_stems[si]
-            if w > d.get(stem, 0.0):
-                d[stem] = w
+    # A sentence's tokens are one run of `sent_of_token` (in order): its length by two bisections.
+    sent_words = [
+        bisect_right(sent_of_token, si) - bisect_left(sent_of_token, si) for si in range(len(p.sentences))
+    ]
+    stems = content_classes(p.tokens)
+    for t, si, stem in compress(zip(p.tokens, sent_of_token, stems), stems):  # (the tokens with a stem)
+        w = rarity(t)
+        d = sent_stems[si]
+        if w > d.get(stem, 0.0):
+            d[stem] = w
     return PreparedParagraph(p, p.tokens, sent_of_token, sent_stems, sent_words)
 
 
@@ -101,10 +103,18 @@ class SourceContent:
             return 0.0, []
         allow = set(allowed) if allowed is not None else None
         cand: dict[Key, set[str]] = defaultdict(set)
+        sites = self.sites
         for s in weights:
-            for key in self._sites(s):
-                if allow is None or key in allow:
+            keys = sites.get(s)
+            if keys is None:
+                keys = self._sites(s)
+            if allow is None:
+                for key in keys:
                     cand[key].add(s)
+            else:
+                for key in keys:
+                    if key in allow:
+                        cand[key].add(s)
         if not cand:
             return 0.0, []
         weight = weights.__getitem__
@@ -131,7 +141,7 @@ class SourceContent:
                     if first[key] < best_gain:
                         break
                     shared = cand.get(key)
-                    if shared is None:
+                    if shared is None or shared <= covered:  # (taken, or nothing left to add)
                         continue
                     gain = sum(map(weight, filterfalse(covered.__contains__, shared)))
                     if gain > best_gain or (gain == best_gain and best_key is not None and key < best_key):
