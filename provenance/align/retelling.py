@@ -97,17 +97,16 @@ def retell(
         np.subtract(base, ramp, out=h[i])
     i, j = (int(x) for x in np.unravel_index(int(np.argmax(h)), h.shape))
     best = float(h[i, j])
-    hl: list[list[float]] = h.tolist()
-    sl: list[list[float]] = s.tolist()
+    cell, score = h.item, s.item  # (one cell at a time, as Python floats: the path visits few of them)
     path: list[RetoldSentence] = []
-    while i > 0 and j > 0 and hl[i][j] > 1e-12:
-        here = hl[i][j]
-        step_score = sl[i - 1][j - 1]
-        if _close(here, hl[i - 1][j - 1] + step_score):
+    while i > 0 and j > 0 and cell(i, j) > 1e-12:
+        here = cell(i, j)
+        step_score = score(i - 1, j - 1)
+        if _close(here, cell(i - 1, j - 1) + step_score):
             step, nxt = True, (i - 1, j - 1)
-        elif _close(here, hl[i - 1][j] + step_score):
+        elif _close(here, cell(i - 1, j) + step_score):
             step, nxt = True, (i - 1, j)
-        elif _close(here, hl[i - 1][j] - RETELL_GAP_DERIVED):
+        elif _close(here, cell(i - 1, j) - RETELL_GAP_DERIVED):
             step, nxt = False, (i - 1, j)
         else:
             step, nxt = False, (i, j - 1)
