@@ -8,9 +8,10 @@ quote kept verbatim inside reworded prose is not mistaken for copied prose.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import count
 
 from provenance.model import Paragraph, Phrase, Quote, Token
 from provenance.rules import PHRASES_SHOWN, QUOTE_ATTRIBUTED, QUOTE_COPIED, RUN, RUN_CANDIDATES
@@ -25,9 +26,8 @@ class RunIndex:
     def __init__(self, paragraphs: Sequence[Paragraph]) -> None:
         self.words: list[str] = []
         self.para_of: list[int] = []
+        self.grams: dict[tuple[str, ...], list[int]] = defaultdict(list)
         self.whole: dict[tuple[str, ...], list[int]] = {}  # paragraphs too short for a run, matched whole
-        grams: list[tuple[str, ...]] = []
-        starts: list[int] = []
         for p in paragraphs:
             base = len(self.words)
             norms = [t.norm for t in p.tokens]
@@ -35,20 +35,11 @@ class RunIndex:
             self.words.append("\x00")  # runs never cross a paragraph boundary
             self.para_of.extend([p.index] * (len(norms) + 1))
             if len(norms) >= RUN:  # (zip of RUN shifted views: the grams in order, made in C)
-                grams.extend(zip(*(norms[k : len(norms) - RUN + 1 + k] for k in range(RUN))))
-                starts.extend(range(base, base + len(norms) - RUN + 1))
+                shifted = zip(*(norms[k : len(norms) - RUN + 1 + k] for k in range(RUN)))
+                for gram, at in zip(shifted, count(base)):
+                    self.grams[gram].append(at)
             if 0 < len(norms) < RUN:
                 self.whole.setdefault(tuple(norms), []).append(p.index)
-        # Each gram's positions, in order: one dict built at C speed, then the few grams met more than once.
-        self.grams: dict[tuple[str, ...], list[int]] = dict(zip(grams, map(list, zip(starts))))
-        if len(self.grams) < len(grams):
-            counts = Counter(grams)
-            for gram in counts:
-                if counts[gram] > 1:
-                    self.grams[gram] = []
-            for gram, at in zip(grams, starts):
-                if counts[gram] > 1:
-                    self.grams[gram].append(at)
 
     def match(self, tokens: Sequence[Token], prefer: int = 0) -> tuple[list[int], list[Run]]:
         """Return per-token coverage flags and the maximal runs (start, length, source paragraph). Among equally
