@@ -194,8 +194,11 @@ def _minhash(
         stop = max(row + 1, int(np.searchsorted(ne_ends, starts[first] + chunk_rows, side="right")))
         rows = nonempty[row:stop]
         lo, hi = starts[rows[0]], ends[rows[-1]]
-        phv = hv[lo:hi, None] * a[None, :] + b[None, :]
-        out[rows] = np.minimum.reduceat(phv, starts[rows] - lo, axis=0)
+        # (permutations x shingles): each permutation's row is one long contiguous loop for numpy, where
+        # (shingles x permutations) made it loop 64 at a time (about three times slower, same values).
+        phv = np.multiply.outer(a, hv[lo:hi])
+        phv += b[:, None]
+        out[rows] = np.minimum.reduceat(phv, starts[rows] - lo, axis=1).T
         row = stop
     return out
 

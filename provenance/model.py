@@ -7,7 +7,7 @@ and a report can be rebuilt from its JSON alone.
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, NoReturn
@@ -179,14 +179,39 @@ class Paragraph:
     def is_boilerplate(self) -> bool:
         return self.role == "boilerplate"
 
+    def with_role(self, role: Role, reason: str) -> Paragraph:
+        """This paragraph with its role on the page: `dataclasses.replace(self, role=role, role_reason=reason)`,
+        without its look-up of every field by name (made once per paragraph of every document)."""
+        return Paragraph(
+            self.index,
+            self.text,
+            self.sentences,
+            self.tokens,
+            self.words,
+            self.start_line,
+            self.end_line,
+            self.tag,
+            self.from_line_block,
+            role,
+            reason,
+        )
+
     def sentence_text(self, i: int) -> str:
         s = self.sentences[i]
         return self.text[s.start : s.end]
 
     def sentence_of_tokens(self) -> tuple[int, ...]:
-        """For each token, the index of the sentence it sits in."""
-        starts = [s.start for s in self.sentences[1:]]  # in order, as the tokens are
-        return tuple(bisect_right(starts, t.start) for t in self.tokens)
+        """For each token, the index of the sentence it sits in: how many sentences after the first start at or
+        before it. Tokens and sentences are in text order, so each sentence's tokens are one run, found by one
+        bisection per sentence rather than one per token."""
+        if len(self.sentences) == 1:
+            return (0,) * len(self.tokens)
+        token_starts = [t.start for t in self.tokens]
+        cuts = [bisect_left(token_starts, s.start) for s in self.sentences[1:]]
+        out = [0] * cuts[0]
+        for k, (lo, hi) in enumerate(zip(cuts, [*cuts[1:], len(token_starts)]), start=1):
+            out += [k] * (hi - lo)
+        return tuple(out)
 
     def tokens_by_sentence(self) -> tuple[tuple[Token, ...], ...]:
         """Each sentence's tokens, in one pass over the paragraph (a token between sentences belongs to none)."""

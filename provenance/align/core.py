@@ -41,22 +41,40 @@ def align(
     }
     src_by_index = {sp.para.index: sp for sp in src}
     known = {x for sp in src for x in specifics(sp.para)}
+    # Each source paragraph's numbers and names, for the anchors of the derived paragraphs drawing on it.
+    anchors = {
+        sp.para.index: (
+            {t.norm for t in sp.tokens if t.kind == "n"},
+            {t.norm for t in sp.tokens if t.capital and t.content},
+        )
+        for sp in src
+    }
+    # Each derived sentence's stem weights, worked out once for the content view, the order and the retelling.
+    weights = [[content.weights(stems) for stems in dp.sent_stems] for dp in der]
     out = [
         _align_paragraph(
-            dp, src_by_index, content, runs, (minhash or {}).get(dp.para.index, {}), headings, known
+            dp,
+            ws,
+            src_by_index,
+            content,
+            runs,
+            (minhash or {}).get(dp.para.index, {}),
+            headings,
+            known,
+            anchors,
         )
-        for dp in der
+        for dp, ws in zip(der, weights)
     ]
 
     def cover(i: int, allowed: set[tuple[int, int]]) -> tuple[float, dict[int, float], list[SentenceLink]]:
         num = den = 0.0
         weight: dict[int, float] = defaultdict(float)
         links: list[SentenceLink] = []
-        for si, stems in enumerate(der[i].sent_stems):
-            total = sum(content.weights(stems).values())
+        for si, (stems, ws) in enumerate(zip(der[i].sent_stems, weights[i])):
+            total = sum(ws.values())
             if total <= 0:
                 continue
-            cov, picks = content.cover(stems, allowed)
+            cov, picks = content.cover(stems, allowed, ws)
             num += cov * total
             den += total
             for pi, ssi, gain in picks:
@@ -77,7 +95,7 @@ def align(
     else:
         positions = order.SourcePositions([sp.para for sp in src])
         out = order.placed_in_order(order.infer(out, positions, cover), positions)
-        retelling = retell(der, src, content)
+        retelling = retell(der, src, content, weights)
         pairs = cells(der, src)
         if pairs > RETELL_MAX_CELLS:
             limits.append(
@@ -117,12 +135,14 @@ def _translated(a: ParagraphAlignment, placement: Placement) -> ParagraphAlignme
 
 def _align_paragraph(
     dp: PreparedParagraph,
+    weights: list[dict[str, float]],
     src: Mapping[int, PreparedParagraph],
     content: SourceContent,
     runs_index: RunIndex,
     minhash: Mapping[str, float],
     headings: set[tuple[int, int]],
     known: set[str],
+    anchors: Mapping[int, tuple[set[str], set[str]]],
 ) -> ParagraphAlignment:
     p = dp.para
     # Content view, sentence by sentence.
@@ -131,11 +151,11 @@ def _align_paragraph(
     den = 0.0
     traced_w = 0.0
     src_weight: dict[int, float] = defaultdict(float)
-    for si, stems in enumerate(dp.sent_stems):
-        total = sum(content.weights(stems).values())
+    for si, (stems, ws) in enumerate(zip(dp.sent_stems, weights)):
+        total = sum(ws.values())
         if total <= 0:
             continue
-        cov, picks = content.cover(stems)
+        cov, picks = content.cover(stems, weights=ws)
         if not picks or picks[0][2] < SENTENCE_TRACE:
             cov = 0.0  # content spread thinly over many source sentences is topic overlap, not derivation
         else:
@@ -161,9 +181,9 @@ def _align_paragraph(
         src_weight[whole[0]] += 2 * max(src_weight.values(), default=1.0) + 1.0
 
     # Anchors: numbers and names shared with the source paragraphs it draws on.
-    src_tokens = [t for idx in src_weight if idx in src for t in src[idx].tokens]
-    src_nums = {t.norm for t in src_tokens if t.kind == "n"}
-    src_names = {t.norm for t in src_tokens if t.capital and t.content}
+    drawn = [anchors[idx] for idx in src_weight if idx in anchors]
+    src_nums: set[str] = set().union(*(nums for nums, _ in drawn))
+    src_names: set[str] = set().union(*(names for _, names in drawn))
     shared_numbers = tuple(sorted({t.norm for t in p.tokens if t.kind == "n" and t.norm in src_nums}))
     first = p.tokens[0].start if p.tokens else -1  # a capital at the paragraph's start says nothing of a name
     shared_names = tuple(

@@ -12,6 +12,10 @@ Kept apart from provenance/text.py on purpose: tokenising stays one thing, and t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from provenance.model import Token
+
 REPORTING_CLASS = "\x00report"  # cannot collide with a real stem
 
 _REPORTING_VERBS = """
@@ -51,3 +55,8 @@ def content_class(norm: str, stem: str) -> str:
     if norm in REPORTING_VERBS:
         return REPORTING_CLASS
     return stem
+
+
+def content_classes(tokens: Sequence[Token]) -> list[str]:
+    """`content_class` of each token, in one comprehension (no call per token)."""
+    return [REPORTING_CLASS if t.norm in REPORTING_VERBS else t.content for t in tokens]

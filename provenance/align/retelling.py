@@ -9,7 +9,7 @@ told where its writer chose, so their best path stays short.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -19,24 +19,38 @@ from provenance.rules import RETELL_BIAS, RETELL_GAP_DERIVED, RETELL_GAP_SOURCE,
 
 
 def similarity_matrix(
-    der: Sequence[PreparedParagraph], src: Sequence[PreparedParagraph], content: SourceContent
+    der: Sequence[PreparedParagraph],
+    src: Sequence[PreparedParagraph],
+    content: SourceContent,
+    weights: Sequence[Sequence[Mapping[str, float]]] | None = None,
 ) -> tuple[np.ndarray, list[tuple[int, int]], list[tuple[int, int]]]:
     """Rows: derived body sentences; columns: source body sentences (reading order). Each cell: the share of the
-    derived sentence's content weight that the source sentence holds."""
+    derived sentence's content weight that the source sentence holds. `weights`: per derived paragraph, each
+    sentence's `content.weights`, when the caller has them already."""
     rows = [(dp.para.index, si) for dp in der for si in range(len(dp.sent_stems))]
     cols = [(sp.para.index, si) for sp in src for si in range(len(sp.sent_stems))]
     col = {key: j for j, key in enumerate(cols)}
-    m = np.zeros((len(rows), len(cols)))
-    k = 0
-    for dp in der:
-        for stems in dp.sent_stems:
+    if weights is None:
+        weights = [[content.weights(stems) for stems in dp.sent_stems] for dp in der]
+    # Built row by row as Python floats (the same additions, in the same order, as adding into the array cell by
+    # cell, without a numpy scalar per addition); each stem's columns are looked up once.
+    columns: dict[str, list[int]] = {}
+    postings = content.postings
+    data: list[list[float]] = []
+    for dp, sentence_weights in zip(der, weights):
+        for stems, ws in zip(dp.sent_stems, sentence_weights):
+            row = [0.0] * len(cols)
             total = sum(stems.values())
             if total > 0:
-                for stem, w in content.weights(stems).items():
-                    for pi, si, _ in content.postings.get(stem, ()):
-                        m[k, col[(pi, si)]] += w / total
-            k += 1
-    return m, rows, cols
+                for stem, w in ws.items():
+                    js = columns.get(stem)
+                    if js is None:
+                        js = columns[stem] = [col[(pi, si)] for pi, si, _ in postings.get(stem, ())]
+                    share = w / total
+                    for j in js:
+                        row[j] += share
+            data.append(row)
+    return np.array(data, dtype=float).reshape(len(rows), len(cols)), rows, cols
 
 
 def cells(der: Sequence[PreparedParagraph], src: Sequence[PreparedParagraph]) -> int:
@@ -44,41 +58,59 @@ def cells(der: Sequence[PreparedParagraph], src: Sequence[PreparedParagraph]) ->
     return sum(len(dp.sent_stems) for dp in der) * sum(len(sp.sent_stems) for sp in src)
 
 
+def _close(a: float, b: float) -> bool:
+    """`numpy.isclose(a, b)` of two finite floats, without numpy's overhead for one pair."""
+    return abs(a - b) <= 1e-08 + 1e-05 * abs(b) or a == b
+
+
 def retell(
-    der: Sequence[PreparedParagraph], src: Sequence[PreparedParagraph], content: SourceContent
+    der: Sequence[PreparedParagraph],
+    src: Sequence[PreparedParagraph],
+    content: SourceContent,
+    weights: Sequence[Sequence[Mapping[str, float]]] | None = None,
 ) -> Retelling:
     if not 0 < cells(der, src) <= RETELL_MAX_CELLS:  # checked before the matrix is built: it is the cost
         return Retelling(0.0)
-    sim, rows, cols = similarity_matrix(der, src, content)
+    sim, rows, cols = similarity_matrix(der, src, content, weights)
     n, m = sim.shape
     s = sim - RETELL_BIAS
     h = np.zeros((n + 1, m + 1))
     ramp = RETELL_GAP_SOURCE * np.arange(m + 1)
+    zeros = np.zeros(m + 1)
+    diag = np.zeros(m + 1)
+    split = np.zeros(m + 1)
+    skip = np.empty(m + 1)
+    base = np.empty(m + 1)
     for i in range(1, n + 1):
         prev = h[i - 1]
-        diag = np.concatenate(([0.0], prev[:-1] + s[i - 1]))  # the next source sentence
-        split = np.concatenate(
-            ([0.0], prev[1:] + s[i - 1])
-        )  # the same source sentence as the derived one before
-        skip = prev - RETELL_GAP_DERIVED  # a derived sentence of its own
-        base = np.maximum.reduce([np.zeros(m + 1), diag, split, skip])
+        si = s[i - 1]
+        np.add(prev[:-1], si, out=diag[1:])  # the next source sentence
+        np.add(prev[1:], si, out=split[1:])  # the same source sentence as the derived one before
+        np.subtract(prev, RETELL_GAP_DERIVED, out=skip)  # a derived sentence of its own
+        np.maximum(zeros, diag, out=base)
+        np.maximum(base, split, out=base)
+        np.maximum(base, skip, out=base)
         base[0] = 0.0
         # Skipping source sentences along the row: h[j] = max over k <= j of base[k] - gap x (j - k).
-        h[i] = np.maximum.accumulate(base + ramp) - ramp
+        np.add(base, ramp, out=base)
+        np.maximum.accumulate(base, out=base)
+        np.subtract(base, ramp, out=h[i])
     i, j = (int(x) for x in np.unravel_index(int(np.argmax(h)), h.shape))
     best = float(h[i, j])
+    cell, score = h.item, s.item  # (one cell at a time, as Python floats: the path visits few of them)
     path: list[RetoldSentence] = []
-    while i > 0 and j > 0 and h[i, j] > 1e-12:
-        here = h[i, j]
-        if np.isclose(here, h[i - 1, j - 1] + s[i - 1, j - 1]):
+    while i > 0 and j > 0 and cell(i, j) > 1e-12:
+        here = cell(i, j)
+        step_score = score(i - 1, j - 1)
+        if _close(here, cell(i - 1, j - 1) + step_score):
             step, nxt = True, (i - 1, j - 1)
-        elif np.isclose(here, h[i - 1, j] + s[i - 1, j - 1]):
+        elif _close(here, cell(i - 1, j) + step_score):
             step, nxt = True, (i - 1, j)
-        elif np.isclose(here, h[i - 1, j] - RETELL_GAP_DERIVED):
+        elif _close(here, cell(i - 1, j) - RETELL_GAP_DERIVED):
             step, nxt = False, (i - 1, j)
         else:
             step, nxt = False, (i, j - 1)
-        if step and s[i - 1, j - 1] > 0:
+        if step and step_score > 0:
             (dp, ds), (sp, ss) = rows[i - 1], cols[j - 1]
             path.append(RetoldSentence(dp, ds, sp, ss, round(float(sim[i - 1, j - 1]), 4)))
         i, j = nxt

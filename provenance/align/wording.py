@@ -7,9 +7,11 @@ quote kept verbatim inside reworded prose is not mistaken for copied prose.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import count
 
 from provenance.model import Paragraph, Phrase, Quote, Token
 from provenance.rules import PHRASES_SHOWN, QUOTE_ATTRIBUTED, QUOTE_COPIED, RUN, RUN_CANDIDATES
@@ -32,8 +34,10 @@ class RunIndex:
             self.words.extend(norms)
             self.words.append("\x00")  # runs never cross a paragraph boundary
             self.para_of.extend([p.index] * (len(norms) + 1))
-            for i in range(len(norms) - RUN + 1):
-                self.grams[tuple(norms[i : i + RUN])].append(base + i)
+            if len(norms) >= RUN:  # (zip of RUN shifted views: the grams in order, made in C)
+                shifted = zip(*(norms[k : len(norms) - RUN + 1 + k] for k in range(RUN)))
+                for gram, at in zip(shifted, count(base)):
+                    self.grams[gram].append(at)
             if 0 < len(norms) < RUN:
                 self.whole.setdefault(tuple(norms), []).append(p.index)
 
@@ -92,32 +96,40 @@ def wording_of(p: Paragraph, index: RunIndex) -> Wording:
     n = len(tokens)
     wording = sum(covered) / n if n else 0.0
     qspans = quote_spans(p.text)
-    in_quote = [any(a <= t.start < b for a, b in qspans) for t in tokens]
-    outside = [i for i in range(n) if not in_quote[i]]
-    wording_out = (sum(covered[i] for i in outside) / len(outside)) if outside else wording
     quotes: list[Quote] = []
-    for a, b in qspans:
-        idx = [i for i, t in enumerate(tokens) if a <= t.start < b]
-        if len(idx) < 3:
-            continue
-        copied_share = sum(covered[i] for i in idx) / len(idx)
-        src_para = None
-        for start, length, sp in runs:
-            if start <= idx[0] < start + length or idx[0] <= start <= idx[-1]:
-                src_para = sp
-                break
-        quotes.append(
-            Quote(
-                p.text[a:b],
-                len(idx),
-                copied_share >= QUOTE_COPIED,
-                src_para if copied_share >= QUOTE_ATTRIBUTED else None,
+    if not qspans:
+        wording_out, outside = wording, n
+    else:
+        # The tokens starting inside each quote: one slice of the tokens, in text order (quotes never overlap).
+        starts = [t.start for t in tokens]
+        inside = [range(bisect_left(starts, a), bisect_left(starts, b)) for a, b in qspans]
+        in_quote = [False] * n
+        for idx in inside:
+            in_quote[idx.start : idx.stop] = [True] * len(idx)
+        outside_idx = [i for i in range(n) if not in_quote[i]]
+        outside = len(outside_idx)
+        wording_out = (sum(covered[i] for i in outside_idx) / outside) if outside else wording
+        for (a, b), idx in zip(qspans, inside):
+            if len(idx) < 3:
+                continue
+            copied_share = sum(covered[i] for i in idx) / len(idx)
+            src_para = None
+            for start, length, sp in runs:
+                if start <= idx[0] < start + length or idx[0] <= start <= idx[-1]:
+                    src_para = sp
+                    break
+            quotes.append(
+                Quote(
+                    p.text[a:b],
+                    len(idx),
+                    copied_share >= QUOTE_COPIED,
+                    src_para if copied_share >= QUOTE_ATTRIBUTED else None,
+                )
             )
-        )
     phrases = tuple(
         Phrase(p.text[tokens[s].start : tokens[s + ln - 1].end], ln, sp)
         for s, ln, sp in sorted(runs, key=lambda r: (-r[1], r[0]))[:PHRASES_SHOWN]
         if ln >= RUN + 1
     )
     longest = max((ln for _, ln, _ in runs), default=0)
-    return Wording(covered, runs, wording, wording_out, len(outside), longest, phrases, tuple(quotes))
+    return Wording(covered, runs, wording, wording_out, outside, longest, phrases, tuple(quotes))

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
 from functools import cached_property
 from itertools import chain
 from typing import Protocol
@@ -104,7 +103,15 @@ def _is_prose(p: Shaped, sentences: int | None) -> bool:
     return n >= UNPUNCTUATED_PROSE_WORDS and (len(p.sentences) if sentences is None else sentences) >= 2
 
 
+# ASCII letters to lower case, digits kept, everything else to a space: an ASCII text's key in C loops.
+_KEY_ASCII = bytes.maketrans(
+    bytes(range(128)), bytes(ord(chr(c).lower()) if chr(c).isalnum() else ord(" ") for c in range(128))
+)
+
+
 def _key(text: str) -> str:
+    if text.isascii():  # (NFKC, the folds and casefold of ASCII text change no letter or digit)
+        return b" ".join(text.encode("ascii").translate(_KEY_ASCII).split()).decode("ascii")
     return " ".join(WORD_RE.findall(fold(text).casefold()))
 
 
@@ -247,7 +254,7 @@ class _Page:
 
 def classify(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
     """Return the paragraphs with `role` set to body, heading or boilerplate, and the reason."""
-    return tuple(replace(p, role=r, role_reason=why) for p, (r, why) in zip(paragraphs, roles(paragraphs)))
+    return tuple(p.with_role(r, why) for p, (r, why) in zip(paragraphs, roles(paragraphs)))
 
 
 def roles(
@@ -329,7 +336,8 @@ def roles(
             headline_taken = page.keys[i]  # the article's own headline, even when the page repeats it
             roles.append(("heading", "headline"))
 
-        elif page.repeated[i] and (p.from_line_block or head or tail):
+        # (the page's repetition is worked out only when one of the cheap conditions holds)
+        elif (p.from_line_block or head or tail) and page.repeated[i]:
             roles.append(("boilerplate", "repeated on the page"))
         elif in_link_run[i] and (head or tail):
             roles.append(("boilerplate", "part of a list of links"))

@@ -11,6 +11,7 @@ import unicodedata
 from bisect import bisect_left
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import accumulate, repeat
 
 from provenance.model import Sentence, Token
 from provenance.text.frequency import Frequencies
@@ -57,9 +58,13 @@ TOKEN_RE = re.compile(
     r"|(?P<word>[^\W_]+(?:['\u2019\-\u2010\u2011][^\W_]+)*)"  # compounds joined by any hyphen fold() folds
 )
 # A run of terminal punctuation is only tried from its first mark: retried from every mark of a long run ("......"),
-# the match would rescan the run each time (quadratic).
+# the match would rescan the run each time (quadratic). The pattern is
+#     (?<![.!?。！？])[.!?。！？]+["'”’)\]]*(?:\s+|$)|[。！？]
+# written to start with the marks' class (and to look behind past the first mark), so that the regex engine skips
+# the text between marks at C speed instead of trying the pattern at every character.
+_MARKS = "[.!?\u3002\uff01\uff1f]"
 _SENT_END_RE = re.compile(
-    r"(?<![.!?\u3002\uff01\uff1f])[.!?\u3002\uff01\uff1f]+[\"'\u201d\u2019)\]]*(?:\s+|$)|[\u3002\uff01\uff1f]"
+    _MARKS + rf"(?:(?<!{_MARKS}{_MARKS}){_MARKS}*[\"'\u201d\u2019)\]]*(?:\s+|$)|(?<=[\u3002\uff01\uff1f]))"
 )
 _LAST_WORD = re.compile(r"([^\W\d_]+)$")
 _WORD_WINDOW = 12  # an abbreviation (at most six letters) or an initial: no need to look further back
@@ -159,8 +164,54 @@ def _word_info(raw: str, kind: str | None) -> tuple[str, str, str, bool]:
     return raw, "c", raw, False  # cjk
 
 
+# TOKEN_RE for text without CJK characters, as one capturing group for `re.split`: the pieces between tokens and the
+# tokens alternate, so every token's offsets are running sums of the pieces' lengths (C speed), with no match object
+# per token. Every other alternative starts with a letter or digit, taken first here, then the rest of the acronym
+# (after a letter), of the number (after a digit) or of the word, tried in TOKEN_RE's order: the same matches, and a
+# pattern that starts with a character class, which the regex engine skips to at C speed instead of trying every
+# alternative at every character. ASCII text is split by it compiled for ASCII, where its classes mean the same and
+# are tested faster.
+_TOKEN_PIECES = (
+    r"([^\W_](?:(?<=[^\W\d_])\.(?:[^\W\d_]\.)+"  # acronym
+    r"|(?<=\d)\d*(?:[.,:]\d+)*(?![^\W_])"  # number
+    r"|[^\W_]*(?:['\u2019\-\u2010\u2011][^\W_]+)*))"  # word
+)
+_TOKEN_SPLIT = re.compile(_TOKEN_PIECES)
+_TOKEN_SPLIT_ASCII = re.compile(_TOKEN_PIECES, re.ASCII)
+
+
 def tokenize(text: str) -> list[Token]:
     """Split a paragraph into tokens; CJK text becomes one token per character so shared passages still shingle."""
+    if text.isascii():
+        parts = _TOKEN_SPLIT_ASCII.split(text)
+    elif _CJK_RE.search(text) is None:
+        parts = _TOKEN_SPLIT.split(text)
+    else:
+        return _tokenize_cjk(text)
+    if len(parts) == 1:
+        return []
+    raws = parts[1::2]
+    bounds = list(accumulate(map(len, parts)))  # where each piece ends
+    starts = bounds[:-1:2]
+    cache = _WORD_INFO
+    infos = list(map(cache.get, raws))
+    if None in infos:
+        for i, info in enumerate(infos):
+            if info is None:
+                raw = raws[i]
+                info = cache.get(raw)  # (met earlier in this text)
+                if info is None:
+                    m = TOKEN_RE.match(text, starts[i])
+                    info = _word_info(raw, m.lastgroup if m else None)
+                    if len(cache) < _WORD_INFO_MAX:
+                        cache[raw] = info
+                infos[i] = info
+    norms, kinds, contents, capitals = zip(*infos)
+    return list(map(_new_token, repeat(Token), zip(norms, starts, bounds[1::2], kinds, contents, capitals)))
+
+
+def _tokenize_cjk(text: str) -> list[Token]:
+    """`tokenize` of a text holding CJK characters, match by match."""
     out: list[Token] = []
     append = out.append
     cache = _WORD_INFO
@@ -222,9 +273,19 @@ def _cjk_bigrams(tokens: list[Token]) -> list[Token]:
 WORD_RE = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
 
 
+# ASCII letters and digits to "a", every other ASCII character to a space: a run of letters and digits starts at each
+# " a" of the translated text (or at its start).
+_RUN_STARTS = bytes.maketrans(
+    bytes(range(128)), bytes(ord("a") if chr(c).isalnum() else ord(" ") for c in range(128))
+)
+
+
 def count_words(text: str) -> int:
     """Words as the shares count them: runs of letters and digits, and each CJK character on its own (the unit
     the tokenizer uses), so Chinese and Japanese paragraphs are not taken for one-word lines."""
+    if text.isascii():  # (the runs of WORD_RE counted at C speed, with no string per word)
+        marked = text.encode("ascii").translate(_RUN_STARTS)
+        return marked.count(b" a") + marked.startswith(b"a")
     return len(WORD_RE.findall(text))
 
 
