@@ -156,7 +156,7 @@ def main() -> int:
     print(f"datasketch in memory: {base_ins:,.0f} inserts/s, {base_q:,.0f} queries/s", flush=True)
 
     # Embedded SQLite index.
-    from provenance.index.sqlite.store import SqliteIndex
+    from provenance.index.sqlite.index import SqliteIndex
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.db"
@@ -239,7 +239,7 @@ def _redis(args, params, prints, qprints, docs, probes, rows) -> None:
     from datasketch import MinHashLSH
 
     from provenance.fingerprint import to_datasketch
-    from provenance.index.redis.store import RedisIndex
+    from provenance.index.redis.index import RedisIndex
 
     n, q = len(prints), len(qprints)
     r = redis.Redis.from_url(url)

@@ -12,12 +12,12 @@ on stderr).
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -25,14 +25,40 @@ from provenance import hookspecs
 from provenance.components import missing_members
 from provenance.errors import PluginError, UsageError
 
+if TYPE_CHECKING:
+    from importlib import metadata
+
 ENTRY_POINT_GROUP = "provenance"
 KINDS = ("detectors", "extractors", "renderers", "index_backends", "scorers")
 
-DISTRIBUTION = "text-provenance"  # its own entry points (pyproject.toml) are the one list of built-in plugins
+DISTRIBUTION = "text-provenance"
+
+# The built-in plugins by name, as this distribution's entry points in the `provenance` group (pyproject.toml) declare
+# them (tests/test_plugins.py holds the two equal). Known by name, a run that loads no third-party plugin never imports
+# importlib.metadata nor reads the installed distributions: about 15 ms of a cold `compare` (docs/performance.md).
+BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
+    ("commentary", "provenance.detectors.commentary"),
+    ("copy", "provenance.detectors.copy"),
+    ("github-report", "provenance.renderers.github"),
+    ("html", "provenance.text.extractors.html"),
+    ("html-report", "provenance.renderers.html"),
+    ("json-report", "provenance.renderers.json"),
+    ("jsonl-report", "provenance.renderers.jsonl"),
+    ("markdown", "provenance.text.extractors.markdown"),
+    ("markdown-report", "provenance.renderers.markdown"),
+    ("redis-index", "provenance.index.redis.store"),
+    ("rewrite", "provenance.detectors.rewrite"),
+    ("sarif-report", "provenance.renderers.sarif"),
+    ("sqlite-index", "provenance.index.sqlite.store"),
+    ("text", "provenance.text.extractors.plaintext"),
+    ("text-report", "provenance.renderers.text"),
+)
 
 
 def builtin_entry_points() -> list[metadata.EntryPoint]:
-    """The built-in plugins: this distribution's entry points in the `provenance` group, by name."""
+    """This distribution's entry points in the `provenance` group, by name (BUILTIN_PLUGINS lists the same)."""
+    from importlib import metadata
+
     try:
         dist = metadata.distribution(DISTRIBUTION)
     except metadata.PackageNotFoundError:
@@ -79,11 +105,10 @@ class PluginHost:
         self.owner: dict[tuple[str, str], str] = {}
         self.skipped: set[str] = set()
         self.tracing = bool(os.environ.get("PROVENANCE_TRACE_PLUGINS"))
-        builtins = builtin_entry_points()
-        for ep in builtins:
-            self._register(ep.load(), ep.name, builtin=True)
+        for name, module in BUILTIN_PLUGINS:
+            self._register(importlib.import_module(module), name, builtin=True)
         if entry_points:
-            self._load_entry_points({(ep.name, ep.value) for ep in builtins})
+            self._load_entry_points(set(BUILTIN_PLUGINS))
         for i, plugin in enumerate(extra_plugins):
             pname = getattr(plugin, "__name__", None) or f"plugin-{i}"
             self._register(plugin, pname, builtin=False)
@@ -132,6 +157,8 @@ class PluginHost:
         wanted = None if wanted_env is None else {w.strip() for w in wanted_env.split(",") if w.strip()}
         if wanted is not None and not wanted:
             return  # set and empty: none is loaded, so the installed ones need not be listed (about 10 ms of a cold start)
+        from importlib import metadata
+
         points = sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)
         if wanted:
             _refuse_unknown(wanted, points)

@@ -666,7 +666,7 @@ def test_a_batch_script_run_twice_writes_once(redis_url, tmp_path, small_corpus)
     corpus, _ = small_corpus
     once, twice = f"{redis_url}?prefix=once{os.getpid()}", f"{redis_url}?prefix=twice{os.getpid()}"
     assert run_cli(["index", "add", once, str(corpus)]).exit_code == 0
-    from provenance.index.redis.store import RedisIndex
+    from provenance.index.redis.index import RedisIndex
 
     real = RedisIndex.put_many
 

@@ -11,7 +11,7 @@ import provenance
 from provenance import hookimpl
 from provenance.errors import PluginError, UsageError
 from provenance.model import Finding
-from provenance.plugins import PluginHost, builtin_entry_points
+from provenance.plugins import BUILTIN_PLUGINS, PluginHost, builtin_entry_points
 
 SRC = "The mayor opened the new library on Friday, praising the volunteers who raised the money for it.\n"
 DER = "On Friday the mayor opened the new library and praised the volunteers who had raised the money.\n"
@@ -30,6 +30,11 @@ def test_builtins_come_through_the_hooks():
     assert {n for n, _ in [(c.name, p) for p, c in host.detectors()]} == {"copy", "rewrite", "commentary"}
     assert host.plugin_of("extractors", "html") == "html"
     assert all(i.builtin and i.hooks for i in host.info.values())
+
+
+def test_builtin_plugins_are_the_entry_points():
+    """BUILTIN_PLUGINS (registered without reading the installed metadata) is pyproject.toml's list, in order."""
+    assert list(BUILTIN_PLUGINS) == [(ep.name, ep.value) for ep in builtin_entry_points()]
 
 
 def test_duplicate_component_name_names_both_plugins():

@@ -29,6 +29,10 @@ from provenance.renderers.refs import (
 if TYPE_CHECKING:
     from provenance.policy.evaluate import CheckRun
 
+# The control codes rich's Text drops from what it is given (rich.control.STRIP_CONTROL_CODES: bell, backspace,
+# vertical tab, form feed, carriage return), dropped the same way from the uncoloured lines written without it.
+_RICH_STRIPS = dict.fromkeys((7, 8, 11, 12, 13))
+
 STYLES = {
     "copy": "bold red",
     "rewrite": "yellow",
@@ -79,12 +83,10 @@ class TextRenderer:
     ) -> str:
         """One row per paragraph (number and line, relation, score, excerpt), and under it, wrapped to the width,
         its source paragraphs with their lines and the reason. Boilerplate is one line per side unless asked."""
-        from rich.text import Text
-
         width = width or terminal_width()
         buf = io.StringIO()
         console = None
-        if color:  # rich's console only to colour: its import is a twentieth of a cold `compare`
+        if color:  # rich only to colour: its import (rich.text alone, 10 ms) is 1/25 of a cold `compare`
             from rich.console import Console
 
             console = Console(
@@ -96,16 +98,24 @@ class TextRenderer:
                 soft_wrap=True,
             )
 
-        def emit(text: Text) -> None:
-            # Without colour the lines are written as they are: rich's rendering of each one cost a minute for
-            # 200,000 paragraphs (bench/large_inputs.py), for no change to the characters.
+        def emit(*pieces: tuple[str, str]) -> None:
+            """One line of (text, style) pieces. Without colour they are written as they are, less the control
+            codes rich strips: rich's rendering of each line cost a minute for 200,000 paragraphs
+            (bench/large_inputs.py), for no change to the characters."""
             if console is not None:
+                from rich.text import Text
+
+                text = Text()
+                for piece, style in pieces:
+                    text.append(piece, style=style or None)
                 console.print(text)
             else:
-                buf.write(text.plain + "\n")
+                buf.write("".join(piece for piece, _ in pieces).translate(_RICH_STRIPS) + "\n")
 
         def say(line: str, style: str = "") -> None:
             if console is not None:
+                from rich.text import Text
+
                 console.print(Text(line, style=style))
             else:
                 buf.write(line + "\n")
@@ -129,11 +139,12 @@ class TextRenderer:
             width,
             0,
         )
-        first = Text(summary[0])
-        first.stylize(
-            STYLES.get(report.verdict, "bold yellow"), len("verdict: "), len("verdict: ") + len(verdict)
+        at = len("verdict: ")
+        emit(
+            (summary[0][:at], ""),
+            (summary[0][at : at + len(verdict)], STYLES.get(report.verdict, "bold yellow")),
+            (summary[0][at + len(verdict) :], ""),
         )
-        emit(first)
         for line in summary[1:]:
             say(line)
         block(f"{report.derived} (derived) vs {report.source} (source)", style="dim")
@@ -150,11 +161,12 @@ class TextRenderer:
         for p, head in zip(shown, heads):
             score = f"{p.score:.2f}" if p.relation != "boilerplate" else ""
             lead = f"{head:>{head_w}}  {p.relation:<11} {score:>4}  "
-            row = Text(f"{head:>{head_w}}  ")
-            row.append(f"{p.relation:<11}", style=STYLES.get(p.relation, ""))
-            row.append(f" {score:>4}  ")
-            row.append(_short(p.text, max(width - len(lead), EXCERPT_MIN)))
-            emit(row)
+            emit(
+                (f"{head:>{head_w}}  ", ""),
+                (f"{p.relation:<11}", STYLES.get(p.relation, "")),
+                (f" {score:>4}  ", ""),
+                (_short(p.text, max(width - len(lead), EXCERPT_MIN)), ""),
+            )
             why = str(p.evidence.get("message") or p.evidence.get("reason") or "")
             quotes = [q for q in p.evidence.get("quotes", []) if q.get("copied")]
             if p.relation == "rewrite" and quotes:
