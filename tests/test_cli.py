@@ -205,6 +205,27 @@ def test_a_compare_does_not_import_pydantic(pair):
     assert '"verdict"' in proc.stdout
 
 
+@pytest.mark.parametrize(
+    ("load", "user", "expected"),
+    [("", None, "1"), ("", "3", "3"), (None, None, None), ("provenance-semantic", None, None)],
+)
+def test_blas_uses_one_thread_only_when_no_plugin_loads(load, user, expected):
+    """Without plugins nothing uses BLAS, and OpenBLAS starting its threads costs a cold command about 15 ms
+    (docs/performance.md); a user's own setting, or a plugin that may multiply matrices, keeps its threads."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PROVENANCE_LOAD_PLUGINS", "OPENBLAS_NUM_THREADS")
+    }
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    if load is not None:
+        env["PROVENANCE_LOAD_PLUGINS"] = load
+    if user is not None:
+        env["OPENBLAS_NUM_THREADS"] = user
+    code = "import os, provenance.cli; print(os.environ.get('OPENBLAS_NUM_THREADS'))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == str(expected)
+
+
 def test_config_file_sets_options(pair, tmp_path):
     src, cp, _ = pair
     cfg = tmp_path / "provenance.toml"

@@ -6,6 +6,15 @@ Exit codes (docs/cli.md): 0 ok, 1 a --fail-on threshold was crossed or the polic
 
 from __future__ import annotations
 
+import os
+
+# With no plugin to load (PROVENANCE_LOAD_PLUGINS set empty, as CI steps run it), nothing a command runs uses BLAS:
+# the core's numpy work is integer hashing and small vectors. OpenBLAS would still start a thread per core when numpy
+# is imported, about 15 ms of a cold command (docs/performance.md), so it is told to use one, unless the user said
+# otherwise. A scorer plugin (provenance-semantic) multiplies matrices and keeps the library's default.
+if os.environ.get("PROVENANCE_LOAD_PLUGINS") == "":
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 from provenance.cli import audit as _audit_cmd  # noqa: F401
 from provenance.cli import check as _check_cmd  # noqa: F401
 
