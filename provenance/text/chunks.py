@@ -32,6 +32,7 @@ from provenance.text.tokenize import (
     _opens,
     contents_by_sentence,
     count_words,
+    plain_word_info,
     split_sentences,
     tokenize,
 )
@@ -100,7 +101,15 @@ def _learn(chunks: list[str]) -> None:
     """Code the chunks not kept yet, tokenised together (one `tokenize` of them joined by spaces: tokens never span
     the space, so each chunk's are its own)."""
     memo = _MEMO.chunks
-    new = [c for c in dict.fromkeys(chunks) if c not in memo]
+    new = []
+    for c in [c for c in dict.fromkeys(chunks) if c not in memo]:
+        if c.isalpha() and c.isascii():
+            # One plain word (most of a vocabulary): `tokenize` makes it one word token, with no sentence mark
+            # inside; its capital is what `_opens` reads of it.
+            content = plain_word_info(c)[2]
+            memo[c] = (_OPENS if c[0].isupper() else "") + _WORD + (_code_of((content,)) if content else "")
+        else:
+            new.append(c)
     if not new:
         return
     starts = list(accumulate((len(c) + 1 for c in new[:-1]), initial=0))

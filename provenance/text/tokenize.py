@@ -164,6 +164,16 @@ def _word_info(raw: str, kind: str | None) -> tuple[str, str, str, bool]:
     return raw, "c", raw, False  # cjk
 
 
+def plain_word_info(raw: str) -> tuple[str, str, str, bool]:
+    """`_word_info` of a text of ASCII letters only (one word token to `tokenize`), kept as `tokenize` keeps it."""
+    info = _WORD_INFO.get(raw)
+    if info is None:
+        info = _word_info(raw, "word")
+        if len(_WORD_INFO) < _WORD_INFO_MAX:
+            _WORD_INFO[raw] = info
+    return info
+
+
 # TOKEN_RE for text without CJK characters, as one capturing group for `re.split`: the pieces between tokens and the
 # tokens alternate, so every token's offsets are running sums of the pieces' lengths (C speed), with no match object
 # per token. Every other alternative starts with a letter or digit, taken first here, then the rest of the acronym
