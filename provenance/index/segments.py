@@ -39,6 +39,10 @@ MAX_MERGED_ENTRIES = (
 )  # about 150,000 paragraphs: bounds a merge's memory (~250 MB); past it, segments stay
 MAX_RUNS = 6  # sorted runs a reader searches one by one before it combines them into one
 SAMPLE = 64  # a reader keeps every SAMPLE-th key of a run: a search walks the small sample, then one block
+# The byte planes are runs of equal bytes (the high planes) and bytes with no repeats to find (the low ones): zlib's
+# run-length strategy packs the postings of bench/e2e_speed.py's corpus 4% smaller than its default at level 1, in
+# 60% of the time, and inflates as any deflate stream does (indexes written before read the same).
+PLANE_STRATEGY = zlib.Z_RLE
 _HEAD = struct.Struct("<4sIIIII")
 MAGIC = b"PVS1"
 
@@ -183,11 +187,13 @@ def pack(values: np.ndarray, *, delta: bool = False) -> bytes:
 
     Splitting the bytes of each number into planes puts the near-constant high bytes together, which is what lets
     a fast zlib level compress them; decoding runs at hundreds of MB/s, so an audit's one-time load stays short.
+    Deflated with the run-length strategy (PLANE_STRATEGY): a plain deflate stream all the same.
     """
     v = np.ascontiguousarray(values, dtype="<u4")
     if delta and len(v):
         v = np.diff(v, prepend=np.uint32(0)).astype("<u4")
-    return zlib.compress(v.view(np.uint8).reshape(-1, 4).T.tobytes(), 1)
+    deflate = zlib.compressobj(1, zlib.DEFLATED, zlib.MAX_WBITS, 8, PLANE_STRATEGY)
+    return deflate.compress(v.view(np.uint8).reshape(-1, 4).T.tobytes()) + deflate.flush()
 
 
 def unpack(blob: bytes, n: int, *, delta: bool = False) -> np.ndarray:
