@@ -115,6 +115,45 @@ def test_parallel_fingerprinting_in_batches_keeps_every_document_and_error_in_or
     assert all(d is None or d.text.startswith("The council of") for d in runs[2][2])
 
 
+def test_workers_tell_unchanged_and_changed_documents_as_one_job_does(tmp_path):
+    """With several jobs the workers read the files and compare their digests with the stored ones: a second add
+    counts what is unchanged, replaces what changed, adds what is new, and reports an unreadable file."""
+    from provenance.index import add_documents
+    from provenance.index.ingest import TASK_DOCUMENTS
+
+    folder = tmp_path / "desk"
+    folder.mkdir()
+    n = TASK_DOCUMENTS + 3
+    for i in range(n):
+        (folder / f"n{i:03d}.txt").write_text(
+            f"The harbour board met {i} times this year to discuss the ferry timetable.\n\n"
+            f"Fishermen at pier {i + 2} asked for longer mooring hours in winter.\n",
+            encoding="utf-8",
+        )
+    for jobs in (1, 2):
+        idx = tmp_path / f"again{jobs}.db"
+        first = add_documents(idx, folder, jobs=jobs)
+        assert (first.added, first.replaced, first.unchanged, first.errors) == (n, 0, 0, ())
+        (folder / "n001.txt").write_text("The ferry timetable changed again on Monday.\n", encoding="utf-8")
+        (folder / "zz_new.txt").write_text("A new slipway opens at the north pier.\n", encoding="utf-8")
+        (folder / "zz_bad.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+        second = add_documents(idx, folder, jobs=jobs)
+        assert (second.added, second.replaced, second.unchanged) == (1, 1, n - 1)
+        assert len(second.errors) == 1 and "zz_bad.txt" in second.errors[0]
+        for f in ("n001.txt", "zz_new.txt", "zz_bad.txt"):
+            (folder / f).unlink()
+        (folder / "n001.txt").write_text(
+            "The harbour board met 1 times this year to discuss the ferry timetable.\n\n"
+            "Fishermen at pier 3 asked for longer mooring hours in winter.\n",
+            encoding="utf-8",
+        )
+        index = open_index(str(idx))
+        try:
+            assert index.document(str(folder / "n001.txt")).text.startswith("The ferry timetable changed")
+        finally:
+            index.close()
+
+
 def test_parameter_mismatch_is_refused(index_location, corpus):
     idx = index_location
     add(idx, corpus)

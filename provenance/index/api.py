@@ -25,7 +25,7 @@ from typing import Any
 from provenance.errors import EXIT_INPUT, ProvenanceError, UsageError
 from provenance.index.backends import open_index
 from provenance.index.base import Index, Prints, StoredDocument, Written
-from provenance.index.ingest import Input, Prepared, digest, prepare_all, raw_documents
+from provenance.index.ingest import Input, Prepared, digest, prepare_all, raw_documents, sources
 from provenance.index.vectors import embedder, fill, requested, sentence_texts
 from provenance.model import AuditResult, Document
 from provenance.text.inputs import RawDocument
@@ -153,11 +153,14 @@ class _Adding:
         ] = []  # unchanged documents (and digests) whose vectors to check
 
     def run(self, inputs: Input | Iterable[Input], jobs: int) -> AddSummary:
-        raws = self._changed(raw_documents(inputs, self.errors))
+        pending = ((source, self.index.digest_of(source.id)) for source in sources(inputs, self.errors))
         for prepared in prepare_all(
-            raws, self.index.params, jobs, sentences=bool(self.kinds), host=self.host
+            pending, self.index.params, jobs, sentences=bool(self.kinds), host=self.host
         ):
-            self._take(prepared)
+            if prepared.unchanged:
+                self._kept(prepared.doc)
+            else:
+                self._take(prepared)
         self._commit()
         self._embed_kept()
         return AddSummary(
@@ -169,19 +172,14 @@ class _Adding:
             tuple(sorted(self.kinds)),
         )
 
-    def _changed(self, raws: Iterable[RawDocument]) -> Iterator[RawDocument]:
-        """The documents not stored already with the same digest; the others are counted (and kept for their
-        vectors, when the index keeps some)."""
-        for raw in raws:
-            dig = digest(raw)
-            if self.index.digest_of(raw.id) != dig:
-                yield raw
-                continue
-            self.unchanged += 1
-            if self.kinds:
-                self.kept.append((raw, dig))
-                if len(self.kept) >= self.batch_size:
-                    self._embed_kept()
+    def _kept(self, doc: StoredDocument) -> None:
+        """A document stored already with the same digest: counted (and kept for its vectors, when the index keeps
+        some)."""
+        self.unchanged += 1
+        if self.kinds:
+            self.kept.append((RawDocument(doc.id, doc.text, doc.format, doc.meta), doc.digest))
+            if len(self.kept) >= self.batch_size:
+                self._embed_kept()
 
     def _take(self, prepared: Prepared) -> None:
         if prepared.error:

@@ -23,13 +23,15 @@ from provenance.index.base import (
     prints_of_document,
 )
 from provenance.text.chunks import VocabularyFull, start_batch
-from provenance.text.inputs import RawDocument, check_raw, iter_inputs
+from provenance.text.inputs import RawDocument, Source, check_raw, iter_sources, read_input
 
 Input = str | os.PathLike[str] | RawDocument  # a path (file, directory, glob, JSONL) or a document in memory
+# A document to add, and the digest the index holds for its id (None: none).
+Pending = tuple[Source, str | None]
 
 
-def raw_documents(inputs: Input | Iterable[Input], errors: list[str]) -> Iterator[RawDocument]:
-    """Every document the inputs name, in order; one that cannot be read goes to `errors` (as `index add` does)."""
+def sources(inputs: Input | Iterable[Input], errors: list[str]) -> Iterator[Source]:
+    """Every document the inputs name, in order, files not read yet; a bad input goes to `errors`."""
     for item in [inputs] if isinstance(inputs, str | os.PathLike | RawDocument) else inputs:
         if isinstance(item, RawDocument):
             try:
@@ -39,7 +41,16 @@ def raw_documents(inputs: Input | Iterable[Input], errors: list[str]) -> Iterato
                 continue
             yield item
         else:
-            yield from iter_inputs([os.fspath(item)], errors)
+            yield from iter_sources([os.fspath(item)], errors)
+
+
+def raw_documents(inputs: Input | Iterable[Input], errors: list[str]) -> Iterator[RawDocument]:
+    """Every document the inputs name, read, in order; one that cannot be read goes to `errors`."""
+    for source in sources(inputs, errors):
+        try:
+            yield read_input(source)
+        except ProvenanceError as exc:
+            errors.append(str(exc))
 
 
 def digest(raw: RawDocument) -> str:
@@ -56,6 +67,7 @@ class Prepared:
     prints: Prints
     error: str | None = None
     sentences: tuple[str, ...] = ()  # what a scorer embeds (`index add --embed`), cut here, in the worker
+    unchanged: bool = False  # stored already with this digest: nothing prepared (`doc` holds the text read)
 
 
 def prepare(raw: RawDocument, params: IndexParams, sentences: bool = False, host: Any = None) -> Prepared:
@@ -114,6 +126,31 @@ def prepare_many(
     return prepare_batch(raws, params, host).documents()
 
 
+def _read(item: Pending, keep_text: bool, num_perm: int) -> RawDocument | Prepared:
+    """A pending document read, or what becomes of it without preparing: an error, or unchanged (its text kept only
+    when `keep_text`: the unchanged documents' vectors are then checked)."""
+    source, stored = item
+    try:
+        raw = read_input(source)
+    except ProvenanceError as exc:
+        return Prepared(StoredDocument(source.id, "", source.format, ""), Prints.empty(num_perm), str(exc))
+    if stored is not None and digest(raw) == stored:
+        text = raw.text if keep_text else ""
+        doc = StoredDocument(raw.id, stored, raw.format, text, raw.meta)
+        return Prepared(doc, Prints.empty(num_perm), unchanged=True)
+    return raw
+
+
+def prepare_pending(
+    items: Sequence[Pending], params: IndexParams, sentences: bool = False, host: Any = None
+) -> list[Prepared]:
+    """Pending documents read (here: in the worker process when there are several), and those not stored already
+    with the same digest prepared together (`prepare_many`)."""
+    read = [_read(item, sentences, params.fingerprint.num_perm) for item in items]
+    done = iter(prepare_many([r for r in read if isinstance(r, RawDocument)], params, sentences, host))
+    return [next(done) if isinstance(r, RawDocument) else r for r in read]
+
+
 def prepare_batch(raws: Sequence[RawDocument], params: IndexParams, host: Any = None) -> Batch:
     """Several documents prepared as `prepare` does, without the scorers' sentence texts: each document is outlined
     (provenance/text/load.py `outline_document`: no Token per word), and the paragraphs of all of them are hashed
@@ -165,16 +202,13 @@ _KEPT_META = (
 )  # of what an extractor finds, what the index keeps
 
 
-def _prepare_in_worker(args: tuple[list[RawDocument], IndexParams, bool]) -> Batch:
-    """A batch of documents prepared in a worker process. Their texts, which the writer holds already, are not
-    sent back: only the compressed texts, the metadata and the batch's signature arrays travel."""
-    raws, params, sentences = args
-    batch = (
-        _batch_of([prepare(raw, params, sentences) for raw in raws], params)
-        if sentences
-        else prepare_batch(raws, params)
-    )
-    return replace(batch, prepared=[replace(p, doc=replace(p.doc, text="")) for p in batch.prepared])
+def _prepare_in_worker(args: tuple[list[Pending], IndexParams, bool]) -> Batch:
+    """A task of pending documents read and prepared in a worker process. What travels back: the compressed texts,
+    the metadata and the task's signature arrays, and the texts only of unchanged documents whose vectors are to
+    be checked."""
+    items, params, sentences = args
+    done = prepare_pending(items, params, sentences)
+    return _batch_of([p if p.unchanged else replace(p, doc=replace(p.doc, text="")) for p in done], params)
 
 
 TASK_DOCUMENTS = 32  # documents a worker prepares per task: fewer round trips, little waiting at the end
@@ -182,13 +216,13 @@ TASKS_AHEAD = 3  # tasks queued per worker
 
 
 def prepare_all(
-    raws: Iterator[RawDocument], params: IndexParams, jobs: int, sentences: bool = False, host: Any = None
+    items: Iterator[Pending], params: IndexParams, jobs: int, sentences: bool = False, host: Any = None
 ) -> Iterator[Prepared]:
-    """Every document prepared, in input order; with `jobs` > 1 in that many worker processes, each given a batch
-    of documents at a time."""
+    """Every pending document read and prepared, in input order; with `jobs` > 1 in that many worker processes,
+    each given a task of documents (files not read yet) at a time."""
     if jobs <= 1:
-        while chunk := list(islice(raws, TASK_DOCUMENTS)):
-            yield from prepare_many(chunk, params, sentences, host)
+        while chunk := list(islice(items, TASK_DOCUMENTS)):
+            yield from prepare_pending(chunk, params, sentences, host)
         return
     from concurrent.futures import Future, ProcessPoolExecutor  # loaded only when it is used
 
@@ -196,17 +230,16 @@ def prepare_all(
 
     jobs = min(jobs, os.cpu_count() or 1)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        pending: deque[tuple[list[RawDocument], Future[Batch]]] = deque()
+        pending: deque[Future[Batch]] = deque()
 
         def submit() -> None:
-            chunk = list(islice(raws, TASK_DOCUMENTS))
+            chunk = list(islice(items, TASK_DOCUMENTS))
             if chunk:
-                pending.append((chunk, pool.submit(_prepare_in_worker, (chunk, params, sentences))))
+                pending.append(pool.submit(_prepare_in_worker, (chunk, params, sentences)))
 
         for _ in range(jobs * TASKS_AHEAD):  # bounded: the corpus is never all in memory at once
             submit()
         while pending:
-            chunk, done = pending.popleft()
+            done = pending.popleft()
             submit()  # the workers stay busy while the writer takes this batch
-            for raw, prepared in zip(chunk, done.result().documents()):
-                yield replace(prepared, doc=replace(prepared.doc, text=raw.text))
+            yield from done.result().documents()

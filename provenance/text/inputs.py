@@ -95,8 +95,22 @@ def check_raw(raw: RawDocument) -> RawDocument:
     return raw
 
 
-def iter_inputs(paths: list[str], errors: list[str]) -> Iterator[RawDocument]:
-    """Every document named by the arguments; a bad one is recorded in `errors` and skipped, not fatal."""
+@dataclass(frozen=True, slots=True)
+class FileInput:
+    """An article file named by the inputs and not read yet (`read_input` reads it): what indexing hands a worker
+    process instead of the text, so that reading and decoding happen in the workers."""
+
+    id: str  # the path, as the document's id
+    format: str
+
+
+# A document as the inputs name it: in memory (a JSONL line, a caller's) or a file.
+Source = RawDocument | FileInput
+
+
+def iter_sources(paths: list[str], errors: list[str]) -> Iterator[Source]:
+    """Every document named by the arguments, files not read yet; a bad argument or JSONL line is recorded in
+    `errors` and skipped, not fatal."""
     for arg in paths:
         if any(ch in arg for ch in "*?["):
             matches = sorted(glob.glob(arg, recursive=True))
@@ -112,14 +126,34 @@ def iter_inputs(paths: list[str], errors: list[str]) -> Iterator[RawDocument]:
         else:
             files = [Path(arg)]
         for f in files:
+            suffix = f.suffix.lower()
+            if suffix != ".jsonl":
+                try:
+                    yield FileInput(check_name(str(f)), FORMAT_OF.get(suffix, "text"))
+                except InputError as exc:  # a name no index or report can carry: refused before anything asks
+                    errors.append(str(exc))
+                continue
             try:
-                if f.suffix.lower() == ".jsonl":
-                    yield from _jsonl(f, errors)
-                    continue
-                text, _ = decode(read_bytes(f), str(f))
-                yield RawDocument(str(f), text, FORMAT_OF.get(f.suffix.lower(), "text"))
+                yield from _jsonl(f, errors)
             except ProvenanceError as exc:
                 errors.append(str(exc))
+
+
+def read_input(source: Source) -> RawDocument:
+    """The document itself: a file read and decoded (InputError when it cannot be)."""
+    if isinstance(source, RawDocument):
+        return source
+    text, _ = decode(read_bytes(Path(source.id)), source.id)
+    return RawDocument(source.id, text, source.format)
+
+
+def iter_inputs(paths: list[str], errors: list[str]) -> Iterator[RawDocument]:
+    """Every document named by the arguments, read; a bad one is recorded in `errors` and skipped, not fatal."""
+    for source in iter_sources(paths, errors):
+        try:
+            yield read_input(source)
+        except ProvenanceError as exc:
+            errors.append(str(exc))
 
 
 def _jsonl(path: Path, errors: list[str]) -> Iterator[RawDocument]:
