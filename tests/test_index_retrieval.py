@@ -86,6 +86,36 @@ def test_recall_of_true_sources_on_both_backends_and_identical_candidates(
             sq.close()
 
 
+class _NoFloor:
+    """A backend whose `candidates` takes no floor (as a third party's may): the audit filters what it returns."""
+
+    def __init__(self, index) -> None:
+        self.index = index
+
+    def candidates(self, prints, min_similarity=0.2):
+        return self.index.candidates(prints, min_similarity)
+
+
+def test_an_audits_floored_candidates_are_those_it_keeps_of_all(synthetic, index_location):
+    """The built-in backends drop candidates below the audit's floor before making them: the same lists, in the
+    same order, as every verified candidate filtered by `audit_evidence`, and as a backend without a floor gives."""
+    from provenance.index.auditing import evidence
+    from provenance.index.retrieve import audit_evidence
+
+    params, docs, _, qprints = synthetic
+    idx = open_index(index_location, create=True, params=params)
+    try:
+        _fill(idx, docs, batch=64)
+        everything = idx.candidates(qprints, 0.0)
+        for min_similarity in (0.05, 0.2, 0.6):
+            kept = [audit_evidence(cs, min_similarity) for cs in everything]
+            assert sum(map(len, kept)) < sum(map(len, everything))  # the floor leaves some out
+            assert evidence(idx, qprints, min_similarity) == kept
+            assert evidence(_NoFloor(idx), qprints, min_similarity) == kept
+    finally:
+        idx.close()
+
+
 def sibling(location: str, tmp_path, tag: str) -> str:
     """Another index of the same backend: another file, or another prefix on the same server."""
     return f"{location}{tag}" if location.startswith("redis") else str(tmp_path / f"{tag}.db")

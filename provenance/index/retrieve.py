@@ -148,9 +148,13 @@ def verified(
     store: Columns,
     min_similarity: float,
     names: Callable[[np.ndarray], dict[int, str]],
+    floor: float = 0.0,
 ) -> list[list[Candidate]]:
     """Score raw candidates (query row, row of `store`) against their packed signatures; keep the ones that reach
-    a threshold. A pair may come more than once (it shared several keys): it is scored again and counted once."""
+    a threshold. A pair may come more than once (it shared several keys): it is scored again and counted once.
+    `floor`: also drop those whose score (`Candidate.score`, as rounded) is below it, before any is made: what an
+    audit keeps of candidates asked with no threshold (`audit_evidence`), without a Candidate for each of the
+    others."""
     out: list[list[Candidate]] = [[] for _ in range(len(prints))]
     if len(q_rows) == 0:
         return out
@@ -166,11 +170,18 @@ def verified(
     small = np.minimum(qs, ss)
     cont = np.where(small >= CONTAINMENT_MIN_WORDS, np.minimum(1.0, inter / np.maximum(small, 1)), 0.0)
     keep = (j >= min_similarity) | (cont >= MIN_CONTAINMENT)
+    if floor > 0:  # a margin past any rounding: the exact test is made below, on the rounded scores
+        keep &= np.maximum(j, cont) >= floor - 1e-4
     idx = np.flatnonzero(keep)
     if len(idx) == 0:
         return out
     _, first = np.unique((q_rows[idx].astype(np.int64) << 32) | cand[idx].astype(np.int64), return_index=True)
     idx = idx[first]
+    jj = j_rounded[k[idx]]
+    cc = np.array([round(c, 4) for c in cont[idx].tolist()])
+    if floor > 0:
+        kept = np.maximum(jj, cc) >= floor
+        idx, jj, cc = idx[kept], jj[kept], cc[kept]
     at = cand[idx]
     docs = store.doc[at]
     udocs = np.unique(docs)
@@ -184,8 +195,6 @@ def verified(
         return out
     by_name = np.empty(len(labels), dtype=np.int64)
     by_name[sorted(range(len(labels)), key=lambda i: labels[i] or "")] = np.arange(len(labels))
-    jj = j_rounded[k[idx]]
-    cc = np.array([round(c, 4) for c in cont[idx].tolist()])
     rows, paras = q_rows[idx], store.para[at]
     # Best first within each query row: score, then document id, then paragraph (as Candidate.score orders).
     order = np.lexsort((paras, by_name[di], -np.maximum(jj, cc), rows))

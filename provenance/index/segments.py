@@ -322,8 +322,10 @@ class Reader:
         params: IndexParams,
         min_similarity: float,
         names: Callable[[np.ndarray], dict[int, str]],
+        floor: float = 0.0,
     ) -> list[list[Candidate]]:
-        """Per query paragraph, the stored paragraphs that may be its source, verified and best first."""
+        """Per query paragraph, the stored paragraphs that may be its source, verified and best first (`floor`:
+        retrieve.verified)."""
         if len(prints) == 0:
             return []
         qkeys, qrows = prints.keys(params)
@@ -350,7 +352,7 @@ class Reader:
             cands.append(run.pids[pos])
         owner = np.concatenate(owners) if len(owners) > 1 else owners[0]
         cand = (np.concatenate(cands) if len(cands) > 1 else cands[0]).astype(np.int64)
-        return retrieve.verified(prints, qrows[owner], cand, self.store, min_similarity, names)
+        return retrieve.verified(prints, qrows[owner], cand, self.store, min_similarity, names, floor)
 
 
 class _Run:

@@ -230,8 +230,12 @@ class RedisIndex:
 
     # Retrieval -----------------------------------------------------------------------------------------------
 
-    def candidates(self, prints: Prints, min_similarity: float = 0.2) -> list[list[Candidate]]:
-        """From the segments loaded in memory, with one round trip: the names of the candidates' documents come
+    takes_floor = True  # `candidates` takes `floor` (provenance/index/auditing.py `evidence`)
+
+    def candidates(
+        self, prints: Prints, min_similarity: float = 0.2, *, floor: float = 0.0
+    ) -> list[list[Candidate]]:
+        """From the segments loaded in memory (`floor`: provenance/index/retrieve.py `verified`), with one round trip: the names of the candidates' documents come
         back with the state of the index (segment listing, live paragraphs). If that state is not the one the
         answer was computed with (another client wrote meanwhile), the reader catches up and answers again."""
         if len(prints) == 0:
@@ -248,7 +252,7 @@ class RedisIndex:
                 seen.append(state)
                 return found
 
-            result = reader.candidates(prints, self.params, min_similarity, names)
+            result = reader.candidates(prints, self.params, min_similarity, names, floor)
             state = seen[-1] if seen else self._names(np.zeros(0, np.int64))[1]
             if state == (str(reader.paragraphs).encode(), self._token, self._gen):
                 return result

@@ -252,8 +252,13 @@ class SqliteIndex:
             self.db.execute("COMMIT")
         return rows, names, next_pid
 
-    def candidates(self, prints: Prints, min_similarity: float = 0.2) -> list[list[Candidate]]:
-        """Per query paragraph, the stored paragraphs that may be its source, verified and best first."""
+    takes_floor = True  # `candidates` takes `floor` (provenance/index/auditing.py `evidence`)
+
+    def candidates(
+        self, prints: Prints, min_similarity: float = 0.2, *, floor: float = 0.0
+    ) -> list[list[Candidate]]:
+        """Per query paragraph, the stored paragraphs that may be its source, verified and best first (`floor`:
+        provenance/index/retrieve.py `verified`)."""
         if len(prints) == 0:
             return []
         snap = self._snapshot()
@@ -263,6 +268,7 @@ class SqliteIndex:
             self.params,
             min_similarity,
             lambda nums: {n: names[n] for n in nums.tolist() if n in names},
+            floor,
         )
 
     # Upkeep --------------------------------------------------------------------------------------------------
