@@ -59,8 +59,11 @@ class Segment:
     records: bytes  # one record per paragraph id, in the same order
 
     @staticmethod
-    def build(keys: np.ndarray, kpids: np.ndarray, pids: np.ndarray, recs: np.ndarray) -> Segment:
-        kblob, kpblob = pack_postings(keys, kpids)
+    def build(
+        keys: np.ndarray, kpids: np.ndarray, pids: np.ndarray, recs: np.ndarray, *, runs: bool = False
+    ) -> Segment:
+        """`runs`: the postings are sorted runs one after another (`pack_postings`)."""
+        kblob, kpblob = pack_postings(keys, kpids, runs=runs)
         return Segment(
             len(keys), len(pids), kblob, kpblob, np.ascontiguousarray(pids, "<u4").tobytes(), recs.tobytes()
         )
@@ -123,7 +126,8 @@ def merge(parts: Sequence[Decoded], live: np.ndarray) -> Segment | None:
     kalive = member(kpids.astype(np.int64), pids.astype(np.int64))
     if not len(pids):
         return None
-    return Segment.build(keys[kalive], kpids[kalive], pids, recs)
+    # Each part's postings are sorted: the concatenation is sorted runs.
+    return Segment.build(keys[kalive], kpids[kalive], pids, recs, runs=True)
 
 
 def level(entries: int) -> int:
@@ -175,10 +179,12 @@ def parse_covers(text: str) -> frozenset[int]:
 # Packing ---------------------------------------------------------------------------------------------------------
 
 
-def pack_postings(keys: np.ndarray, kpids: np.ndarray) -> tuple[bytes, bytes]:
-    """Keys sorted (with their paragraph ids), packed: one 64-bit sort instead of an argsort and two gathers."""
+def pack_postings(keys: np.ndarray, kpids: np.ndarray, *, runs: bool = False) -> tuple[bytes, bytes]:
+    """Keys sorted (with their paragraph ids), packed: one 64-bit sort instead of an argsort and two gathers.
+    `runs`: the postings are sorted runs one after another (segments being merged), which a stable sort (timsort)
+    merges in about a seventh of the time the default sort takes over them; the result is the same either way."""
     combo = (keys.astype(np.uint64) << np.uint64(32)) | kpids.astype(np.uint64)
-    combo.sort()
+    combo.sort(kind="stable" if runs else "quicksort")
     return pack((combo >> np.uint64(32)).astype(np.uint32), delta=True), pack(combo.astype(np.uint32))
 
 
