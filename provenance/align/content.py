@@ -14,7 +14,9 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import compress, filterfalse
+from itertools import chain, compress
+
+import numpy as np
 
 from provenance.align.lexicon import content_classes
 from provenance.model import Paragraph, Token
@@ -54,18 +56,49 @@ def prepare(p: Paragraph) -> PreparedParagraph:
 
 
 @dataclass(frozen=True, slots=True)
+class Overlap:
+    """What derived sentences share with the source's: one entry per (derived sentence, stem, source sentence
+    holding it), in the derived sentences' order and within each in its stems' order. `rows` number the derived
+    sentences as given, `weights` are the stems' weights in them (`SourceContent.weights`). `cells` are the
+    distinct (derived, source sentence) pairs, in that order, as `row * n_cols + column` (columns:
+    `SourceContent.keys`), `cell_of` each entry's cell, and `gains` each cell's sum of its entries' weights: the
+    greedy cover's first-round gains, which over the derived sentence's total weight are the retelling's
+    similarities. Worked out once, for the whole derived article, for both."""
+
+    n_cols: int
+    rows: np.ndarray
+    weights: np.ndarray
+    cells: np.ndarray
+    cell_of: np.ndarray
+    gains: np.ndarray
+
+    def sums(self, values: np.ndarray) -> np.ndarray:
+        """Per cell, the sum of its entries' `values`, added one at a time in the entries' order (`np.bincount`
+        adds in input order, as a loop of `+=` does, where `np.add.reduce` adds in pairs)."""
+        return np.bincount(self.cell_of, weights=values, minlength=len(self.cells))
+
+
+@dataclass(frozen=True, slots=True)
 class SourceContent:
-    """The source's content index: each stem's specificity and the source sentences that hold it."""
+    """The source's content index: each stem's specificity and the source sentences that hold it (`postings`);
+    `keys`, the source sentences in reading order, and `columns`, each stem's sentences as indexes into `keys`
+    (both worked out from the postings when not given)."""
 
     spec: Mapping[str, float]
     postings: Postings
-    sites: dict[str, list[Key]] = field(default_factory=dict)  # each stem's (paragraph, sentence) keys, once
+    keys: Sequence[Key] = ()
+    columns: Mapping[str, Sequence[int]] = field(default_factory=dict)
 
-    def _sites(self, stem: str) -> list[Key]:
-        keys = self.sites.get(stem)
-        if keys is None:
-            keys = self.sites[stem] = [(pi, si) for pi, si, _ in self.postings.get(stem, ())]
-        return keys
+    def __post_init__(self) -> None:
+        if not self.keys:
+            found = {(pi, si) for entries in self.postings.values() for pi, si, _ in entries}
+            object.__setattr__(self, "keys", sorted(found))
+        if not self.columns:
+            col = {key: j for j, key in enumerate(self.keys)}
+            columns = {
+                stem: [col[(pi, si)] for pi, si, _ in entries] for stem, entries in self.postings.items()
+            }
+            object.__setattr__(self, "columns", columns)
 
     @staticmethod
     def build(src: Sequence[PreparedParagraph]) -> SourceContent:
@@ -76,16 +109,36 @@ class SourceContent:
                     df[s] += 1
         spec = {s: 1.0 / (1.0 + math.log(c)) for s, c in df.items()}
         postings: dict[str, list[tuple[int, int, float]]] = defaultdict(list)
-        for sp in src:
-            for si, stems in enumerate(sp.sent_stems):
-                for s, w in stems.items():
-                    postings[s].append((sp.para.index, si, w * spec[s]))
-        return SourceContent(spec, postings)
+        columns: dict[str, list[int]] = defaultdict(list)
+        keys = [(sp.para.index, si) for sp in src for si in range(len(sp.sent_stems))]
+        sentences = (stems for sp in src for stems in sp.sent_stems)
+        for j, ((pi, si), stems) in enumerate(zip(keys, sentences)):
+            for s, w in stems.items():
+                postings[s].append((pi, si, w * spec[s]))
+                columns[s].append(j)
+        return SourceContent(spec, postings, keys, columns)
 
     def weights(self, stems: Mapping[str, float]) -> dict[str, float]:
         """Stem weights of a derived sentence; words the source never uses weigh as much as its most specific."""
         spec = self.spec
         return {s: w * spec.get(s, 1.0) for s, w in stems.items()}
+
+    def overlap(self, sentences: Sequence[Mapping[str, float]]) -> Overlap:
+        """The `Overlap` of derived sentences, given by their stem weights (`weights`), with the source's."""
+        columns = self.columns
+        found = [(r, columns[s], w) for r, ws in enumerate(sentences) for s, w in ws.items() if s in columns]
+        n_cols = max(len(self.keys), 1)
+        if found:
+            rs, cs, ws_ = zip(*found)
+            lengths = np.fromiter(map(len, cs), dtype=np.int64, count=len(cs))
+            rows = np.repeat(np.array(rs, dtype=np.int64), lengths)
+            weights = np.repeat(np.array(ws_, dtype=float), lengths)
+            cols = np.fromiter(chain.from_iterable(cs), dtype=np.int64, count=int(lengths.sum()))
+        else:
+            rows, weights, cols = np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64)
+        cells, cell_of = np.unique(rows * n_cols + cols, return_inverse=True)
+        gains = np.bincount(cell_of, weights=weights, minlength=len(cells))
+        return Overlap(n_cols, rows, weights, cells, cell_of, gains)
 
     def cover(
         self,
@@ -93,64 +146,73 @@ class SourceContent:
         allowed: Iterable[Key] | None = None,
         weights: Mapping[str, float] | None = None,
     ) -> tuple[float, list[tuple[int, int, float]]]:
-        """Greedy set cover of one derived sentence's content by up to three source sentences: the covered share
-        and the picks (source paragraph index, sentence, share added). `weights`: `self.weights(stems)`, when the
-        caller has it already."""
+        """`covers` of one derived sentence."""
         if weights is None:
             weights = self.weights(stems)
-        total = sum(stems.values())
-        if total <= 0:
-            return 0.0, []
-        allow = set(allowed) if allowed is not None else None
-        cand: dict[Key, set[str]] = defaultdict(set)
-        sites = self.sites
-        for s in weights:
-            keys = sites.get(s)
-            if keys is None:
-                keys = self._sites(s)
-            if allow is None:
-                for key in keys:
-                    cand[key].add(s)
-            else:
-                for key in keys:
-                    if key in allow:
-                        cand[key].add(s)
-        if not cand:
-            return 0.0, []
-        weight = weights.__getitem__
-        # The first round's gains, each a sum over its candidate's stems in the set's order, as every later round
-        # sums them (so each later gain is at most its first: the weights are positive, and a float sum of fewer
-        # of the same terms in the same order is no larger). Later rounds try the candidates in decreasing first
-        # gain and stop at one that cannot reach the best so far; the pick is the same (the highest gain, the
-        # lowest key among equal ones), whatever order they are tried in.
-        first = {key: sum(map(weight, shared)) for key, shared in cand.items()}
-        covered: set[str] = set()
-        picks: list[tuple[int, int, float]] = []
-        order: list[Key] | None = None
-        for _ in range(MAX_SOURCES_PER_SENTENCE):
-            best_key: Key | None = None
-            best_gain = 0.0
-            if not covered:
-                for key, gain in first.items():
-                    if gain > best_gain or (gain == best_gain and best_key is not None and key < best_key):
-                        best_key, best_gain = key, gain
-            else:
-                if order is None:
-                    order = sorted(first, key=first.__getitem__, reverse=True)
-                for key in order:
-                    if first[key] < best_gain:
+        return self.covers([stems], [weights], self.overlap([weights]), allowed=allowed)[0]
+
+    def covers(
+        self,
+        stems: Sequence[Mapping[str, float]],
+        weights: Sequence[Mapping[str, float]],
+        overlap: Overlap,
+        first_row: int = 0,
+        allowed: Iterable[Key] | None = None,
+    ) -> list[tuple[float, list[tuple[int, int, float]]]]:
+        """Greedy set cover of each derived sentence's content by up to three source sentences (`allowed` ones
+        only, if given): the covered share and the picks (source paragraph index, sentence, share added).
+        `stems` and their `weights` are those of the sentences numbered from `first_row` in `overlap`."""
+        n_cols = overlap.n_cols
+        lo, hi = np.searchsorted(overlap.cells, [first_row * n_cols, (first_row + len(stems)) * n_cols])
+        row, col = np.divmod(overlap.cells[lo:hi] - first_row * n_cols, n_cols)
+        gains = overlap.gains[lo:hi]
+        if allowed is not None:
+            where = {key: j for j, key in enumerate(self.keys)}
+            keep = np.isin(col, [where[key] for key in allowed if key in where])
+            row, col, gains = row[keep], col[keep], gains[keep]
+        # Each sentence's candidates by decreasing first gain, the lowest column (the earliest source sentence)
+        # first among equal ones: the first is the first round's pick.
+        order = np.lexsort((col, -gains, row))
+        bounds = np.searchsorted(row[order], np.arange(len(stems) + 1)).tolist()
+        cand_cols = col[order].tolist()
+        cand_gains = gains[order].tolist()
+        keys, columns_of = self.keys, self.columns.get
+        out: list[tuple[float, list[tuple[int, int, float]]]] = []
+        for r, (sentence, ws) in enumerate(zip(stems, weights)):
+            total = sum(sentence.values())
+            a, b = bounds[r], bounds[r + 1]
+            if total <= 0 or a == b:
+                out.append((0.0, []))
+                continue
+            weight = ws.__getitem__
+            c, gain = cand_cols[a], cand_gains[a]
+            picks = [(keys[c][0], keys[c][1], gain / total)]
+            covered = {s for s in ws if c in columns_of(s, ())}
+            # Each gain is a sum over the stems a candidate shares, in the sentence's stem order, so each later
+            # gain (over fewer of the same stems, in the same order) is at most its first: the weights are
+            # positive, and a float sum of fewer of the same terms in the same order is no larger. Later rounds try
+            # the candidates in decreasing first gain and stop at one that cannot reach the best so far, or cannot
+            # add MERGE_GAIN of the sentence (no later gain of it can, and a best pick adding less ends the cover
+            # as no pick does); the pick is the same (the highest gain, the earliest source sentence among equal
+            # ones), whatever order they are tried in.
+            taken = {c}
+            for _ in range(MAX_SOURCES_PER_SENTENCE - 1):
+                best, best_gain = -1, 0.0
+                for c, first in zip(cand_cols[a + 1 : b], cand_gains[a + 1 : b]):
+                    if first < best_gain or first / total < MERGE_GAIN:
                         break
-                    shared = cand.get(key)
-                    if shared is None or shared <= covered:  # (taken, or nothing left to add)
+                    if c in taken:
                         continue
-                    gain = sum(map(weight, filterfalse(covered.__contains__, shared)))
-                    if gain > best_gain or (gain == best_gain and best_key is not None and key < best_key):
-                        best_key, best_gain = key, gain
-            if best_key is None:
-                break
-            frac = best_gain / total
-            if picks and frac < MERGE_GAIN:
-                break
-            picks.append((best_key[0], best_key[1], frac))
-            covered |= cand.pop(best_key)
-        return sum(map(weight, covered)) / total, picks
+                    rest = [s for s in ws if s not in covered and c in columns_of(s, ())]
+                    if not rest:  # nothing left to add
+                        continue
+                    gain = sum(map(weight, rest))
+                    if gain > best_gain or (gain == best_gain and best >= 0 and c < best):
+                        best, best_gain = c, gain
+                if best < 0 or best_gain / total < MERGE_GAIN:
+                    break
+                picks.append((keys[best][0], keys[best][1], best_gain / total))
+                taken.add(best)
+                covered.update(s for s in ws if best in columns_of(s, ()))
+            out.append((sum(map(weight, covered)) / total, picks))
+        return out
