@@ -10,11 +10,11 @@ merge); a paragraph's score is the weighted share of its content that the source
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from itertools import chain, compress
+from dataclasses import dataclass
+from itertools import chain, compress, pairwise
 
 import numpy as np
 
@@ -24,35 +24,35 @@ from provenance.rules import MAX_SOURCES_PER_SENTENCE, MERGE_GAIN
 from provenance.text.tokenize import rarity
 
 Key = tuple[int, int]  # (source paragraph index, sentence index)
-Postings = Mapping[str, Sequence[tuple[int, int, float]]]
 
 
 @dataclass(slots=True)
 class PreparedParagraph:
-    """A paragraph as the aligner reads it: its tokens (from the model), each token's sentence, and per sentence
-    the content stems with their rarity."""
+    """A paragraph as the aligner reads it: its tokens (from the model) and per sentence the content stems with
+    their rarity, and the number of words."""
 
     para: Paragraph
     tokens: tuple[Token, ...]
-    sent_of_token: tuple[int, ...]
     sent_stems: list[dict[str, float]]  # per sentence: stem -> rarity
     sent_words: list[int]
 
 
 def prepare(p: Paragraph) -> PreparedParagraph:
-    sent_of_token = p.sentence_of_tokens()
-    sent_stems: list[dict[str, float]] = [{} for _ in p.sentences]
-    # A sentence's tokens are one run of `sent_of_token` (in order): its length by two bisections.
-    sent_words = [
-        bisect_right(sent_of_token, si) - bisect_left(sent_of_token, si) for si in range(len(p.sentences))
-    ]
-    stems = content_classes(p.tokens)
-    for t, si, stem in compress(zip(p.tokens, sent_of_token, stems), stems):  # (the tokens with a stem)
-        w = rarity(t)
-        d = sent_stems[si]
-        if w > d.get(stem, 0.0):
-            d[stem] = w
-    return PreparedParagraph(p, p.tokens, sent_of_token, sent_stems, sent_words)
+    tokens = p.tokens
+    # Tokens and sentences are in text order, so each sentence's tokens are one run: where the runs start and end
+    # (`Paragraph.sentence_of_tokens`, without a sentence index per token).
+    starts = [t.start for t in tokens]
+    cuts = [0, *(bisect_left(starts, s.start) for s in p.sentences[1:]), len(tokens)]
+    stems = content_classes(tokens)
+    sent_stems: list[dict[str, float]] = []
+    for lo, hi in pairwise(cuts):
+        d: dict[str, float] = {}
+        for t, stem in compress(zip(tokens[lo:hi], stems[lo:hi]), stems[lo:hi]):  # (the tokens with a stem)
+            w = rarity(t)
+            if w > d.get(stem, 0.0):
+                d[stem] = w
+        sent_stems.append(d)
+    return PreparedParagraph(p, tokens, sent_stems, [hi - lo for lo, hi in pairwise(cuts)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +63,11 @@ class Overlap:
     distinct (derived, source sentence) pairs, in that order, as `row * n_cols + column` (columns:
     `SourceContent.keys`), `cell_of` each entry's cell, and `gains` each cell's sum of its entries' weights: the
     greedy cover's first-round gains, which over the derived sentence's total weight are the retelling's
-    similarities. Worked out once, for the whole derived article, for both."""
+    similarities. Worked out once, for the whole derived article, for both.
+
+    `candidates`: the cells again, as (column, gain), each derived sentence's by decreasing gain and the earliest
+    source sentence first among equal gains (so its first is the cover's first pick); derived sentence r's are
+    `candidates[bounds[r] : bounds[r + 1]]`."""
 
     n_cols: int
     rows: np.ndarray
@@ -71,6 +75,8 @@ class Overlap:
     cells: np.ndarray
     cell_of: np.ndarray
     gains: np.ndarray
+    bounds: list[int]
+    candidates: list[tuple[int, float]]
 
     def sums(self, values: np.ndarray) -> np.ndarray:
         """Per cell, the sum of its entries' `values`, added one at a time in the entries' order (`np.bincount`
@@ -80,43 +86,23 @@ class Overlap:
 
 @dataclass(frozen=True, slots=True)
 class SourceContent:
-    """The source's content index: each stem's specificity and the source sentences that hold it (`postings`);
-    `keys`, the source sentences in reading order, and `columns`, each stem's sentences as indexes into `keys`
-    (both worked out from the postings when not given)."""
+    """The source's content index: each stem's specificity, the source sentences in reading order (`keys`), and
+    the sentences that hold each stem (`columns`: indexes into `keys`, in reading order)."""
 
     spec: Mapping[str, float]
-    postings: Postings
-    keys: Sequence[Key] = ()
-    columns: Mapping[str, Sequence[int]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if not self.keys:
-            found = {(pi, si) for entries in self.postings.values() for pi, si, _ in entries}
-            object.__setattr__(self, "keys", sorted(found))
-        if not self.columns:
-            col = {key: j for j, key in enumerate(self.keys)}
-            columns = {
-                stem: [col[(pi, si)] for pi, si, _ in entries] for stem, entries in self.postings.items()
-            }
-            object.__setattr__(self, "columns", columns)
+    keys: Sequence[Key]
+    columns: Mapping[str, Sequence[int]]
 
     @staticmethod
     def build(src: Sequence[PreparedParagraph]) -> SourceContent:
-        df: dict[str, int] = defaultdict(int)
-        for sp in src:
-            for stems in sp.sent_stems:
-                for s in stems:
-                    df[s] += 1
-        spec = {s: 1.0 / (1.0 + math.log(c)) for s, c in df.items()}
-        postings: dict[str, list[tuple[int, int, float]]] = defaultdict(list)
-        columns: dict[str, list[int]] = defaultdict(list)
         keys = [(sp.para.index, si) for sp in src for si in range(len(sp.sent_stems))]
-        sentences = (stems for sp in src for stems in sp.sent_stems)
-        for j, ((pi, si), stems) in enumerate(zip(keys, sentences)):
-            for s, w in stems.items():
-                postings[s].append((pi, si, w * spec[s]))
+        columns: dict[str, list[int]] = defaultdict(list)
+        for j, stems in enumerate(chain.from_iterable(sp.sent_stems for sp in src)):
+            for s in stems:
                 columns[s].append(j)
-        return SourceContent(spec, postings, keys, columns)
+        # A stem's specificity falls with the number of source sentences holding it.
+        spec = {s: 1.0 / (1.0 + math.log(len(js))) for s, js in columns.items()}
+        return SourceContent(spec, keys, dict(columns))
 
     def weights(self, stems: Mapping[str, float]) -> dict[str, float]:
         """Stem weights of a derived sentence; words the source never uses weigh as much as its most specific."""
@@ -138,7 +124,11 @@ class SourceContent:
             rows, weights, cols = np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64)
         cells, cell_of = np.unique(rows * n_cols + cols, return_inverse=True)
         gains = np.bincount(cell_of, weights=weights, minlength=len(cells))
-        return Overlap(n_cols, rows, weights, cells, cell_of, gains)
+        row, col = np.divmod(cells, n_cols)
+        order = np.lexsort((col, -gains, row))
+        bounds = np.searchsorted(row[order], np.arange(len(sentences) + 1)).tolist()
+        candidates = list(zip(col[order].tolist(), gains[order].tolist()))
+        return Overlap(n_cols, rows, weights, cells, cell_of, gains, bounds, candidates)
 
     def cover(
         self,
@@ -162,30 +152,23 @@ class SourceContent:
         """Greedy set cover of each derived sentence's content by up to three source sentences (`allowed` ones
         only, if given): the covered share and the picks (source paragraph index, sentence, share added).
         `stems` and their `weights` are those of the sentences numbered from `first_row` in `overlap`."""
-        n_cols = overlap.n_cols
-        lo, hi = np.searchsorted(overlap.cells, [first_row * n_cols, (first_row + len(stems)) * n_cols])
-        row, col = np.divmod(overlap.cells[lo:hi] - first_row * n_cols, n_cols)
-        gains = overlap.gains[lo:hi]
+        cands = overlap.candidates
+        allow: set[int] | None = None
         if allowed is not None:
             where = {key: j for j, key in enumerate(self.keys)}
-            keep = np.isin(col, [where[key] for key in allowed if key in where])
-            row, col, gains = row[keep], col[keep], gains[keep]
-        # Each sentence's candidates by decreasing first gain, the lowest column (the earliest source sentence)
-        # first among equal ones: the first is the first round's pick.
-        order = np.lexsort((col, -gains, row))
-        bounds = np.searchsorted(row[order], np.arange(len(stems) + 1)).tolist()
-        cand_cols = col[order].tolist()
-        cand_gains = gains[order].tolist()
+            allow = {where[key] for key in allowed if key in where}
         keys, columns_of = self.keys, self.columns.get
         out: list[tuple[float, list[tuple[int, int, float]]]] = []
-        for r, (sentence, ws) in enumerate(zip(stems, weights)):
+        for r, (sentence, ws) in enumerate(zip(stems, weights), start=first_row):
             total = sum(sentence.values())
-            a, b = bounds[r], bounds[r + 1]
-            if total <= 0 or a == b:
+            mine = cands[overlap.bounds[r] : overlap.bounds[r + 1]]
+            if allow is not None:
+                mine = [(c, gain) for c, gain in mine if c in allow]
+            if total <= 0 or not mine:
                 out.append((0.0, []))
                 continue
             weight = ws.__getitem__
-            c, gain = cand_cols[a], cand_gains[a]
+            c, gain = mine[0]
             picks = [(keys[c][0], keys[c][1], gain / total)]
             covered = {s for s in ws if c in columns_of(s, ())}
             # Each gain is a sum over the stems a candidate shares, in the sentence's stem order, so each later
@@ -198,7 +181,7 @@ class SourceContent:
             taken = {c}
             for _ in range(MAX_SOURCES_PER_SENTENCE - 1):
                 best, best_gain = -1, 0.0
-                for c, first in zip(cand_cols[a + 1 : b], cand_gains[a + 1 : b]):
+                for c, first in mine:
                     if first < best_gain or first / total < MERGE_GAIN:
                         break
                     if c in taken:

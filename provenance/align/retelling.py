@@ -62,24 +62,22 @@ def retell(
     h = np.zeros((n + 1, m + 1))
     ramp = RETELL_GAP_SOURCE * np.arange(m + 1)
     zeros = np.zeros(m + 1)
-    diag = np.zeros(m + 1)
-    split = np.zeros(m + 1)
+    move = np.zeros(m + 1)  # (its first cell stays 0: no source sentence before the first)
     skip = np.empty(m + 1)
     base = np.empty(m + 1)
-    for i in range(1, n + 1):
-        prev = h[i - 1]
-        si = s[i - 1]
-        np.add(prev[:-1], si, out=diag[1:])  # the next source sentence
-        np.add(prev[1:], si, out=split[1:])  # the same source sentence as the derived one before
+    for prev, si, row in zip(h[:-1], s, h[1:]):
+        # The next source sentence, or the same one as the derived sentence before (a split), whichever scored
+        # more: max(a + x, b + x) is max(a, b) + x exactly (float addition is monotonic), one addition fewer.
+        np.maximum(prev[:-1], prev[1:], out=move[1:])
+        np.add(move[1:], si, out=move[1:])
         np.subtract(prev, RETELL_GAP_DERIVED, out=skip)  # a derived sentence of its own
-        np.maximum(zeros, diag, out=base)
-        np.maximum(base, split, out=base)
+        np.maximum(zeros, move, out=base)
         np.maximum(base, skip, out=base)
         base[0] = 0.0
         # Skipping source sentences along the row: h[j] = max over k <= j of base[k] - gap x (j - k).
         np.add(base, ramp, out=base)
         np.maximum.accumulate(base, out=base)
-        np.subtract(base, ramp, out=h[i])
+        np.subtract(base, ramp, out=row)
     i, j = (int(x) for x in np.unravel_index(int(np.argmax(h)), h.shape))
     best = float(h[i, j])
     cell, score = h.item, s.item  # (one cell at a time, as Python floats: the path visits few of them)
