@@ -65,9 +65,9 @@ class Overlap:
     greedy cover's first-round gains, which over the derived sentence's total weight are the retelling's
     similarities. Worked out once, for the whole derived article, for both.
 
-    `candidates`: the cells again, as (column, gain), each derived sentence's by decreasing gain and the earliest
-    source sentence first among equal gains (so its first is the cover's first pick); derived sentence r's are
-    `candidates[bounds[r] : bounds[r + 1]]`."""
+    `candidate_columns` and `candidate_gains`: the cells again, each derived sentence's by decreasing gain and the
+    earliest source sentence first among equal gains (so its first is the cover's first pick); derived sentence
+    r's are those from `bounds[r]` to `bounds[r + 1]`."""
 
     n_cols: int
     rows: np.ndarray
@@ -76,7 +76,8 @@ class Overlap:
     cell_of: np.ndarray
     gains: np.ndarray
     bounds: list[int]
-    candidates: list[tuple[int, float]]
+    candidate_columns: list[int]
+    candidate_gains: list[float]
 
     def sums(self, values: np.ndarray) -> np.ndarray:
         """Per cell, the sum of its entries' `values`, added one at a time in the entries' order (`np.bincount`
@@ -127,8 +128,9 @@ class SourceContent:
         row, col = np.divmod(cells, n_cols)
         order = np.lexsort((col, -gains, row))
         bounds = np.searchsorted(row[order], np.arange(len(sentences) + 1)).tolist()
-        candidates = list(zip(col[order].tolist(), gains[order].tolist()))
-        return Overlap(n_cols, rows, weights, cells, cell_of, gains, bounds, candidates)
+        return Overlap(
+            n_cols, rows, weights, cells, cell_of, gains, bounds, col[order].tolist(), gains[order].tolist()
+        )
 
     def cover(
         self,
@@ -152,7 +154,7 @@ class SourceContent:
         """Greedy set cover of each derived sentence's content by up to three source sentences (`allowed` ones
         only, if given): the covered share and the picks (source paragraph index, sentence, share added).
         `stems` and their `weights` are those of the sentences numbered from `first_row` in `overlap`."""
-        cands = overlap.candidates
+        cand_cols, cand_gains = overlap.candidate_columns, overlap.candidate_gains
         allow: set[int] | None = None
         if allowed is not None:
             where = {key: j for j, key in enumerate(self.keys)}
@@ -161,14 +163,15 @@ class SourceContent:
         out: list[tuple[float, list[tuple[int, int, float]]]] = []
         for r, (sentence, ws) in enumerate(zip(stems, weights), start=first_row):
             total = sum(sentence.values())
-            mine = cands[overlap.bounds[r] : overlap.bounds[r + 1]]
+            # (the indexes of its candidates in `overlap`)
+            mine: Sequence[int] = range(overlap.bounds[r], overlap.bounds[r + 1])
             if allow is not None:
-                mine = [(c, gain) for c, gain in mine if c in allow]
+                mine = [i for i in mine if cand_cols[i] in allow]
             if total <= 0 or not mine:
                 out.append((0.0, []))
                 continue
             weight = ws.__getitem__
-            c, gain = mine[0]
+            c, gain = cand_cols[mine[0]], cand_gains[mine[0]]
             picks = [(keys[c][0], keys[c][1], gain / total)]
             covered = {s for s in ws if c in columns_of(s, ())}
             # Each gain is a sum over the stems a candidate shares, in the sentence's stem order, so each later
@@ -181,7 +184,8 @@ class SourceContent:
             taken = {c}
             for _ in range(MAX_SOURCES_PER_SENTENCE - 1):
                 best, best_gain = -1, 0.0
-                for c, first in mine:
+                for i in mine:
+                    c, first = cand_cols[i], cand_gains[i]
                     if first < best_gain or first / total < MERGE_GAIN:
                         break
                     if c in taken:
