@@ -181,7 +181,10 @@ class Paragraph:
 
     def with_role(self, role: Role, reason: str) -> Paragraph:
         """This paragraph with its role on the page: `dataclasses.replace(self, role=role, role_reason=reason)`,
-        without its look-up of every field by name (made once per paragraph of every document)."""
+        without its look-up of every field by name (made once per paragraph of every document); the paragraph
+        itself when it has that role already (most paragraphs are body text, the role they are made with)."""
+        if role == self.role and reason == self.role_reason:
+            return self
         return Paragraph(
             self.index,
             self.text,

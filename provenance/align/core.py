@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import replace
+from itertools import accumulate
 
 from provenance.align import order
 from provenance.align.content import PreparedParagraph, SourceContent, prepare
@@ -49,32 +50,37 @@ def align(
         )
         for sp in src
     }
-    # Each derived sentence's stem weights, worked out once for the content view, the order and the retelling.
+    # Each derived sentence's stem weights, and what it shares with the source sentences, worked out once for the
+    # content view, the order and the retelling.
     weights = [[content.weights(stems) for stems in dp.sent_stems] for dp in der]
+    every = [ws for paragraph in weights for ws in paragraph]  # (the derived sentences in reading order)
+    overlap = content.overlap(every)
+    covers = content.covers([stems for dp in der for stems in dp.sent_stems], every, overlap)
+    first_rows = list(accumulate((len(dp.sent_stems) for dp in der), initial=0))
     out = [
         _align_paragraph(
             dp,
+            covers[first_row : first_row + len(ws)],
             ws,
             src_by_index,
-            content,
             runs,
             (minhash or {}).get(dp.para.index, {}),
             headings,
             known,
             anchors,
         )
-        for dp, ws in zip(der, weights)
+        for dp, ws, first_row in zip(der, weights, first_rows)
     ]
 
     def cover(i: int, allowed: set[tuple[int, int]]) -> tuple[float, dict[int, float], list[SentenceLink]]:
         num = den = 0.0
         weight: dict[int, float] = defaultdict(float)
         links: list[SentenceLink] = []
-        for si, (stems, ws) in enumerate(zip(der[i].sent_stems, weights[i])):
+        within = content.covers(der[i].sent_stems, weights[i], overlap, first_rows[i], allowed)
+        for si, (ws, (cov, picks)) in enumerate(zip(weights[i], within)):
             total = sum(ws.values())
             if total <= 0:
                 continue
-            cov, picks = content.cover(stems, allowed, ws)
             num += cov * total
             den += total
             for pi, ssi, gain in picks:
@@ -95,7 +101,7 @@ def align(
     else:
         positions = order.SourcePositions([sp.para for sp in src])
         out = order.placed_in_order(order.infer(out, positions, cover), positions)
-        retelling = retell(der, src, content, weights)
+        retelling = retell(der, src, content, overlap)
         pairs = cells(der, src)
         if pairs > RETELL_MAX_CELLS:
             limits.append(
@@ -135,9 +141,9 @@ def _translated(a: ParagraphAlignment, placement: Placement) -> ParagraphAlignme
 
 def _align_paragraph(
     dp: PreparedParagraph,
+    covers: list[tuple[float, list[tuple[int, int, float]]]],
     weights: list[dict[str, float]],
     src: Mapping[int, PreparedParagraph],
-    content: SourceContent,
     runs_index: RunIndex,
     minhash: Mapping[str, float],
     headings: set[tuple[int, int]],
@@ -151,11 +157,10 @@ def _align_paragraph(
     den = 0.0
     traced_w = 0.0
     src_weight: dict[int, float] = defaultdict(float)
-    for si, (stems, ws) in enumerate(zip(dp.sent_stems, weights)):
+    for si, (ws, (cov, picks)) in enumerate(zip(weights, covers)):
         total = sum(ws.values())
         if total <= 0:
             continue
-        cov, picks = content.cover(stems, weights=ws)
         if not picks or picks[0][2] < SENTENCE_TRACE:
             cov = 0.0  # content spread thinly over many source sentences is topic overlap, not derivation
         else:

@@ -9,11 +9,11 @@ told where its writer chose, so their best path stays short.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
-from provenance.align.content import PreparedParagraph, SourceContent
+from provenance.align.content import Overlap, PreparedParagraph, SourceContent
 from provenance.model import Retelling, RetoldSentence
 from provenance.rules import RETELL_BIAS, RETELL_GAP_DERIVED, RETELL_GAP_SOURCE, RETELL_MAX_CELLS
 
@@ -22,35 +22,20 @@ def similarity_matrix(
     der: Sequence[PreparedParagraph],
     src: Sequence[PreparedParagraph],
     content: SourceContent,
-    weights: Sequence[Sequence[Mapping[str, float]]] | None = None,
+    overlap: Overlap | None = None,
 ) -> tuple[np.ndarray, list[tuple[int, int]], list[tuple[int, int]]]:
-    """Rows: derived body sentences; columns: source body sentences (reading order). Each cell: the share of the
-    derived sentence's content weight that the source sentence holds. `weights`: per derived paragraph, each
-    sentence's `content.weights`, when the caller has them already."""
+    """Rows: derived body sentences; columns: source body sentences (reading order, `content.keys`). Each cell:
+    the share of the derived sentence's content weight that the source sentence holds, the sum over the stems
+    they share of each one's weight over the sentence's total, added in the sentence's stem order. `overlap`:
+    the derived sentences' `content.overlap`, when the caller has it already."""
     rows = [(dp.para.index, si) for dp in der for si in range(len(dp.sent_stems))]
     cols = [(sp.para.index, si) for sp in src for si in range(len(sp.sent_stems))]
-    col = {key: j for j, key in enumerate(cols)}
-    if weights is None:
-        weights = [[content.weights(stems) for stems in dp.sent_stems] for dp in der]
-    # Built row by row as Python floats (the same additions, in the same order, as adding into the array cell by
-    # cell, without a numpy scalar per addition); each stem's columns are looked up once.
-    columns: dict[str, list[int]] = {}
-    postings = content.postings
-    data: list[list[float]] = []
-    for dp, sentence_weights in zip(der, weights):
-        for stems, ws in zip(dp.sent_stems, sentence_weights):
-            row = [0.0] * len(cols)
-            total = sum(stems.values())
-            if total > 0:
-                for stem, w in ws.items():
-                    js = columns.get(stem)
-                    if js is None:
-                        js = columns[stem] = [col[(pi, si)] for pi, si, _ in postings.get(stem, ())]
-                    share = w / total
-                    for j in js:
-                        row[j] += share
-            data.append(row)
-    return np.array(data, dtype=float).reshape(len(rows), len(cols)), rows, cols
+    if overlap is None:
+        overlap = content.overlap([content.weights(stems) for dp in der for stems in dp.sent_stems])
+    totals = np.array([sum(stems.values()) for dp in der for stems in dp.sent_stems], dtype=float)
+    sim = np.zeros(len(rows) * len(cols))
+    sim[overlap.cells] = overlap.sums(overlap.weights / totals[overlap.rows])
+    return sim.reshape(len(rows), len(cols)), rows, cols
 
 
 def cells(der: Sequence[PreparedParagraph], src: Sequence[PreparedParagraph]) -> int:
@@ -67,34 +52,32 @@ def retell(
     der: Sequence[PreparedParagraph],
     src: Sequence[PreparedParagraph],
     content: SourceContent,
-    weights: Sequence[Sequence[Mapping[str, float]]] | None = None,
+    overlap: Overlap | None = None,
 ) -> Retelling:
     if not 0 < cells(der, src) <= RETELL_MAX_CELLS:  # checked before the matrix is built: it is the cost
         return Retelling(0.0)
-    sim, rows, cols = similarity_matrix(der, src, content, weights)
+    sim, rows, cols = similarity_matrix(der, src, content, overlap)
     n, m = sim.shape
     s = sim - RETELL_BIAS
     h = np.zeros((n + 1, m + 1))
     ramp = RETELL_GAP_SOURCE * np.arange(m + 1)
     zeros = np.zeros(m + 1)
-    diag = np.zeros(m + 1)
-    split = np.zeros(m + 1)
+    move = np.zeros(m + 1)  # (its first cell stays 0: no source sentence before the first)
     skip = np.empty(m + 1)
     base = np.empty(m + 1)
-    for i in range(1, n + 1):
-        prev = h[i - 1]
-        si = s[i - 1]
-        np.add(prev[:-1], si, out=diag[1:])  # the next source sentence
-        np.add(prev[1:], si, out=split[1:])  # the same source sentence as the derived one before
+    for prev, si, row in zip(h[:-1], s, h[1:]):
+        # The next source sentence, or the same one as the derived sentence before (a split), whichever scored
+        # more: max(a + x, b + x) is max(a, b) + x exactly (float addition is monotonic), one addition fewer.
+        np.maximum(prev[:-1], prev[1:], out=move[1:])
+        np.add(move[1:], si, out=move[1:])
         np.subtract(prev, RETELL_GAP_DERIVED, out=skip)  # a derived sentence of its own
-        np.maximum(zeros, diag, out=base)
-        np.maximum(base, split, out=base)
+        np.maximum(zeros, move, out=base)
         np.maximum(base, skip, out=base)
         base[0] = 0.0
         # Skipping source sentences along the row: h[j] = max over k <= j of base[k] - gap x (j - k).
         np.add(base, ramp, out=base)
         np.maximum.accumulate(base, out=base)
-        np.subtract(base, ramp, out=h[i])
+        np.subtract(base, ramp, out=row)
     i, j = (int(x) for x in np.unravel_index(int(np.argmax(h)), h.shape))
     best = float(h[i, j])
     cell, score = h.item, s.item  # (one cell at a time, as Python floats: the path visits few of them)

@@ -45,7 +45,8 @@ class Placement:
 
 
 def _common(paragraphs: Sequence[Paragraph]) -> set[str]:
-    counts = Counter(t.norm for p in paragraphs for t in p.tokens if t.kind == "w")
+    # (counted from a list, not a generator: Counter then counts in C)
+    counts = Counter([t.norm for p in paragraphs for t in p.tokens if t.kind == "w"])
     return {w for w, _ in counts.most_common(COMMON_WORDS)}
 
 

@@ -8,10 +8,9 @@ quote kept verbatim inside reworded prose is not mistaken for copied prose.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import count
+from itertools import compress, count, repeat
 
 from provenance.model import Paragraph, Phrase, Quote, Token
 from provenance.rules import PHRASES_SHOWN, QUOTE_ATTRIBUTED, QUOTE_COPIED, RUN, RUN_CANDIDATES
@@ -26,20 +25,30 @@ class RunIndex:
     def __init__(self, paragraphs: Sequence[Paragraph]) -> None:
         self.words: list[str] = []
         self.para_of: list[int] = []
-        self.grams: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        # Each gram's first position, and every position of the few grams the source repeats: one int per gram
+        # rather than a list per gram.
+        self.first: dict[tuple[str, ...], int] = {}
+        self.repeated: dict[tuple[str, ...], list[int]] = {}
         self.whole: dict[tuple[str, ...], list[int]] = {}  # paragraphs too short for a run, matched whole
+        grams: list[tuple[str, ...]] = []
+        starts: list[int] = []
         for p in paragraphs:
             base = len(self.words)
             norms = [t.norm for t in p.tokens]
             self.words.extend(norms)
             self.words.append("\x00")  # runs never cross a paragraph boundary
             self.para_of.extend([p.index] * (len(norms) + 1))
-            if len(norms) >= RUN:  # (zip of RUN shifted views: the grams in order, made in C)
-                shifted = zip(*(norms[k : len(norms) - RUN + 1 + k] for k in range(RUN)))
-                for gram, at in zip(shifted, count(base)):
-                    self.grams[gram].append(at)
+            if len(norms) >= RUN:
+                grams.extend(_grams(norms))
+                starts.extend(range(base, base + len(norms) - RUN + 1))
             if 0 < len(norms) < RUN:
                 self.whole.setdefault(tuple(norms), []).append(p.index)
+        # (built in C: the dict of the reversed pairs keeps each gram's first position)
+        self.first = dict(zip(reversed(grams), reversed(starts)))
+        if len(self.first) < len(grams):
+            for gram, at in zip(grams, starts):
+                if self.first[gram] != at:
+                    self.repeated.setdefault(gram, [self.first[gram]]).append(at)
 
     def match(self, tokens: Sequence[Token], prefer: int = 0) -> tuple[list[int], list[Run]]:
         """Return per-token coverage flags and the maximal runs (start, length, source paragraph). Among equally
@@ -51,13 +60,18 @@ class RunIndex:
         runs: list[Run] = []
         if 0 < n < RUN and tuple(norms) in self.whole:  # a short paragraph identical to a source one
             return [1] * n, [(0, n, min(self.whole[tuple(norms)], key=lambda q: abs(q - prefer)))]
-        i = 0
         words = self.words
-        while i <= n - RUN:
-            hits = self.grams.get(tuple(norms[i : i + RUN]))
-            if not hits:
-                i += 1
+        first, repeated = self.first, self.repeated
+        # Each position's gram looked up in C; only positions whose gram the source has are visited.
+        found = list(map(first.get, _grams(norms), repeat(-1))) if n >= RUN else []
+        i = 0
+        for at in compress(count(), map((-1).__ne__, found)):
+            if at < i:  # inside the run found before
                 continue
+            i = at
+            hits = repeated.get(tuple(norms[i : i + RUN])) if repeated else None
+            if hits is None:
+                hits = [found[i]]
             if len(hits) > RUN_CANDIDATES:  # a phrase repeated this often: try the positions nearest `prefer`
                 hits = sorted(hits, key=lambda j: abs(self.para_of[j] - prefer))[:RUN_CANDIDATES]
             best_len, best_pos = 0, hits[0]
@@ -70,10 +84,14 @@ class RunIndex:
                 ):
                     best_len, best_pos = k, j
             runs.append((i, best_len, self.para_of[best_pos]))
-            for k in range(i, i + best_len):
-                covered[k] = 1
+            covered[i : i + best_len] = [1] * best_len
             i += best_len
         return covered, runs
+
+
+def _grams(norms: Sequence[str]) -> zip[tuple[str, ...]]:
+    """The RUN-grams of a paragraph's words, in order (a zip of RUN shifted views: made in C)."""
+    return zip(*(norms[k : len(norms) - RUN + 1 + k] for k in range(RUN)))
 
 
 @dataclass(frozen=True, slots=True)

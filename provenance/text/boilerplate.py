@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import cached_property
 from itertools import chain
+from operator import attrgetter
 from typing import Protocol
 
 from provenance.model import Paragraph, Role, Sentence, Token
@@ -222,6 +223,10 @@ def _written_furniture(paragraphs: Sequence[Shaped], prose: Sequence[bool]) -> l
     return why
 
 
+_CONTENT = attrgetter("content")
+_NO_CONTENT = {""}  # a stopword's content
+
+
 class _Page:
     """What is worked out for the whole page, only when some paragraph's role needs it (a page of running prose
     needs none of it): the page keys (repetition, the headline), which paragraphs repeat, and the content words of
@@ -243,7 +248,7 @@ class _Page:
     @cached_property
     def prose_stems(self) -> list[set[str]]:
         return [
-            {t.content for t in p.tokens if t.content} if self.prose[i] else set()
+            set(map(_CONTENT, p.tokens)) - _NO_CONTENT if self.prose[i] else set()
             for i, p in enumerate(self.paragraphs)
         ]
 

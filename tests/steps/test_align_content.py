@@ -16,11 +16,12 @@ from provenance.text.segment import make_paragraph
 
 def index(sentences: dict[tuple[int, int], list[str]]) -> SourceContent:
     """A source content index with every stem equally specific (spec 1): gains are plain shares of weight."""
-    postings: dict[str, list[tuple[int, int, float]]] = {}
-    for (pi, si), stems in sentences.items():
-        for s in stems:
-            postings.setdefault(s, []).append((pi, si, 1.0))
-    return SourceContent({s: 1.0 for s in postings}, postings)
+    keys = sorted(sentences)
+    columns: dict[str, list[int]] = {}
+    for j, key in enumerate(keys):
+        for s in sentences[key]:
+            columns.setdefault(s, []).append(j)
+    return SourceContent({s: 1.0 for s in columns}, keys, columns)
 
 
 def second_stem_weight(share: float) -> float:
