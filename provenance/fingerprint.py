@@ -358,7 +358,7 @@ def fingerprint_document(
     key = (id(doc), params, wording, sentences)
     with _kept_lock:
         hit = _kept.get(key)
-    if hit is not None and hit[0] is doc:
+    if hit is not None:  # (its Document is kept with it: no other object can have its id meanwhile)
         return hit[1]
     fp = fingerprint_paragraphs(
         [p for p in doc.paragraphs if not p.is_boilerplate], params, wording=wording, sentences=sentences

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from datasketch import MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.fingerprint import (
+    DOCUMENTS_KEPT,
     FingerprintParams,
     content_shingles,
+    fingerprint_document,
     hash32,
     jaccard,
     signatures,
     to_datasketch,
     wording_shingles,
 )
+from provenance.testing import make_host
+from provenance.text.load import load_document
 from provenance.text.tokenize import tokenize
 
 
@@ -81,3 +86,25 @@ def test_permutations_are_datasketchs():
         da, db = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
         assert np.array_equal(a, da) and np.array_equal(b, db)
         assert a.dtype == da.dtype and b.dtype == db.dtype
+
+
+def test_a_documents_fingerprints_are_kept_by_identity_and_read_only():
+    """The same Document (an audit's article against each source, lineage's versions) is fingerprinted once; an
+    equal but distinct Document, other parameters or other options are worked out afresh, and what is handed out
+    again cannot be changed in place."""
+    host = make_host()
+    text = "The council met on Monday to vote on the bridge.\n\nIt approved the plan by seven votes to two.\n"
+    doc = load_document(text, "a.txt", host=host)
+    params = FingerprintParams()
+    first = fingerprint_document(doc, params)
+    assert fingerprint_document(doc, params) is first
+    twin = load_document(text, "a.txt", host=host)
+    again = fingerprint_document(twin, params)
+    assert again is not first and np.array_equal(again.content, first.content)
+    assert fingerprint_document(doc, FingerprintParams(seed=2)) is not first
+    assert fingerprint_document(doc, params, wording=False) is not first
+    with pytest.raises(ValueError):
+        first.content[0, 0] = 0
+    for i in range(DOCUMENTS_KEPT + 1):  # the oldest kept are let go
+        fingerprint_document(load_document(f"Paragraph number {i} of many.\n", f"{i}.txt", host=host), params)
+    assert fingerprint_document(doc, params) is not first

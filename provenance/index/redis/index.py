@@ -235,9 +235,10 @@ class RedisIndex:
     def candidates(
         self, prints: Prints, min_similarity: float = 0.2, *, floor: float = 0.0
     ) -> list[list[Candidate]]:
-        """From the segments loaded in memory (`floor`: provenance/index/retrieve.py `verified`), with one round trip: the names of the candidates' documents come
+        """From the segments loaded in memory, with one round trip: the names of the candidates' documents come
         back with the state of the index (segment listing, live paragraphs). If that state is not the one the
-        answer was computed with (another client wrote meanwhile), the reader catches up and answers again."""
+        answer was computed with (another client wrote meanwhile), the reader catches up and answers again.
+        `floor`: provenance/index/retrieve.py `verified`."""
         if len(prints) == 0:
             return []
         if self._reader is None:
