@@ -13,7 +13,6 @@ datasketch computes (tests/test_fingerprint.py proves it) and can be handed to d
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
     from datasketch import MinHash
 
 from provenance.errors import UsageError
+from provenance.kept import KeptByIdentity
 from provenance.model import Document, Paragraph, Token
 from provenance.text.chunks import decode_batch, vocabulary
 from provenance.text.tokenize import contents_by_sentence
@@ -343,11 +343,9 @@ def fingerprint_codes(
 
 
 # Documents whose fingerprints are kept: an audit compares one article with each of its top sources, and lineage
-# compares every version with every other both ways, so the same Document is fingerprinted again and again. Kept by
-# identity (a Document never changes), with the Document itself, so that its id cannot be reused while kept.
+# compares every version with every other both ways, so the same Document is fingerprinted again and again.
 DOCUMENTS_KEPT = 16
-_kept: dict[tuple[int, FingerprintParams, bool, bool], tuple[Document, Fingerprints]] = {}
-_kept_lock = threading.Lock()
+_kept: KeptByIdentity[Document, Fingerprints] = KeptByIdentity(DOCUMENTS_KEPT)
 
 
 def fingerprint_document(
@@ -355,23 +353,17 @@ def fingerprint_document(
 ) -> Fingerprints:
     """Signatures of every non-boilerplate paragraph of a segmented Document (read-only arrays: the same ones are
     handed out again for the same Document, DOCUMENTS_KEPT at most)."""
-    key = (id(doc), params, wording, sentences)
-    with _kept_lock:
-        hit = _kept.get(key)
-    if hit is not None:  # (its Document is kept with it: no other object can have its id meanwhile)
-        return hit[1]
-    fp = fingerprint_paragraphs(
-        [p for p in doc.paragraphs if not p.is_boilerplate], params, wording=wording, sentences=sentences
-    )
-    for array in (fp.rows, fp.content, fp.sizes, fp.wording, fp.sentence_signatures, fp.sentence_rows):
-        if array is not None:
-            array.flags.writeable = False
-    with _kept_lock:
-        _kept.pop(key, None)
-        _kept[key] = (doc, fp)
-        while len(_kept) > DOCUMENTS_KEPT:
-            del _kept[next(iter(_kept))]
-    return fp
+
+    def make() -> Fingerprints:
+        fp = fingerprint_paragraphs(
+            [p for p in doc.paragraphs if not p.is_boilerplate], params, wording=wording, sentences=sentences
+        )
+        for array in (fp.rows, fp.content, fp.sizes, fp.wording, fp.sentence_signatures, fp.sentence_rows):
+            if array is not None:
+                array.flags.writeable = False
+        return fp
+
+    return _kept.get(doc, (params, wording, sentences), make)
 
 
 MATCH_BLOCK = 1 << 24  # signature slots compared at once by best_matches (16 MB of booleans)

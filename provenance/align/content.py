@@ -19,6 +19,7 @@ from itertools import chain, compress, pairwise
 import numpy as np
 
 from provenance.align.lexicon import content_classes
+from provenance.kept import KeptByIdentity
 from provenance.model import Paragraph, Token
 from provenance.rules import MAX_SOURCES_PER_SENTENCE, MERGE_GAIN
 from provenance.text.tokenize import rarity
@@ -35,6 +36,17 @@ class PreparedParagraph:
     tokens: tuple[Token, ...]
     sent_stems: list[dict[str, float]]  # per sentence: stem -> rarity
     sent_words: list[int]
+
+
+# Paragraphs whose preparation is kept: an audit aligns one article with each of its top sources, lineage every
+# version with every other both ways (a few documents' paragraphs).
+PARAGRAPHS_KEPT = 2048
+_kept: KeptByIdentity[Paragraph, PreparedParagraph] = KeptByIdentity(PARAGRAPHS_KEPT)
+
+
+def prepared(p: Paragraph) -> PreparedParagraph:
+    """`prepare(p)`, handed out again for the same Paragraph (PARAGRAPHS_KEPT at most): the aligner only reads it."""
+    return _kept.get(p, None, lambda: prepare(p))
 
 
 def prepare(p: Paragraph) -> PreparedParagraph:

@@ -12,7 +12,7 @@ from dataclasses import replace
 from itertools import accumulate
 
 from provenance.align import order
-from provenance.align.content import PreparedParagraph, SourceContent, prepare
+from provenance.align.content import PreparedParagraph, SourceContent, prepared
 from provenance.align.retelling import cells, retell
 from provenance.align.specifics import specifics
 from provenance.align.translation import Placement, languages, place
@@ -33,8 +33,8 @@ def align(
 ) -> Alignment:
     """The alignment of every non-boilerplate derived paragraph; `minhash`: per derived paragraph, the MinHash
     evidence to keep beside it (provenance/fingerprint.py)."""
-    src = [prepare(p) for p in source.paragraphs if not p.is_boilerplate]
-    der = [prepare(p) for p in derived.paragraphs if not p.is_boilerplate]
+    src = [prepared(p) for p in source.paragraphs if not p.is_boilerplate]
+    der = [prepared(p) for p in derived.paragraphs if not p.is_boilerplate]
     content = SourceContent.build(src)
     runs = RunIndex([sp.para for sp in src])
     headings = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from provenance.align.content import SourceContent, prepare
+from provenance.align.content import PARAGRAPHS_KEPT, SourceContent, prepare, prepared
 from provenance.align.core import align
 from provenance.align.lexicon import REPORTING_CLASS
 from provenance.model import Document
@@ -133,3 +133,17 @@ def test_align_merges_two_source_paragraphs_into_one_derived_sentence():
     assert {link.source_paragraph for link in merged.links} == {0, 1}
     assert merged.content >= 0.8 and merged.traced == 1.0
     assert unrelated.sources == () and unrelated.content == 0.0
+
+
+def test_a_paragraphs_preparation_is_kept_by_identity():
+    """An audit aligns one article with each of its sources: the same Paragraph is prepared once, an equal but
+    distinct one afresh (to the same result), and the oldest kept are let go."""
+    text = "The harbour board approved the new breakwater on Tuesday."
+    para = make_paragraph(0, text)
+    first = prepared(para)
+    assert prepared(para) is first
+    twin = prepared(make_paragraph(0, text))
+    assert twin is not first and twin.sent_stems == first.sent_stems == prepare(para).sent_stems
+    for i in range(PARAGRAPHS_KEPT):
+        prepared(make_paragraph(i, f"Paragraph {i} of many."))
+    assert prepared(para) is not first
